@@ -1,0 +1,63 @@
+# mping: make, make check, make install (PREFIX, DESTDIR), make sanitize
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	= -std=c99 -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE
+LDLIBS	+= -lm
+
+SRCS	= src/main.c src/loop_epoll.c src/sock.c src/icmp_common.c \
+	  src/icmp4.c src/icmp6.c src/tag.c src/targets.c src/input.c \
+	  src/resolve.c src/ping.c src/sched.c src/stats.c src/priv.c \
+	  src/out.c src/fields.c src/out_text.c src/out_csv.c src/out_json.c
+OBJS	= $(SRCS:.c=.o)
+CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c
+
+all: mping
+
+mping: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+src/%.o: src/%.c src/*.h
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+tests/responder: tests/responder.c
+	$(CC) -std=c99 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) -o $@ $<
+
+check: mping tests/responder
+	bats --tap tests
+
+# The whole suite against an ASan+UBSan build.
+sanitize:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" mping
+
+fuzz/fuzz_icmp: fuzz/fuzz_icmp.c $(CODEC) src/*.h
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Isrc -o $@ fuzz/fuzz_icmp.c $(CODEC)
+
+fuzz: fuzz/fuzz_icmp
+	mkdir -p fuzz/corpus.run
+	fuzz/fuzz_icmp -max_total_time=$${FUZZ_SECONDS:-60} fuzz/corpus.run fuzz/corpus
+
+install: mping
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 mping $(DESTDIR)$(BINDIR)/mping
+	install -m 644 man/mping.1 $(DESTDIR)$(MANDIR)/man1/mping.1
+	install -m 644 completions/mping.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mping
+	install -m 644 completions/_mping \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mping
+	install -m 644 completions/mping.fish \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mping.fish
+
+clean:
+	rm -f mping $(OBJS) tests/responder fuzz/fuzz_icmp
+
+.PHONY: all check sanitize fuzz install clean

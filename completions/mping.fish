@@ -1,0 +1,52 @@
+# fish completion for mping
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The mping authors.
+
+complete -c mping -e
+
+# Targets: host names by default (addresses and CIDR blocks are typed).
+complete -c mping -f -a '(__fish_print_hostnames)' -d Target
+
+# Probing
+complete -c mping -s c -l count -x -d 'Probes per target (default: until interrupted)'
+complete -c mping -s w -l deadline -x -d 'Stop after SECS seconds'
+complete -c mping -s p -l period -x -d 'MS between probes to one target (default 1000)'
+complete -c mping -s i -l interval -x -d 'Minimum MS between any two sends (default 1)'
+complete -c mping -l rate -x -d 'Send at most PPS probes per second'
+complete -c mping -s t -l timeout -x -d 'MS to wait for a reply (default 1000)'
+complete -c mping -s r -l retries -x -d 'Resend a timed-out probe N times (default 0)'
+complete -c mping -s s -l size -x -d 'ICMP payload bytes (default 56)'
+complete -c mping -l ttl -x -d 'IPv4 TTL / IPv6 hop limit (1-255)'
+complete -c mping -l tos -x -d 'IPv4 TOS / IPv6 traffic class (0-255)'
+complete -c mping -l df -d "Set Don't Fragment"
+complete -c mping -s S -l source -x -a '(__fish_print_addresses)' -d 'Send from this address'
+complete -c mping -s I -l interface -x -a '(__fish_print_interfaces)' -d 'Send through this interface'
+complete -c mping -s 4 -d 'Only IPv4 targets'
+complete -c mping -s 6 -d 'Only IPv6 targets'
+
+# Targets
+complete -c mping -s f -l file -r -F -d 'Read targets from FILE (- is stdin)'
+complete -c mping -s b -l broadcast -d 'Allow broadcast and multicast targets'
+complete -c mping -l max-targets -x -d 'Refuse more than N targets (default 1048576)'
+
+# Output
+complete -c mping -s q -l quiet -d 'Print only the summary'
+complete -c mping -s a -l alive -d 'Print each target that answers'
+complete -c mping -s u -l unreachable -d 'At the end, print targets that never answered'
+complete -c mping -s D -l timestamp -d 'Prefix each line with the Unix time'
+complete -c mping -l format -x -a 'text csv json' -d 'Output format'
+complete -c mping -l csv -d 'CSV output'
+complete -c mping -l json -d 'JSON Lines output'
+complete -c mping -l color -f -a 'auto always never' -d 'Colour output (--color=WHEN)'
+complete -c mping -l live -d 'Keep one live line per target'
+complete -c mping -s h -l help -d 'Print help and exit'
+complete -c mping -s V -l version -d 'Print version and exit'
+
+# Trace mode
+complete -c mping -l trace -d 'Trace the route to every target'
+complete -c mping -l max-hops -x -d 'Highest TTL to try'
+complete -c mping -l first-hop -x -d 'TTL to start with'
+complete -c mping -l queries -x -d 'Probes per hop'
+complete -c mping -l max-timeouts -x -d 'Give up after N silent hops in a row'
+complete -c mping -l flow -x -d 'Flow identifier to keep the path stable'
+complete -c mping -l names -d 'Show hop names (reverse DNS)'

@@ -1,0 +1,30 @@
+/* What the command line asked for; filled once by main.c, then read-only. */
+#ifndef MPING_CONF_H
+#define MPING_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
+
+struct conf {
+	uint32_t	 count;		/* probes per target; 0: no limit */
+	int64_t		 deadline_ns;	/* 0: none */
+	int64_t		 period_ns;
+	int64_t		 interval_ns;	/* minimum gap between two sends */
+	int64_t		 timeout_ns;
+	unsigned	 retries;
+	size_t		 size;		/* ICMP payload bytes */
+	int		 ttl;		/* -1: kernel default */
+	int		 tos;		/* -1: kernel default */
+	int		 df;
+	const char	*source;
+	const char	*iface;
+	int		 family;	/* 0, AF_INET or AF_INET6 */
+	int		 broadcast;
+	uint32_t	 max_targets;
+	int		 quiet, alive, unreach, timestamp;
+	enum out_format	 format;
+};
+
+#endif

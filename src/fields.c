@@ -1,0 +1,133 @@
+#include <math.h>
+#include <stdio.h>
+
+#include "fields.h"
+
+#define FLD(n, k, m)	static const struct field f_##m = \
+	{ n, k, offsetof(struct record, m) }
+
+FLD("type", F_TYPE, type);
+FLD("time", F_TIME, time);
+FLD("target", F_STR, target);
+FLD("addr", F_STR, addr);
+FLD("from", F_STR, from);
+FLD("seq", F_LONG, seq);
+FLD("size", F_LONG, size);
+FLD("ttl", F_INT, ttl);
+FLD("rtt_ms", F_MS, rtt_ms);
+FLD("dup", F_BOOL, dup);
+FLD("late", F_BOOL, late);
+FLD("foreign", F_BOOL, foreign);
+FLD("icmp_type", F_INT, icmp_type);
+FLD("icmp_code", F_INT, icmp_code);
+FLD("error", F_STR, error);
+FLD("mtu", F_LONG, mtu);
+FLD("reason", F_STR, reason);
+FLD("sent", F_LONG, sent);
+FLD("received", F_LONG, received);
+FLD("lost", F_LONG, lost);
+FLD("inflight", F_LONG, inflight);
+FLD("loss_pct", F_PCT, loss_pct);
+FLD("errors", F_LONG, errors);
+FLD("dups", F_LONG, dups);
+FLD("responders", F_LONG, responders);
+FLD("rtt_min_ms", F_MS, rtt_min);
+FLD("rtt_avg_ms", F_MS, rtt_avg);
+FLD("rtt_max_ms", F_MS, rtt_max);
+FLD("rtt_stddev_ms", F_MS, rtt_stddev);
+FLD("targets", F_LONG, targets);
+FLD("answered", F_LONG, answered);
+FLD("exit_status", F_INT, exit_status);
+
+static const struct field *const reply[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
+	&f_foreign, NULL };
+static const struct field *const timeout[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_seq, NULL };
+static const struct field *const error[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_seq, &f_from, &f_icmp_type, &f_icmp_code, &f_error,
+	&f_mtu, NULL };
+static const struct field *const bad[] = { &f_type, &f_time, &f_target,
+	&f_reason, NULL };
+static const struct field *const summary[] = { &f_type, &f_target, &f_addr,
+	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
+	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
+	&f_rtt_stddev, NULL };
+static const struct field *const end[] = { &f_type, &f_time, &f_targets,
+	&f_answered, &f_exit_status, NULL };
+static const struct field *const list[] = { &f_type, &f_target, &f_addr,
+	NULL };
+static const struct field *const start[] = { &f_type, &f_time, &f_targets,
+	NULL };
+
+static const struct field *const csv_all[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
+	&f_foreign, &f_icmp_type, &f_icmp_code, &f_error, &f_mtu, &f_reason,
+	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
+	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
+	&f_rtt_stddev, &f_targets, &f_answered, &f_exit_status, NULL };
+
+const struct field *const *
+fields_of(enum rec_type t)
+{
+	switch (t) {
+	case REC_START:		return start;
+	case REC_REPLY:		return reply;
+	case REC_TIMEOUT:	return timeout;
+	case REC_ERROR:		return error;
+	case REC_BAD_TARGET:	return bad;
+	case REC_SUMMARY:	return summary;
+	case REC_END:		return end;
+	default:		return list;
+	}
+}
+
+const struct field *const *
+fields_csv(int quiet)
+{
+	return quiet ? summary : csv_all;
+}
+
+const char *
+field_value(const struct field *f, const struct record *r, char *buf,
+    size_t len, int *is_string)
+{
+	const char *p = (const char *)r + f->off;
+	double d;
+	long l;
+	int i;
+
+	*is_string = 0;
+	switch (f->kind) {
+	case F_TYPE:
+		*is_string = 1;
+		return rec_type_name(r->type);
+	case F_STR:
+		*is_string = 1;
+		return *(const char *const *)(const void *)p;
+	case F_LONG:
+		l = *(const long *)(const void *)p;
+		if (l < 0)
+			return NULL;
+		snprintf(buf, len, "%ld", l);
+		return buf;
+	case F_INT:
+		i = *(const int *)(const void *)p;
+		if (i < 0)
+			return NULL;
+		snprintf(buf, len, "%d", i);
+		return buf;
+	case F_BOOL:
+		return *(const int *)(const void *)p ? "true" : "false";
+	case F_MS:
+	case F_TIME:
+	case F_PCT:
+		d = *(const double *)(const void *)p;
+		if (isnan(d))
+			return NULL;
+		snprintf(buf, len, f->kind == F_MS ? "%.3f" :
+		    f->kind == F_TIME ? "%.6f" : "%.2f", d);
+		return buf;
+	}
+	return NULL;
+}

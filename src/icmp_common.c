@@ -1,0 +1,110 @@
+/* Helpers shared by the IPv4 and IPv6 codecs. */
+#include <string.h>
+
+#include "icmp.h"
+#include "icmp_int.h"
+
+uint16_t
+icmp_cksum(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t sum = 0;
+
+	while (len > 1) {
+		sum += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+size_t
+icmp_build_echo(uint8_t *buf, size_t cap, uint8_t type, uint16_t id,
+    uint16_t seq, const uint8_t *payload, size_t plen)
+{
+	if (cap < 8 || plen > cap - 8)
+		return 0;
+	buf[0] = type;
+	buf[1] = 0;
+	buf[2] = buf[3] = 0;
+	put16(buf + 4, id);
+	put16(buf + 6, seq);
+	if (plen)
+		memcpy(buf + 8, payload, plen);
+	return 8 + plen;
+}
+
+/*
+ * RFC 4884 extension structure: version 2 header (4 bytes, checksum over
+ * the whole structure), then objects of (length, class, c-type).  Only the
+ * MPLS label stack (class 1, c-type 1, RFC 4950) is decoded.  A structure
+ * with a bad version or checksum is ignored, as the RFC says.
+ */
+void
+icmp_parse_ext(const uint8_t *p, size_t len, struct icmp_msg *m)
+{
+	size_t off, olen, i;
+
+	if (len < 4 || (p[0] >> 4) != 2)
+		return;
+	if (get16(p + 2) != 0 && icmp_cksum(p, len) != 0)
+		return;
+	for (off = 4; off + 4 <= len; off += olen) {
+		olen = get16(p + off);
+		if (olen < 4 || olen > len - off)
+			return;
+		if (p[off + 2] != 1 || p[off + 3] != 1)
+			continue;
+		for (i = off + 4; i + 4 <= off + olen; i += 4) {
+			uint32_t v = get32(p + i);
+			struct mpls_label *l;
+
+			if (m->nmpls >= ICMP_MPLS_MAX)
+				return;
+			l = &m->mpls[m->nmpls++];
+			l->label = v >> 12;
+			l->tc = (v >> 9) & 7;
+			l->s = (v >> 8) & 1;
+			l->ttl = v & 0xff;
+		}
+	}
+}
+
+/*
+ * Where the RFC 4884 "length" field says the original datagram ends, the
+ * extension structure starts.  units is 4 (ICMP) or 8 (ICMPv6) bytes;
+ * body is what follows the 8-byte ICMP header.  Returns the number of
+ * bytes of quote, and sets *ext and *ext_len if an extension is present.
+ */
+size_t
+icmp_split_ext(const uint8_t *body, size_t len, unsigned words,
+    unsigned units, const uint8_t **ext, size_t *ext_len)
+{
+	size_t qlen = (size_t)words * units;
+
+	*ext = NULL;
+	*ext_len = 0;
+	/* RFC 4884 4.: the original datagram is at least 128 bytes long. */
+	if (words == 0 || qlen < 128 || qlen > len)
+		return len;
+	*ext = body + qlen;
+	*ext_len = len - qlen;
+	return qlen;
+}
+
+void
+icmp_echo_header(uint8_t *buf, size_t len, int v6, uint16_t id,
+    uint16_t seq)
+{
+	buf[0] = v6 ? 128 : 8;
+	buf[1] = 0;
+	buf[2] = buf[3] = 0;
+	put16(buf + 4, id);
+	put16(buf + 6, seq);
+	if (!v6)
+		put16(buf + 2, icmp_cksum(buf, len));
+}

@@ -1,0 +1,238 @@
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+
+/* Addresses that reach many hosts: ours to refuse unless -b was given. */
+static int
+is_broadcast(const struct input *in, int family, const uint8_t a[16])
+{
+	int i;
+
+	if (family == AF_INET6)
+		return a[0] == 0xff;
+	if ((a[12] & 0xf0) == 0xe0)
+		return 1;
+	for (i = 0; i < in->nbcast; i++)
+		if (memcmp(in->bcast[i], a, 16) == 0)
+			return 1;
+	return 0;
+}
+
+void
+input_init(struct input *in)
+{
+	struct ifaddrs *ifa, *p;
+	uint8_t *b;
+
+	/* 255.255.255.255 and every local subnet's directed broadcast. */
+	b = in->bcast[in->nbcast++];
+	memset(b, 0xff, 16);
+	memset(b, 0, 10);
+	if (getifaddrs(&ifa) == -1)
+		return;
+	for (p = ifa; p && in->nbcast < 64; p = p->ifa_next)
+		/* ifa_broadaddr shares its storage with the point-to-point
+		 * peer: only IFF_BROADCAST makes it a broadcast address. */
+		if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET &&
+		    (p->ifa_flags & IFF_BROADCAST) && p->ifa_broadaddr &&
+		    p->ifa_netmask &&
+		    ((struct sockaddr_in *)(void *)p->ifa_netmask)->sin_addr.s_addr
+		    != 0xffffffff)
+			addr16_from_sockaddr(p->ifa_broadaddr,
+			    in->bcast[in->nbcast++]);
+	freeifaddrs(ifa);
+}
+
+static int
+family_ok(struct input *in, const char *what, int family)
+{
+	if (in->conf->family && in->conf->family != family) {
+		in->bad(in->arg, what, family == AF_INET ?
+		    "is an IPv4 address, but -6 was given" :
+		    "is an IPv6 address, but -4 was given");
+		return 0;
+	}
+	return 1;
+}
+
+/* Returns 0 if added or a harmless duplicate, -1 if reported bad. */
+static int
+add(struct input *in, const char *what, int family, const uint8_t a[16],
+    uint32_t scope, const char *name)
+{
+	uint8_t flags = 0;
+	int64_t r;
+
+	if (is_broadcast(in, family, a)) {
+		if (!in->conf->broadcast) {
+			in->bad(in->arg, what, "is a broadcast or multicast "
+			    "address; use -b to allow it");
+			return -1;
+		}
+		flags |= T_BCAST;
+	}
+	r = targets_add(in->tg, family, a, scope, name, flags);
+	if (r == TARGET_FULL) {
+		in->bad(in->arg, what, "too many targets (see --max-targets)");
+		return -1;
+	}
+	if (r == TARGET_NOMEM) {
+		in->bad(in->arg, what, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+input_address(struct input *in, const char *name, const struct sockaddr *sa)
+{
+	uint8_t a[16];
+	uint32_t scope = 0;
+
+	if (!family_ok(in, name, sa->sa_family))
+		return;
+	addr16_from_sockaddr(sa, a);
+	if (sa->sa_family == AF_INET6)
+		scope = ((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_scope_id;
+	add(in, name, sa->sa_family, a, scope, name);
+}
+
+static void
+cidr(struct input *in, const char *s, char *slash)
+{
+	uint8_t a[16], base[16];
+	unsigned long prefix, bits, i;
+	uint64_t count, n;
+	char *end;
+	int family, skip = 0, byte;
+
+	*slash = '\0';
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, s, a + 12) == 1) {
+		a[10] = a[11] = 0xff;
+		family = AF_INET;
+		bits = 32;
+	} else if (inet_pton(AF_INET6, s, a) == 1) {
+		family = AF_INET6;
+		bits = 128;
+	} else {
+		*slash = '/';
+		in->bad(in->arg, s, "not an IPv4 or IPv6 network address");
+		return;
+	}
+	*slash = '/';
+	prefix = strtoul(slash + 1, &end, 10);
+	if (slash[1] < '0' || slash[1] > '9' || *end || prefix > bits) {
+		in->bad(in->arg, s, family == AF_INET ?
+		    "prefix length must be 0 to 32" :
+		    "prefix length must be 0 to 128");
+		return;
+	}
+	if (!family_ok(in, s, family))
+		return;
+	/* Clear the host bits: 198.51.100.7/24 means 198.51.100.0/24. */
+	for (i = 128 - (bits - prefix); i < 128; i++)
+		a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	count = bits - prefix >= 63 ? UINT64_MAX :
+	    (uint64_t)1 << (bits - prefix);
+	/* Like fping -g: no network or broadcast address in IPv4 /0-/30. */
+	if (family == AF_INET && prefix <= 30)
+		skip = 1, count -= 2;
+	if (count > in->tg->max || count > in->tg->max - in->tg->n) {
+		in->bad(in->arg, s, "block is larger than --max-targets allows");
+		return;
+	}
+	memcpy(base, a, 16);
+	for (n = 0; n < count + (uint64_t)skip; n++) {
+		if (!(skip && n == 0) && add(in, s, family, a, 0, NULL) == -1)
+			return;
+		for (byte = 15; byte >= 0 && ++a[byte] == 0; byte--)
+			;
+	}
+	(void)base;
+}
+
+void
+input_target(struct input *in, const char *s)
+{
+	struct addrinfo hints, *res;
+	char *slash, *copy;
+	uint8_t a[16];
+
+	if (*s == '\0')
+		return;
+	if ((slash = strchr(s, '/')) != NULL) {
+		if ((copy = strdup(s)) == NULL) {
+			in->bad(in->arg, s, "out of memory");
+			return;
+		}
+		cidr(in, copy, copy + (slash - s));
+		free(copy);
+		return;
+	}
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, s, a + 12) == 1) {
+		a[10] = a[11] = 0xff;
+		if (family_ok(in, s, AF_INET))
+			add(in, s, AF_INET, a, 0, NULL);
+		return;
+	}
+	/* IPv6 literals, with a %scope when there is one. */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_family = AF_INET6;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (strchr(s, ':') && getaddrinfo(s, NULL, &hints, &res) == 0) {
+		if (family_ok(in, s, AF_INET6)) {
+			addr16_from_sockaddr(res->ai_addr, a);
+			add(in, s, AF_INET6, a, ((struct sockaddr_in6 *)
+			    (void *)res->ai_addr)->sin6_scope_id,
+			    strchr(s, '%') ? s : NULL);
+		}
+		freeaddrinfo(res);
+		return;
+	}
+	if (strchr(s, ':') || strlen(s) > 253) {
+		in->bad(in->arg, s, "not a valid address or host name");
+		return;
+	}
+	in->resolve(in->arg, s);
+}
+
+/* Lines: '#' starts a comment; blanks, CR and surrounding space ignored. */
+int
+input_file(struct input *in, FILE *fp)
+{
+	char *line = NULL, *p, *e;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		if ((p = memchr(line, '#', (size_t)n)) != NULL)
+			*p = '\0';
+		else if (memchr(line, '\0', (size_t)n) != NULL) {
+			in->bad(in->arg, "(line with a NUL byte)",
+			    "not a valid address or host name");
+			continue;
+		}
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		for (e = p + strlen(p); e > p && (e[-1] == '\n' ||
+		    e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		if (*p)
+			input_target(in, p);
+	}
+	free(line);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/* Turning what the user typed (argv, -f files, stdin) into targets. */
+#ifndef MPING_INPUT_H
+#define MPING_INPUT_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "targets.h"
+
+struct input {
+	const struct conf	*conf;
+	struct targets		*tg;
+	uint8_t			 bcast[64][16];	/* local broadcast addresses */
+	int			 nbcast;
+	/* called for each name that is neither a literal nor a CIDR */
+	void			(*resolve)(void *, const char *);
+	/* called for each target that cannot be used */
+	void			(*bad)(void *, const char *, const char *);
+	void			*arg;
+};
+
+void	input_init(struct input *);
+/* Parse one target string (literal, CIDR or name). */
+void	input_target(struct input *, const char *);
+/* Read targets from a file, one per line; returns -1 if it cannot. */
+int	input_file(struct input *, FILE *);
+/* Add a resolved address of name; reasons go to bad(). */
+void	input_address(struct input *, const char *name,
+	    const struct sockaddr *);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * mping: options -> struct conf, then the start-up order that matters:
+ * open the ICMP sockets, drop every privilege, only then read files,
+ * parse targets and run.
+ */
+#include <sys/socket.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "loop.h"
+#include "ping.h"
+#include "priv.h"
+#include "resolve.h"
+
+#define VERSION		"0.1.0"
+#define EXIT_NOREPLY	1
+#define EXIT_BADTARGET	2
+#define EXIT_USAGE	3
+#define EXIT_SYSTEM	4
+
+static volatile sig_atomic_t sig_stop, sig_quit;
+static int bad_targets;
+static struct out out;
+
+enum { OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
+	OPT_CSV, OPT_JSON };
+
+static const struct option longopts[] = {
+	{ "count",	 required_argument, NULL, 'c' },
+	{ "deadline",	 required_argument, NULL, 'w' },
+	{ "period",	 required_argument, NULL, 'p' },
+	{ "interval",	 required_argument, NULL, 'i' },
+	{ "rate",	 required_argument, NULL, OPT_RATE },
+	{ "timeout",	 required_argument, NULL, 't' },
+	{ "retries",	 required_argument, NULL, 'r' },
+	{ "size",	 required_argument, NULL, 's' },
+	{ "ttl",	 required_argument, NULL, OPT_TTL },
+	{ "tos",	 required_argument, NULL, OPT_TOS },
+	{ "df",		 no_argument,	    NULL, OPT_DF },
+	{ "source",	 required_argument, NULL, 'S' },
+	{ "interface",	 required_argument, NULL, 'I' },
+	{ "file",	 required_argument, NULL, 'f' },
+	{ "broadcast",	 no_argument,	    NULL, 'b' },
+	{ "max-targets", required_argument, NULL, OPT_MAXT },
+	{ "quiet",	 no_argument,	    NULL, 'q' },
+	{ "alive",	 no_argument,	    NULL, 'a' },
+	{ "unreachable", no_argument,	    NULL, 'u' },
+	{ "timestamp",	 no_argument,	    NULL, 'D' },
+	{ "format",	 required_argument, NULL, OPT_FORMAT },
+	{ "csv",	 no_argument,	    NULL, OPT_CSV },
+	{ "json",	 no_argument,	    NULL, OPT_JSON },
+	{ "help",	 no_argument,	    NULL, 'h' },
+	{ "version",	 no_argument,	    NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: mping [-46abDquV] [-c count] [-w deadline] [-p period_ms]\n"
+"             [-i interval_ms | --rate pps] [-t timeout_ms] [-r retries]\n"
+"             [-s size] [--ttl n] [--tos n] [--df] [-S source] [-I iface]\n"
+"             [-f file] [--max-targets n] [--format text|csv|json]\n"
+"             [--csv] [--json] [target ...]\n"
+"Targets: host names, IPv4/IPv6 addresses, CIDR blocks; from -f FILE\n"
+"(- is stdin) or from stdin when no target is given.  See mping(1).\n");
+}
+
+static void __attribute__((noreturn))
+bad_value(const char *opt, const char *val, const char *expect)
+{
+	fprintf(stderr, "mping: %s: bad value \"%s\": expected %s\n", opt,
+	    val, expect);
+	exit(EXIT_USAGE);
+}
+
+/* Whole numbers only: no sign, no exponent, no trailing junk. */
+static unsigned long long
+num(const char *opt, const char *s, unsigned long long min,
+    unsigned long long max)
+{
+	unsigned long long v;
+	char expect[96], *end;
+
+	snprintf(expect, sizeof(expect), "a whole number from %llu to %llu",
+	    min, max);
+	if (*s < '0' || *s > '9')
+		bad_value(opt, s, expect);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno || v < min || v > max)
+		bad_value(opt, s, expect);
+	return v;
+}
+
+/* Milliseconds, maybe with a fraction ("0.5"); returns nanoseconds. */
+static int64_t
+ms(const char *opt, const char *s, double min, double max)
+{
+	char expect[96], *end;
+	const char *p;
+	double v;
+
+	snprintf(expect, sizeof(expect), "milliseconds from %g to %g", min,
+	    max);
+	for (p = s; (*p >= '0' && *p <= '9') || *p == '.'; p++)
+		;
+	if (*s == '\0' || *p || *s == '.')
+		bad_value(opt, s, expect);
+	v = strtod(s, &end);
+	if (*end || v < min || v > max)
+		bad_value(opt, s, expect);
+	return (int64_t)(v * 1e6 + 0.5);
+}
+
+static void
+set_format(struct conf *c, enum out_format f, int *seen)
+{
+	if (*seen && c->format != f) {
+		fprintf(stderr, "mping: conflicting output formats\n");
+		exit(EXIT_USAGE);
+	}
+	*seen = 1;
+	c->format = f;
+}
+
+static void
+options(int argc, char **argv, struct conf *c, const char ***files,
+    int *nfiles)
+{
+	int ch, fmt_seen = 0, rate = 0, interval = 0;
+	unsigned long long v;
+
+	memset(c, 0, sizeof(*c));
+	c->period_ns = 1000 * 1000000LL;
+	c->interval_ns = 1000000;
+	c->timeout_ns = 1000 * 1000000LL;
+	c->size = 56;
+	c->ttl = c->tos = -1;
+	c->max_targets = 1048576;
+	*files = calloc((size_t)argc, sizeof(**files));
+	if (*files == NULL)
+		err(EXIT_SYSTEM, "calloc");
+	while ((ch = getopt_long(argc, argv, "46abc:Df:hI:i:p:qr:S:s:t:uVw:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case '4':
+		case '6':
+			if (c->family && c->family != (ch == '4' ? AF_INET :
+			    AF_INET6)) {
+				fprintf(stderr, "mping: -4 and -6 exclude "
+				    "each other\n");
+				exit(EXIT_USAGE);
+			}
+			c->family = ch == '4' ? AF_INET : AF_INET6;
+			break;
+		case 'a': c->alive = 1; break;
+		case 'b': c->broadcast = 1; break;
+		case 'c':
+			c->count = (uint32_t)num("-c", optarg, 1, 4294967295u);
+			break;
+		case 'D': c->timestamp = 1; break;
+		case 'f': (*files)[(*nfiles)++] = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'I': c->iface = optarg; break;
+		case 'i':
+			c->interval_ns = ms("-i", optarg, 0, 60000);
+			interval = 1;
+			break;
+		case 'p': c->period_ns = ms("-p", optarg, 1, 86400000); break;
+		case 'q': c->quiet = 1; break;
+		case 'r': c->retries = (unsigned)num("-r", optarg, 0, 100);
+			break;
+		case 'S': c->source = optarg; break;
+		case 's': c->size = (size_t)num("-s", optarg, PAYLOAD_MIN,
+			    65507);
+			break;
+		case 't': c->timeout_ns = ms("-t", optarg, 1, 3600000); break;
+		case 'u': c->unreach = 1; break;
+		case 'V': printf("mping %s\n", VERSION); exit(0);
+		case 'w':
+			c->deadline_ns = (int64_t)num("-w", optarg, 1,
+			    31536000) * 1000000000LL;
+			break;
+		case OPT_RATE:
+			v = num("--rate", optarg, 1, 10000000);
+			c->interval_ns = (int64_t)(1e9 / (double)v);
+			rate = 1;
+			break;
+		case OPT_TTL: c->ttl = (int)num("--ttl", optarg, 1, 255); break;
+		case OPT_TOS: c->tos = (int)num("--tos", optarg, 0, 255); break;
+		case OPT_DF: c->df = 1; break;
+		case OPT_MAXT:
+			c->max_targets = (uint32_t)num("--max-targets", optarg,
+			    1, 16777216);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				set_format(c, FMT_TEXT, &fmt_seen);
+			else if (strcmp(optarg, "csv") == 0)
+				set_format(c, FMT_CSV, &fmt_seen);
+			else if (strcmp(optarg, "json") == 0)
+				set_format(c, FMT_JSON, &fmt_seen);
+			else
+				bad_value("--format", optarg,
+				    "text, csv or json");
+			break;
+		case OPT_CSV: set_format(c, FMT_CSV, &fmt_seen); break;
+		case OPT_JSON: set_format(c, FMT_JSON, &fmt_seen); break;
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (rate && interval) {
+		fprintf(stderr, "mping: -i and --rate exclude each other\n");
+		exit(EXIT_USAGE);
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGQUIT)
+		sig_quit = 1;
+	else
+		sig_stop = 1;
+}
+
+static void
+report_bad(void *arg, const char *target, const char *reason)
+{
+	struct record r;
+	char shown[128];
+
+	(void)arg;
+	bad_targets++;
+	/* A 10 MB line is not worth echoing whole. */
+	snprintf(shown, sizeof(shown), "%s%s", target,
+	    strlen(target) > 100 ? "..." : "");
+	if (strlen(target) > 100)
+		memcpy(shown + 100, "...", 4);
+	fprintf(stderr, "mping: %s: %s\n", shown, reason);
+	if (out.ops) {
+		record_clear(&r, REC_BAD_TARGET);
+		r.time = real_time();
+		r.target = shown;
+		r.reason = reason;
+		out_emit(&out, &r);
+	}
+}
+
+static struct resolver *resolver;
+static struct input input;
+
+static void
+queue_name(void *arg, const char *name)
+{
+	(void)arg;
+	if (resolver_add(resolver, name) == -1)
+		report_bad(NULL, name, "out of memory");
+}
+
+static void
+resolved(void *arg, const char *name, const struct sockaddr *sa,
+    const char *error)
+{
+	(void)arg;
+	if (sa == NULL)
+		report_bad(NULL, name, error);
+	else
+		input_address(&input, name, sa);
+}
+
+static void
+read_inputs(int argc, char **argv, const char **files, int nfiles)
+{
+	FILE *fp;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		input_target(&input, argv[i]);
+	for (i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0)
+			fp = stdin;
+		else if ((fp = fopen(files[i], "r")) == NULL) {
+			fprintf(stderr, "mping: %s: %s\n", files[i],
+			    strerror(errno));
+			bad_targets++;
+			continue;
+		}
+		if (input_file(&input, fp) == -1) {
+			fprintf(stderr, "mping: %s: %s\n", files[i],
+			    strerror(errno));
+			bad_targets++;
+		}
+		if (fp != stdin)
+			fclose(fp);
+	}
+	if (argc == 0 && nfiles == 0 && !isatty(STDIN_FILENO))
+		input_file(&input, stdin);
+}
+
+static int
+exit_status(const struct ping *p)
+{
+	if (bad_targets)
+		return EXIT_BADTARGET;
+	return p->answered == p->tg->n ? 0 : EXIT_NOREPLY;
+}
+
+static void
+finish(struct ping *p, int status)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct record r;
+	uint32_t i;
+
+	ping_summaries(p);
+	if (p->c->unreach)
+		for (i = 0; i < p->tg->n; i++) {
+			if (p->tg->t[i].flags & T_ALIVE)
+				continue;
+			record_clear(&r, REC_UNREACHABLE);
+			r.target = target_name(p->tg, &p->tg->t[i], nbuf,
+			    sizeof(nbuf));
+			r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));
+			out_emit(&out, &r);
+		}
+	record_clear(&r, REC_END);
+	r.time = real_time();
+	r.targets = p->tg->n;
+	r.answered = p->answered;
+	r.exit_status = status;
+	out_emit(&out, &r);
+	out_finish(&out);
+	if (out_flush(&out) == -1)
+		errx(EXIT_SYSTEM, "write error: %s", strerror(errno));
+}
+
+/* Open each family's socket; the other family's failure is not fatal. */
+static void
+open_sockets(const struct conf *c, struct sock *s4, struct sock *s6,
+    char *e4, char *e6, size_t elen)
+{
+	s4->fd = s6->fd = -1;
+	if (c->family != AF_INET6 && sock_open(s4, AF_INET, c, e4, elen))
+		s4->fd = -1;
+	if (c->family != AF_INET && sock_open(s6, AF_INET6, c, e6, elen))
+		s6->fd = -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf c;
+	struct targets tg;
+	struct ping p;
+	struct loop *l;
+	struct sigaction sa;
+	struct sock s4, s6;
+	sigset_t block, waitmask;
+	const char **files;
+	char e4[512] = "", e6[512] = "";
+	int nfiles = 0, rfd, has4 = 0, has6 = 0, status;
+	uint32_t i;
+	struct record r;
+
+	options(argc, argv, &c, &files, &nfiles);
+	argc -= optind;
+	argv += optind;
+
+	/* Signals only set flags; they are delivered while the loop waits. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+
+	/* 1. sockets, 2. privileges gone, 3. everything else. */
+	open_sockets(&c, &s4, &s6, e4, e6, sizeof(e4));
+	if (priv_drop() == -1)
+		err(EXIT_SYSTEM, "cannot drop privileges");
+
+	targets_init(&tg, c.max_targets);
+	if ((resolver = resolver_create(c.family, resolved, NULL)) == NULL)
+		err(EXIT_SYSTEM, "resolver");
+	input.conf = &c;
+	input.tg = &tg;
+	input.resolve = queue_name;
+	input.bad = report_bad;
+	input_init(&input);
+	if (ping_init(&p, &c, &tg, &out) == -1)
+		err(EXIT_SYSTEM, "start-up");
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	out_init(&out, stdout, &c);
+	read_inputs(argc, argv, files, nfiles);
+	if (tg.n == 0 && resolver_pending(resolver) == 0 && bad_targets == 0 &&
+	    argc == 0 && nfiles == 0 && isatty(STDIN_FILENO)) {
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	for (i = 0; i < tg.n; i++)
+		tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
+	/* Names still resolving may need either family: keep both open. */
+	rfd = resolver_start(resolver);
+	if (rfd != -1)
+		has4 = has6 = 1;
+	if (has4 && s4.fd == -1 && (rfd == -1 || s6.fd == -1))
+		errx(EXIT_SYSTEM, "%s", e4);
+	if (has6 && s6.fd == -1 && (rfd == -1 || s4.fd == -1))
+		errx(EXIT_SYSTEM, "%s", e6);
+	if (!has4 && s4.fd != -1)
+		close(s4.fd), s4.fd = -1;
+	if (!has6 && s6.fd != -1)
+		close(s6.fd), s6.fd = -1;
+	p.s4 = s4;
+	p.s6 = s6;
+	p.res = resolver;
+	p.sig_stop = &sig_stop;
+	p.sig_quit = &sig_quit;
+
+	record_clear(&r, REC_START);
+	r.time = real_time();
+	r.targets = tg.n;
+	r.conf = &c;
+	out_emit(&out, &r);
+
+	if ((l = loop_create()) == NULL)
+		err(EXIT_SYSTEM, "event loop");
+	if (rfd != -1 && ping_add_resolver(&p, l, rfd) == -1)
+		err(EXIT_SYSTEM, "event loop");
+	if (ping_run(&p, l, &waitmask) == -1) {
+		if (p.write_error)
+			errx(EXIT_SYSTEM, "write error: %s",
+			    strerror(p.write_error));
+		err(EXIT_SYSTEM, "event loop");
+	}
+	resolver_abandon(resolver);
+	status = exit_status(&p);
+	finish(&p, status);
+	return status;
+}

@@ -1,0 +1,114 @@
+/* JSON Lines: one object per record, every string escaped as JSON wants. */
+#include <stdio.h>
+
+#include "fields.h"
+#include "out.h"
+
+#define JSON_SCHEMA_VERSION	1
+
+/* Length of a valid UTF-8 sequence at s (RFC 3629), or 0. */
+static int
+utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Invalid UTF-8 becomes U+FFFD, so the output is always valid JSON. */
+void
+json_string(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
+
+	putc('"', fp);
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			putc('\\', fp);
+			putc(*s++, fp);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(fp, "\\u%04x", *s++);
+		} else if ((n = utf8_len(s)) == 0) {
+			fputs("\\ufffd", fp);
+			s++;
+		} else {
+			fwrite(s, 1, (size_t)n, fp);
+			s += n;
+		}
+	}
+	putc('"', fp);
+}
+
+static void
+json_start_extra(FILE *fp, const struct conf *c)
+{
+	fprintf(fp, ",\"version\":%d,\"mode\":\"ping\"", JSON_SCHEMA_VERSION);
+	fprintf(fp, ",\"count\":");
+	if (c->count)
+		fprintf(fp, "%u", c->count);
+	else
+		fputs("null", fp);
+	fprintf(fp, ",\"period_ms\":%.3f,\"interval_ms\":%.3f,"
+	    "\"timeout_ms\":%.3f,\"retries\":%u,\"size\":%zu",
+	    c->period_ns / 1e6, c->interval_ns / 1e6, c->timeout_ns / 1e6,
+	    c->retries, c->size);
+	fprintf(fp, ",\"ttl\":");
+	c->ttl >= 0 ? fprintf(fp, "%d", c->ttl) : fputs("null", fp);
+	fprintf(fp, ",\"deadline_s\":");
+	c->deadline_ns ? fprintf(fp, "%.3f", c->deadline_ns / 1e9) :
+	    fputs("null", fp);
+}
+
+static void
+json_emit(struct out *o, const struct record *r)
+{
+	const struct field *const *f;
+	const char *v;
+	char buf[64];
+	int str, first = 1;
+
+	if (o->conf->quiet && r->type != REC_SUMMARY)
+		return;
+	putc('{', o->fp);
+	for (f = fields_of(r->type); *f; f++) {
+		/* Summary fields that only exist in some runs. */
+		if (r->type == REC_SUMMARY && ((*f)->kind == F_LONG) &&
+		    *(const long *)(const void *)((const char *)r +
+		    (*f)->off) < 0 && (*f)->name[0] == 'r')
+			continue;
+		fprintf(o->fp, "%s\"%s\":", first ? "" : ",", (*f)->name);
+		first = 0;
+		v = field_value(*f, r, buf, sizeof(buf), &str);
+		if (v == NULL)
+			fputs("null", o->fp);
+		else if (str)
+			json_string(o->fp, v);
+		else
+			fputs(v, o->fp);
+	}
+	if (r->type == REC_START)
+		json_start_extra(o->fp, r->conf);
+	fputs("}\n", o->fp);
+}
+
+const struct out_ops out_json_ops = { NULL, json_emit, NULL };

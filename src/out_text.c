@@ -1,0 +1,99 @@
+/* Text for people: one line per event, a summary line per target. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "out.h"
+
+static void
+label(FILE *fp, const struct record *r)
+{
+	if (r->addr && strcmp(r->target, r->addr) != 0)
+		fprintf(fp, "%s (%s)", r->target, r->addr);
+	else
+		fputs(r->target, fp);
+}
+
+static void
+text_reply(FILE *fp, const struct record *r)
+{
+	fprintf(fp, ": seq=%ld bytes=%ld", r->seq, r->size);
+	if (r->ttl >= 0)
+		fprintf(fp, " ttl=%d", r->ttl);
+	if (!isnan(r->rtt_ms))
+		fprintf(fp, " rtt=%.3f ms", r->rtt_ms);
+	if (r->dup)
+		fputs(" (DUP!)", fp);
+	if (r->from && r->addr && strcmp(r->from, r->addr) != 0)
+		fprintf(fp, " from %s", r->from);
+	if (r->foreign)
+		fputs(" (not the target, not counted)", fp);
+	else if (r->late)
+		fputs(" (late, not counted)", fp);
+}
+
+static void
+text_summary(FILE *fp, const struct record *r)
+{
+	fprintf(fp, ": sent=%ld received=%ld loss=%.0f%%", r->sent,
+	    r->received, isnan(r->loss_pct) ? 0.0 : r->loss_pct);
+	if (r->received > 0)
+		fprintf(fp, " rtt min/avg/max/stddev=%.3f/%.3f/%.3f/%.3f ms",
+		    r->rtt_min, r->rtt_avg, r->rtt_max, r->rtt_stddev);
+	if (r->errors > 0)
+		fprintf(fp, " errors=%ld", r->errors);
+	if (r->dups > 0)
+		fprintf(fp, " dups=%ld", r->dups);
+	if (r->inflight > 0)
+		fprintf(fp, " inflight=%ld", r->inflight);
+	if (r->responders >= 0)
+		fprintf(fp, " responders=%ld", r->responders);
+}
+
+static void
+text_emit(struct out *o, const struct record *r)
+{
+	FILE *fp = o->fp;
+
+	switch (r->type) {
+	case REC_REPLY:
+	case REC_TIMEOUT:
+	case REC_ERROR:
+		if (o->conf->quiet || o->conf->alive || o->conf->unreach)
+			return;
+		break;
+	case REC_SUMMARY:
+		if (o->conf->alive || o->conf->unreach)
+			return;
+		break;
+	case REC_ALIVE:
+	case REC_UNREACHABLE:
+		fprintf(fp, "%s\n", r->target);
+		return;
+	default:
+		return;		/* start, end, bad-target (on stderr) */
+	}
+	if (o->conf->timestamp)
+		fprintf(fp, "[%.6f] ", r->time);
+	label(fp, r);
+	switch (r->type) {
+	case REC_REPLY:
+		text_reply(fp, r);
+		break;
+	case REC_TIMEOUT:
+		fprintf(fp, ": seq=%ld timeout", r->seq);
+		break;
+	case REC_ERROR:
+		fprintf(fp, ": seq=%ld %s from %s (type %d, code %d)", r->seq,
+		    r->error, r->from, r->icmp_type, r->icmp_code);
+		if (r->mtu >= 0)
+			fprintf(fp, " mtu=%ld", r->mtu);
+		break;
+	default:
+		text_summary(fp, r);
+		break;
+	}
+	putc('\n', fp);
+}
+
+const struct out_ops out_text_ops = { NULL, text_emit, NULL };

@@ -1,0 +1,673 @@
+#include <sys/socket.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "icmp.h"
+#include "loop.h"
+#include "ping.h"
+
+#define SEND_BURST	256	/* sends before we look at replies again */
+#define RX_BATCH	64
+#define NS		1000000000LL
+
+int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+double
+real_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+ping_init(struct ping *p, const struct conf *c, struct targets *tg,
+    struct out *o)
+{
+	size_t i;
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	p->tg = tg;
+	p->out = o;
+	p->s4.fd = p->s6.fd = -1;
+	if (tag_key_init(&p->key) == -1)
+		return -1;
+	/* One buffer for every send: no allocation per probe. */
+	if ((p->pkt = malloc(8 + c->size)) == NULL)
+		return -1;
+	for (i = 0; i < c->size; i++)
+		p->pkt[8 + i] = (uint8_t)(i & 0xff);
+	/* Room for an IPv4 header, the reply, and a quoting error. */
+	p->rxlen = c->size + 8 + 60 + 1280;
+	p->nrx = RX_BATCH;
+	p->rx = calloc((size_t)p->nrx, sizeof(*p->rx));
+	p->rxbuf = malloc((size_t)p->nrx * p->rxlen);
+	if (p->rx == NULL || p->rxbuf == NULL)
+		return -1;
+	for (n = 0; n < p->nrx; n++)
+		p->rx[n].buf = p->rxbuf + (size_t)n * p->rxlen;
+	p->start = p->next_send = mono_ns();
+	return 0;
+}
+
+void
+ping_free(struct ping *p)
+{
+	fifo_free(&p->q_new);
+	fifo_free(&p->q_period);
+	fifo_free(&p->q_retry);
+	ring_free(&p->ring);
+	free(p->pkt);
+	free(p->rx);
+	free(p->rxbuf);
+	free(p->resp);
+}
+
+void
+ping_schedule_new(struct ping *p)
+{
+	struct job j = { 0 };
+
+	j.due = mono_ns();
+	for (; p->scheduled < p->tg->n; p->scheduled++) {
+		j.target = p->scheduled;
+		if (fifo_push(&p->q_new, &j) == -1)
+			break;
+	}
+}
+
+/* Fill the parts of a record every per-probe event has. */
+static void
+event(struct ping *p, struct record *r, enum rec_type type,
+    const struct target *t, long seq, char *nbuf, char *abuf)
+{
+	record_clear(r, type);
+	r->time = real_time();
+	r->target = target_name(p->tg, t, nbuf, INET6_ADDRSTRLEN + 8);
+	r->addr = target_addr(t, abuf, INET6_ADDRSTRLEN + 8);
+	r->seq = seq;
+}
+
+static struct sock *
+sock_of(struct ping *p, const struct target *t)
+{
+	return t->family == AF_INET ? &p->s4 : &p->s6;
+}
+
+static void
+finish_probe(struct ping *p, struct target *t, struct probe *pr, int state)
+{
+	pr->state = (uint8_t)state;
+	t->inflight--;
+	p->outstanding--;
+}
+
+/* A probe that could not leave this host: report it like an ICMP error. */
+static void
+local_error(struct ping *p, struct target *t, uint16_t seq, int err,
+    long mtu)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct record r;
+
+	event(p, &r, REC_ERROR, t, seq, nbuf, abuf);
+	r.from = "local";
+	switch (err) {
+	case ENETUNREACH:
+		r.error = "net-unreachable";
+		break;
+	case EHOSTUNREACH:
+		r.error = "host-unreachable";
+		break;
+	case EACCES:
+	case EPERM:
+		r.error = "admin-prohibited";
+		break;
+	case EMSGSIZE:
+		r.error = t->family == AF_INET ? "fragmentation-needed" :
+		    "packet-too-big";
+		r.mtu = mtu;
+		break;
+	default:
+		r.error = "send-failed";
+		r.reason = strerror(err);
+		break;
+	}
+	t->errors++;
+	out_emit(p->out, &r);
+}
+
+/* Returns 1 if sent (or failed for good), 0 to try again later. */
+static int
+send_probe(struct ping *p, const struct job *j, int64_t now)
+{
+	struct target *t = &p->tg->t[j->target];
+	struct sock *s = sock_of(p, t);
+	struct sockaddr_storage ss;
+	struct probe_hdr h;
+	struct probe *pr;
+	socklen_t sl;
+	uint32_t serial;
+	ssize_t n;
+	size_t len = 8 + p->c->size;
+
+	if ((pr = ring_push(&p->ring, &serial)) == NULL)
+		return 0;
+	h.serial = serial;
+	h.target = j->target;
+	h.seq = j->seq;
+	h.attempt = j->attempt;
+	h.flags = 0;
+	tag_write(&p->key, p->pkt + 8, &h, t->addr);
+	icmp_echo_header(p->pkt, len, t->family == AF_INET6, s->id, j->seq);
+	target_sockaddr(t, &ss, &sl);
+	pr->sent = mono_ns();	/* as close to the send as we can */
+	n = sendto(s->fd, p->pkt, len, 0, (struct sockaddr *)&ss, sl);
+	if (n == -1 && (errno == EAGAIN || errno == ENOBUFS ||
+	    errno == EINTR)) {
+		/* The kernel's queue is full: not lost, just not yet sent. */
+		ring_unpush(&p->ring);
+		p->backoff = now + 1000000;
+		return 0;
+	}
+	pr->target = j->target;
+	pr->seq = j->seq;
+	pr->attempt = j->attempt;
+	pr->state = P_PENDING;
+	t->last_serial = serial;
+	if (j->attempt == 0) {
+		t->sent++;
+		t->inflight++;
+		p->outstanding++;
+	}
+	if (n == -1) {
+		finish_probe(p, t, pr, P_FAILED);
+		local_error(p, t, j->seq, errno, -1);
+	}
+	return 1;
+}
+
+/* Next job due by now, from whichever queue is earliest. */
+static struct fifo *
+next_queue(struct ping *p, int64_t now)
+{
+	struct fifo *q[3] = { &p->q_retry, &p->q_new, &p->q_period };
+	struct fifo *best = NULL;
+	struct job *j, *bj = NULL;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if ((j = fifo_peek(q[i])) && j->due <= now &&
+		    (bj == NULL || j->due < bj->due)) {
+			best = q[i];
+			bj = j;
+		}
+	return best;
+}
+
+static void
+send_due(struct ping *p, int64_t now)
+{
+	struct fifo *q;
+	struct job j, next;
+	int burst = 0;
+
+	if (now < p->backoff)
+		return;
+	while (burst < SEND_BURST && p->next_send <= now &&
+	    (q = next_queue(p, now)) != NULL) {
+		j = *fifo_peek(q);
+		if (!send_probe(p, &j, now))
+			return;
+		fifo_pop(q);
+		burst++;
+		p->next_send += p->c->interval_ns;
+		/* After a stall, don't burst to catch up with the past. */
+		if (p->next_send < now - p->c->interval_ns)
+			p->next_send = now - p->c->interval_ns;
+		if (j.attempt)
+			continue;
+		struct target *t = &p->tg->t[j.target];
+		t->next_seq = (uint16_t)(j.seq + 1);
+		if (p->c->count && (uint32_t)j.seq + 1 >= p->c->count) {
+			t->flags |= T_DONE;
+			continue;
+		}
+		next.due = now + p->c->period_ns;
+		next.target = j.target;
+		next.seq = (uint16_t)(j.seq + 1);
+		next.attempt = 0;
+		fifo_push(&p->q_period, &next);
+	}
+}
+
+static void
+expire(struct ping *p, int64_t now)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct probe *pr;
+	struct target *t;
+	struct record r;
+	struct job j;
+
+	while ((pr = ring_head(&p->ring)) &&
+	    pr->sent + p->c->timeout_ns <= now) {
+		if (pr->state == P_PENDING) {
+			t = &p->tg->t[pr->target];
+			pr->state = P_TIMEDOUT;
+			if (pr->attempt < p->c->retries) {
+				j.due = now;
+				j.target = pr->target;
+				j.seq = pr->seq;
+				j.attempt = (uint8_t)(pr->attempt + 1);
+				fifo_push(&p->q_retry, &j);
+			} else {
+				t->inflight--;
+				p->outstanding--;
+				event(p, &r, REC_TIMEOUT, t, pr->seq, nbuf,
+				    abuf);
+				out_emit(p->out, &r);
+			}
+		}
+		ring_pop(&p->ring);
+	}
+}
+
+static int
+same_addr(const struct target *t, const struct sockaddr_storage *ss)
+{
+	uint8_t a[16];
+
+	addr16_from_sockaddr((const struct sockaddr *)ss, a);
+	return memcmp(a, t->addr, 16) == 0;
+}
+
+/* -b: count each host that answers a broadcast target once. */
+static void
+responder(struct ping *p, uint32_t target, const struct sockaddr_storage *ss)
+{
+	struct responder *r;
+	uint8_t a[16];
+	size_t i;
+
+	addr16_from_sockaddr((const struct sockaddr *)ss, a);
+	for (i = 0; i < p->nresp; i++)
+		if (p->resp[i].target == target &&
+		    memcmp(p->resp[i].addr, a, 16) == 0)
+			return;
+	if (p->nresp == p->capresp) {
+		size_t cap = p->capresp ? p->capresp * 2 : 64;
+
+		if ((r = realloc(p->resp, cap * sizeof(*r))) == NULL)
+			return;
+		p->resp = r;
+		p->capresp = cap;
+	}
+	p->resp[p->nresp].target = target;
+	memcpy(p->resp[p->nresp++].addr, a, 16);
+	p->tg->t[target].responders++;
+}
+
+static void
+mark_alive(struct ping *p, struct target *t)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct record r;
+
+	if (t->flags & T_ALIVE)
+		return;
+	t->flags |= T_ALIVE;
+	p->answered++;
+	if (p->c->alive) {
+		event(p, &r, REC_ALIVE, t, -1, nbuf, abuf);
+		out_emit(p->out, &r);
+	}
+}
+
+static void
+on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
+    const struct rx *rx, int64_t now)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	char fbuf[INET6_ADDRSTRLEN];
+	struct probe_hdr h;
+	struct target *t;
+	struct probe *pr;
+	struct record r;
+	uint32_t idx;
+	double ms;
+	uint8_t a[16];
+
+	if (m->data_len < TAG_HDR_LEN + TAG_LEN)
+		return;
+	/* The index is untrusted until the tag, keyed on its address, holds. */
+	idx = (uint32_t)m->data[4] << 24 | (uint32_t)m->data[5] << 16 |
+	    (uint32_t)m->data[6] << 8 | m->data[7];
+	if (idx >= p->tg->n)
+		return;
+	t = &p->tg->t[idx];
+	if (t->family != s->family || tag_check(&p->key, m->data, m->data_len,
+	    t->addr, &h) == -1 || h.seq != m->seq)
+		return;
+	event(p, &r, REC_REPLY, t, h.seq, nbuf, abuf);
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
+	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
+	r.size = (long)m->icmp_len;
+	r.ttl = m->ttl >= 0 ? m->ttl : rx->ttl;
+	pr = ring_find(&p->ring, h.serial);
+	if (pr && (pr->target != idx || pr->seq != h.seq))
+		pr = NULL;
+	if (pr) {
+		ms = (double)(now - rx->age_ns - pr->sent) / 1e6;
+		r.rtt_ms = ms < 0 ? 0 : ms;
+	}
+	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST)) {
+		/* Our probe, answered by someone else: shown, not credited. */
+		r.foreign = 1;
+	} else if (pr == NULL || pr->state == P_TIMEDOUT) {
+		r.late = 1;
+	} else if (pr->state == P_PENDING) {
+		t->received++;
+		stats_add(&t->rtt, r.rtt_ms);
+		finish_probe(p, t, pr, P_ANSWERED);
+		if (t->flags & T_BCAST)
+			responder(p, idx, &rx->from);
+		mark_alive(p, t);
+	} else if (t->flags & T_BCAST) {
+		responder(p, idx, &rx->from);
+	} else {
+		r.dup = 1;
+		t->dups++;
+	}
+	out_emit(p->out, &r);
+}
+
+/*
+ * Which probe an error is about.  With a quote long enough to hold our
+ * tag, the tag decides.  RFC 792 only promises 8 bytes of the original
+ * datagram beyond its IP header: then the quoted id (raw sockets; a ping
+ * socket's queue only holds our own), destination and seq must match the
+ * target's latest probe.
+ */
+static struct probe *
+error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
+    const uint8_t dst[16])
+{
+	struct probe_hdr h;
+	struct target *t;
+	struct probe *pr;
+	uint32_t idx;
+	int64_t i;
+
+	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
+		idx = (uint32_t)m->data[4] << 24 |
+		    (uint32_t)m->data[5] << 16 |
+		    (uint32_t)m->data[6] << 8 | m->data[7];
+		if (idx >= p->tg->n)
+			return NULL;
+		t = &p->tg->t[idx];
+		if (t->family != s->family || tag_check(&p->key, m->data,
+		    m->data_len, t->addr, &h) == -1 || h.seq != m->seq)
+			return NULL;
+		pr = ring_find(&p->ring, h.serial);
+		return pr && pr->target == idx ? pr : NULL;
+	}
+	if (m->data_len != 0 || (s->raw && m->id != s->id))
+		return NULL;
+	if ((i = targets_find(p->tg, dst)) < 0)
+		return NULL;
+	pr = ring_find(&p->ring, p->tg->t[i].last_serial);
+	return pr && pr->target == (uint32_t)i && pr->seq == m->seq ? pr :
+	    NULL;
+}
+
+static void
+on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
+    const struct sockaddr_storage *from, const uint8_t dst[16], int local)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	char fbuf[INET6_ADDRSTRLEN];
+	struct probe *pr;
+	struct target *t;
+	struct record r;
+	uint8_t a[16];
+	int advisory;
+
+	if ((pr = error_probe(p, s, m, dst)) == NULL)
+		return;
+	t = &p->tg->t[pr->target];
+	/* Redirect and source quench do not mean the probe is gone. */
+	advisory = s->family == AF_INET && (m->type == 4 || m->type == 5);
+	if (pr->state != P_PENDING && !advisory)
+		return;
+	event(p, &r, REC_ERROR, t, pr->seq, nbuf, abuf);
+	if (local) {
+		r.from = "local";
+	} else {
+		addr16_from_sockaddr((const struct sockaddr *)from, a);
+		r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
+	}
+	r.icmp_type = m->type;
+	r.icmp_code = m->code;
+	r.error = s->family == AF_INET ? icmp4_error_name(m->type, m->code) :
+	    icmp6_error_name(m->type, m->code);
+	if (m->mtu)
+		r.mtu = m->mtu;
+	t->errors++;
+	if (!advisory)
+		finish_probe(p, t, pr, P_FAILED);
+	out_emit(p->out, &r);
+}
+
+static void
+on_packet(struct ping *p, struct sock *s, const struct rx *rx, int64_t now)
+{
+	struct icmp_msg m;
+	int ok;
+
+	if (s->family == AF_INET)
+		/* IPv4 raw sockets include the IP header; ping sockets and
+		 * every IPv6 socket do not. */
+		ok = icmp4_parse(rx->buf, rx->len, s->raw, &m);
+	else
+		ok = icmp6_parse(rx->buf, rx->len, &m);
+	if (ok == -1)
+		return;
+	if (m.kind == ICMP_KIND_REPLY)
+		on_reply(p, s, &m, rx, now);
+	else if (m.kind == ICMP_KIND_ERROR)
+		on_error(p, s, &m, &rx->from, m.quote_dst, 0);
+}
+
+static void
+on_errqueue(struct ping *p, struct sock *s, struct rx *rx)
+{
+	struct icmp_msg m;
+	uint8_t dst[16];
+
+	rx->len = p->rxlen;
+	while (sock_recv_err(s, rx) >= 0) {
+		if (!rx->is_err) {
+			rx->len = p->rxlen;
+			continue;
+		}
+		addr16_from_sockaddr((struct sockaddr *)&rx->from, dst);
+		if (icmp_parse_errqueue(s->family, rx->ee_type, rx->ee_code,
+		    rx->ee_info, rx->buf, rx->len, &m) == 0) {
+			if (rx->ee_origin_local) {
+				/* e.g. EMSGSIZE: the kernel's own verdict */
+				struct probe *pr = error_probe(p, s, &m, dst);
+
+				if (pr && pr->state == P_PENDING) {
+					finish_probe(p,
+					    &p->tg->t[pr->target], pr,
+					    P_FAILED);
+					local_error(p, &p->tg->t[pr->target],
+					    pr->seq, rx->ee_errno,
+					    rx->ee_errno == EMSGSIZE ?
+					    (long)rx->ee_info : -1);
+				}
+			} else {
+				on_error(p, s, &m, rx->has_offender ?
+				    &rx->offender : &rx->from, dst, 0);
+			}
+		}
+		rx->len = p->rxlen;
+	}
+}
+
+static void
+on_readable(void *arg, int fd, unsigned what)
+{
+	struct ping *p = arg;
+	struct sock *s = fd == p->s4.fd ? &p->s4 : &p->s6;
+	int64_t now = mono_ns();
+	int i, n, rounds = 0;
+
+	if (what & LOOP_ERR)
+		on_errqueue(p, s, &p->rx[0]);
+	if (!(what & LOOP_IN))
+		return;
+	do {
+		for (i = 0; i < p->nrx; i++)
+			p->rx[i].len = p->rxlen;
+		n = sock_recv(s, p->rx, p->nrx);
+		for (i = 0; i < n; i++)
+			on_packet(p, s, &p->rx[i], now);
+	} while (n == p->nrx && ++rounds < 16);
+}
+
+static void
+on_resolved(void *arg, int fd, unsigned what)
+{
+	struct ping *p = arg;
+
+	(void)fd;
+	(void)what;
+	resolver_read(p->res);
+	ping_schedule_new(p);
+}
+
+static int
+done(struct ping *p)
+{
+	if (resolver_pending(p->res))
+		return 0;
+	if (p->c->count == 0 && p->tg->n > 0)
+		return 0;
+	return p->outstanding == 0 && fifo_len(&p->q_new) == 0 &&
+	    fifo_len(&p->q_period) == 0 && fifo_len(&p->q_retry) == 0;
+}
+
+static int64_t
+next_wakeup(struct ping *p, int64_t now)
+{
+	struct fifo *q[3] = { &p->q_retry, &p->q_new, &p->q_period };
+	struct probe *pr;
+	struct job *j;
+	int64_t t = INT64_MAX, d;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if ((j = fifo_peek(q[i])) != NULL) {
+			d = j->due > p->next_send ? j->due : p->next_send;
+			if (d < p->backoff)
+				d = p->backoff;
+			if (d < t)
+				t = d;
+		}
+	if ((pr = ring_head(&p->ring)) && pr->sent + p->c->timeout_ns < t)
+		t = pr->sent + p->c->timeout_ns;
+	if (p->c->deadline_ns && p->start + p->c->deadline_ns < t)
+		t = p->start + p->c->deadline_ns;
+	if (t == INT64_MAX)
+		return -1;
+	return t > now ? t - now : 0;
+}
+
+int
+ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
+{
+	int64_t now;
+
+	if (p->s4.fd != -1 && loop_add(l, p->s4.fd, on_readable, p) == -1)
+		return -1;
+	if (p->s6.fd != -1 && loop_add(l, p->s6.fd, on_readable, p) == -1)
+		return -1;
+	ping_schedule_new(p);
+	for (;;) {
+		now = mono_ns();
+		if (*p->sig_stop)
+			break;
+		if (*p->sig_quit) {
+			*p->sig_quit = 0;
+			ping_summaries(p);
+		}
+		if (p->c->deadline_ns && now >= p->start + p->c->deadline_ns)
+			break;
+		expire(p, now);
+		send_due(p, now);
+		if (done(p))
+			break;
+		if (out_flush(p->out) == -1) {
+			p->write_error = errno;
+			return -1;
+		}
+		if (loop_poll(l, next_wakeup(p, mono_ns()), waitmask) == -1 &&
+		    errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+int
+ping_add_resolver(struct ping *p, struct loop *l, int fd)
+{
+	return loop_add(l, fd, on_resolved, p);
+}
+
+void
+ping_summaries(struct ping *p)
+{
+	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct target *t;
+	struct record r;
+	uint32_t i;
+	long done;
+
+	for (i = 0; i < p->tg->n; i++) {
+		t = &p->tg->t[i];
+		event(p, &r, REC_SUMMARY, t, -1, nbuf, abuf);
+		r.sent = t->sent;
+		r.received = t->received;
+		r.inflight = t->inflight;
+		r.lost = (long)t->sent - t->received - t->inflight;
+		done = (long)t->sent - t->inflight;
+		r.loss_pct = done > 0 ? 100.0 * r.lost / done : 0.0;
+		r.errors = t->errors;
+		r.dups = t->dups;
+		if (t->flags & T_BCAST)
+			r.responders = t->responders;
+		if (t->received) {
+			r.rtt_min = t->rtt.min;
+			r.rtt_avg = t->rtt.mean;
+			r.rtt_max = t->rtt.max;
+			r.rtt_stddev = stats_stddev(&t->rtt);
+		}
+		out_emit(p->out, &r);
+	}
+}

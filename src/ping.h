@@ -1,0 +1,57 @@
+/* The ping engine: rounds, pacing, timeouts, retries, reply matching. */
+#ifndef MPING_PING_H
+#define MPING_PING_H
+
+#include <signal.h>
+
+#include "conf.h"
+#include "loop.h"
+#include "out.h"
+#include "resolve.h"
+#include "sched.h"
+#include "sock.h"
+#include "tag.h"
+#include "targets.h"
+
+struct responder {
+	uint32_t target;
+	uint8_t	 addr[16];
+};
+
+struct ping {
+	const struct conf	*c;
+	struct targets		*tg;
+	struct out		*out;
+	struct resolver		*res;
+	struct tag_key		 key;
+	struct sock		 s4, s6;
+	struct fifo		 q_new, q_period, q_retry;
+	struct ring		 ring;
+	uint8_t			*pkt;		/* send buffer */
+	struct rx		*rx;		/* receive batch */
+	uint8_t			*rxbuf;
+	int			 nrx;
+	size_t			 rxlen;
+	int64_t			 start, next_send, backoff;
+	uint64_t		 outstanding;	/* probes not yet finished */
+	uint32_t		 answered;
+	uint32_t		 scheduled;	/* targets handed to the queues */
+	struct responder	*resp;
+	size_t			 nresp, capresp;
+	volatile sig_atomic_t	*sig_stop, *sig_quit;
+	int			 write_error;
+};
+
+int	ping_init(struct ping *, const struct conf *, struct targets *,
+	    struct out *);
+/* Queue every target added to the table since the last call. */
+void	ping_schedule_new(struct ping *);
+/* Run until done, deadline or signal; returns -1 on a system error. */
+int	ping_run(struct ping *, struct loop *, const sigset_t *waitmask);
+void	ping_summaries(struct ping *);
+int	ping_add_resolver(struct ping *, struct loop *, int fd);
+void	ping_free(struct ping *);
+int64_t	mono_ns(void);
+double	real_time(void);
+
+#endif

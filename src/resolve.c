@@ -1,0 +1,172 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "resolve.h"
+
+struct request {
+	struct gaicb	 cb;
+	struct addrinfo	 hints;
+	struct resolver	*r;
+	uint32_t	 no;
+	int		 done;
+};
+
+struct resolver {
+	struct request	*req;
+	uint32_t	 n, cap;
+	unsigned	 pending;
+	int		 family;
+	int		 pfd[2];
+	resolve_done_fn	*done;
+	void		*arg;
+};
+
+struct resolver *
+resolver_create(int family, resolve_done_fn *done, void *arg)
+{
+	struct resolver *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->family = family;
+	r->done = done;
+	r->arg = arg;
+	r->pfd[0] = r->pfd[1] = -1;
+	return r;
+}
+
+int
+resolver_add(struct resolver *r, const char *name)
+{
+	struct request *q;
+	uint32_t cap;
+
+	if (r->n == r->cap) {
+		cap = r->cap ? r->cap * 2 : 64;
+		if ((q = realloc(r->req, cap * sizeof(*q))) == NULL)
+			return -1;
+		r->req = q;
+		r->cap = cap;
+	}
+	q = &r->req[r->n];
+	memset(q, 0, sizeof(*q));
+	if ((q->cb.ar_name = strdup(name)) == NULL)
+		return -1;
+	q->no = r->n++;
+	return 0;
+}
+
+/*
+ * Runs on a glibc helper thread: it may only write to the pipe.  A write
+ * of 4 bytes to a pipe is atomic (less than PIPE_BUF).
+ */
+static void
+notify(union sigval v)
+{
+	struct request *q = v.sival_ptr;
+	ssize_t n;
+
+	do
+		n = write(q->r->pfd[1], &q->no, sizeof(q->no));
+	while (n == -1 && errno == EINTR);
+}
+
+int
+resolver_start(struct resolver *r)
+{
+	struct gaicb *list[1];
+	struct sigevent sev;
+	uint32_t i;
+
+	if (r->n == 0)
+		return -1;
+	if (pipe2(r->pfd, O_CLOEXEC) == -1)
+		return -1;
+	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
+	/* The array no longer moves: requests can point into it now. */
+	for (i = 0; i < r->n; i++) {
+		struct request *q = &r->req[i];
+
+		q->r = r;
+		q->hints.ai_family = r->family;
+		q->hints.ai_socktype = SOCK_DGRAM;
+		q->hints.ai_flags = AI_ADDRCONFIG;
+		q->cb.ar_request = &q->hints;
+		memset(&sev, 0, sizeof(sev));
+		sev.sigev_notify = SIGEV_THREAD;
+		sev.sigev_notify_function = notify;
+		sev.sigev_value.sival_ptr = q;
+		list[0] = &q->cb;
+		if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
+			q->done = 1;
+			r->done(r->arg, q->cb.ar_name, NULL,
+			    "cannot start name lookup");
+			continue;
+		}
+		r->pending++;
+	}
+	return r->pfd[0];
+}
+
+static void
+finish(struct resolver *r, struct request *q)
+{
+	struct addrinfo *ai = q->cb.ar_result;
+	int e = gai_error(&q->cb);
+
+	if (q->done || e == EAI_INPROGRESS)
+		return;
+	q->done = 1;
+	r->pending--;
+	if (e != 0 || ai == NULL)
+		r->done(r->arg, q->cb.ar_name, NULL, e == EAI_NONAME ||
+		    e == EAI_NODATA ? (r->family ?
+		    "no address of the requested family" :
+		    "name does not resolve") : gai_strerror(e));
+	else
+		r->done(r->arg, q->cb.ar_name, ai->ai_addr, NULL);
+	if (ai)
+		freeaddrinfo(ai);
+	q->cb.ar_result = NULL;
+}
+
+void
+resolver_read(struct resolver *r)
+{
+	uint32_t no[256];
+	ssize_t n;
+	ssize_t i;
+
+	while ((n = read(r->pfd[0], no, sizeof(no))) > 0)
+		for (i = 0; i < n / (ssize_t)sizeof(no[0]); i++)
+			if (no[i] < r->n)
+				finish(r, &r->req[no[i]]);
+}
+
+unsigned
+resolver_pending(const struct resolver *r)
+{
+	return r ? r->pending : 0;
+}
+
+void
+resolver_abandon(struct resolver *r)
+{
+	uint32_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (!r->req[i].done && r->req[i].r) {
+			r->req[i].done = 1;
+			r->pending--;
+			r->done(r->arg, r->req[i].cb.ar_name, NULL,
+			    "name lookup did not finish");
+		}
+}

@@ -1,0 +1,27 @@
+/*
+ * Concurrent name resolution that never blocks the loop.  Names are handed
+ * to glibc's getaddrinfo_a; each completion writes the request's number to
+ * a pipe the event loop watches, so resolved targets join the run while
+ * slower names are still being looked up.
+ */
+#ifndef MPING_RESOLVE_H
+#define MPING_RESOLVE_H
+
+#include <sys/socket.h>
+
+struct resolver;
+
+typedef void	resolve_done_fn(void *arg, const char *name,
+		    const struct sockaddr *sa, const char *error);
+
+struct resolver	*resolver_create(int family, resolve_done_fn *, void *arg);
+int		 resolver_add(struct resolver *, const char *name);
+/* Fire all added requests; returns the fd to watch (-1 if none). */
+int		 resolver_start(struct resolver *);
+/* Called when the fd is readable: reports finished names. */
+void		 resolver_read(struct resolver *);
+unsigned	 resolver_pending(const struct resolver *);
+/* Report every unfinished name as such (at the end of a run). */
+void		 resolver_abandon(struct resolver *);
+
+#endif

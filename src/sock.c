@@ -1,0 +1,318 @@
+#include <sys/socket.h>
+#include <sys/random.h>
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sock.h"
+
+#define RCVBUF_BYTES	(8 << 20)
+
+static int
+on(int fd, int level, int opt)
+{
+	int one = 1;
+
+	return setsockopt(fd, level, opt, &one, sizeof(one));
+}
+
+static int
+source_bind(struct sock *s, const struct conf *c, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res;
+	int e;
+
+	if (c->source == NULL)
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = s->family;
+	hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((e = getaddrinfo(c->source, NULL, &hints, &res)) != 0) {
+		/* A source of the other family simply doesn't apply here. */
+		snprintf(err, errlen, "source %s: not an %s address",
+		    c->source, s->family == AF_INET ? "IPv4" : "IPv6");
+		errno = EINVAL;
+		return -1;
+	}
+	e = bind(s->fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (e == -1)
+		snprintf(err, errlen, "source %s: %s", c->source,
+		    strerror(errno));
+	return e;
+}
+
+static int
+options(struct sock *s, const struct conf *c, char *err, size_t errlen)
+{
+	int v4 = s->family == AF_INET, bufsz = RCVBUF_BYTES, v;
+
+	/* A sweep's replies come in a burst; size the buffer for it.  The
+	 * FORCE variant needs CAP_NET_ADMIN, which we may or may not have. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,
+	    sizeof(bufsz)) == -1)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	/* Kernel receive time, so a busy loop does not inflate RTTs. */
+	on(s->fd, SOL_SOCKET, SO_TIMESTAMPNS);
+	if (v4) {
+		on(s->fd, IPPROTO_IP, IP_RECVTTL);
+		if (!s->raw)	/* ping sockets get errors only this way */
+			on(s->fd, IPPROTO_IP, IP_RECVERR);
+		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IP, IP_TOS,
+		    &c->tos, sizeof(c->tos)) == -1)
+			goto fail;
+		v = c->df ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+		if (c->df)	/* set DF, but don't learn from it ourselves */
+			setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+			    sizeof(v));
+		if (c->broadcast && on(s->fd, SOL_SOCKET, SO_BROADCAST) == -1)
+			goto fail;
+	} else {
+		on(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT);
+		if (!s->raw)
+			on(s->fd, IPPROTO_IPV6, IPV6_RECVERR);
+		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IPV6,
+		    IPV6_TCLASS, &c->tos, sizeof(c->tos)) == -1)
+			goto fail;
+		if (c->df && on(s->fd, IPPROTO_IPV6, IPV6_DONTFRAG) == -1)
+			goto fail;
+	}
+	if (c->ttl >= 0 && sock_set_ttl(s, c->ttl) == -1)
+		goto fail;
+	if (c->iface && setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE,
+	    c->iface, (socklen_t)strlen(c->iface) + 1) == -1) {
+		snprintf(err, errlen, "interface %s: %s", c->iface,
+		    strerror(errno));
+		return -1;
+	}
+	return source_bind(s, c, err, errlen);
+fail:
+	snprintf(err, errlen, "socket option: %s", strerror(errno));
+	return -1;
+}
+
+/*
+ * Raw sockets see every ICMP message of the host; let the kernel drop the
+ * types that can never concern us, echo requests included (on loopback we
+ * would otherwise read our own requests back).
+ */
+static void
+filter(struct sock *s)
+{
+	if (s->family == AF_INET) {
+		struct icmp_filter f;
+
+		f.data = ~(uint32_t)(1 << ICMP_ECHOREPLY |
+		    1 << ICMP_DEST_UNREACH | 1 << ICMP_SOURCE_QUENCH |
+		    1 << ICMP_REDIRECT | 1 << ICMP_TIME_EXCEEDED |
+		    1 << ICMP_PARAMETERPROB);
+		setsockopt(s->fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+	} else {
+		struct icmp6_filter f;
+
+		memset(&f, 0xff, sizeof(f));	/* block all... */
+#define PASS6(t)	(f.data[(t) >> 5] &= ~(1U << ((t) & 31)))
+		PASS6(ICMPV6_ECHO_REPLY);
+		PASS6(ICMPV6_DEST_UNREACH);
+		PASS6(ICMPV6_PKT_TOOBIG);
+		PASS6(ICMPV6_TIME_EXCEED);
+		PASS6(ICMPV6_PARAMPROB);
+#undef PASS6
+		setsockopt(s->fd, IPPROTO_ICMPV6, ICMPV6_FILTER, &f,
+		    sizeof(f));
+	}
+}
+
+int
+sock_open(struct sock *s, int family, const struct conf *c, char *err,
+    size_t errlen)
+{
+	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int saved;
+
+	memset(s, 0, sizeof(*s));
+	s->family = family;
+	s->raw = 1;
+	s->fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (s->fd == -1 && (errno == EPERM || errno == EACCES)) {
+		/*
+		 * No CAP_NET_RAW: Linux ping sockets, allowed for the groups
+		 * in net.ipv4.ping_group_range (both families).  The kernel
+		 * then owns the echo id and only hands us our own replies;
+		 * ICMP errors arrive on the error queue (IP_RECVERR).
+		 */
+		s->raw = 0;
+		s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, proto);
+	}
+	if (s->fd == -1) {
+		saved = errno;
+		if (saved == EPERM || saved == EACCES)
+			snprintf(err, errlen, "cannot open an ICMP socket: %s. "
+			    "Run as root, or `setcap cap_net_raw+ep mping`, or "
+			    "allow ping sockets with `sysctl -w "
+			    "net.ipv4.ping_group_range=\"0 2147483647\"`",
+			    strerror(saved));
+		else
+			snprintf(err, errlen, "cannot open an %s socket: %s",
+			    family == AF_INET ? "ICMP" : "ICMPv6",
+			    strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (s->raw) {
+		if (getrandom(&s->id, sizeof(s->id), 0) != sizeof(s->id))
+			s->id = (uint16_t)getpid();
+		filter(s);
+	}
+	if (options(s, c, err, errlen) == -1) {
+		saved = errno;
+		close(s->fd);
+		s->fd = -1;
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+sock_set_ttl(struct sock *s, int ttl)
+{
+	if (s->family == AF_INET)
+		return setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	return setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+	    sizeof(ttl));
+}
+
+static int64_t
+now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+cmsgs(struct msghdr *m, struct rx *r, int64_t real_now)
+{
+	struct cmsghdr *c;
+	struct timespec ts;
+	struct sock_extended_err ee;
+	struct sockaddr *off;
+
+	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			/* The stamp is CLOCK_REALTIME; keep only its age, so
+			 * RTTs stay on the monotonic clock. */
+			r->age_ns = real_now - ((int64_t)ts.tv_sec *
+			    1000000000 + ts.tv_nsec);
+			if (r->age_ns < 0)
+				r->age_ns = 0;
+		} else if ((c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
+		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+			memcpy(&r->ttl, CMSG_DATA(c), sizeof(int));
+		} else if ((c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_RECVERR) || (c->cmsg_level ==
+		    IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			r->is_err = 1;
+			r->ee_errno = (int)ee.ee_errno;
+			r->ee_type = ee.ee_type;
+			r->ee_code = ee.ee_code;
+			r->ee_info = ee.ee_info;
+			r->ee_origin_local = ee.ee_origin ==
+			    SO_EE_ORIGIN_LOCAL;
+			off = SO_EE_OFFENDER((struct sock_extended_err *)
+			    (void *)CMSG_DATA(c));
+			if (off->sa_family == AF_INET ||
+			    off->sa_family == AF_INET6) {
+				memcpy(&r->offender, off,
+				    off->sa_family == AF_INET ?
+				    sizeof(struct sockaddr_in) :
+				    sizeof(struct sockaddr_in6));
+				r->has_offender = 1;
+			}
+		}
+	}
+}
+
+#define CBUF	256
+
+int
+sock_recv(struct sock *s, struct rx *rx, int max)
+{
+	struct mmsghdr mm[64];
+	struct iovec iov[64];
+	char cbuf[64][CBUF];
+	int64_t real;
+	int i, n;
+
+	if (max > 64)
+		max = 64;
+	for (i = 0; i < max; i++) {
+		iov[i].iov_base = rx[i].buf;
+		iov[i].iov_len = rx[i].len;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_name = &rx[i].from;
+		mm[i].msg_hdr.msg_namelen = sizeof(rx[i].from);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_control = cbuf[i];
+		mm[i].msg_hdr.msg_controllen = CBUF;
+	}
+	n = recvmmsg(s->fd, mm, (unsigned)max, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return n == -1 && errno != EAGAIN && errno != EINTR ? -1 : 0;
+	real = now_real_ns();
+	for (i = 0; i < n; i++) {
+		rx[i].len = mm[i].msg_len;
+		rx[i].age_ns = 0;
+		rx[i].ttl = -1;
+		rx[i].is_err = 0;
+		cmsgs(&mm[i].msg_hdr, &rx[i], real);
+	}
+	return n;
+}
+
+int
+sock_recv_err(struct sock *s, struct rx *r)
+{
+	struct msghdr m;
+	struct iovec iov;
+	char cbuf[512];
+	ssize_t n;
+
+	iov.iov_base = r->buf;
+	iov.iov_len = r->len;
+	memset(&m, 0, sizeof(m));
+	m.msg_name = &r->from;
+	m.msg_namelen = sizeof(r->from);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	n = recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	r->len = (size_t)n;
+	r->age_ns = 0;
+	r->ttl = -1;
+	r->is_err = 0;
+	r->has_offender = 0;
+	cmsgs(&m, r, now_real_ns());
+	return r->is_err ? 1 : 0;
+}

@@ -1,0 +1,25 @@
+#include <math.h>
+
+#include "stats.h"
+
+void
+stats_add(struct stats *s, double ms)
+{
+	double d;
+
+	if (s->n == 0 || ms < s->min)
+		s->min = (float)ms;
+	if (s->n == 0 || ms > s->max)
+		s->max = (float)ms;
+	s->n++;
+	d = ms - s->mean;
+	s->mean += d / s->n;
+	s->m2 += d * (ms - s->mean);
+}
+
+/* Population standard deviation, as ping(8) and fping report it. */
+double
+stats_stddev(const struct stats *s)
+{
+	return s->n ? sqrt(s->m2 / s->n) : 0.0;
+}

@@ -1,0 +1,137 @@
+/* SipHash-2-4 (Aumasson and Bernstein) and the probe tag built on it. */
+#include <sys/random.h>
+#include <errno.h>
+#include <string.h>
+
+#include "tag.h"
+
+#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t
+siphash24(const struct tag_key *k, const uint8_t *in, size_t len)
+{
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k->k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k->k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k->k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ k->k1;
+	uint64_t b = (uint64_t)len << 56, m;
+	size_t i, left = len & 7;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = le64(in + i);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	while (left--)
+		b |= (uint64_t)in[i + left] << (8 * left);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+int
+tag_key_init(struct tag_key *k)
+{
+	uint8_t b[16];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(b)) {
+		n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	k->k0 = le64(b);
+	k->k1 = le64(b + 8);
+	return 0;
+}
+
+static void
+hdr_put(uint8_t *p, const struct probe_hdr *h)
+{
+	p[0] = h->serial >> 24; p[1] = h->serial >> 16;
+	p[2] = h->serial >> 8;  p[3] = h->serial;
+	p[4] = h->target >> 24; p[5] = h->target >> 16;
+	p[6] = h->target >> 8;  p[7] = h->target;
+	p[8] = h->seq >> 8;     p[9] = h->seq & 0xff;
+	p[10] = h->attempt;
+	p[11] = h->flags;
+}
+
+static uint64_t
+tag_of(const struct tag_key *k, const uint8_t *hdr, const uint8_t addr[16])
+{
+	uint8_t in[TAG_HDR_LEN + 16];
+
+	memcpy(in, hdr, TAG_HDR_LEN);
+	memcpy(in + TAG_HDR_LEN, addr, 16);
+	return siphash24(k, in, sizeof(in));
+}
+
+void
+tag_write(const struct tag_key *k, uint8_t *payload,
+    const struct probe_hdr *h, const uint8_t addr[16])
+{
+	uint64_t t;
+	int i;
+
+	hdr_put(payload, h);
+	t = tag_of(k, payload, addr);
+	for (i = 0; i < TAG_LEN; i++)
+		payload[TAG_HDR_LEN + i] = (uint8_t)(t >> (8 * i));
+}
+
+int
+tag_check(const struct tag_key *k, const uint8_t *payload, size_t len,
+    const uint8_t addr[16], struct probe_hdr *h)
+{
+	uint64_t t;
+	uint8_t diff = 0;
+	int i;
+
+	if (len < TAG_HDR_LEN + TAG_LEN)
+		return -1;
+	t = tag_of(k, payload, addr);
+	/* Constant time, so timing tells a forger nothing about the tag. */
+	for (i = 0; i < TAG_LEN; i++)
+		diff |= payload[TAG_HDR_LEN + i] ^ (uint8_t)(t >> (8 * i));
+	if (diff)
+		return -1;
+	h->serial = (uint32_t)payload[0] << 24 | (uint32_t)payload[1] << 16 |
+	    (uint32_t)payload[2] << 8 | payload[3];
+	h->target = (uint32_t)payload[4] << 24 | (uint32_t)payload[5] << 16 |
+	    (uint32_t)payload[6] << 8 | payload[7];
+	h->seq = (uint16_t)(payload[8] << 8 | payload[9]);
+	h->attempt = payload[10];
+	h->flags = payload[11];
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * Keyed probe tags.  Every probe's payload starts with a small header and
+ * a SipHash-2-4 MAC over it and the target address, keyed with a secret
+ * drawn at start-up.  A reply is ours only if its tag verifies: replies for
+ * another ping process, forged or corrupted ones are rejected without any
+ * table of sent probes (the zmap/OpenBSD ping approach).
+ */
+#ifndef MPING_TAG_H
+#define MPING_TAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TAG_HDR_LEN	12	/* serial, target, seq, attempt, flags */
+#define TAG_LEN		8
+#define PAYLOAD_MIN	24	/* header + tag + 2 trace bytes + pad */
+#define PAYLOAD_FLOW	20	/* offset of the 2 bytes --trace may adjust */
+
+struct tag_key {
+	uint64_t k0, k1;
+};
+
+struct probe_hdr {
+	uint32_t serial;	/* position in the send ring */
+	uint32_t target;	/* index in the target table */
+	uint16_t seq;
+	uint8_t	 attempt;	/* 0, or the retry number */
+	uint8_t	 flags;
+};
+
+int	tag_key_init(struct tag_key *);
+uint64_t siphash24(const struct tag_key *, const uint8_t *, size_t);
+
+/* Write header and tag for a probe to addr (16 bytes, v4-mapped or v6). */
+void	tag_write(const struct tag_key *, uint8_t *payload,
+	    const struct probe_hdr *, const uint8_t addr[16]);
+
+/*
+ * Verify a payload (or what an error quoted of it) against addr.  Returns
+ * 0 and fills h if the tag is intact, -1 otherwise.
+ */
+int	tag_check(const struct tag_key *, const uint8_t *payload, size_t len,
+	    const uint8_t addr[16], struct probe_hdr *h);
+
+#endif

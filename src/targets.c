@@ -1,0 +1,184 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "targets.h"
+
+void
+targets_init(struct targets *tg, uint32_t max)
+{
+	memset(tg, 0, sizeof(*tg));
+	tg->max = max;
+}
+
+void
+targets_free(struct targets *tg)
+{
+	free(tg->t);
+	free(tg->names);
+	free(tg->hash);
+	memset(tg, 0, sizeof(*tg));
+}
+
+static uint32_t
+addr_hash(const uint8_t a[16])
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static int
+hash_grow(struct targets *tg)
+{
+	uint32_t cap = tg->hash ? (tg->hash_mask + 1) * 2 : 1024, i, j;
+	uint32_t *h;
+
+	if ((h = calloc(cap, sizeof(*h))) == NULL)
+		return -1;
+	for (i = 0; i < tg->n; i++) {
+		for (j = addr_hash(tg->t[i].addr) & (cap - 1); h[j];
+		    j = (j + 1) & (cap - 1))
+			;
+		h[j] = i + 1;
+	}
+	free(tg->hash);
+	tg->hash = h;
+	tg->hash_mask = cap - 1;
+	return 0;
+}
+
+int64_t
+targets_find(const struct targets *tg, const uint8_t addr[16])
+{
+	uint32_t j;
+
+	if (tg->hash == NULL)
+		return -1;
+	for (j = addr_hash(addr) & tg->hash_mask; tg->hash[j];
+	    j = (j + 1) & tg->hash_mask)
+		if (memcmp(tg->t[tg->hash[j] - 1].addr, addr, 16) == 0)
+			return tg->hash[j] - 1;
+	return -1;
+}
+
+static int
+store_name(struct targets *tg, const char *name, uint32_t *off)
+{
+	size_t len = strlen(name) + 1, cap;
+	char *p;
+
+	if (tg->names_len + len > tg->names_cap) {
+		cap = tg->names_cap ? tg->names_cap * 2 : 4096;
+		while (cap < tg->names_len + len)
+			cap *= 2;
+		if (cap > UINT32_MAX || (p = realloc(tg->names, cap)) == NULL)
+			return -1;
+		tg->names = p;
+		tg->names_cap = cap;
+	}
+	memcpy(tg->names + tg->names_len, name, len);
+	*off = (uint32_t)tg->names_len;
+	tg->names_len += len;
+	return 0;
+}
+
+int64_t
+targets_add(struct targets *tg, int family, const uint8_t addr[16],
+    uint32_t scope, const char *name, uint8_t flags)
+{
+	struct target *t;
+	uint32_t j, cap;
+
+	if (targets_find(tg, addr) >= 0)
+		return TARGET_DUP;
+	if (tg->n >= tg->max)
+		return TARGET_FULL;
+	if (tg->n == tg->cap) {
+		cap = tg->cap ? tg->cap * 2 : 256;
+		if ((t = realloc(tg->t, (size_t)cap * sizeof(*t))) == NULL)
+			return TARGET_NOMEM;
+		tg->t = t;
+		tg->cap = cap;
+	}
+	if ((tg->n + 1) * 2 > (tg->hash ? tg->hash_mask + 1 : 0) &&
+	    hash_grow(tg) == -1)
+		return TARGET_NOMEM;
+	t = &tg->t[tg->n];
+	memset(t, 0, sizeof(*t));
+	memcpy(t->addr, addr, 16);
+	t->scope = scope;
+	t->family = (uint8_t)family;
+	t->flags = flags;
+	if (name && store_name(tg, name, &t->name) == 0)
+		t->flags |= T_NAMED;
+	for (j = addr_hash(addr) & tg->hash_mask; tg->hash[j];
+	    j = (j + 1) & tg->hash_mask)
+		;
+	tg->hash[j] = tg->n + 1;
+	return tg->n++;
+}
+
+const char *
+addr16_str(int family, const uint8_t addr[16], char *buf, size_t len)
+{
+	if (family == AF_INET)
+		return inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
+	return inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
+}
+
+const char *
+target_addr(const struct target *t, char *buf, size_t len)
+{
+	return addr16_str(t->family, t->addr, buf, len);
+}
+
+const char *
+target_name(const struct targets *tg, const struct target *t, char *buf,
+    size_t len)
+{
+	if (t->flags & T_NAMED)
+		return tg->names + t->name;
+	return target_addr(t, buf, len);
+}
+
+void
+target_sockaddr(const struct target *t, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (t->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, t->addr + 12, 4);
+		*len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, t->addr, 16);
+		sin6->sin6_scope_id = t->scope;
+		*len = sizeof(*sin6);
+	}
+}
+
+void
+addr16_from_sockaddr(const struct sockaddr *sa, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    4);
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(addr,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    16);
+	}
+}

@@ -1,0 +1,61 @@
+/*
+ * The target table: compact per-target state in one array, names stored
+ * once in an arena, and a hash from address to index (dedup and matching
+ * of ICMP errors whose quote is too short to carry our tag).
+ */
+#ifndef MPING_TARGETS_H
+#define MPING_TARGETS_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+#define T_NAMED		0x01	/* written as a name, not as its address */
+#define T_BCAST		0x02	/* broadcast or multicast (-b) */
+#define T_ALIVE		0x04	/* has answered */
+#define T_DONE		0x08	/* all its probes are sent */
+
+struct target {
+	uint8_t		addr[16];	/* IPv4 as ::ffff:a.b.c.d */
+	uint32_t	scope;		/* IPv6 scope id */
+	uint32_t	name;		/* arena offset when T_NAMED */
+	uint32_t	last_serial;	/* serial of its latest probe */
+	uint32_t	sent, received, errors, dups, inflight, responders;
+	uint16_t	next_seq;
+	uint8_t		family, flags;
+	struct stats	rtt;
+};
+
+struct targets {
+	struct target	*t;
+	uint32_t	 n, cap;
+	uint32_t	 max;		/* --max-targets */
+	char		*names;
+	size_t		 names_len, names_cap;
+	uint32_t	*hash;		/* index + 1, 0 empty */
+	uint32_t	 hash_mask;
+};
+
+enum { TARGET_ADDED = 0, TARGET_DUP = -1, TARGET_FULL = -2,
+	TARGET_NOMEM = -3 };
+
+void	targets_init(struct targets *, uint32_t max);
+void	targets_free(struct targets *);
+/* Returns the new index, or TARGET_DUP/TARGET_FULL/TARGET_NOMEM. */
+int64_t	targets_add(struct targets *, int family, const uint8_t addr[16],
+	    uint32_t scope, const char *name, uint8_t flags);
+int64_t	targets_find(const struct targets *, const uint8_t addr[16]);
+/* The target as the user wrote it (name, or address for literals). */
+const char *target_name(const struct targets *, const struct target *,
+	    char *buf, size_t len);
+const char *target_addr(const struct target *, char *buf, size_t len);
+void	target_sockaddr(const struct target *, struct sockaddr_storage *,
+	    socklen_t *);
+/* addr16 from a sockaddr (v4-mapped for IPv4). */
+void	addr16_from_sockaddr(const struct sockaddr *, uint8_t addr[16]);
+const char *addr16_str(int family, const uint8_t addr[16], char *buf,
+	    size_t len);
+
+#endif

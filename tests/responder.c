@@ -1,0 +1,777 @@
+/*
+ * responder: answer ICMP and ICMPv6 echo requests from user space, badly on
+ * purpose, for the mping test suite.
+ *
+ * Run it in a namespace where the kernel ignores echo requests
+ * (net.ipv4.icmp_echo_ignore_all=1, net.ipv6.icmp.echo_ignore_all=1).  It
+ * reads requests on raw sockets and answers them as told; every request it
+ * sees is logged on stdout as one line:
+ *
+ *	request af=4 from=192.0.2.2 to=203.0.113.1 id=1234 seq=0 size=56
+ *	    ttl=62 tos=0 action=reply
+ *
+ * A single-threaded poll loop; replies wait in a queue until they are due.
+ *
+ *	--addr ADDR	answer only requests to ADDR (repeatable; default all)
+ *	--delay MS	answer MS later; --jitter MS adds 0..MS at random
+ *	--dup N		send each answer N+1 times
+ *	--drop-every N	ignore every Nth request; --drop-first N the first N
+ *	--silent	log requests, answer none
+ *	--from ADDR	answer from ADDR instead of the address probed
+ *	--ttl N		TTL / hop limit of the answer (default 64)
+ *	--corrupt	flip a payload byte (checksum still right)
+ *	--bad-checksum	wrong ICMP checksum (IPv4 only: the kernel computes
+ *			ICMPv6 checksums on raw sockets)
+ *	--wrong-id, --wrong-seq, --truncate N (payload bytes kept)
+ *	--error T,C	answer with ICMP error type T code C (numbers of the
+ *			request's family) quoting the request; --code-seq uses
+ *			the request's seq as code; --mtu N, --pointer N,
+ *			--gateway ADDR fill the second word; --quote N quotes
+ *			only N bytes after the IP header; --mpls LABEL adds an
+ *			RFC 4884 extension with an MPLS label stack object
+ *	--pidfile FILE	written once the sockets are open
+ */
+
+#define _GNU_SOURCE
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <arpa/inet.h>
+#include <linux/icmp.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXPKT		65536
+#define MAXADDRS	16
+#define QUOTE4		548	/* 576 minus our IP and ICMP headers */
+#define QUOTE6		1232	/* 1280 minus our IPv6 and ICMPv6 headers */
+
+union addr {
+	struct in_addr	v4;
+	struct in6_addr	v6;
+};
+
+struct conf {
+	long		 delay;		/* ms */
+	long		 jitter;	/* ms */
+	int		 dup;
+	int		 drop_every;
+	int		 drop_first;
+	int		 has_from4, has_from6;
+	struct in_addr	 from4;
+	struct in6_addr	 from6;
+	int		 naddr4, naddr6;
+	struct in_addr	 addr4[MAXADDRS];
+	struct in6_addr	 addr6[MAXADDRS];
+	int		 corrupt;
+	int		 bad_checksum;
+	int		 wrong_id;
+	int		 wrong_seq;
+	int		 truncate;	/* payload bytes kept, -1: all */
+	int		 ttl;		/* reply TTL / hop limit, -1: 64 */
+	int		 err_type;	/* -1: answer with an echo reply */
+	int		 err_code;
+	int		 mtu;
+	int		 pointer;
+	int		 has_gateway;
+	struct in_addr	 gateway;
+	int		 mpls;		/* -1: no RFC 4884 extension */
+	int		 quote;		/* ICMP bytes quoted, -1: as many as fit */
+	int		 code_seq;	/* error code = request seq */
+	int		 silent;	/* log requests, never answer */
+	const char	*pidfile;
+};
+
+/* A reply waiting until it is due. */
+struct pending {
+	struct timespec	 due;
+	int		 af;
+	union addr	 src;
+	union addr	 dst;
+	int		 hlim;
+	size_t		 len;
+	unsigned char	*pkt;
+};
+
+static volatile sig_atomic_t	quit;
+static struct pending		*queue;
+static size_t			 nqueue;
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: responder [--pidfile FILE] [--addr ADDR]... [--delay MS]\n"
+	    "\t[--jitter MS] [--dup N] [--drop-every N] [--drop-first N]\n"
+	    "\t[--from ADDR] [--corrupt] [--bad-checksum] [--wrong-id]\n"
+	    "\t[--wrong-seq]"
+	    " [--truncate N] [--ttl N] [--silent]\n"
+	    "\t[--error TYPE,CODE [--code-seq] [--mtu N] [--pointer N]\n"
+	    "\t [--gateway ADDR] [--quote N] [--mpls LABEL]]\n");
+	exit(2);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static long
+number(const char *s, long min, long max)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || n < min || n > max) {
+		fprintf(stderr, "responder: bad number: %s\n", s);
+		exit(2);
+	}
+	return n;
+}
+
+/* Parse ADDR as IPv4 or IPv6 into the matching pair of slots. */
+static void
+parse_addr(const char *s, struct in_addr *a4, int *has4, struct in6_addr *a6,
+    int *has6)
+{
+	if (inet_pton(AF_INET, s, a4) == 1)
+		*has4 = 1;
+	else if (inet_pton(AF_INET6, s, a6) == 1)
+		*has6 = 1;
+	else {
+		fprintf(stderr, "responder: bad address: %s\n", s);
+		exit(2);
+	}
+}
+
+static void
+parse_args(int argc, char **argv, struct conf *c)
+{
+	int	 i, dummy;
+	char	*comma;
+
+	memset(c, 0, sizeof(*c));
+	c->truncate = -1;
+	c->ttl = -1;
+	c->err_type = -1;
+	c->mpls = -1;
+	c->quote = -1;
+	i = 1;
+	while (i < argc) {
+		const char	*o = argv[i++];
+		const char	*v = i < argc ? argv[i] : NULL;
+
+		if (strcmp(o, "--corrupt") == 0) {
+			c->corrupt = 1;
+			continue;
+		} else if (strcmp(o, "--bad-checksum") == 0) {
+			c->bad_checksum = 1;
+			continue;
+		} else if (strcmp(o, "--wrong-id") == 0) {
+			c->wrong_id = 1;
+			continue;
+		} else if (strcmp(o, "--wrong-seq") == 0) {
+			c->wrong_seq = 1;
+			continue;
+		} else if (strcmp(o, "--silent") == 0) {
+			c->silent = 1;
+			continue;
+		} else if (strcmp(o, "--code-seq") == 0) {
+			c->code_seq = 1;
+			continue;
+		}
+		if (v == NULL)
+			usage();
+		i++;
+		if (strcmp(o, "--pidfile") == 0)
+			c->pidfile = v;
+		else if (strcmp(o, "--delay") == 0)
+			c->delay = number(v, 0, 3600000);
+		else if (strcmp(o, "--jitter") == 0)
+			c->jitter = number(v, 0, 3600000);
+		else if (strcmp(o, "--dup") == 0)
+			c->dup = number(v, 0, 100);
+		else if (strcmp(o, "--drop-every") == 0)
+			c->drop_every = number(v, 1, 1000000);
+		else if (strcmp(o, "--drop-first") == 0)
+			c->drop_first = number(v, 0, 1000000);
+		else if (strcmp(o, "--truncate") == 0)
+			c->truncate = number(v, 0, MAXPKT);
+		else if (strcmp(o, "--ttl") == 0)
+			c->ttl = number(v, 1, 255);
+		else if (strcmp(o, "--mtu") == 0)
+			c->mtu = number(v, 0, 0x7fffffff);
+		else if (strcmp(o, "--pointer") == 0)
+			c->pointer = number(v, 0, 0x7fffffff);
+		else if (strcmp(o, "--quote") == 0)
+			c->quote = number(v, 0, MAXPKT);
+		else if (strcmp(o, "--mpls") == 0)
+			c->mpls = number(v, 0, 0xfffff);
+		else if (strcmp(o, "--from") == 0)
+			parse_addr(v, &c->from4, &c->has_from4, &c->from6,
+			    &c->has_from6);
+		else if (strcmp(o, "--gateway") == 0) {
+			if (inet_pton(AF_INET, v, &c->gateway) != 1)
+				usage();
+			c->has_gateway = 1;
+		} else if (strcmp(o, "--addr") == 0) {
+			if (c->naddr4 == MAXADDRS || c->naddr6 == MAXADDRS)
+				usage();
+			dummy = 0;
+			parse_addr(v, &c->addr4[c->naddr4], &dummy,
+			    &c->addr6[c->naddr6], &dummy);
+			if (strchr(v, ':') != NULL)
+				c->naddr6++;
+			else
+				c->naddr4++;
+		} else if (strcmp(o, "--error") == 0) {
+			if ((comma = strchr(v, ',')) == NULL)
+				usage();
+			*comma = '\0';
+			c->err_type = number(v, 0, 255);
+			c->err_code = number(comma + 1, 0, 255);
+		} else
+			usage();
+	}
+}
+
+/* Internet checksum (RFC 1071). */
+static uint16_t
+cksum(const void *buf, size_t len)
+{
+	const unsigned char	*p = buf;
+	uint32_t		 sum = 0;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len == 1)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static void
+put16(unsigned char *p, unsigned int v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+static struct timespec
+due_time(const struct conf *c)
+{
+	struct timespec	ts;
+	long		ms = c->delay;
+
+	if (c->jitter > 0)
+		ms += random() % (c->jitter + 1);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+static void
+enqueue(const struct pending *p)
+{
+	struct pending	*q;
+
+	q = realloc(queue, (nqueue + 1) * sizeof(*queue));
+	if (q == NULL) {
+		perror("responder: realloc");
+		exit(1);
+	}
+	queue = q;
+	queue[nqueue] = *p;
+	queue[nqueue].pkt = malloc(p->len);
+	if (queue[nqueue].pkt == NULL) {
+		perror("responder: malloc");
+		exit(1);
+	}
+	memcpy(queue[nqueue].pkt, p->pkt, p->len);
+	nqueue++;
+}
+
+/*
+ * RFC 4884: pad the quote to 128 bytes, put its length (in 32-bit words for
+ * ICMP, 64-bit for ICMPv6) in the header, and append an extension structure
+ * holding one MPLS label stack object.  Returns the new body length.
+ */
+static size_t
+add_mpls(unsigned char *icmp, size_t body, int af, int label)
+{
+	unsigned char	*ext;
+
+	if (body > 128)
+		body = 128;
+	memset(icmp + 8 + body, 0, 128 - body);
+	if (af == AF_INET)
+		icmp[5] = 128 / 4;
+	else
+		icmp[4] = 128 / 8;
+	ext = icmp + 8 + 128;
+	memset(ext, 0, 12);
+	ext[0] = 2 << 4;		/* version 2 */
+	put16(ext + 4, 8);		/* object length */
+	ext[6] = 1;			/* class: MPLS label stack */
+	ext[7] = 1;			/* c-type: incoming stack */
+	put32(ext + 8, (uint32_t)label << 12 | 1 << 8 | 1);	/* S=1, TTL 1 */
+	memcpy(ext + 2, &(uint16_t){ cksum(ext, 12) }, 2);
+	return 128 + 12;
+}
+
+/*
+ * Build the ICMP part of the answer in out: an echo reply made from the
+ * request, or an error quoting the request (quote: the request as it came
+ * off the wire, IP header included).
+ */
+static size_t
+build_icmp(const struct conf *c, int af, unsigned char *out,
+    const unsigned char *icmp, size_t icmplen, const unsigned char *quote,
+    size_t quotelen)
+{
+	size_t	len, body;
+
+	if (c->err_type < 0) {
+		len = icmplen;
+		if (c->truncate >= 0 && (size_t)c->truncate + 8 < len)
+			len = c->truncate + 8;
+		memcpy(out, icmp, len);
+		out[0] = af == AF_INET ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
+		out[1] = 0;
+		if (c->wrong_id)
+			put16(out + 4, ((out[4] << 8 | out[5]) ^ 0x5a5a) & 0xffff);
+		if (c->wrong_seq)
+			put16(out + 6, ((out[6] << 8 | out[7]) + 1) & 0xffff);
+		if (c->corrupt && len > 8 + 20)
+			out[len - 1] ^= 0x01;
+		else if (c->corrupt && len > 8)
+			out[8] ^= 0x01;
+	} else {
+		body = quotelen;
+		if (c->quote >= 0 && quotelen - icmplen + c->quote < body)
+			body = quotelen - icmplen + c->quote;
+		if (body > (af == AF_INET ? QUOTE4 : QUOTE6))
+			body = af == AF_INET ? QUOTE4 : QUOTE6;
+		memset(out, 0, 8);
+		out[0] = c->err_type;
+		out[1] = c->code_seq ? icmp[7] : c->err_code;
+		if (c->mtu != 0 && af == AF_INET)
+			put16(out + 6, c->mtu);
+		else if (c->mtu != 0)
+			put32(out + 4, c->mtu);
+		if (c->has_gateway)
+			memcpy(out + 4, &c->gateway, 4);
+		if (c->pointer != 0 && af == AF_INET)
+			out[4] = c->pointer;
+		else if (c->pointer != 0)
+			put32(out + 4, c->pointer);
+		memcpy(out + 8, quote, body);
+		if (c->mpls >= 0)
+			body = add_mpls(out, body, af, c->mpls);
+		len = 8 + body;
+	}
+	if (af == AF_INET) {
+		out[2] = out[3] = 0;
+		memcpy(out + 2, &(uint16_t){ cksum(out, len) }, 2);
+		if (c->bad_checksum)
+			out[2] ^= 0xff;
+	}
+	return len;
+}
+
+/* Queue the answer to one request, dup + 1 times. */
+static void
+answer(const struct conf *c, int af, const union addr *reqsrc,
+    const union addr *reqdst, const unsigned char *icmp, size_t icmplen,
+    const unsigned char *quote, size_t quotelen)
+{
+	static unsigned char	 buf[MAXPKT + 512];
+	struct pending		 p;
+	unsigned char		*ip;
+	int			 i;
+
+	memset(&p, 0, sizeof(p));
+	p.af = af;
+	p.dst = *reqsrc;
+	p.src = *reqdst;
+	if (af == AF_INET && c->has_from4)
+		p.src.v4 = c->from4;
+	if (af == AF_INET6 && c->has_from6)
+		p.src.v6 = c->from6;
+	p.hlim = c->ttl > 0 ? c->ttl : 64;
+	if (af == AF_INET) {
+		/* Our own IPv4 header (IP_HDRINCL): any source goes. */
+		ip = buf;
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		ip[8] = p.hlim;
+		ip[9] = IPPROTO_ICMP;
+		memcpy(ip + 12, &p.src.v4, 4);
+		memcpy(ip + 16, &p.dst.v4, 4);
+		p.len = 20 + build_icmp(c, af, buf + 20, icmp, icmplen, quote,
+		    quotelen);
+		put16(ip + 2, p.len);
+		memcpy(ip + 10, &(uint16_t){ cksum(ip, 20) }, 2);
+	} else
+		p.len = build_icmp(c, af, buf, icmp, icmplen, quote, quotelen);
+	p.pkt = buf;
+	p.due = due_time(c);
+	for (i = 0; i <= c->dup; i++)
+		enqueue(&p);
+}
+
+static void
+send_one(int s4, int s6, const struct pending *p)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*cm;
+	struct in6_pktinfo	*pi;
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				    CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} ctl;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = p->pkt;
+	iov.iov_len = p->len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (p->af == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr = p->dst.v4;
+		msg.msg_name = &sin;
+		msg.msg_namelen = sizeof(sin);
+		if (sendmsg(s4, &msg, 0) == -1)
+			perror("responder: sendmsg");
+		return;
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = p->dst.v6;
+	msg.msg_name = &sin6;
+	msg.msg_namelen = sizeof(sin6);
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in6_pktinfo *)(void *)CMSG_DATA(cm);
+	pi->ipi6_addr = p->src.v6;
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_HOPLIMIT;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &p->hlim, sizeof(int));
+	if (sendmsg(s6, &msg, 0) == -1)
+		perror("responder: sendmsg6");
+}
+
+static int
+wanted4(const struct conf *c, const struct in_addr *dst)
+{
+	int	i;
+
+	if (c->naddr4 == 0 && c->naddr6 == 0)
+		return 1;
+	for (i = 0; i < c->naddr4; i++)
+		if (c->addr4[i].s_addr == dst->s_addr)
+			return 1;
+	return 0;
+}
+
+static int
+wanted6(const struct conf *c, const struct in6_addr *dst)
+{
+	int	i;
+
+	if (c->naddr4 == 0 && c->naddr6 == 0)
+		return 1;
+	for (i = 0; i < c->naddr6; i++)
+		if (memcmp(&c->addr6[i], dst, sizeof(*dst)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Log a request and say whether to answer it (--drop-every). */
+static int
+take(const struct conf *c, int af, const union addr *src,
+    const union addr *dst, const unsigned char *icmp, size_t icmplen,
+    int ttl, int tos)
+{
+	static unsigned long	 seen;
+	char			 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	const char		*action;
+	int			 keep;
+
+	seen++;
+	keep = !c->silent && seen > (unsigned long)c->drop_first &&
+	    !(c->drop_every > 0 && seen % c->drop_every == 0);
+	if (!keep)
+		action = "drop";
+	else if (c->err_type >= 0)
+		action = "error";
+	else
+		action = "reply";
+	inet_ntop(af, src, s, sizeof(s));
+	inet_ntop(af, dst, d, sizeof(d));
+	printf("request af=%d from=%s to=%s id=%u seq=%u size=%zu ttl=%d "
+	    "tos=%d action=%s\n", af == AF_INET ? 4 : 6, s, d,
+	    icmp[4] << 8 | icmp[5], icmp[6] << 8 | icmp[7], icmplen - 8, ttl,
+	    tos, action);
+	fflush(stdout);
+	return keep;
+}
+
+static void
+recv4(const struct conf *c, int s)
+{
+	static unsigned char	 buf[MAXPKT];
+	union addr		 src, dst;
+	ssize_t			 n;
+	size_t			 hl;
+
+	if ((n = recv(s, buf, sizeof(buf), 0)) < 20)
+		return;
+	hl = (buf[0] & 0x0f) * 4;
+	if ((size_t)n < hl + 8 || buf[hl] != ICMP_ECHO)
+		return;
+	memcpy(&src.v4, buf + 12, 4);
+	memcpy(&dst.v4, buf + 16, 4);
+	if (!wanted4(c, &dst.v4))
+		return;
+	if (take(c, AF_INET, &src, &dst, buf + hl, n - hl, buf[8], buf[1]))
+		answer(c, AF_INET, &src, &dst, buf + hl, n - hl, buf, n);
+}
+
+/*
+ * Raw ICMPv6 sockets deliver no IPv6 header; rebuild one from the ancillary
+ * data so that errors can quote the request.
+ */
+static void
+recv6(const struct conf *c, int s)
+{
+	static unsigned char	 buf[MAXPKT], quote[MAXPKT + 40];
+	struct sockaddr_in6	 from;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*cm;
+	union addr		 src, dst;
+	union {
+		char		buf[512];
+		struct cmsghdr	align;
+	} ctl;
+	ssize_t			 n;
+	int			 hlim = -1, tclass = -1;
+	size_t			 qlen;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	msg.msg_name = &from;
+	msg.msg_namelen = sizeof(from);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	if ((n = recvmsg(s, &msg, 0)) < 8 || buf[0] != ICMP6_ECHO_REQUEST)
+		return;
+	memset(&dst, 0, sizeof(dst));
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (cm->cmsg_type == IPV6_PKTINFO)
+			memcpy(&dst.v6, CMSG_DATA(cm) + offsetof(struct
+			    in6_pktinfo, ipi6_addr), sizeof(dst.v6));
+		else if (cm->cmsg_type == IPV6_HOPLIMIT)
+			memcpy(&hlim, CMSG_DATA(cm), sizeof(int));
+		else if (cm->cmsg_type == IPV6_TCLASS)
+			memcpy(&tclass, CMSG_DATA(cm), sizeof(int));
+	}
+	src.v6 = from.sin6_addr;
+	if (!wanted6(c, &dst.v6))
+		return;
+	if (!take(c, AF_INET6, &src, &dst, buf, n, hlim, tclass))
+		return;
+	memset(quote, 0, 40);
+	quote[0] = 0x60 | (tclass >> 4 & 0x0f);
+	quote[1] = (tclass & 0x0f) << 4;
+	put16(quote + 4, n);
+	quote[6] = IPPROTO_ICMPV6;
+	quote[7] = hlim;
+	memcpy(quote + 8, &src.v6, 16);
+	memcpy(quote + 24, &dst.v6, 16);
+	memcpy(quote + 40, buf, n);
+	qlen = 40 + n;
+	answer(c, AF_INET6, &src, &dst, buf, n, quote, qlen);
+}
+
+static int
+open4(void)
+{
+	struct icmp_filter	filt;
+	int			s, on = 1;
+
+	if ((s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)) == -1)
+		return -1;
+	filt.data = ~(1U << ICMP_ECHO);
+	setsockopt(s, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
+	if (setsockopt(s, IPPROTO_IP, IP_HDRINCL, &on, sizeof(on)) == -1) {
+		perror("responder: IP_HDRINCL");
+		exit(1);
+	}
+	return s;
+}
+
+static int
+open6(void)
+{
+	struct icmp6_filter	filt;
+	int			s, on = 1;
+
+	if ((s = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)) == -1)
+		return -1;
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REQUEST, &filt);
+	setsockopt(s, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt));
+	setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+	setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
+	setsockopt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on));
+	/* Allow --from with an address that is not ours. */
+	setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof(on));
+	setsockopt(s, IPPROTO_IPV6, IPV6_TRANSPARENT, &on, sizeof(on));
+	return s;
+}
+
+static int
+ms_until(const struct timespec *t)
+{
+	struct timespec	now;
+	long long	ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(t->tv_sec - now.tv_sec) * 1000 +
+	    (t->tv_nsec - now.tv_nsec) / 1000000;
+	if (ms < 0)
+		return 0;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+/* Send every queued reply that is due; return ms until the next one. */
+static int
+flush_due(int s4, int s6)
+{
+	size_t	i;
+	int	ms, next = -1;
+
+	for (i = 0; i < nqueue;) {
+		ms = ms_until(&queue[i].due);
+		if (ms == 0) {
+			send_one(s4, s6, &queue[i]);
+			free(queue[i].pkt);
+			memmove(&queue[i], &queue[i + 1],
+			    (nqueue - i - 1) * sizeof(*queue));
+			nqueue--;
+			continue;
+		}
+		if (next < 0 || ms < next)
+			next = ms;
+		i++;
+	}
+	return next;
+}
+
+static void
+write_pidfile(const char *path)
+{
+	FILE	*f;
+	char	 tmp[4096];
+
+	/* Write then rename, so a reader never sees a partial pid. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%ld\n",
+	    (long)getpid()) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+		perror("responder: pidfile");
+		exit(1);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf		c;
+	struct sigaction	sa;
+	struct pollfd		pfd[2];
+	int			s4, s6, timeout;
+
+	parse_args(argc, argv, &c);
+	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
+	s4 = open4();
+	s6 = open6();
+	if (s4 == -1 && s6 == -1) {
+		perror("responder: socket");
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (c.pidfile != NULL)
+		write_pidfile(c.pidfile);
+
+	pfd[0].fd = s4;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = s6;
+	pfd[1].events = POLLIN;
+	timeout = -1;
+	while (!quit) {
+		if (poll(pfd, 2, timeout) == -1 && errno != EINTR) {
+			perror("responder: poll");
+			return 1;
+		}
+		if (pfd[0].revents & POLLIN)
+			recv4(&c, s4);
+		if (pfd[1].revents & POLLIN)
+			recv6(&c, s6);
+		timeout = flush_due(s4, s6);
+	}
+	if (c.pidfile != NULL)
+		unlink(c.pidfile);
+	return 0;
+}
