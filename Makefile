@@ -27,7 +27,7 @@ tests/responder: tests/responder.c
 	$(CC) -std=c99 -D_GNU_SOURCE -Wall -Wextra $(CFLAGS) -o $@ $<
 
 check: mping tests/responder
-	bats --tap tests
+	tests/run
 
 # The whole suite against an ASan+UBSan build.
 sanitize:

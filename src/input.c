@@ -81,6 +81,7 @@ add(struct input *in, const char *what, int family, const uint8_t a[16],
 	}
 	r = targets_add(in->tg, family, a, scope, name, flags);
 	if (r == TARGET_FULL) {
+		in->over_max = 1;
 		in->bad(in->arg, what, "too many targets (see --max-targets)");
 		return -1;
 	}
@@ -148,6 +149,7 @@ cidr(struct input *in, const char *s, char *slash)
 	if (family == AF_INET && prefix <= 30)
 		skip = 1, count -= 2;
 	if (count > in->tg->max || count > in->tg->max - in->tg->n) {
+		in->over_max = 1;
 		in->bad(in->arg, s, "block is larger than --max-targets allows");
 		return;
 	}

@@ -12,6 +12,7 @@ struct input {
 	struct targets		*tg;
 	uint8_t			 bcast[64][16];	/* local broadcast addresses */
 	int			 nbcast;
+	int			 over_max;	/* --max-targets was hit */
 	/* called for each name that is neither a literal nor a CIDR */
 	void			(*resolve)(void *, const char *);
 	/* called for each target that cannot be used */

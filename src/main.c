@@ -149,6 +149,7 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 	*files = calloc((size_t)argc, sizeof(**files));
 	if (*files == NULL)
 		err(EXIT_SYSTEM, "calloc");
+	opterr = 0;	/* one message of our own, not getopt's */
 	while ((ch = getopt_long(argc, argv, "46abc:Df:hI:i:p:qr:S:s:t:uVw:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -216,7 +217,13 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 		case OPT_CSV: set_format(c, FMT_CSV, &fmt_seen); break;
 		case OPT_JSON: set_format(c, FMT_JSON, &fmt_seen); break;
 		default:
-			usage(stderr);
+			if (optopt)
+				fprintf(stderr, "mping: -%c: unknown option or "
+				    "missing value (see mping --help)\n", optopt);
+			else
+				fprintf(stderr, "mping: %s: unknown option or "
+				    "missing value (see mping --help)\n",
+				    argv[optind - 1]);
 			exit(EXIT_USAGE);
 		}
 	}
@@ -408,6 +415,9 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&out, stdout, &c);
 	read_inputs(argc, argv, files, nfiles);
+	/* Too many targets is refused as a whole: nothing is sent. */
+	if (input.over_max)
+		exit(EXIT_USAGE);
 	if (tg.n == 0 && resolver_pending(resolver) == 0 && bad_targets == 0 &&
 	    argc == 0 && nfiles == 0 && isatty(STDIN_FILENO)) {
 		usage(stderr);

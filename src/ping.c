@@ -363,6 +363,16 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	if (t->family != s->family || tag_check(&p->key, m->data, m->data_len,
 	    t->addr, &h) == -1 || h.seq != m->seq)
 		return;
+	/* Raw sockets see every echo reply of the host: the id must be ours
+	 * (ping sockets: the kernel already matched it). */
+	if (s->raw && m->id != s->id)
+		return;
+	/* The tag covers the header; the rest must be our pattern. */
+	if (m->data_len != p->c->size || memcmp(m->data + PAYLOAD_MIN,
+	    p->pkt + 8 + PAYLOAD_MIN, p->c->size - PAYLOAD_MIN) != 0) {
+		p->corrupt++;
+		return;
+	}
 	event(p, &r, REC_REPLY, t, h.seq, nbuf, abuf);
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
 	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));

@@ -35,6 +35,7 @@ struct ping {
 	int64_t			 start, next_send, backoff;
 	uint64_t		 outstanding;	/* probes not yet finished */
 	uint32_t		 answered;
+	uint64_t		 corrupt;	/* replies with a bad payload */
 	uint32_t		 scheduled;	/* targets handed to the queues */
 	struct responder	*resp;
 	size_t			 nresp, capresp;

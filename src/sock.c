@@ -71,10 +71,17 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IP, IP_TOS,
 		    &c->tos, sizeof(c->tos)) == -1)
 			goto fail;
+		/*
+		 * Linux sockets default to path MTU discovery, which sets DF
+		 * on every packet: without --df we must say DONT, or big
+		 * probes die at a small link instead of being fragmented.
+		 * --df uses PROBE: DF set, but the kernel does not refuse
+		 * our sends on what it learnt about the path MTU.
+		 */
 		v = c->df ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
-		if (c->df)	/* set DF, but don't learn from it ourselves */
-			setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
-			    sizeof(v));
+		if (setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1)
+			goto fail;
 		if (c->broadcast && on(s->fd, SOL_SOCKET, SO_BROADCAST) == -1)
 			goto fail;
 	} else {
