@@ -35,7 +35,7 @@ struct icmp_msg {
 	uint8_t		 src[4];
 	/* errors only */
 	int		 quote_family;	/* AF_INET/AF_INET6 of the quote, 0 if none */
-	uint8_t		 quote_dst[16];	/* destination of the quoted packet */
+	uint8_t		 quote_dst[16];	/* quoted destination (IPv4: v4-mapped) */
 	uint32_t	 mtu;		/* fragmentation needed/packet too big */
 	uint32_t	 pointer;	/* parameter problem */
 	uint8_t		 gateway[4];	/* IPv4 redirect */

@@ -53,7 +53,9 @@ parse_quote(const uint8_t *q, size_t qlen, struct icmp_msg *m)
 	if (tot < hl + 8 || q[hl] != ICMP4_ECHO || q[hl + 1] != 0)
 		return -1;
 	m->quote_family = AF_INET;
-	memcpy(m->quote_dst, q + 16, 4);
+	memset(m->quote_dst, 0, 10);	/* v4-mapped, as targets store it */
+	m->quote_dst[10] = m->quote_dst[11] = 0xff;
+	memcpy(m->quote_dst + 12, q + 16, 4);
 	m->id = get16(q + hl + 4);
 	m->seq = get16(q + hl + 6);
 	m->data = q + hl + 8;

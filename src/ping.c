@@ -13,6 +13,7 @@
 #define SEND_BURST	256	/* sends before we look at replies again */
 #define RX_BATCH	64
 #define NS		1000000000LL
+#define LINGER_NS	(50 * 1000000LL)
 
 int64_t
 mono_ns(void)
@@ -604,6 +605,8 @@ next_wakeup(struct ping *p, int64_t now)
 		t = pr->sent + p->c->timeout_ns;
 	if (p->c->deadline_ns && p->start + p->c->deadline_ns < t)
 		t = p->start + p->c->deadline_ns;
+	if (p->linger && p->linger < t)
+		t = p->linger;
 	if (t == INT64_MAX)
 		return -1;
 	return t > now ? t - now : 0;
@@ -631,8 +634,18 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 			break;
 		expire(p, now);
 		send_due(p, now);
-		if (done(p))
-			break;
+		/*
+		 * All answered: linger a moment (at most 50 ms, never past
+		 * the timeout) so duplicates of the last replies are still
+		 * seen and counted, then end.
+		 */
+		if (done(p)) {
+			if (p->linger == 0)
+				p->linger = now + (p->c->timeout_ns < LINGER_NS ?
+				    p->c->timeout_ns : LINGER_NS);
+			if (now >= p->linger)
+				break;
+		}
 		if (out_flush(p->out) == -1) {
 			p->write_error = errno;
 			return -1;

@@ -32,7 +32,7 @@ struct ping {
 	uint8_t			*rxbuf;
 	int			 nrx;
 	size_t			 rxlen;
-	int64_t			 start, next_send, backoff;
+	int64_t			 start, next_send, backoff, linger;
 	uint64_t		 outstanding;	/* probes not yet finished */
 	uint32_t		 answered;
 	uint64_t		 corrupt;	/* replies with a bad payload */
