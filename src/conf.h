@@ -25,6 +25,7 @@ struct conf {
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;
+	int		 color;		/* ANSI colours in text output */
 };
 
 #endif

@@ -29,7 +29,7 @@ static volatile sig_atomic_t sig_stop, sig_quit;
 static int bad_targets;
 static struct out out;
 
-enum { OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
+enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
 	OPT_CSV, OPT_JSON };
 
 static const struct option longopts[] = {
@@ -56,6 +56,7 @@ static const struct option longopts[] = {
 	{ "format",	 required_argument, NULL, OPT_FORMAT },
 	{ "csv",	 no_argument,	    NULL, OPT_CSV },
 	{ "json",	 no_argument,	    NULL, OPT_JSON },
+	{ "color",	 optional_argument, NULL, OPT_COLOR },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ "version",	 no_argument,	    NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -69,7 +70,7 @@ usage(FILE *fp)
 "             [-i interval_ms | --rate pps] [-t timeout_ms] [-r retries]\n"
 "             [-s size] [--ttl n] [--tos n] [--df] [-S source] [-I iface]\n"
 "             [-f file] [--max-targets n] [--format text|csv|json]\n"
-"             [--csv] [--json] [target ...]\n"
+"             [--csv] [--json] [--color[=when]] [target ...]\n"
 "Targets: host names, IPv4/IPv6 addresses, CIDR blocks; from -f FILE\n"
 "(- is stdin) or from stdin when no target is given.  See mping(1).\n");
 }
@@ -136,7 +137,8 @@ static void
 options(int argc, char **argv, struct conf *c, const char ***files,
     int *nfiles)
 {
-	int ch, fmt_seen = 0, rate = 0, interval = 0;
+	int ch, fmt_seen = 0, rate = 0, interval = 0, color = -1;
+	const char *nc;
 	unsigned long long v;
 
 	memset(c, 0, sizeof(*c));
@@ -214,6 +216,18 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 				bad_value("--format", optarg,
 				    "text, csv or json");
 			break;
+		case OPT_COLOR:
+			/* Like ls(1): a bare --color means always. */
+			if (optarg == NULL || strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else if (strcmp(optarg, "auto") == 0)
+				color = -1;
+			else
+				bad_value("--color", optarg,
+				    "auto, always or never");
+			break;
 		case OPT_CSV: set_format(c, FMT_CSV, &fmt_seen); break;
 		case OPT_JSON: set_format(c, FMT_JSON, &fmt_seen); break;
 		default:
@@ -227,6 +241,12 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			exit(EXIT_USAGE);
 		}
 	}
+	/* auto: a terminal, and no NO_COLOR (https://no-color.org). */
+	nc = getenv("NO_COLOR");
+	c->color = color == -1 ? isatty(STDOUT_FILENO) &&
+	    (nc == NULL || *nc == '\0') : color;
+	if (c->format != FMT_TEXT)
+		c->color = 0;
 	if (rate && interval) {
 		fprintf(stderr, "mping: -i and --rate exclude each other\n");
 		exit(EXIT_USAGE);

@@ -69,10 +69,10 @@ json_start_extra(FILE *fp, const struct conf *c)
 	else
 		fputs("null", fp);
 	fprintf(fp, ",\"period_ms\":%.3f,\"interval_ms\":%.3f,"
-	    "\"timeout_ms\":%.3f,\"retries\":%u,\"size\":%zu",
+	    "\"timeout_ms\":%.3f,\"retries\":%u,\"payload_size\":%zu",
 	    c->period_ns / 1e6, c->interval_ns / 1e6, c->timeout_ns / 1e6,
 	    c->retries, c->size);
-	fprintf(fp, ",\"ttl\":");
+	fprintf(fp, ",\"probe_ttl\":");
 	c->ttl >= 0 ? fprintf(fp, "%d", c->ttl) : fputs("null", fp);
 	fprintf(fp, ",\"deadline_s\":");
 	c->deadline_ns ? fprintf(fp, "%.3f", c->deadline_ns / 1e9) :

@@ -5,6 +5,24 @@
 
 #include "out.h"
 
+#define SGR_RESET	"\033[0m"
+
+/* Green: answered; yellow: answered with a catch; red: not answered. */
+static const char *
+colour_of(const struct record *r)
+{
+	switch (r->type) {
+	case REC_REPLY:
+		return r->dup || r->foreign || r->late ? "\033[33m" :
+		    "\033[32m";
+	case REC_SUMMARY:
+		return r->received == 0 ? "\033[31m" : r->lost > 0 ?
+		    "\033[33m" : "\033[32m";
+	default:
+		return "\033[31m";
+	}
+}
+
 static void
 label(FILE *fp, const struct record *r)
 {
@@ -73,6 +91,8 @@ text_emit(struct out *o, const struct record *r)
 	default:
 		return;		/* start, end, bad-target (on stderr) */
 	}
+	if (o->conf->color)
+		fputs(colour_of(r), fp);
 	if (o->conf->timestamp)
 		fprintf(fp, "[%.6f] ", r->time);
 	label(fp, r);
@@ -93,6 +113,8 @@ text_emit(struct out *o, const struct record *r)
 		text_summary(fp, r);
 		break;
 	}
+	if (o->conf->color)
+		fputs(SGR_RESET, fp);
 	putc('\n', fp);
 }
 

@@ -341,7 +341,7 @@ mark_alive(struct ping *p, struct target *t)
 
 static void
 on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
-    const struct rx *rx, int64_t now)
+    const struct rx *rx)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
 	char fbuf[INET6_ADDRSTRLEN];
@@ -383,7 +383,7 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	if (pr && (pr->target != idx || pr->seq != h.seq))
 		pr = NULL;
 	if (pr) {
-		ms = (double)(now - rx->age_ns - pr->sent) / 1e6;
+		ms = (double)(rx->when - pr->sent) / 1e6;
 		r.rtt_ms = ms < 0 ? 0 : ms;
 	}
 	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST)) {
@@ -485,7 +485,7 @@ on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
 }
 
 static void
-on_packet(struct ping *p, struct sock *s, const struct rx *rx, int64_t now)
+on_packet(struct ping *p, struct sock *s, const struct rx *rx)
 {
 	struct icmp_msg m;
 	int ok;
@@ -499,7 +499,7 @@ on_packet(struct ping *p, struct sock *s, const struct rx *rx, int64_t now)
 	if (ok == -1)
 		return;
 	if (m.kind == ICMP_KIND_REPLY)
-		on_reply(p, s, &m, rx, now);
+		on_reply(p, s, &m, rx);
 	else if (m.kind == ICMP_KIND_ERROR)
 		on_error(p, s, &m, &rx->from, m.quote_dst, 0);
 }
@@ -546,7 +546,6 @@ on_readable(void *arg, int fd, unsigned what)
 {
 	struct ping *p = arg;
 	struct sock *s = fd == p->s4.fd ? &p->s4 : &p->s6;
-	int64_t now = mono_ns();
 	int i, n, rounds = 0;
 
 	if (what & LOOP_ERR)
@@ -558,7 +557,7 @@ on_readable(void *arg, int fd, unsigned what)
 			p->rx[i].len = p->rxlen;
 		n = sock_recv(s, p->rx, p->nrx);
 		for (i = 0; i < n; i++)
-			on_packet(p, s, &p->rx[i], now);
+			on_packet(p, s, &p->rx[i]);
 	} while (n == p->nrx && ++rounds < 16);
 }
 

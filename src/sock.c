@@ -202,32 +202,48 @@ sock_set_ttl(struct sock *s, int ttl)
 }
 
 static int64_t
-now_real_ns(void)
+clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * The kernel stamps packets with CLOCK_REALTIME, which may jump; RTTs are
+ * on CLOCK_MONOTONIC.  Read both clocks together and carry over only the
+ * stamp's age: arrival = monotonic now - (realtime now - stamp).
+ */
+struct clocks {
+	int64_t	real, mono;
+};
+
 static void
-cmsgs(struct msghdr *m, struct rx *r, int64_t real_now)
+clocks_now(struct clocks *c)
+{
+	c->real = clock_ns(CLOCK_REALTIME);
+	c->mono = clock_ns(CLOCK_MONOTONIC);
+}
+
+static void
+cmsgs(struct msghdr *m, struct rx *r, const struct clocks *now)
 {
 	struct cmsghdr *c;
 	struct timespec ts;
 	struct sock_extended_err ee;
 	struct sockaddr *off;
+	int64_t age;
 
+	r->when = now->mono;
 	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SCM_TIMESTAMPNS) {
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			/* The stamp is CLOCK_REALTIME; keep only its age, so
-			 * RTTs stay on the monotonic clock. */
-			r->age_ns = real_now - ((int64_t)ts.tv_sec *
-			    1000000000 + ts.tv_nsec);
-			if (r->age_ns < 0)
-				r->age_ns = 0;
+			age = now->real - ((int64_t)ts.tv_sec * 1000000000 +
+			    ts.tv_nsec);
+			if (age > 0)
+				r->when = now->mono - age;
 		} else if ((c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
 		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
@@ -265,7 +281,7 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	struct mmsghdr mm[64];
 	struct iovec iov[64];
 	char cbuf[64][CBUF];
-	int64_t real;
+	struct clocks now;
 	int i, n;
 
 	if (max > 64)
@@ -284,13 +300,12 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	n = recvmmsg(s->fd, mm, (unsigned)max, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return n == -1 && errno != EAGAIN && errno != EINTR ? -1 : 0;
-	real = now_real_ns();
+	clocks_now(&now);
 	for (i = 0; i < n; i++) {
 		rx[i].len = mm[i].msg_len;
-		rx[i].age_ns = 0;
 		rx[i].ttl = -1;
 		rx[i].is_err = 0;
-		cmsgs(&mm[i].msg_hdr, &rx[i], real);
+		cmsgs(&mm[i].msg_hdr, &rx[i], &now);
 	}
 	return n;
 }
@@ -301,6 +316,7 @@ sock_recv_err(struct sock *s, struct rx *r)
 	struct msghdr m;
 	struct iovec iov;
 	char cbuf[512];
+	struct clocks now;
 	ssize_t n;
 
 	iov.iov_base = r->buf;
@@ -316,10 +332,10 @@ sock_recv_err(struct sock *s, struct rx *r)
 	if (n < 0)
 		return -1;
 	r->len = (size_t)n;
-	r->age_ns = 0;
 	r->ttl = -1;
 	r->is_err = 0;
 	r->has_offender = 0;
-	cmsgs(&m, r, now_real_ns());
+	clocks_now(&now);
+	cmsgs(&m, r, &now);
 	return r->is_err ? 1 : 0;
 }

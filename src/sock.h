@@ -20,7 +20,7 @@ struct rx {
 	uint8_t			*buf;
 	size_t			 len;
 	struct sockaddr_storage	 from;	/* source, or errqueue: original dst */
-	int64_t			 age_ns;	/* time since the kernel stamp */
+	int64_t			 when;		/* receive time, monotonic ns */
 	int			 ttl;
 	/* error queue only */
 	int			 is_err;

@@ -39,10 +39,9 @@ readme_short_options() {
 		tr -d '` ,' | sort -u
 }
 
-# Options planned beyond the README (trace mode, colour, live view).
+# Options beyond the README table.
 planned_long_options() {
-	printf '%s\n' --trace --max-hops --first-hop --queries --max-timeouts \
-		--flow --names --color --live
+	printf '%s\n' --color
 }
 
 # Fail, showing what was expected and what came, unless each of the
@@ -202,7 +201,7 @@ bash_number() {
 	run bash_complete "$1" "mping -c "
 	[ "$status" -eq 0 ]
 	assert_offers_exactly
-	run bash_complete "$1" "mping --max-hops "
+	run bash_complete "$1" "mping --ttl "
 	[ "$status" -eq 0 ]
 	assert_offers_exactly
 }
