@@ -398,6 +398,7 @@ main(int argc, char **argv)
 	const char **files;
 	char e4[512] = "", e6[512] = "";
 	int nfiles = 0, rfd, has4 = 0, has6 = 0, status;
+	unsigned unfinished;
 	uint32_t i;
 	struct record r;
 
@@ -479,8 +480,16 @@ main(int argc, char **argv)
 			    strerror(p.write_error));
 		err(EXIT_SYSTEM, "event loop");
 	}
+	unfinished = resolver_pending(resolver);
 	resolver_abandon(resolver);
 	status = exit_status(&p);
 	finish(&p, status);
+	/* Names glibc may still be resolving keep their requests alive. */
+	if (unfinished == 0)
+		resolver_free(resolver);
+	ping_free(&p);
+	loop_free(l);
+	targets_free(&tg);
+	free(files);
 	return status;
 }

@@ -170,3 +170,20 @@ resolver_abandon(struct resolver *r)
 			    "name lookup did not finish");
 		}
 }
+
+void
+resolver_free(struct resolver *r)
+{
+	uint32_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		free((char *)r->req[i].cb.ar_name);
+	free(r->req);
+	if (r->pfd[0] != -1) {
+		close(r->pfd[0]);
+		close(r->pfd[1]);
+	}
+	free(r);
+}

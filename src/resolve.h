@@ -23,5 +23,6 @@ void		 resolver_read(struct resolver *);
 unsigned	 resolver_pending(const struct resolver *);
 /* Report every unfinished name as such (at the end of a run). */
 void		 resolver_abandon(struct resolver *);
+void		 resolver_free(struct resolver *);
 
 #endif
