@@ -69,8 +69,7 @@ icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 	const uint8_t *ext;
 	size_t hl, tot, qlen, ext_len;
 
-	memset(m, 0, sizeof(*m));
-	m->ttl = -1;
+	icmp_msg_reset(m);
 	if (ip_header) {
 		if ((hl = ip4_header(buf, len, &tot)) == 0 || buf[9] != 1)
 			return -1;
@@ -91,15 +90,7 @@ icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 	switch (m->type) {
 	case ICMP4_ECHOREPLY:
 	case ICMP4_ECHO:
-		if (m->code != 0)
-			return -1;
-		m->kind = m->type == ICMP4_ECHO ? ICMP_KIND_REQUEST :
-		    ICMP_KIND_REPLY;
-		m->id = get16(buf + 4);
-		m->seq = get16(buf + 6);
-		m->data = buf + 8;
-		m->data_len = len - 8;
-		return 0;
+		return icmp_echo_fill(m, buf, len, m->type == ICMP4_ECHO);
 	case ICMP4_UNREACH:
 	case ICMP4_TIMXCEED:
 	case ICMP4_PARAMPROB:
@@ -117,8 +108,7 @@ icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 		return -1;
 	}
 	if (parse_quote(buf + 8, qlen, m) == -1) {
-		memset(m, 0, sizeof(*m));
-		m->ttl = -1;
+		icmp_msg_reset(m);
 		return -1;
 	}
 	m->kind = ICMP_KIND_ERROR;

@@ -64,8 +64,7 @@ icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
 	const uint8_t *ext = NULL, *q;
 	size_t qlen, off, ext_len = 0;
 
-	memset(m, 0, sizeof(*m));
-	m->ttl = -1;
+	icmp_msg_reset(m);
 	if (len < 8)
 		return -1;
 	m->type = buf[0];
@@ -74,15 +73,7 @@ icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
 	switch (m->type) {
 	case ICMP6_ECHOREPLY:
 	case ICMP6_ECHO:
-		if (m->code != 0)
-			return -1;
-		m->kind = m->type == ICMP6_ECHO ? ICMP_KIND_REQUEST :
-		    ICMP_KIND_REPLY;
-		m->id = get16(buf + 4);
-		m->seq = get16(buf + 6);
-		m->data = buf + 8;
-		m->data_len = len - 8;
-		return 0;
+		return icmp_echo_fill(m, buf, len, m->type == ICMP6_ECHO);
 	case ICMP6_UNREACH:
 	case ICMP6_TIMXCEED:
 		/* RFC 4884: byte 4 is the quote's length in 64-bit words. */
@@ -100,8 +91,7 @@ icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
 	off = ip6_upper(q, qlen);
 	if (off == 0 || off + 8 > qlen || q[off] != ICMP6_ECHO ||
 	    q[off + 1] != 0) {
-		memset(m, 0, sizeof(*m));
-		m->ttl = -1;
+		icmp_msg_reset(m);
 		return -1;
 	}
 	m->kind = ICMP_KIND_ERROR;
@@ -126,8 +116,7 @@ icmp_parse_errqueue(int family, uint8_t type, uint8_t code, uint32_t info,
 {
 	uint8_t echo = family == AF_INET6 ? ICMP6_ECHO : 8;
 
-	memset(m, 0, sizeof(*m));
-	m->ttl = -1;
+	icmp_msg_reset(m);
 	if (len < 8 || orig[0] != echo || orig[1] != 0)
 		return -1;
 	m->kind = ICMP_KIND_ERROR;

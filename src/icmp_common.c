@@ -108,3 +108,25 @@ icmp_echo_header(uint8_t *buf, size_t len, int v6, uint16_t id,
 	if (!v6)
 		put16(buf + 2, icmp_cksum(buf, len));
 }
+
+void
+icmp_msg_reset(struct icmp_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->ttl = -1;
+}
+
+/* An echo request or reply: header fields and the payload. */
+int
+icmp_echo_fill(struct icmp_msg *m, const uint8_t *buf, size_t len,
+    int request)
+{
+	if (m->code != 0)
+		return -1;
+	m->kind = request ? ICMP_KIND_REQUEST : ICMP_KIND_REPLY;
+	m->id = get16(buf + 4);
+	m->seq = get16(buf + 6);
+	m->data = buf + 8;
+	m->data_len = len - 8;
+	return 0;
+}

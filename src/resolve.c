@@ -96,7 +96,8 @@ resolver_start(struct resolver *r)
 		q->r = r;
 		q->hints.ai_family = r->family;
 		q->hints.ai_socktype = SOCK_DGRAM;
-		q->hints.ai_flags = AI_ADDRCONFIG;
+		/* No AI_ADDRCONFIG: it ignores loopback, so a host (or a
+		 * namespace) with only loopback could resolve nothing. */
 		q->cb.ar_request = &q->hints;
 		memset(&sev, 0, sizeof(sev));
 		sev.sigev_notify = SIGEV_THREAD;

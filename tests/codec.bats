@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# The pure codecs (icmp.h, tag.h) against hand-built packets: decoding of
+# replies and errors field by field, rejection of malformed ones, SipHash.
+# tests/codec_test.c does the checking; no root, no network.
+
+bats_require_minimum_version 1.5.0
+
+setup_file()
+{
+	cd "$BATS_TEST_DIRNAME/.." || return 1
+	cc -D_GNU_SOURCE -Isrc -o "$BATS_FILE_TMPDIR/codec_test" \
+	    tests/codec_test.c src/icmp_common.c src/icmp4.c src/icmp6.c \
+	    src/tag.c
+}
+
+# group NAME: run one group of checks; it must pass and say so.
+group()
+{
+	run "$BATS_FILE_TMPDIR/codec_test" "$1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "ok - $1" ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+}
+
+@test "IPv4 echo reply, with and without the IP header" {
+	group echo4
+}
+
+@test "IPv4 host unreachable quoting our echo request" {
+	group unreach4
+}
+
+@test "IPv4 fragmentation needed carries the next-hop MTU" {
+	group fragneeded4
+}
+
+@test "IPv4 time exceeded with RFC 4884 extension and MPLS labels" {
+	group timxceed4-mpls
+}
+
+@test "ICMPv6 echo reply" {
+	group echo6
+}
+
+@test "ICMPv6 packet too big carries the MTU" {
+	group toobig6
+}
+
+@test "ICMPv6 time exceeded with RFC 4884 extension and MPLS labels" {
+	group timxceed6-mpls
+}
+
+@test "ICMPv6 unreachable quoting a request behind a hop-by-hop header" {
+	group unreach6-hbh
+}
+
+@test "IP_RECVERR error-queue messages" {
+	group errqueue
+}
+
+@test "error names are stable" {
+	group names
+}
+
+@test "truncated quotes and header lengths beyond the packet are rejected" {
+	group truncated
+}
+
+@test "a bad ICMP checksum is rejected" {
+	group cksum4
+}
+
+@test "echo requests built match the in-place header and parse back" {
+	group build
+}
+
+@test "SipHash-2-4 matches the paper's test vector" {
+	group siphash
+}
+
+@test "tag_check accepts our tag and rejects any flipped byte" {
+	group tag
+}
+
+@test "all groups together: exit 0, no failures" {
+	run "$BATS_FILE_TMPDIR/codec_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output != *"not ok"* ]]
+	[[ $output != *FAIL* ]]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 15 ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+}
+
+@test "an unknown group is an error, not a pass" {
+	run "$BATS_FILE_TMPDIR/codec_test" no-such-group
+	[ "$status" -eq 2 ]
+	[[ $output == *"no such group"* ]]
+}

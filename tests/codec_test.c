@@ -1,0 +1,687 @@
+/*
+ * Unit tests for the pure codecs (icmp.h, tag.h): decode real packets
+ * and check every field, reject malformed ones, check SipHash-2-4 against
+ * the paper.  Packets are built here byte by byte, with a checksum routine
+ * of our own, so a bug in the codec cannot hide in the test.
+ *
+ * usage: codec_test [group ...]
+ * Prints "ok - group" or "not ok - group" per group, the failed checks,
+ * then "N checks, N failed".  Exit status 1 if any check failed, 2 for an
+ * unknown group.
+ */
+#include <sys/socket.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmp.h"
+#include "tag.h"
+
+#define CHECK(e)	check((e), #e, __LINE__)
+#define CHECK_STR(a, b)	check(strcmp((a), (b)) == 0, #a " == " #b, __LINE__)
+
+static int	checks, failures;
+
+static const uint8_t us4[4] = { 192, 0, 2, 2 };
+static const uint8_t router4[4] = { 192, 0, 2, 18 };
+static const uint8_t target4[4] = { 203, 0, 113, 10 };
+static const uint8_t mapped4[16] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 203, 0, 113, 10
+};
+static const uint8_t us6[16] = {
+	0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2
+};
+static const uint8_t target6[16] = {
+	0x20, 0x01, 0x0d, 0xb8, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a
+};
+
+#define ID	0x4d50
+#define SEQ	7
+#define PLEN	40
+
+/* Two labels, as a router in an MPLS core reports them (RFC 4950). */
+static const struct mpls_label labels[2] = {
+	{ 16004, 0, 0, 1 },
+	{ 24001, 5, 1, 1 },
+};
+
+static void
+check(int ok, const char *what, int line)
+{
+	checks++;
+	if (ok)
+		return;
+	failures++;
+	printf("# FAIL codec_test.c:%d: %s\n", line, what);
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+/* RFC 1071, written out again rather than trusting icmp_cksum(). */
+static uint16_t
+sum16(const uint8_t *p, size_t len)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s > 0xffff)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void
+payload(uint8_t *p)
+{
+	int i;
+
+	for (i = 0; i < PLEN; i++)
+		p[i] = (uint8_t)(0x30 + i);
+}
+
+/* An IPv4 header with a correct checksum in front of body. */
+static size_t
+ip4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t ttl,
+    const uint8_t *body, size_t blen)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(20 + blen));
+	put16(p + 4, 0x1234);
+	put16(p + 6, 0x4000);
+	p[8] = ttl;
+	p[9] = 1;
+	memcpy(p + 12, src, 4);
+	memcpy(p + 16, dst, 4);
+	put16(p + 10, sum16(p, 20));
+	memmove(p + 20, body, blen);
+	return 20 + blen;
+}
+
+/* An IPv6 header (the kernel strips the outer one; quotes keep theirs). */
+static size_t
+ip6(uint8_t *p, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+    const uint8_t *body, size_t blen)
+{
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	put16(p + 4, (uint16_t)blen);
+	p[6] = nh;
+	p[7] = 1;
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+	memmove(p + 40, body, blen);
+	return 40 + blen;
+}
+
+/*
+ * An ICMP message: type, code, the 4 bytes after the checksum, body.
+ * The ICMPv6 checksum needs the pseudo-header and the kernel checks it,
+ * so v6 messages leave it 0, as icmp6_build_echo() does.
+ */
+static size_t
+icmp(uint8_t *p, int v6, uint8_t type, uint8_t code, uint32_t rest,
+    const uint8_t *body, size_t blen)
+{
+	memmove(p + 8, body, blen);
+	p[0] = type;
+	p[1] = code;
+	p[2] = p[3] = 0;
+	put32(p + 4, rest);
+	if (!v6)
+		put16(p + 2, sum16(p, 8 + blen));
+	return 8 + blen;
+}
+
+static size_t
+echo(uint8_t *p, int v6, uint8_t type)
+{
+	uint8_t pl[PLEN];
+
+	payload(pl);
+	return icmp(p, v6, type, 0, (uint32_t)ID << 16 | SEQ, pl, PLEN);
+}
+
+/* Our echo request to target4, as a router quotes it: 68 bytes. */
+static size_t
+request4(uint8_t *p)
+{
+	uint8_t e[8 + PLEN];
+
+	echo(e, 0, 8);
+	return ip4(p, us4, target4, 1, e, sizeof(e));
+}
+
+static size_t
+request6(uint8_t *p)
+{
+	uint8_t e[8 + PLEN];
+
+	echo(e, 1, 128);
+	return ip6(p, us6, target6, 58, e, sizeof(e));
+}
+
+/* RFC 4884 extension structure with one MPLS label stack object. */
+static size_t
+mpls_ext(uint8_t *p)
+{
+	size_t i, n = 4 + 4 + 4 * 2;
+
+	memset(p, 0, n);
+	p[0] = 0x20;
+	put16(p + 4, 4 + 4 * 2);
+	p[6] = 1;
+	p[7] = 1;
+	for (i = 0; i < 2; i++)
+		put32(p + 8 + 4 * i, labels[i].label << 12 |
+		    (uint32_t)labels[i].tc << 9 | (uint32_t)labels[i].s << 8 |
+		    labels[i].ttl);
+	put16(p + 2, sum16(p, n));
+	return n;
+}
+
+static void
+check_payload(const struct icmp_msg *m)
+{
+	uint8_t pl[PLEN];
+
+	payload(pl);
+	CHECK(m->data_len == PLEN);
+	CHECK(m->data_len == PLEN && memcmp(m->data, pl, PLEN) == 0);
+}
+
+static void
+check_mpls(const struct icmp_msg *m)
+{
+	int i;
+
+	CHECK(m->nmpls == 2);
+	for (i = 0; i < 2 && i < m->nmpls; i++) {
+		CHECK(m->mpls[i].label == labels[i].label);
+		CHECK(m->mpls[i].tc == labels[i].tc);
+		CHECK(m->mpls[i].s == labels[i].s);
+		CHECK(m->mpls[i].ttl == labels[i].ttl);
+	}
+}
+
+static void
+test_echo4(void)
+{
+	uint8_t p[256], e[128];
+	struct icmp_msg m;
+	size_t n;
+
+	n = ip4(p, target4, us4, 61, e, echo(e, 0, 0));
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_REPLY);
+	CHECK(m.type == 0 && m.code == 0);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(m.ttl == 61);
+	CHECK(m.has_src && memcmp(m.src, target4, 4) == 0);
+	CHECK(m.icmp_len == 8 + PLEN);
+	CHECK(m.quote_family == 0 && m.nmpls == 0);
+	check_payload(&m);
+
+	/* Datagram sockets: no IP header, so no TTL or source. */
+	n = echo(p, 0, 0);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_REPLY);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(m.ttl == -1 && !m.has_src);
+	check_payload(&m);
+
+	/* Loopback hands raw sockets our own request too. */
+	n = echo(p, 0, 8);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_REQUEST && m.type == 8);
+}
+
+static void
+test_unreach4(void)
+{
+	uint8_t p[256], q[128], e[256];
+	struct icmp_msg m;
+	size_t n;
+
+	n = icmp(e, 0, 3, 1, 0, q, request4(q));
+	n = ip4(p, router4, us4, 63, e, n);
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 3 && m.code == 1);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(m.ttl == 63 && memcmp(m.src, router4, 4) == 0);
+	CHECK(m.quote_family == AF_INET);
+	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
+	CHECK(m.mtu == 0 && m.nmpls == 0);
+	check_payload(&m);
+	CHECK_STR(icmp4_error_name(m.type, m.code), "host-unreachable");
+
+	/* RFC 792 routers quote only the IP header and 8 bytes. */
+	n = icmp(p, 0, 3, 3, 0, q, 28);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.code == 3);
+	CHECK(m.id == ID && m.seq == SEQ && m.data_len == 0);
+	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
+}
+
+static void
+test_fragneeded4(void)
+{
+	uint8_t p[256], q[128], e[256];
+	struct icmp_msg m;
+	size_t n;
+
+	n = icmp(e, 0, 3, 4, 1400, q, request4(q));
+	n = ip4(p, router4, us4, 63, e, n);
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 3 && m.code == 4);
+	CHECK(m.mtu == 1400);
+	CHECK(m.id == ID && m.seq == SEQ);
+	check_payload(&m);
+	CHECK_STR(icmp4_error_name(3, 4), "fragmentation-needed");
+}
+
+/* RFC 4884: quote padded to 128 bytes, byte 5 = its length in words. */
+static void
+test_timxceed4_mpls(void)
+{
+	uint8_t p[512], q[256], e[512];
+	struct icmp_msg m;
+	size_t n;
+
+	memset(q, 0, sizeof(q));
+	request4(q);
+	n = 128 + mpls_ext(q + 128);
+	n = icmp(e, 0, 11, 0, 128 / 4 << 16, q, n);
+	n = ip4(p, router4, us4, 62, e, n);
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 11 && m.code == 0);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
+	/* The quoted IP total length (68) ends the data, not the padding. */
+	check_payload(&m);
+	check_mpls(&m);
+	CHECK_STR(icmp4_error_name(11, 0), "ttl-exceeded");
+
+	/* An extension with a bad checksum is ignored, the error is not. */
+	e[8 + 128 + 2] ^= 0xff;
+	put16(e + 2, 0);
+	put16(e + 2, sum16(e, n - 20));
+	n = ip4(p, router4, us4, 62, e, n - 20);
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.nmpls == 0);
+}
+
+static void
+test_echo6(void)
+{
+	uint8_t p[256];
+	struct icmp_msg m;
+	size_t n;
+
+	n = echo(p, 1, 129);
+	CHECK(icmp6_parse(p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_REPLY);
+	CHECK(m.type == 129 && m.code == 0);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(m.ttl == -1 && m.icmp_len == n);
+	check_payload(&m);
+}
+
+static void
+test_toobig6(void)
+{
+	uint8_t p[256], q[256];
+	struct icmp_msg m;
+	size_t n;
+
+	n = icmp(p, 1, 2, 0, 1280, q, request6(q));
+	CHECK(icmp6_parse(p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 2 && m.code == 0);
+	CHECK(m.mtu == 1280);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(m.quote_family == AF_INET6);
+	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	check_payload(&m);
+	CHECK_STR(icmp6_error_name(2, 0), "packet-too-big");
+}
+
+/* RFC 4884 for ICMPv6: byte 4 is the quote's length in 64-bit words. */
+static void
+test_timxceed6_mpls(void)
+{
+	uint8_t p[512], q[256];
+	struct icmp_msg m;
+	size_t n;
+
+	memset(q, 0, sizeof(q));
+	request6(q);
+	n = 128 + mpls_ext(q + 128);
+	n = icmp(p, 1, 3, 0, (uint32_t)(128 / 8) << 24, q, n);
+	CHECK(icmp6_parse(p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 3 && m.code == 0);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	/* IPv6 quotes are not cut at the payload length: padding is data. */
+	CHECK(m.data_len == 128 - 48);
+	check_mpls(&m);
+	CHECK_STR(icmp6_error_name(3, 0), "ttl-exceeded");
+}
+
+static void
+test_unreach6_hbh(void)
+{
+	/* Hop-by-hop: next header ICMPv6, length 0, PadN of 4 bytes. */
+	static const uint8_t hbh[8] = { 58, 0, 1, 4, 0, 0, 0, 0 };
+	uint8_t p[256], q[256], e[128];
+	struct icmp_msg m;
+	size_t n;
+
+	memcpy(e, hbh, 8);
+	n = echo(e + 8, 1, 128);
+	n = ip6(q, us6, target6, 0, e, 8 + n);
+	n = icmp(p, 1, 1, 3, 0, q, n);
+	CHECK(icmp6_parse(p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 1 && m.code == 3);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	check_payload(&m);
+	CHECK_STR(icmp6_error_name(1, 3), "address-unreachable");
+
+	/* A later fragment does not carry our echo header. */
+	memcpy(e, "\x3a\0\0\x08\0\0\0\1", 8);
+	n = echo(e + 8, 1, 128);
+	n = ip6(q, us6, target6, 44, e, 8 + n);
+	n = icmp(p, 1, 1, 3, 0, q, n);
+	CHECK(icmp6_parse(p, n, &m) == -1 && m.kind == ICMP_KIND_OTHER);
+}
+
+static void
+test_errqueue(void)
+{
+	uint8_t p[128];
+	struct icmp_msg m;
+	size_t n;
+
+	n = echo(p, 0, 8);
+	CHECK(icmp_parse_errqueue(AF_INET, 3, 4, 1400, p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR);
+	CHECK(m.type == 3 && m.code == 4 && m.mtu == 1400);
+	CHECK(m.id == ID && m.seq == SEQ);
+	CHECK(m.quote_family == AF_INET);
+	check_payload(&m);
+
+	CHECK(icmp_parse_errqueue(AF_INET, 11, 0, 0, p, n, &m) == 0);
+	CHECK(m.type == 11 && m.mtu == 0);
+
+	/* Not our echo request (a v4 one on a v6 socket): rejected. */
+	CHECK(icmp_parse_errqueue(AF_INET6, 2, 0, 1280, p, n, &m) == -1);
+	CHECK(m.kind == ICMP_KIND_OTHER);
+
+	n = echo(p, 1, 128);
+	CHECK(icmp_parse_errqueue(AF_INET6, 2, 0, 1280, p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.quote_family == AF_INET6);
+	CHECK(m.type == 2 && m.mtu == 1280);
+	CHECK(m.id == ID && m.seq == SEQ);
+	check_payload(&m);
+	CHECK(icmp_parse_errqueue(AF_INET6, 2, 0, 1280, p, 7, &m) == -1);
+}
+
+static void
+test_names(void)
+{
+	CHECK_STR(icmp4_error_name(3, 0), "net-unreachable");
+	CHECK_STR(icmp4_error_name(3, 1), "host-unreachable");
+	CHECK_STR(icmp4_error_name(3, 3), "port-unreachable");
+	CHECK_STR(icmp4_error_name(3, 4), "fragmentation-needed");
+	CHECK_STR(icmp4_error_name(3, 10), "host-prohibited");
+	CHECK_STR(icmp4_error_name(3, 13), "admin-prohibited");
+	CHECK_STR(icmp4_error_name(3, 99), "unreachable");
+	CHECK_STR(icmp4_error_name(11, 0), "ttl-exceeded");
+	CHECK_STR(icmp4_error_name(11, 1), "reassembly-timeout");
+	CHECK_STR(icmp4_error_name(12, 0), "parameter-problem");
+	CHECK_STR(icmp4_error_name(5, 1), "redirect");
+	CHECK_STR(icmp6_error_name(1, 0), "no-route");
+	CHECK_STR(icmp6_error_name(1, 1), "admin-prohibited");
+	CHECK_STR(icmp6_error_name(1, 3), "address-unreachable");
+	CHECK_STR(icmp6_error_name(1, 4), "port-unreachable");
+	CHECK_STR(icmp6_error_name(1, 6), "reject-route");
+	CHECK_STR(icmp6_error_name(1, 99), "unreachable");
+	CHECK_STR(icmp6_error_name(2, 0), "packet-too-big");
+	CHECK_STR(icmp6_error_name(3, 0), "ttl-exceeded");
+	CHECK_STR(icmp6_error_name(3, 1), "reassembly-timeout");
+	CHECK_STR(icmp6_error_name(4, 0), "parameter-problem");
+}
+
+static void
+test_truncated(void)
+{
+	uint8_t p[256], q[256], e[256];
+	struct icmp_msg m;
+	size_t n, qlen;
+
+	/* The quote stops inside the echo header: no id/seq to match. */
+	qlen = request4(q);
+	n = icmp(e, 0, 3, 1, 0, q, 20 + 4);
+	n = ip4(p, router4, us4, 63, e, n);
+	CHECK(icmp4_parse(p, n, 1, &m) == -1);
+	CHECK(m.kind == ICMP_KIND_OTHER && m.data == NULL);
+	/* ... or inside the IP header. */
+	n = icmp(p, 0, 11, 0, 0, q, 16);
+	CHECK(icmp4_parse(p, n, 0, &m) == -1);
+
+	/* The quote's IHL (60 bytes) runs past the end of the packet. */
+	q[0] = 0x4f;
+	n = icmp(p, 0, 3, 1, 0, q, 20 + 8 + 8);
+	CHECK(icmp4_parse(p, n, 0, &m) == -1);
+	CHECK(m.kind == ICMP_KIND_OTHER);
+	q[0] = 0x45;
+	n = icmp(p, 0, 3, 1, 0, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+
+	/* So does the outer one, on a raw socket. */
+	n = ip4(p, target4, us4, 61, e, echo(e, 0, 0));
+	p[0] = 0x4f;
+	CHECK(icmp4_parse(p, 40, 1, &m) == -1);
+	CHECK(icmp4_parse(p, 20 + 8, 1, &m) == -1);
+
+	/* ICMPv6: quote cut inside the quoted echo header. */
+	request6(q);
+	n = icmp(p, 1, 1, 3, 0, q, 40 + 4);
+	CHECK(icmp6_parse(p, n, &m) == -1 && m.kind == ICMP_KIND_OTHER);
+	n = icmp(p, 1, 1, 3, 0, q, 39);
+	CHECK(icmp6_parse(p, n, &m) == -1);
+	/* A hop-by-hop header whose length runs past the quote. */
+	memcpy(e, "\x3a\x20\1\4\0\0\0\0", 8);
+	n = echo(e + 8, 1, 128);
+	n = ip6(q, us6, target6, 0, e, 8 + n);
+	n = icmp(p, 1, 1, 3, 0, q, n);
+	CHECK(icmp6_parse(p, n, &m) == -1);
+	CHECK(icmp6_parse(p, 7, &m) == -1);
+}
+
+static void
+test_cksum4(void)
+{
+	uint8_t p[256], e[128];
+	struct icmp_msg m;
+	size_t n;
+
+	n = echo(p, 0, 0);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	p[8 + 5] ^= 0x01;
+	CHECK(icmp4_parse(p, n, 0, &m) == -1);
+	CHECK(m.kind == ICMP_KIND_OTHER);
+
+	/* Raw sockets: the ICMP checksum is checked behind the IP header. */
+	n = ip4(p, target4, us4, 61, e, echo(e, 0, 0));
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	p[20 + 2] ^= 0x80;
+	CHECK(icmp4_parse(p, n, 1, &m) == -1);
+
+	/* An error is checked over the whole message, quote included. */
+	n = request4(e);
+	n = icmp(p, 0, 3, 1, 0, e, n);
+	p[n - 1] ^= 0xff;
+	CHECK(icmp4_parse(p, n, 0, &m) == -1);
+}
+
+static void
+test_build(void)
+{
+	uint8_t p[128], h[128], pl[PLEN];
+	struct icmp_msg m;
+	size_t n;
+
+	payload(pl);
+	CHECK(icmp4_build_echo(p, 8 + PLEN - 1, ID, SEQ, pl, PLEN) == 0);
+	n = icmp4_build_echo(p, sizeof(p), ID, SEQ, pl, PLEN);
+	CHECK(n == 8 + PLEN);
+	CHECK(p[0] == 8 && p[1] == 0 && sum16(p, n) == 0);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.kind == ICMP_KIND_REQUEST);
+	CHECK(m.id == ID && m.seq == SEQ);
+	check_payload(&m);
+	memcpy(h + 8, pl, PLEN);
+	icmp_echo_header(h, n, 0, ID, SEQ);
+	CHECK(memcmp(h, p, n) == 0);
+
+	n = icmp6_build_echo(p, sizeof(p), ID, SEQ, pl, PLEN);
+	CHECK(n == 8 + PLEN);
+	CHECK(p[0] == 128 && p[2] == 0 && p[3] == 0);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.kind == ICMP_KIND_REQUEST);
+	CHECK(m.id == ID && m.seq == SEQ);
+	icmp_echo_header(h, n, 1, ID, SEQ);
+	CHECK(memcmp(h, p, n) == 0);
+}
+
+/* SipHash paper, appendix A: key 00..0f, message 00..0e. */
+static void
+test_siphash(void)
+{
+	struct tag_key k = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	uint8_t msg[15];
+	int i;
+
+	for (i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	CHECK(siphash24(&k, msg, 15) == 0xa129ca6149be45e5ULL);
+	/* The reference implementation's vectors.h, lengths 0 and 8. */
+	CHECK(siphash24(&k, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	CHECK(siphash24(&k, msg, 8) == 0x93f5f5799a932462ULL);
+}
+
+static void
+test_tag(void)
+{
+	struct tag_key k = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
+	struct probe_hdr h = { 77, 3, SEQ, 1, 0x5a }, got;
+	uint8_t pl[PAYLOAD_MIN], addr[16];
+	size_t i;
+	int bad = 0;
+
+	memcpy(addr, mapped4, 16);
+	memset(pl, 0xee, sizeof(pl));
+	tag_write(&k, pl, &h, addr);
+	memset(&got, 0, sizeof(got));
+	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == 0);
+	CHECK(got.serial == 77 && got.target == 3 && got.seq == SEQ);
+	CHECK(got.attempt == 1 && got.flags == 0x5a);
+	/* A quote cut inside the tag cannot be verified. */
+	CHECK(tag_check(&k, pl, TAG_HDR_LEN + TAG_LEN - 1, addr, &got) == -1);
+	/* Every byte of header and tag counts. */
+	for (i = 0; i < TAG_HDR_LEN + TAG_LEN; i++) {
+		pl[i] ^= 0x04;
+		if (tag_check(&k, pl, sizeof(pl), addr, &got) != -1)
+			bad++;
+		pl[i] ^= 0x04;
+	}
+	CHECK(bad == 0);
+	/* Bytes past the tag (the trace flow bytes) do not. */
+	pl[PAYLOAD_FLOW] ^= 0xff;
+	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == 0);
+	/* A reply from another address, or under another key, is not ours. */
+	addr[15] ^= 1;
+	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == -1);
+	addr[15] ^= 1;
+	k.k1 ^= 1;
+	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == -1);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "echo4", test_echo4 },
+	{ "unreach4", test_unreach4 },
+	{ "fragneeded4", test_fragneeded4 },
+	{ "timxceed4-mpls", test_timxceed4_mpls },
+	{ "echo6", test_echo6 },
+	{ "toobig6", test_toobig6 },
+	{ "timxceed6-mpls", test_timxceed6_mpls },
+	{ "unreach6-hbh", test_unreach6_hbh },
+	{ "errqueue", test_errqueue },
+	{ "names", test_names },
+	{ "truncated", test_truncated },
+	{ "cksum4", test_cksum4 },
+	{ "build", test_build },
+	{ "siphash", test_siphash },
+	{ "tag", test_tag },
+};
+#define NTESTS	(sizeof(tests) / sizeof(tests[0]))
+
+static void
+run(size_t i)
+{
+	int before = failures;
+
+	tests[i].fn();
+	printf("%sok - %s\n", failures == before ? "" : "not ", tests[i].name);
+}
+
+int
+main(int argc, char *argv[])
+{
+	size_t i;
+	int a;
+
+	for (a = 1; a < argc; a++) {
+		for (i = 0; i < NTESTS; i++)
+			if (strcmp(argv[a], tests[i].name) == 0)
+				break;
+		if (i == NTESTS) {
+			fprintf(stderr, "codec_test: no such group: %s\n",
+			    argv[a]);
+			return 2;
+		}
+	}
+	if (argc == 1)
+		for (i = 0; i < NTESTS; i++)
+			run(i);
+	for (a = 1; a < argc; a++)
+		for (i = 0; i < NTESTS; i++)
+			if (strcmp(argv[a], tests[i].name) == 0)
+				run(i);
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
