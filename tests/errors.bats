@@ -140,7 +140,7 @@ forged_codes()
 @test "every IPv4 unreachable code has its name" {
 	forged_codes 203.0.113.20 3 16 net-unreachable host-unreachable \
 	    protocol-unreachable port-unreachable fragmentation-needed \
-	    source-route-failed net-unknown host-unknown unreachable \
+	    source-route-failed net-unknown host-unknown source-host-isolated \
 	    net-prohibited host-prohibited tos-net-unreachable \
 	    tos-host-unreachable admin-prohibited host-precedence-violation \
 	    precedence-cutoff

@@ -19,6 +19,7 @@
 #
 # link    IPv4 (left .1 side, right)      IPv6
 # c-r1    192.0.2.1 r1, 192.0.2.2 c       2001:db8:1::1 r1, ::2 c
+#         (c also has .3, .4, .5: sources for the reject prefixes, below)
 # r1-r2   192.0.2.17 r1, 192.0.2.18 r2    2001:db8:12::1 r1, ::2 r2
 # r2-h    192.0.2.33 r2, 192.0.2.34 h     2001:db8:23::1 r2, ::2 h
 # r2-e    192.0.2.49 r2, 192.0.2.50 e     2001:db8:24::1 r2, ::2 e
@@ -211,7 +212,7 @@ _lab_gc()
 		pid=${pid%%-*}
 		kill -0 "$pid" 2>/dev/null && continue
 		_lab_killns "$ns"
-		ip netns del "$ns" 2>/dev/null
+		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
 	done
 }
@@ -224,9 +225,9 @@ _lab_killns()
 		pids=$(ip netns pids "$1" 2>/dev/null)
 		[ -z "$pids" ] && return 0
 		if [ "$i" -lt 5 ]; then
-			kill -TERM $pids 2>/dev/null
+			kill -TERM $pids 2>/dev/null || true
 		else
-			kill -KILL $pids 2>/dev/null
+			kill -KILL $pids 2>/dev/null || true
 		fi
 		sleep 0.1
 	done
@@ -250,7 +251,8 @@ _lab_build()
 	_lab_link r2 eth3 m eth0 1280 &&
 	_lab_link r2 eth4 v eth0 || return 1
 
-	_lab_addr c eth0 192.0.2.2/28 2001:db8:1::2/64 &&
+	_lab_addr c eth0 192.0.2.2/28 192.0.2.3/28 192.0.2.4/28 \
+	    192.0.2.5/28 2001:db8:1::2/64 &&
 	_lab_addr r1 eth0 192.0.2.1/28 2001:db8:1::1/64 &&
 	_lab_addr r1 eth1 192.0.2.17/28 2001:db8:12::1/64 &&
 	_lab_addr r2 eth0 192.0.2.18/28 2001:db8:12::2/64 &&
@@ -265,6 +267,12 @@ _lab_build()
 	# Client: everything goes to r1, plus local reject routes.
 	ip -n "$LAB-c" route add default via 192.0.2.1 &&
 	ip -n "$LAB-c" -6 route add default via 2001:db8:1::1 &&
+	# Linux rate-limits the errors of reject routes (ip_error) per source
+	# address with a global, not per-namespace, setting: 5 at once, then
+	# one a second.  Each v4 reject prefix gets its own client source.
+	ip -n "$LAB-c" route add 198.51.100.0/28 via 192.0.2.1 src 192.0.2.3 &&
+	ip -n "$LAB-c" route add 198.51.100.16/28 via 192.0.2.1 src 192.0.2.4 &&
+	ip -n "$LAB-c" route add 198.51.100.48/28 via 192.0.2.1 src 192.0.2.5 &&
 	ip -n "$LAB-c" route add unreachable 192.0.2.224/28 &&
 	ip -n "$LAB-c" route add prohibit 192.0.2.240/28 &&
 	ip -n "$LAB-c" -6 route add unreachable 2001:db8:c:1::/64 &&
@@ -383,7 +391,7 @@ lab_down()
 	for ns in $(cat "$LAB_DIR/netns") \
 	    $(ip netns list | awk '{print $1}' | grep "^$LAB-"); do
 		_lab_killns "$ns"
-		ip netns del "$ns" 2>/dev/null
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	for d in $(cat "$LAB_DIR/etcdirs"); do
 		case $d in
@@ -434,10 +442,11 @@ responder_stop_all()
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -KILL "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null || true
 		rm -f "$f"
 	done
 	: >"$LAB_DIR/responders"
+	return 0
 }
 
 # Helpers for assertions.
