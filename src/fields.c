@@ -46,7 +46,7 @@ static const struct field *const timeout[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_seq, NULL };
 static const struct field *const error[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_seq, &f_from, &f_icmp_type, &f_icmp_code, &f_error,
-	&f_mtu, NULL };
+	&f_mtu, &f_reason, NULL };
 static const struct field *const bad[] = { &f_type, &f_time, &f_target,
 	&f_reason, NULL };
 static const struct field *const summary[] = { &f_type, &f_target, &f_addr,

@@ -104,8 +104,13 @@ text_emit(struct out *o, const struct record *r)
 		fprintf(fp, ": seq=%ld timeout", r->seq);
 		break;
 	case REC_ERROR:
-		fprintf(fp, ": seq=%ld %s from %s (type %d, code %d)", r->seq,
-		    r->error, r->from, r->icmp_type, r->icmp_code);
+		fprintf(fp, ": seq=%ld %s from %s", r->seq, r->error,
+		    r->from);
+		if (r->icmp_type >= 0)
+			fprintf(fp, " (type %d, code %d)", r->icmp_type,
+			    r->icmp_code);
+		else if (r->reason)
+			fprintf(fp, " (%s)", r->reason);
 		if (r->mtu >= 0)
 			fprintf(fp, " mtu=%ld", r->mtu);
 		break;
