@@ -68,7 +68,6 @@ ping_init(struct ping *p, const struct conf *c, struct targets *tg,
 void
 ping_free(struct ping *p)
 {
-	fifo_free(&p->q_new);
 	fifo_free(&p->q_period);
 	fifo_free(&p->q_retry);
 	ring_free(&p->ring);
@@ -76,19 +75,6 @@ ping_free(struct ping *p)
 	free(p->rx);
 	free(p->rxbuf);
 	free(p->resp);
-}
-
-void
-ping_schedule_new(struct ping *p)
-{
-	struct job j = { 0 };
-
-	j.due = mono_ns();
-	for (; p->scheduled < p->tg->n; p->scheduled++) {
-		j.target = p->scheduled;
-		if (fifo_push(&p->q_new, &j) == -1)
-			break;
-	}
 }
 
 /* Fill the parts of a record every per-probe event has. */
@@ -202,22 +188,32 @@ send_probe(struct ping *p, const struct job *j, int64_t now)
 	return 1;
 }
 
-/* Next job due by now, from whichever queue is earliest. */
-static struct fifo *
-next_queue(struct ping *p, int64_t now)
+/*
+ * The next probe due by now: retries first, then periodic probes, then
+ * the first probe of targets not started yet.  Those need no queue: they
+ * are the table from the cursor on, which also picks up names as they
+ * resolve.  Returns the queue to pop, or NULL for the cursor.
+ */
+static int
+next_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
 {
-	struct fifo *q[3] = { &p->q_retry, &p->q_new, &p->q_period };
-	struct fifo *best = NULL;
-	struct job *j, *bj = NULL;
+	struct fifo *q[2] = { &p->q_retry, &p->q_period };
+	struct job *h;
 	int i;
 
-	for (i = 0; i < 3; i++)
-		if ((j = fifo_peek(q[i])) && j->due <= now &&
-		    (bj == NULL || j->due < bj->due)) {
-			best = q[i];
-			bj = j;
+	for (i = 0; i < 2; i++)
+		if ((h = fifo_peek(q[i])) != NULL && h->due <= now) {
+			*j = *h;
+			*from = q[i];
+			return 1;
 		}
-	return best;
+	if (p->cursor >= p->tg->n)
+		return 0;
+	memset(j, 0, sizeof(*j));
+	j->due = now;
+	j->target = p->cursor;
+	*from = NULL;
+	return 1;
 }
 
 static void
@@ -230,11 +226,13 @@ send_due(struct ping *p, int64_t now)
 	if (now < p->backoff)
 		return;
 	while (burst < SEND_BURST && p->next_send <= now &&
-	    (q = next_queue(p, now)) != NULL) {
-		j = *fifo_peek(q);
+	    next_job(p, now, &j, &q)) {
 		if (!send_probe(p, &j, now))
 			return;
-		fifo_pop(q);
+		if (q)
+			fifo_pop(q);
+		else
+			p->cursor++;
 		burst++;
 		p->next_send += p->c->interval_ns;
 		/* After a stall, don't burst to catch up with the past. */
@@ -320,7 +318,17 @@ responder(struct ping *p, uint32_t target, const struct sockaddr_storage *ss)
 	}
 	p->resp[p->nresp].target = target;
 	memcpy(p->resp[p->nresp++].addr, a, 16);
-	p->tg->t[target].responders++;
+}
+
+static long
+responders_of(const struct ping *p, uint32_t target)
+{
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < p->nresp; i++)
+		n += p->resp[i].target == target;
+	return n;
 }
 
 static void
@@ -392,8 +400,7 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	} else if (pr == NULL || pr->state == P_TIMEDOUT) {
 		r.late = 1;
 	} else if (pr->state == P_PENDING) {
-		t->received++;
-		stats_add(&t->rtt, r.rtt_ms);
+		stats_add(&t->rtt, r.rtt_ms);	/* counts it received */
 		finish_probe(p, t, pr, P_ANSWERED);
 		if (t->flags & T_BCAST)
 			responder(p, idx, &rx->from);
@@ -569,7 +576,6 @@ on_resolved(void *arg, int fd, unsigned what)
 	(void)fd;
 	(void)what;
 	resolver_read(p->res);
-	ping_schedule_new(p);
 }
 
 static int
@@ -579,27 +585,33 @@ done(struct ping *p)
 		return 0;
 	if (p->c->count == 0 && p->tg->n > 0)
 		return 0;
-	return p->outstanding == 0 && fifo_len(&p->q_new) == 0 &&
+	return p->outstanding == 0 && p->cursor >= p->tg->n &&
 	    fifo_len(&p->q_period) == 0 && fifo_len(&p->q_retry) == 0;
 }
 
 static int64_t
 next_wakeup(struct ping *p, int64_t now)
 {
-	struct fifo *q[3] = { &p->q_retry, &p->q_new, &p->q_period };
+	struct fifo *q[2] = { &p->q_retry, &p->q_period };
 	struct probe *pr;
 	struct job *j;
 	int64_t t = INT64_MAX, d;
 	int i;
 
-	for (i = 0; i < 3; i++)
-		if ((j = fifo_peek(q[i])) != NULL) {
-			d = j->due > p->next_send ? j->due : p->next_send;
-			if (d < p->backoff)
-				d = p->backoff;
-			if (d < t)
-				t = d;
-		}
+	for (i = 0; i < 3; i++) {
+		if (i < 2 && (j = fifo_peek(q[i])) != NULL)
+			d = j->due;
+		else if (i == 2 && p->cursor < p->tg->n)
+			d = now;
+		else
+			continue;
+		if (d < p->next_send)
+			d = p->next_send;
+		if (d < p->backoff)
+			d = p->backoff;
+		if (d < t)
+			t = d;
+	}
 	if ((pr = ring_head(&p->ring)) && pr->sent + p->c->timeout_ns < t)
 		t = pr->sent + p->c->timeout_ns;
 	if (p->c->deadline_ns && p->start + p->c->deadline_ns < t)
@@ -620,7 +632,6 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 		return -1;
 	if (p->s6.fd != -1 && loop_add(l, p->s6.fd, on_readable, p) == -1)
 		return -1;
-	ping_schedule_new(p);
 	for (;;) {
 		now = mono_ns();
 		if (*p->sig_stop)
@@ -675,16 +686,16 @@ ping_summaries(struct ping *p)
 		t = &p->tg->t[i];
 		event(p, &r, REC_SUMMARY, t, -1, nbuf, abuf);
 		r.sent = t->sent;
-		r.received = t->received;
+		r.received = t->rtt.n;
 		r.inflight = t->inflight;
-		r.lost = (long)t->sent - t->received - t->inflight;
+		r.lost = (long)t->sent - t->rtt.n - t->inflight;
 		done = (long)t->sent - t->inflight;
 		r.loss_pct = done > 0 ? 100.0 * r.lost / done : 0.0;
 		r.errors = t->errors;
 		r.dups = t->dups;
 		if (t->flags & T_BCAST)
-			r.responders = t->responders;
-		if (t->received) {
+			r.responders = responders_of(p, i);
+		if (t->rtt.n) {
 			r.rtt_min = t->rtt.min;
 			r.rtt_avg = t->rtt.mean;
 			r.rtt_max = t->rtt.max;

@@ -25,7 +25,7 @@ struct ping {
 	struct resolver		*res;
 	struct tag_key		 key;
 	struct sock		 s4, s6;
-	struct fifo		 q_new, q_period, q_retry;
+	struct fifo		 q_period, q_retry;
 	struct ring		 ring;
 	uint8_t			*pkt;		/* send buffer */
 	struct rx		*rx;		/* receive batch */
@@ -36,7 +36,7 @@ struct ping {
 	uint64_t		 outstanding;	/* probes not yet finished */
 	uint32_t		 answered;
 	uint64_t		 corrupt;	/* replies with a bad payload */
-	uint32_t		 scheduled;	/* targets handed to the queues */
+	uint32_t		 cursor;	/* next target for its first probe */
 	struct responder	*resp;
 	size_t			 nresp, capresp;
 	volatile sig_atomic_t	*sig_stop, *sig_quit;
@@ -45,8 +45,6 @@ struct ping {
 
 int	ping_init(struct ping *, const struct conf *, struct targets *,
 	    struct out *);
-/* Queue every target added to the table since the last call. */
-void	ping_schedule_new(struct ping *);
 /* Run until done, deadline or signal; returns -1 on a system error. */
 int	ping_run(struct ping *, struct loop *, const sigset_t *waitmask);
 void	ping_summaries(struct ping *);
