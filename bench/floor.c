@@ -8,8 +8,9 @@
  * No clocks per probe, no tags, no checksum verification, no output but
  * the number of targets that answered.
  *
- * usage: floor [-m BATCH] [-r RCVBUF] [-w QUIET_MS] target...
+ * usage: floor [-l] [-m BATCH] [-r RCVBUF] [-w QUIET_MS] target...
  *
+ *   -l        list the targets, one per line, and exit (nothing is sent)
  *   -m BATCH  sendmmsg BATCH requests per system call (default 1: sendto)
  *   -r BYTES  receive buffer (default 8 MiB, as mping)
  *   -w MS     stop after MS ms without a reply once all are sent (2000)
@@ -341,7 +342,7 @@ wait_send(int fd, int fd4, int fd6)
 int
 main(int argc, char **argv)
 {
-	int ch, batch = 1, rcvbuf = 8 << 20, quiet = 2000;
+	int ch, batch = 1, rcvbuf = 8 << 20, quiet = 2000, list = 0;
 	int fd4 = -1, fd6 = -1, fd, i, k, n;
 	size_t total, next = 0, since = 0;
 	static uint8_t pkt[MAXB][PKTLEN];
@@ -352,8 +353,11 @@ main(int argc, char **argv)
 	uint8_t tmp[PKTLEN];
 	int64_t last;
 
-	while ((ch = getopt(argc, argv, "m:r:w:")) != -1)
+	while ((ch = getopt(argc, argv, "lm:r:w:")) != -1)
 		switch (ch) {
+		case 'l':
+			list = 1;
+			break;
 		case 'm':
 			batch = atoi(optarg);
 			break;
@@ -364,7 +368,7 @@ main(int argc, char **argv)
 			quiet = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: floor [-m batch] [-r rcvbuf] "
+			fprintf(stderr, "usage: floor [-l] [-m batch] [-r rcvbuf] "
 			    "[-w quiet_ms] target...\n");
 			return 2;
 		}
@@ -373,6 +377,16 @@ main(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		target(argv[i]);
 	total = n4 + n6;
+	if (list) {
+		char a[INET6_ADDRSTRLEN];
+		size_t j;
+
+		for (j = 0; j < n4; j++)
+			puts(inet_ntop(AF_INET, &v4[j], a, sizeof(a)));
+		for (j = 0; j < n6; j++)
+			puts(inet_ntop(AF_INET6, &v6[j], a, sizeof(a)));
+		return fflush(stdout) == 0 ? 0 : 2;
+	}
 	if (total == 0 || total > UINT32_MAX)
 		return 2;
 	if ((seen = calloc(total / 8 + 1, 1)) == NULL)

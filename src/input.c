@@ -163,6 +163,16 @@ cidr(struct input *in, const char *s, char *slash)
 	(void)base;
 }
 
+/* Control characters and spaces are never part of a host name. */
+static int
+name_chars(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 void
 input_target(struct input *in, const char *s)
 {
@@ -203,7 +213,7 @@ input_target(struct input *in, const char *s)
 		freeaddrinfo(res);
 		return;
 	}
-	if (strchr(s, ':') || strlen(s) > 253) {
+	if (strchr(s, ':') || strlen(s) > 253 || !name_chars(s)) {
 		in->bad(in->arg, s, "not a valid address or host name");
 		return;
 	}
@@ -219,13 +229,13 @@ input_file(struct input *in, FILE *fp)
 	ssize_t n;
 
 	while ((n = getline(&line, &cap, fp)) != -1) {
-		if ((p = memchr(line, '#', (size_t)n)) != NULL)
-			*p = '\0';
-		else if (memchr(line, '\0', (size_t)n) != NULL) {
+		if (memchr(line, '\0', (size_t)n) != NULL) {
 			in->bad(in->arg, "(line with a NUL byte)",
 			    "not a valid address or host name");
 			continue;
 		}
+		if ((p = memchr(line, '#', (size_t)n)) != NULL)
+			*p = '\0';
 		for (p = line; *p == ' ' || *p == '\t'; p++)
 			;
 		for (e = p + strlen(p); e > p && (e[-1] == '\n' ||

@@ -262,19 +262,39 @@ on_signal(int sig)
 		sig_stop = 1;
 }
 
+/*
+ * A name from a file may hold any bytes: show at most 100 of them, and
+ * anything but printable ASCII as \xNN, so no escape sequence reaches the
+ * terminal.
+ */
+static void
+shown_name(const char *in, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0, n;
+
+	for (n = 0; p[n] && n < 100 && o + 5 < len; n++) {
+		if (p[n] >= 0x20 && p[n] < 0x7f)
+			buf[o++] = (char)p[n];
+		else
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", p[n]);
+	}
+	if (p[n] && o + 4 < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+}
+
 static void
 report_bad(void *arg, const char *target, const char *reason)
 {
 	struct record r;
-	char shown[128];
+	char shown[512];
 
 	(void)arg;
 	bad_targets++;
-	/* A 10 MB line is not worth echoing whole. */
-	snprintf(shown, sizeof(shown), "%s%s", target,
-	    strlen(target) > 100 ? "..." : "");
-	if (strlen(target) > 100)
-		memcpy(shown + 100, "...", 4);
+	shown_name(target, shown, sizeof(shown));
 	fprintf(stderr, "mping: %s: %s\n", shown, reason);
 	if (out.ops) {
 		record_clear(&r, REC_BAD_TARGET);
@@ -439,9 +459,10 @@ main(int argc, char **argv)
 	/* Too many targets is refused as a whole: nothing is sent. */
 	if (input.over_max)
 		exit(EXIT_USAGE);
-	if (tg.n == 0 && resolver_pending(resolver) == 0 && bad_targets == 0 &&
-	    argc == 0 && nfiles == 0 && isatty(STDIN_FILENO)) {
-		usage(stderr);
+	/* Nothing to do: not an error of a target, so a usage error. */
+	if (tg.n == 0 && resolver_count(resolver) == 0 && bad_targets == 0) {
+		fprintf(stderr, "mping: no targets (give them as arguments, "
+		    "with -f FILE, or on stdin)\n");
 		exit(EXIT_USAGE);
 	}
 	for (i = 0; i < tg.n; i++)

@@ -151,6 +151,12 @@ resolver_read(struct resolver *r)
 }
 
 unsigned
+resolver_count(const struct resolver *r)
+{
+	return r ? r->n : 0;
+}
+
+unsigned
 resolver_pending(const struct resolver *r)
 {
 	return r ? r->pending : 0;

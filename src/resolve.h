@@ -21,6 +21,8 @@ int		 resolver_start(struct resolver *);
 /* Called when the fd is readable: reports finished names. */
 void		 resolver_read(struct resolver *);
 unsigned	 resolver_pending(const struct resolver *);
+/* Names added, whether or not started. */
+unsigned	 resolver_count(const struct resolver *);
 /* Report every unfinished name as such (at the end of a run). */
 void		 resolver_abandon(struct resolver *);
 void		 resolver_free(struct resolver *);

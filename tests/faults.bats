@@ -361,9 +361,11 @@ status_of()
 
 @test "mping -p 50 PEER | head -1 returns within 2 s" {
 	start=$(date +%s%N)
-	run bash -c 'ip netns exec "$FLAB-c" timeout 10 "$MPING" -p 50 "$PEER" </dev/null 3>&- | head -1'
+	run bash -c 'ip netns exec "$FLAB-c" timeout 10 "$MPING" -p 50 "$PEER" </dev/null 3>&- | head -1
+	    echo "pipestatus: ${PIPESTATUS[*]}" >&2'
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	echo "$ms ms: $output"
+	output=${lines[0]}
 	[[ $output == "$PEER: seq=0 bytes=64 "* ]]
 	[ "$ms" -lt 2000 ]
 }
