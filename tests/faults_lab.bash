@@ -88,7 +88,7 @@ _flab_gc()
 		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
 	done
 
-	for ns in $(ip netns list | awk '{print $1}' | grep '^mpf-[0-9]*-'); do
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^mpf-[0-9]*-'); do
 		pid=${ns#mpf-}
 		pid=${pid%%-*}
 		kill -0 "$pid" 2>/dev/null && continue
@@ -229,7 +229,7 @@ flab_down()
 
 	[ -n "${FLAB:-}" ] || return 0
 	for ns in $(cat "$FLAB_DIR/netns" 2>/dev/null) \
-	    $(ip netns list | awk '{print $1}' | grep "^$FLAB-"); do
+	    $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$FLAB-"); do
 		_flab_killns "$ns"
 		ip netns del "$ns" 2>/dev/null || true
 	done
