@@ -43,6 +43,11 @@ fuzz: fuzz/fuzz_icmp
 	mkdir -p fuzz/corpus.run
 	fuzz/fuzz_icmp -max_total_time=$${FUZZ_SECONDS:-60} fuzz/corpus.run fuzz/corpus
 
+# Sets up its own namespace lab, compares mping with a minimal sender and
+# fping, writes bench/RESULTS.md.  Not part of make check (several minutes).
+bench: mping
+	bench/run
+
 install: mping
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
@@ -58,6 +63,6 @@ install: mping
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mping.fish
 
 clean:
-	rm -f mping $(OBJS) tests/responder fuzz/fuzz_icmp
+	rm -f mping $(OBJS) tests/responder fuzz/fuzz_icmp bench/floor
 
-.PHONY: all check sanitize fuzz install clean
+.PHONY: all check sanitize fuzz bench install clean
