@@ -110,7 +110,7 @@ input_address(struct input *in, const char *name, const struct sockaddr *sa)
 static void
 cidr(struct input *in, const char *s, char *slash)
 {
-	uint8_t a[16], base[16];
+	uint8_t a[16];
 	unsigned long prefix, bits, i;
 	uint64_t count, n;
 	char *end;
@@ -153,14 +153,12 @@ cidr(struct input *in, const char *s, char *slash)
 		in->bad(in->arg, s, "block is larger than --max-targets allows");
 		return;
 	}
-	memcpy(base, a, 16);
 	for (n = 0; n < count + (uint64_t)skip; n++) {
 		if (!(skip && n == 0) && add(in, s, family, a, 0, NULL) == -1)
 			return;
 		for (byte = 15; byte >= 0 && ++a[byte] == 0; byte--)
 			;
 	}
-	(void)base;
 }
 
 /* Control characters and spaces are never part of a host name. */

@@ -1,5 +1,6 @@
 /* JSON Lines: one object per record, every string escaped as JSON wants. */
 #include <stdio.h>
+#include <string.h>
 
 #include "fields.h"
 #include "out.h"
@@ -91,10 +92,9 @@ json_emit(struct out *o, const struct record *r)
 		return;
 	putc('{', o->fp);
 	for (f = fields_of(r->type); *f; f++) {
-		/* Summary fields that only exist in some runs. */
-		if (r->type == REC_SUMMARY && ((*f)->kind == F_LONG) &&
-		    *(const long *)(const void *)((const char *)r +
-		    (*f)->off) < 0 && (*f)->name[0] == 'r')
+		/* Responders exist only in -b runs: absent, not null. */
+		if (r->type == REC_SUMMARY && r->responders < 0 &&
+		    strcmp((*f)->name, "responders") == 0)
 			continue;
 		fprintf(o->fp, "%s\"%s\":", first ? "" : ",", (*f)->name);
 		first = 0;

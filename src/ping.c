@@ -347,6 +347,32 @@ mark_alive(struct ping *p, struct target *t)
 	}
 }
 
+/*
+ * The target a payload (or what an error quoted of it) was sent to, if
+ * its tag verifies and it matches the ICMP header's seq.  The index in
+ * the payload is untrusted until the tag, keyed on that target's address,
+ * holds.
+ */
+static struct target *
+tagged_target(struct ping *p, const struct sock *s, const struct icmp_msg *m,
+    struct probe_hdr *h)
+{
+	struct target *t;
+	uint32_t idx;
+
+	if (m->data_len < TAG_HDR_LEN + TAG_LEN)
+		return NULL;
+	idx = (uint32_t)m->data[4] << 24 | (uint32_t)m->data[5] << 16 |
+	    (uint32_t)m->data[6] << 8 | m->data[7];
+	if (idx >= p->tg->n)
+		return NULL;
+	t = &p->tg->t[idx];
+	if (t->family != s->family || tag_check(&p->key, m->data, m->data_len,
+	    t->addr, h) == -1 || h->seq != m->seq)
+		return NULL;
+	return t;
+}
+
 static void
 on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
     const struct rx *rx)
@@ -361,17 +387,9 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	double ms;
 	uint8_t a[16];
 
-	if (m->data_len < TAG_HDR_LEN + TAG_LEN)
+	if ((t = tagged_target(p, s, m, &h)) == NULL)
 		return;
-	/* The index is untrusted until the tag, keyed on its address, holds. */
-	idx = (uint32_t)m->data[4] << 24 | (uint32_t)m->data[5] << 16 |
-	    (uint32_t)m->data[6] << 8 | m->data[7];
-	if (idx >= p->tg->n)
-		return;
-	t = &p->tg->t[idx];
-	if (t->family != s->family || tag_check(&p->key, m->data, m->data_len,
-	    t->addr, &h) == -1 || h.seq != m->seq)
-		return;
+	idx = h.target;
 	/* Raw sockets see every echo reply of the host: the id must be ours
 	 * (ping sockets: the kernel already matched it). */
 	if (s->raw && m->id != s->id)
@@ -426,23 +444,14 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
     const uint8_t dst[16])
 {
 	struct probe_hdr h;
-	struct target *t;
 	struct probe *pr;
-	uint32_t idx;
 	int64_t i;
 
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
-		idx = (uint32_t)m->data[4] << 24 |
-		    (uint32_t)m->data[5] << 16 |
-		    (uint32_t)m->data[6] << 8 | m->data[7];
-		if (idx >= p->tg->n)
-			return NULL;
-		t = &p->tg->t[idx];
-		if (t->family != s->family || tag_check(&p->key, m->data,
-		    m->data_len, t->addr, &h) == -1 || h.seq != m->seq)
+		if (tagged_target(p, s, m, &h) == NULL)
 			return NULL;
 		pr = ring_find(&p->ring, h.serial);
-		return pr && pr->target == idx ? pr : NULL;
+		return pr && pr->target == h.target ? pr : NULL;
 	}
 	if (m->data_len != 0 || (s->raw && m->id != s->id))
 		return NULL;
