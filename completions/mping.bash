@@ -9,12 +9,15 @@
 # Options that take a value, in the separate-word or --opt=value forms.
 _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 	--rate -t --timeout -r --retries -s --size --ttl --tos -S --source
-	-I --interface -f --file --max-targets --format'
+	-I --interface -f --file --max-targets --format --max-hops --first-hop
+	--queries --max-timeouts --window --flow'
 
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
 	--format --csv --json --help --version
+	--trace --max-hops --first-hop --queries --max-timeouts --window
+	--flow --names
 	--color --color='
 
 _mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -D -h -V'

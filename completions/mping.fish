@@ -42,3 +42,11 @@ complete -c mping -s h -l help -d 'Print help and exit'
 complete -c mping -s V -l version -d 'Print version and exit'
 
 # Trace mode
+complete -c mping -l trace -d 'Trace the route to each target'
+complete -c mping -l max-hops -x -d 'Trace: highest TTL probed (default 30)'
+complete -c mping -l first-hop -x -d 'Trace: TTL of the first hop (default 1)'
+complete -c mping -l queries -x -d 'Trace: probes per hop (default 3)'
+complete -c mping -l max-timeouts -x -d 'Trace: give up after N silent hops (default 5)'
+complete -c mping -l window -x -d 'Trace: hops in flight per target (default 5)'
+complete -c mping -l flow -x -d 'Trace: flow, the IPv4 checksum of every probe (default 0)'
+complete -c mping -l names -d 'Trace: show hop names'

@@ -26,6 +26,14 @@ struct conf {
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;
 	int		 color;		/* ANSI colours in text output */
+	/* --trace */
+	int		 trace;
+	int		 first_hop, max_hops;
+	int		 queries;	/* probes per hop */
+	int		 max_timeouts;	/* silent hops in a row: give up */
+	int		 window;	/* hops in flight per target */
+	uint16_t	 flow;		/* Paris flow: the probes' checksum */
+	int		 names;		/* reverse DNS for hops */
 };
 
 #endif

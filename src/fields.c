@@ -4,7 +4,9 @@
 #include "fields.h"
 
 #define FLD(n, k, m)	static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m) }
+	{ n, k, offsetof(struct record, m), 0 }
+#define LIST(n, k, m, c) static const struct field f_##m = \
+	{ n, k, offsetof(struct record, m), offsetof(struct record, c) }
 
 FLD("type", F_TYPE, type);
 FLD("time", F_TIME, time);
@@ -38,6 +40,16 @@ FLD("rtt_stddev_ms", F_MS, rtt_stddev);
 FLD("targets", F_LONG, targets);
 FLD("answered", F_LONG, answered);
 FLD("exit_status", F_INT, exit_status);
+FLD("probe", F_LONG, probe);
+LIST("addrs", F_STRS, addrs, naddrs);
+LIST("names", F_STRS, names, naddrs);
+LIST("froms", F_STRS, froms, nprobes);
+LIST("rtts_ms", F_MSS, rtts, nprobes);
+LIST("marks", F_STRS, marks, nprobes);
+LIST("mpls", F_MPLS, mpls, nmpls);
+FLD("reached", F_BOOL, reached);
+FLD("hops", F_LONG, hops);
+FLD("stop", F_STR, stop);
 
 static const struct field *const reply[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
@@ -57,6 +69,14 @@ static const struct field *const end[] = { &f_type, &f_time, &f_targets,
 	&f_answered, &f_exit_status, NULL };
 static const struct field *const list[] = { &f_type, &f_target, &f_addr,
 	NULL };
+static const struct field *const probe[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
+	&f_icmp_code, &f_error, &f_mtu, &f_mpls, NULL };
+static const struct field *const hop[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
+	&f_lost, &f_mpls, NULL };
+static const struct field *const trace[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_reached, &f_hops, &f_stop, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -66,6 +86,12 @@ static const struct field *const csv_all[] = { &f_type, &f_time, &f_target,
 	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
 	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
 	&f_rtt_stddev, &f_targets, &f_answered, &f_exit_status, NULL };
+
+static const struct field *const csv_trace[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
+	&f_icmp_code, &f_error, &f_mtu, &f_addrs, &f_names, &f_froms,
+	&f_rtts, &f_marks, &f_lost, &f_mpls, &f_reached, &f_hops, &f_stop,
+	&f_reason, &f_targets, &f_answered, &f_exit_status, NULL };
 
 const struct field *const *
 fields_of(enum rec_type t)
@@ -78,13 +104,18 @@ fields_of(enum rec_type t)
 	case REC_BAD_TARGET:	return bad;
 	case REC_SUMMARY:	return summary;
 	case REC_END:		return end;
+	case REC_PROBE:		return probe;
+	case REC_HOP:		return hop;
+	case REC_TRACE:		return trace;
 	default:		return list;
 	}
 }
 
 const struct field *const *
-fields_csv(int quiet)
+fields_csv(int tracing, int quiet)
 {
+	if (tracing)
+		return quiet ? trace : csv_trace;
 	return quiet ? summary : csv_all;
 }
 
@@ -128,6 +159,51 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		snprintf(buf, len, f->kind == F_MS ? "%.3f" :
 		    f->kind == F_TIME ? "%.6f" : "%.2f", d);
 		return buf;
+	case F_STRS:
+	case F_MSS:
+	case F_MPLS:
+		break;
 	}
 	return NULL;
+}
+
+long
+field_list_len(const struct field *f, const struct record *r)
+{
+	const char *p = (const char *)r + f->off;
+
+	if (*(const void *const *)(const void *)p == NULL)
+		return -1;
+	return *(const long *)(const void *)((const char *)r + f->n_off);
+}
+
+const char *
+field_elem(const struct field *f, const struct record *r, long i, char *buf,
+    size_t len, int *is_string)
+{
+	const void *elems = *(const void *const *)(const void *)
+	    ((const char *)r + f->off);
+	const struct mpls_label *m;
+	double d;
+
+	*is_string = 0;
+	switch (f->kind) {
+	case F_STRS:
+		*is_string = 1;
+		return ((const char *const *)elems)[i];
+	case F_MSS:
+		d = ((const double *)elems)[i];
+		if (isnan(d))
+			return NULL;
+		snprintf(buf, len, "%.3f", d);
+		return buf;
+	case F_MPLS:
+		/* label/tc/s/ttl; JSON writes an object instead */
+		m = (const struct mpls_label *)elems + i;
+		snprintf(buf, len, "%u/%u/%u/%u", (unsigned)m->label,
+		    (unsigned)m->tc, (unsigned)m->s, (unsigned)m->ttl);
+		return buf;
+	default:
+		return NULL;
+	}
 }

@@ -9,20 +9,30 @@
 
 #include "out.h"
 
-enum field_kind { F_STR, F_LONG, F_INT, F_MS, F_TIME, F_PCT, F_BOOL, F_TYPE };
+enum field_kind { F_STR, F_LONG, F_INT, F_MS, F_TIME, F_PCT, F_BOOL, F_TYPE,
+	F_STRS, F_MSS, F_MPLS };	/* the last three are lists */
 
 struct field {
 	const char	*name;
 	enum field_kind	 kind;
 	size_t		 off;
+	size_t		 n_off;		/* lists: offset of the count (long) */
 };
 
 /* Value of field f in r as text; NULL when absent.  buf holds numbers. */
 const char	*field_value(const struct field *, const struct record *,
 		    char *buf, size_t len, int *is_string);
+/* Lists: the number of elements, or -1 when the list is absent (null). */
+long		 field_list_len(const struct field *, const struct record *);
+/* Element i of a list as text; NULL when absent ("*" in a hop line). */
+const char	*field_elem(const struct field *, const struct record *,
+		    long i, char *buf, size_t len, int *is_string);
 /* Fields of one record type, in order, ending with a NULL name. */
 const struct field *const *fields_of(enum rec_type);
-/* The union of all event fields: CSV's columns (quiet: summary only). */
-const struct field *const *fields_csv(int quiet);
+/*
+ * CSV's columns: the union of the mode's event fields (ping or trace);
+ * with quiet, those of the one record per target (summary or trace).
+ */
+const struct field *const *fields_csv(int trace, int quiet);
 
 #endif

@@ -88,4 +88,7 @@ const char *icmp6_error_name(uint8_t type, uint8_t code);
  */
 void	icmp_echo_header(uint8_t *buf, size_t len, int v6, uint16_t id,
 	    uint16_t seq);
+/* The same, holding the checksum at a value given by flow (--trace). */
+void	icmp_echo_header_flow(uint8_t *buf, size_t len, int v6, uint16_t id,
+	    uint16_t seq, size_t off, uint16_t flow);
 #endif

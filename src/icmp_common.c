@@ -109,6 +109,37 @@ icmp_echo_header(uint8_t *buf, size_t len, int v6, uint16_t id,
 		put16(buf + 2, icmp_cksum(buf, len));
 }
 
+/*
+ * Paris traceroute: per-flow load balancers hash the ICMP type, code and
+ * checksum, so every probe of a trace must keep one checksum although its
+ * seq and tag change.  The 16-bit word at off (even) absorbs the change:
+ * it is chosen so that the ones' complement sum of the message is
+ * 0xffff - flow, which makes the IPv4 checksum exactly flow.  For IPv6
+ * the kernel adds the pseudo-header, the same for every probe to one
+ * target, so that checksum is constant too.
+ */
+void
+icmp_echo_header_flow(uint8_t *buf, size_t len, int v6, uint16_t id,
+    uint16_t seq, size_t off, uint16_t flow)
+{
+	uint32_t sum, want = 0xffffu - flow;
+
+	buf[0] = v6 ? 128 : 8;
+	buf[1] = 0;
+	buf[2] = buf[3] = 0;
+	put16(buf + 4, id);
+	put16(buf + 6, seq);
+	buf[off] = buf[off + 1] = 0;
+	sum = (uint16_t)~icmp_cksum(buf, len);	/* folded sum */
+	/* x = want - sum in ones' complement: want + ~sum, folded. */
+	sum = want + (~sum & 0xffffu);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(buf + off, (uint16_t)sum);
+	if (!v6)
+		put16(buf + 2, icmp_cksum(buf, len));
+}
+
 void
 icmp_msg_reset(struct icmp_msg *m)
 {

@@ -30,7 +30,8 @@ static int bad_targets;
 static struct out out;
 
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
-	OPT_CSV, OPT_JSON };
+	OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP, OPT_QUERIES,
+	OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES };
 
 static const struct option longopts[] = {
 	{ "count",	 required_argument, NULL, 'c' },
@@ -57,6 +58,14 @@ static const struct option longopts[] = {
 	{ "csv",	 no_argument,	    NULL, OPT_CSV },
 	{ "json",	 no_argument,	    NULL, OPT_JSON },
 	{ "color",	 optional_argument, NULL, OPT_COLOR },
+	{ "trace",	 no_argument,	    NULL, OPT_TRACE },
+	{ "max-hops",	 required_argument, NULL, OPT_MAXHOPS },
+	{ "first-hop",	 required_argument, NULL, OPT_FIRSTHOP },
+	{ "queries",	 required_argument, NULL, OPT_QUERIES },
+	{ "max-timeouts", required_argument, NULL, OPT_MAXTIMEOUTS },
+	{ "window",	 required_argument, NULL, OPT_WINDOW },
+	{ "flow",	 required_argument, NULL, OPT_FLOW },
+	{ "names",	 no_argument,	    NULL, OPT_NAMES },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ "version",	 no_argument,	    NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -71,6 +80,9 @@ usage(FILE *fp)
 "             [-s size] [--ttl n] [--tos n] [--df] [-S source] [-I iface]\n"
 "             [-f file] [--max-targets n] [--format text|csv|json]\n"
 "             [--csv] [--json] [--color[=when]] [target ...]\n"
+"       mping --trace [--max-hops n] [--first-hop n] [--queries n]\n"
+"             [--max-timeouts n] [--window n] [--flow n] [--names]\n"
+"             [other options as above] [target ...]\n"
 "Targets: host names, IPv4/IPv6 addresses, CIDR blocks; from -f FILE\n"
 "(- is stdin) or from stdin when no target is given.  See mping(1).\n");
 }
@@ -133,12 +145,50 @@ set_format(struct conf *c, enum out_format f, int *seen)
 	c->format = f;
 }
 
+/*
+ * --trace: its own defaults, and the ping options that mean nothing for
+ * a trace are refused rather than silently ignored.
+ */
+static void
+trace_options(struct conf *c, const char *trace_opt, const char *ping_opt)
+{
+	if (!c->trace) {
+		if (trace_opt) {
+			fprintf(stderr, "mping: %s needs --trace\n", trace_opt);
+			exit(EXIT_USAGE);
+		}
+		return;
+	}
+	if (ping_opt) {
+		fprintf(stderr, "mping: %s: not an option of --trace\n",
+		    ping_opt);
+		exit(EXIT_USAGE);
+	}
+	if (c->max_hops == 0)
+		c->max_hops = 30;
+	if (c->first_hop == 0)
+		c->first_hop = 1;
+	if (c->queries == 0)
+		c->queries = 3;
+	if (c->max_timeouts == 0)
+		c->max_timeouts = 5;
+	if (c->window == 0)
+		c->window = 5;
+	if (c->first_hop > c->max_hops) {
+		fprintf(stderr, "mping: --first-hop %d is beyond --max-hops "
+		    "%d\n", c->first_hop, c->max_hops);
+		exit(EXIT_USAGE);
+	}
+	c->count = 1;
+	c->retries = 0;
+}
+
 static void
 options(int argc, char **argv, struct conf *c, const char ***files,
     int *nfiles)
 {
 	int ch, fmt_seen = 0, rate = 0, interval = 0, color = -1;
-	const char *nc;
+	const char *nc, *trace_opt = NULL, *ping_opt = NULL;
 	unsigned long long v;
 
 	memset(c, 0, sizeof(*c));
@@ -165,10 +215,11 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			}
 			c->family = ch == '4' ? AF_INET : AF_INET6;
 			break;
-		case 'a': c->alive = 1; break;
-		case 'b': c->broadcast = 1; break;
+		case 'a': c->alive = 1; ping_opt = "-a"; break;
+		case 'b': c->broadcast = 1; ping_opt = "-b"; break;
 		case 'c':
 			c->count = (uint32_t)num("-c", optarg, 1, 4294967295u);
+			ping_opt = "-c";
 			break;
 		case 'D': c->timestamp = 1; break;
 		case 'f': (*files)[(*nfiles)++] = optarg; break;
@@ -178,16 +229,20 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			c->interval_ns = ms("-i", optarg, 0, 60000);
 			interval = 1;
 			break;
-		case 'p': c->period_ns = ms("-p", optarg, 1, 86400000); break;
+		case 'p':
+			c->period_ns = ms("-p", optarg, 1, 86400000);
+			ping_opt = "-p";
+			break;
 		case 'q': c->quiet = 1; break;
 		case 'r': c->retries = (unsigned)num("-r", optarg, 0, 100);
+			ping_opt = "-r";
 			break;
 		case 'S': c->source = optarg; break;
 		case 's': c->size = (size_t)num("-s", optarg, PAYLOAD_MIN,
 			    65507);
 			break;
 		case 't': c->timeout_ns = ms("-t", optarg, 1, 3600000); break;
-		case 'u': c->unreach = 1; break;
+		case 'u': c->unreach = 1; ping_opt = "-u"; break;
 		case 'V': printf("mping %s\n", VERSION); exit(0);
 		case 'w':
 			c->deadline_ns = (int64_t)num("-w", optarg, 1,
@@ -198,7 +253,10 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			c->interval_ns = (int64_t)(1e9 / (double)v);
 			rate = 1;
 			break;
-		case OPT_TTL: c->ttl = (int)num("--ttl", optarg, 1, 255); break;
+		case OPT_TTL:
+			c->ttl = (int)num("--ttl", optarg, 1, 255);
+			ping_opt = "--ttl";
+			break;
 		case OPT_TOS: c->tos = (int)num("--tos", optarg, 0, 255); break;
 		case OPT_DF: c->df = 1; break;
 		case OPT_MAXT:
@@ -228,6 +286,34 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 				bad_value("--color", optarg,
 				    "auto, always or never");
 			break;
+		case OPT_TRACE: c->trace = 1; break;
+		case OPT_MAXHOPS:
+			c->max_hops = (int)num("--max-hops", optarg, 1, 255);
+			trace_opt = "--max-hops";
+			break;
+		case OPT_FIRSTHOP:
+			c->first_hop = (int)num("--first-hop", optarg, 1, 255);
+			trace_opt = "--first-hop";
+			break;
+		case OPT_QUERIES:
+			c->queries = (int)num("--queries", optarg, 1,
+			    TRACE_MAX_QUERIES);
+			trace_opt = "--queries";
+			break;
+		case OPT_MAXTIMEOUTS:
+			c->max_timeouts = (int)num("--max-timeouts", optarg, 1,
+			    255);
+			trace_opt = "--max-timeouts";
+			break;
+		case OPT_WINDOW:
+			c->window = (int)num("--window", optarg, 1, 255);
+			trace_opt = "--window";
+			break;
+		case OPT_FLOW:
+			c->flow = (uint16_t)num("--flow", optarg, 0, 65535);
+			trace_opt = "--flow";
+			break;
+		case OPT_NAMES: c->names = 1; trace_opt = "--names"; break;
 		case OPT_CSV: set_format(c, FMT_CSV, &fmt_seen); break;
 		case OPT_JSON: set_format(c, FMT_JSON, &fmt_seen); break;
 		default:
@@ -251,6 +337,7 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 		fprintf(stderr, "mping: -i and --rate exclude each other\n");
 		exit(EXIT_USAGE);
 	}
+	trace_options(c, trace_opt, ping_opt);
 }
 
 static void
@@ -371,7 +458,10 @@ finish(struct ping *p, int status)
 	struct record r;
 	uint32_t i;
 
-	ping_summaries(p);
+	if (p->tr)
+		trace_end(p, sig_stop ? "interrupted" : "deadline");
+	else
+		ping_summaries(p);
 	if (p->c->unreach)
 		for (i = 0; i < p->tg->n; i++) {
 			if (p->tg->t[i].flags & T_ALIVE)
@@ -495,6 +585,8 @@ main(int argc, char **argv)
 		err(EXIT_SYSTEM, "event loop");
 	if (rfd != -1 && ping_add_resolver(&p, l, rfd) == -1)
 		err(EXIT_SYSTEM, "event loop");
+	if (c.trace && c.names && trace_start_names(&p, l) == -1)
+		err(EXIT_SYSTEM, "--names");
 	if (ping_run(&p, l, &waitmask) == -1) {
 		if (p.write_error)
 			errx(EXIT_SYSTEM, "write error: %s",

@@ -7,7 +7,7 @@
 
 static const char *type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
-	"alive", "unreachable",
+	"alive", "unreachable", "probe", "hop", "trace",
 };
 
 const char *
@@ -29,6 +29,14 @@ record_clear(struct record *r, enum rec_type t)
 	r->errors = r->dups = r->responders = -1;
 	r->targets = r->answered = -1;
 	r->exit_status = -1;
+	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
+}
+
+int
+out_quiet_drops(const struct out *o, const struct record *r)
+{
+	return o->conf->quiet && r->type != (o->conf->trace ? REC_TRACE :
+	    REC_SUMMARY);
 }
 
 void

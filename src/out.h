@@ -10,10 +10,12 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "icmp.h"
 
 enum rec_type {
 	REC_START, REC_REPLY, REC_TIMEOUT, REC_ERROR, REC_BAD_TARGET,
-	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_NTYPES
+	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_PROBE, REC_HOP,
+	REC_TRACE, REC_NTYPES
 };
 
 /* Numbers that may be absent are NaN (double) or -1 (int). */
@@ -39,6 +41,20 @@ struct record {
 	long		 responders;	/* -b only, else -1 */
 	double		 loss_pct;
 	double		 rtt_min, rtt_avg, rtt_max, rtt_stddev;
+	/* trace: probe (ttl is the probe's), hop, trace */
+	long		 probe;		/* probe number within its hop */
+	const char *const *addrs;	/* hop: distinct responders */
+	const char *const *names;	/* hop: their names (--names), or NULL */
+	long		 naddrs;
+	const char *const *froms;	/* hop: responder of each probe */
+	const double	*rtts;		/* hop: RTT of each probe, NaN: none */
+	const char *const *marks;	/* hop: "!H"-style mark of each probe */
+	long		 nprobes;
+	const struct mpls_label *mpls;
+	long		 nmpls;
+	int		 reached;
+	long		 hops;
+	const char	*stop;		/* trace: why it ended */
 	/* start / end */
 	long		 targets, answered;
 	int		 exit_status;
@@ -69,5 +85,7 @@ void	out_finish(struct out *);
 int	out_flush(struct out *);
 void	record_clear(struct record *, enum rec_type);
 const char *rec_type_name(enum rec_type);
+/* -q keeps only the one record per target: summary, or trace. */
+int	out_quiet_drops(const struct out *, const struct record *);
 
 #endif

@@ -21,27 +21,53 @@ csv_cell(FILE *fp, const char *s)
 	putc('"', fp);
 }
 
+static const struct field *const *
+columns(const struct out *o)
+{
+	return fields_csv(o->conf->trace, o->conf->quiet);
+}
+
 static void
 csv_begin(struct out *o)
 {
 	const struct field *const *f;
 
-	for (f = fields_csv(o->conf->quiet); *f; f++)
-		fprintf(o->fp, "%s%s", f == fields_csv(o->conf->quiet) ? "" :
-		    ",", (*f)->name);
+	for (f = columns(o); *f; f++)
+		fprintf(o->fp, "%s%s", f == columns(o) ? "" : ",",
+		    (*f)->name);
 	fputs("\r\n", o->fp);
+}
+
+/* A list is one cell: elements joined by spaces, "*" for an absent one. */
+static void
+csv_list(FILE *fp, const struct field *f, const struct record *r)
+{
+	char cell[4096], buf[64];
+	const char *v;
+	size_t o = 0;
+	long i, n = field_list_len(f, r);
+	int str;
+
+	cell[0] = '\0';
+	for (i = 0; i < n && o < sizeof(cell); i++) {
+		v = field_elem(f, r, i, buf, sizeof(buf), &str);
+		o += (size_t)snprintf(cell + o, sizeof(cell) - o, "%s%s",
+		    i ? " " : "", v ? v : "*");
+	}
+	if (n >= 0)
+		csv_cell(fp, cell);
 }
 
 static void
 csv_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f, *const *mine;
-	const struct field *const *cols = fields_csv(o->conf->quiet);
+	const struct field *const *cols = columns(o);
 	const char *v;
 	char buf[64];
 	int str;
 
-	if (o->conf->quiet && r->type != REC_SUMMARY)
+	if (out_quiet_drops(o, r))
 		return;
 	for (f = cols; *f; f++) {
 		if (f != cols)
@@ -51,6 +77,10 @@ csv_emit(struct out *o, const struct record *r)
 			;
 		if (*mine == NULL)
 			continue;
+		if ((*f)->kind >= F_STRS) {
+			csv_list(o->fp, *f, r);
+			continue;
+		}
 		v = field_value(*f, r, buf, sizeof(buf), &str);
 		if (v)
 			csv_cell(o->fp, v);

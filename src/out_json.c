@@ -63,7 +63,8 @@ json_string(FILE *fp, const char *str)
 static void
 json_start_extra(FILE *fp, const struct conf *c)
 {
-	fprintf(fp, ",\"version\":%d,\"mode\":\"ping\"", JSON_SCHEMA_VERSION);
+	fprintf(fp, ",\"version\":%d,\"mode\":\"%s\"", JSON_SCHEMA_VERSION,
+	    c->trace ? "trace" : "ping");
 	fprintf(fp, ",\"count\":");
 	if (c->count)
 		fprintf(fp, "%u", c->count);
@@ -78,6 +79,48 @@ json_start_extra(FILE *fp, const struct conf *c)
 	fprintf(fp, ",\"deadline_s\":");
 	c->deadline_ns ? fprintf(fp, "%.3f", c->deadline_ns / 1e9) :
 	    fputs("null", fp);
+	if (c->trace)
+		fprintf(fp, ",\"first_hop\":%d,\"max_hops\":%d,\"queries\":%d,"
+		    "\"max_timeouts\":%d,\"window\":%d,\"flow\":%u,"
+		    "\"names\":%s", c->first_hop, c->max_hops, c->queries,
+		    c->max_timeouts, c->window, (unsigned)c->flow,
+		    c->names ? "true" : "false");
+}
+
+static void
+json_list(FILE *fp, const struct field *f, const struct record *r)
+{
+	const struct mpls_label *m;
+	const char *v;
+	char buf[64];
+	long i, n = field_list_len(f, r);
+	int str;
+
+	if (n < 0) {
+		fputs("null", fp);
+		return;
+	}
+	putc('[', fp);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', fp);
+		if (f->kind == F_MPLS) {
+			m = r->mpls + i;
+			fprintf(fp, "{\"label\":%u,\"tc\":%u,\"s\":%u,"
+			    "\"ttl\":%u}", (unsigned)m->label,
+			    (unsigned)m->tc, (unsigned)m->s,
+			    (unsigned)m->ttl);
+			continue;
+		}
+		v = field_elem(f, r, i, buf, sizeof(buf), &str);
+		if (v == NULL)
+			fputs("null", fp);
+		else if (str)
+			json_string(fp, v);
+		else
+			fputs(v, fp);
+	}
+	putc(']', fp);
 }
 
 static void
@@ -88,7 +131,7 @@ json_emit(struct out *o, const struct record *r)
 	char buf[64];
 	int str, first = 1;
 
-	if (o->conf->quiet && r->type != REC_SUMMARY)
+	if (out_quiet_drops(o, r))
 		return;
 	putc('{', o->fp);
 	for (f = fields_of(r->type); *f; f++) {
@@ -98,6 +141,10 @@ json_emit(struct out *o, const struct record *r)
 			continue;
 		fprintf(o->fp, "%s\"%s\":", first ? "" : ",", (*f)->name);
 		first = 0;
+		if ((*f)->kind >= F_STRS) {
+			json_list(o->fp, *f, r);
+			continue;
+		}
 		v = field_value(*f, r, buf, sizeof(buf), &str);
 		if (v == NULL)
 			fputs("null", o->fp);

@@ -18,6 +18,10 @@ colour_of(const struct record *r)
 	case REC_SUMMARY:
 		return r->received == 0 ? "\033[31m" : r->lost > 0 ?
 		    "\033[33m" : "\033[32m";
+	case REC_HOP:
+		return r->lost == r->nprobes ? "\033[33m" : "";
+	case REC_TRACE:
+		return r->reached ? "\033[32m" : "\033[31m";
 	default:
 		return "\033[31m";
 	}
@@ -68,6 +72,61 @@ text_summary(FILE *fp, const struct record *r)
 		fprintf(fp, " responders=%ld", r->responders);
 }
 
+/*
+ * A hop the traceroute way: each responder before the first RTT it
+ * answered, "*" for a probe without answer, marks like !H after the RTT.
+ */
+static void
+text_hop(FILE *fp, const struct record *r)
+{
+	const char *shown = NULL;
+	long q, i;
+
+	fprintf(fp, ": %2d ", r->ttl);
+	for (q = 0; q < r->nprobes; q++) {
+		if (r->froms[q] == NULL) {
+			fputs(" *", fp);
+			continue;
+		}
+		if (shown == NULL || strcmp(shown, r->froms[q]) != 0) {
+			shown = r->froms[q];
+			for (i = 0; r->names && i < r->naddrs; i++)
+				if (strcmp(r->addrs[i], shown) == 0 &&
+				    r->names[i])
+					break;
+			if (r->names && i < r->naddrs)
+				fprintf(fp, " %s (%s)", r->names[i], shown);
+			else
+				fprintf(fp, " %s", shown);
+		}
+		if (!isnan(r->rtts[q]))
+			fprintf(fp, "  %.3f ms", r->rtts[q]);
+		if (r->marks[q] && *r->marks[q])
+			fprintf(fp, " %s", r->marks[q]);
+	}
+	for (i = 0; i < r->nmpls; i++)
+		fprintf(fp, " [MPLS label=%u tc=%u s=%u ttl=%u]",
+		    (unsigned)r->mpls[i].label, (unsigned)r->mpls[i].tc,
+		    (unsigned)r->mpls[i].s, (unsigned)r->mpls[i].ttl);
+}
+
+static void
+text_trace(FILE *fp, const struct record *r, const struct conf *c)
+{
+	if (r->reached)
+		fprintf(fp, ": reached in %ld hops", r->hops);
+	else if (strcmp(r->stop, "max-timeouts") == 0)
+		fprintf(fp, ": gave up after %d silent hops (hop %ld)",
+		    c->max_timeouts, r->hops);
+	else if (strcmp(r->stop, "max-hops") == 0)
+		fprintf(fp, ": not reached within %ld hops", r->hops);
+	else if (strcmp(r->stop, "interrupted") == 0 ||
+	    strcmp(r->stop, "deadline") == 0)
+		fprintf(fp, ": %s at hop %ld", r->stop, r->hops);
+	else
+		fprintf(fp, ": stopped at hop %ld: %s", r->hops, r->stop);
+}
+
 static void
 text_emit(struct out *o, const struct record *r)
 {
@@ -88,6 +147,12 @@ text_emit(struct out *o, const struct record *r)
 	case REC_UNREACHABLE:
 		fprintf(fp, "%s\n", r->target);
 		return;
+	case REC_HOP:
+		if (o->conf->quiet)
+			return;
+		break;
+	case REC_TRACE:
+		break;
 	default:
 		return;		/* start, end, bad-target (on stderr) */
 	}
@@ -113,6 +178,12 @@ text_emit(struct out *o, const struct record *r)
 			fprintf(fp, " (%s)", r->reason);
 		if (r->mtu >= 0)
 			fprintf(fp, " mtu=%ld", r->mtu);
+		break;
+	case REC_HOP:
+		text_hop(fp, r);
+		break;
+	case REC_TRACE:
+		text_trace(fp, r, o->conf);
 		break;
 	default:
 		text_summary(fp, r);

@@ -62,6 +62,8 @@ ping_init(struct ping *p, const struct conf *c, struct targets *tg,
 	for (n = 0; n < p->nrx; n++)
 		p->rx[n].buf = p->rxbuf + (size_t)n * p->rxlen;
 	p->start = p->next_send = mono_ns();
+	if (c->trace && trace_init(p) == -1)
+		return -1;
 	return 0;
 }
 
@@ -75,6 +77,7 @@ ping_free(struct ping *p)
 	free(p->rx);
 	free(p->rxbuf);
 	free(p->resp);
+	trace_free(p);
 }
 
 /* Fill the parts of a record every per-probe event has. */
@@ -138,6 +141,26 @@ local_error(struct ping *p, struct target *t, uint16_t seq, int err,
 	out_emit(p->out, &r);
 }
 
+/* A probe that failed on this host: an error, or a --trace hop. */
+static void
+local_failure(struct ping *p, struct probe *pr, int err, long mtu)
+{
+	struct target *t = &p->tg->t[pr->target];
+	struct trace_event ev;
+
+	finish_probe(p, t, pr, P_FAILED);
+	if (p->tr == NULL) {
+		local_error(p, t, pr->seq, err, mtu);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.state = HP_LOCAL;
+	ev.rtt_ms = NAN;
+	ev.code = err;
+	ev.mtu = mtu;
+	trace_result(p, pr, &ev);
+}
+
 /* Returns 1 if sent (or failed for good), 0 to try again later. */
 static int
 send_probe(struct ping *p, const struct job *j, int64_t now)
@@ -160,10 +183,33 @@ send_probe(struct ping *p, const struct job *j, int64_t now)
 	h.attempt = j->attempt;
 	h.flags = 0;
 	tag_write(&p->key, p->pkt + 8, &h, t->addr);
-	icmp_echo_header(p->pkt, len, t->family == AF_INET6, s->id, j->seq);
+	if (p->tr) {
+		icmp_echo_header_flow(p->pkt, len, t->family == AF_INET6,
+		    s->id, j->seq, 8 + PAYLOAD_FLOW, p->c->flow);
+		if (sock_set_ttl(s, TRACE_TTL(j->seq)) == -1) {
+			ring_unpush(&p->ring);
+			p->backoff = now + 1000000;
+			return 0;
+		}
+	} else {
+		icmp_echo_header(p->pkt, len, t->family == AF_INET6, s->id,
+		    j->seq);
+	}
 	target_sockaddr(t, &ss, &sl);
 	pr->sent = mono_ns();	/* as close to the send as we can */
 	n = sendto(s->fd, p->pkt, len, 0, (struct sockaddr *)&ss, sl);
+	/*
+	 * A ping socket with IP_RECVERR also keeps each ICMP error it
+	 * queues as the socket's pending error, and the next send returns
+	 * that error instead of sending (sock_error() clears it as it
+	 * returns it).  The ICMP error itself is read from the error queue;
+	 * this probe is simply sent again.  A second failure is its own.
+	 */
+	if (n == -1 && !s->raw && errno != EAGAIN && errno != ENOBUFS &&
+	    errno != EINTR) {
+		pr->sent = mono_ns();
+		n = sendto(s->fd, p->pkt, len, 0, (struct sockaddr *)&ss, sl);
+	}
 	if (n == -1 && (errno == EAGAIN || errno == ENOBUFS ||
 	    errno == EINTR)) {
 		/* The kernel's queue is full: not lost, just not yet sent. */
@@ -181,11 +227,39 @@ send_probe(struct ping *p, const struct job *j, int64_t now)
 		t->inflight++;
 		p->outstanding++;
 	}
-	if (n == -1) {
-		finish_probe(p, t, pr, P_FAILED);
-		local_error(p, t, j->seq, errno, -1);
-	}
+	if (p->tr)
+		trace_sent(p, j->target, j->seq, serial);
+	if (n == -1)
+		local_failure(p, pr, errno, -1);
 	return 1;
+}
+
+/*
+ * --trace: the queue holds the probes of every trace's window; a target
+ * whose turn comes queues its first window.  Probes of a trace that has
+ * ended meanwhile are dropped unsent.
+ */
+static int
+trace_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
+{
+	struct job *h;
+
+	for (;;) {
+		if ((h = fifo_peek(&p->q_period)) != NULL) {
+			if (trace_wanted(p, h->target, h->seq)) {
+				*j = *h;
+				*from = &p->q_period;
+				return 1;
+			}
+			fifo_pop(&p->q_period);
+			continue;
+		}
+		if (p->cursor >= p->tg->n)
+			return 0;
+		if (trace_begin(p, p->cursor, now) == -1)
+			return 0;
+		p->cursor++;
+	}
 }
 
 /*
@@ -201,6 +275,8 @@ next_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
 	struct job *h;
 	int i;
 
+	if (p->tr)
+		return trace_job(p, now, j, from);
 	for (i = 0; i < 2; i++)
 		if ((h = fifo_peek(q[i])) != NULL && h->due <= now) {
 			*j = *h;
@@ -238,7 +314,7 @@ send_due(struct ping *p, int64_t now)
 		/* After a stall, don't burst to catch up with the past. */
 		if (p->next_send < now - p->c->interval_ns)
 			p->next_send = now - p->c->interval_ns;
-		if (j.attempt)
+		if (j.attempt || p->tr)
 			continue;
 		struct target *t = &p->tg->t[j.target];
 		t->next_seq = (uint16_t)(j.seq + 1);
@@ -258,6 +334,7 @@ static void
 expire(struct ping *p, int64_t now)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct trace_event ev;
 	struct probe *pr;
 	struct target *t;
 	struct record r;
@@ -274,6 +351,13 @@ expire(struct ping *p, int64_t now)
 				j.seq = pr->seq;
 				j.attempt = (uint8_t)(pr->attempt + 1);
 				fifo_push(&p->q_retry, &j);
+			} else if (p->tr) {
+				t->inflight--;
+				p->outstanding--;
+				memset(&ev, 0, sizeof(ev));
+				ev.state = HP_TIMEOUT;
+				ev.rtt_ms = NAN;
+				trace_result(p, pr, &ev);
 			} else {
 				t->inflight--;
 				p->outstanding--;
@@ -373,6 +457,45 @@ tagged_target(struct ping *p, const struct sock *s, const struct icmp_msg *m,
 	return t;
 }
 
+/* --trace: a reply is the destination answering a probe. */
+static void
+trace_reply(struct ping *p, struct target *t, struct probe *pr,
+    const uint8_t from[16], double rtt_ms)
+{
+	struct trace_event ev;
+
+	if (pr == NULL || pr->state != P_PENDING)
+		return;		/* late or duplicate: the hop has its answer */
+	finish_probe(p, t, pr, P_ANSWERED);
+	memset(&ev, 0, sizeof(ev));
+	ev.state = HP_REPLY;
+	ev.from = from;
+	ev.rtt_ms = rtt_ms;
+	ev.type = t->family == AF_INET ? 0 : 129;
+	trace_result(p, pr, &ev);
+}
+
+/* --trace: an error is a router's answer (time exceeded) or a dead end. */
+static void
+trace_error(struct ping *p, struct sock *s, struct probe *pr,
+    const struct icmp_msg *m, const uint8_t from[16], int64_t when)
+{
+	struct trace_event ev;
+	double ms = (double)(when - pr->sent) / 1e6;
+
+	finish_probe(p, &p->tg->t[pr->target], pr, P_FAILED);
+	memset(&ev, 0, sizeof(ev));
+	ev.state = m->type == (s->family == AF_INET ? 11 : 3) ? HP_EXCEEDED :
+	    HP_ERROR;
+	ev.from = from;
+	ev.rtt_ms = ms < 0 ? 0 : ms;
+	ev.type = m->type;
+	ev.code = m->code;
+	ev.mtu = m->mtu;
+	ev.msg = m;
+	trace_result(p, pr, &ev);
+}
+
 static void
 on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
     const struct rx *rx)
@@ -412,6 +535,10 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		ms = (double)(rx->when - pr->sent) / 1e6;
 		r.rtt_ms = ms < 0 ? 0 : ms;
 	}
+	if (p->tr) {
+		trace_reply(p, t, pr, a, r.rtt_ms);
+		return;
+	}
 	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST)) {
 		/* Our probe, answered by someone else: shown, not credited. */
 		r.foreign = 1;
@@ -445,7 +572,7 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
 {
 	struct probe_hdr h;
 	struct probe *pr;
-	int64_t i;
+	int64_t i, serial;
 
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
 		if (tagged_target(p, s, m, &h) == NULL)
@@ -457,14 +584,19 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		return NULL;
 	if ((i = targets_find(p->tg, dst)) < 0)
 		return NULL;
-	pr = ring_find(&p->ring, p->tg->t[i].last_serial);
+	/* A trace has many probes in flight: its seq names the probe. */
+	serial = p->tr ? trace_serial(p, (uint32_t)i, m->seq) :
+	    p->tg->t[i].last_serial;
+	if (serial < 0)
+		return NULL;
+	pr = ring_find(&p->ring, (uint32_t)serial);
 	return pr && pr->target == (uint32_t)i && pr->seq == m->seq ? pr :
 	    NULL;
 }
 
 static void
 on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
-    const struct sockaddr_storage *from, const uint8_t dst[16], int local)
+    const struct sockaddr_storage *from, const uint8_t dst[16], int64_t when)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
 	char fbuf[INET6_ADDRSTRLEN];
@@ -481,13 +613,14 @@ on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	advisory = s->family == AF_INET && (m->type == 4 || m->type == 5);
 	if (pr->state != P_PENDING && !advisory)
 		return;
-	event(p, &r, REC_ERROR, t, pr->seq, nbuf, abuf);
-	if (local) {
-		r.from = "local";
-	} else {
-		addr16_from_sockaddr((const struct sockaddr *)from, a);
-		r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
+	addr16_from_sockaddr((const struct sockaddr *)from, a);
+	if (p->tr) {
+		if (!advisory)
+			trace_error(p, s, pr, m, a, when);
+		return;
 	}
+	event(p, &r, REC_ERROR, t, pr->seq, nbuf, abuf);
+	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
 	r.icmp_type = m->type;
 	r.icmp_code = m->code;
 	r.error = s->family == AF_INET ? icmp4_error_name(m->type, m->code) :
@@ -517,7 +650,7 @@ on_packet(struct ping *p, struct sock *s, const struct rx *rx)
 	if (m.kind == ICMP_KIND_REPLY)
 		on_reply(p, s, &m, rx);
 	else if (m.kind == ICMP_KIND_ERROR)
-		on_error(p, s, &m, &rx->from, m.quote_dst, 0);
+		on_error(p, s, &m, &rx->from, m.quote_dst, rx->when);
 }
 
 static void
@@ -539,18 +672,13 @@ on_errqueue(struct ping *p, struct sock *s, struct rx *rx)
 				/* e.g. EMSGSIZE: the kernel's own verdict */
 				struct probe *pr = error_probe(p, s, &m, dst);
 
-				if (pr && pr->state == P_PENDING) {
-					finish_probe(p,
-					    &p->tg->t[pr->target], pr,
-					    P_FAILED);
-					local_error(p, &p->tg->t[pr->target],
-					    pr->seq, rx->ee_errno,
+				if (pr && pr->state == P_PENDING)
+					local_failure(p, pr, rx->ee_errno,
 					    rx->ee_errno == EMSGSIZE ?
 					    (long)rx->ee_info : -1);
-				}
 			} else {
 				on_error(p, s, &m, rx->has_offender ?
-				    &rx->offender : &rx->from, dst, 0);
+				    &rx->offender : &rx->from, dst, rx->when);
 			}
 		}
 		rx->len = p->rxlen;
@@ -592,6 +720,8 @@ done(struct ping *p)
 {
 	if (resolver_pending(p->res))
 		return 0;
+	if (p->tr)
+		return p->cursor >= p->tg->n && trace_all_done(p);
 	if (p->c->count == 0 && p->tg->n > 0)
 		return 0;
 	return p->outstanding == 0 && p->cursor >= p->tg->n &&
@@ -659,6 +789,8 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 		 * seen and counted, then end.
 		 */
 		if (done(p)) {
+			if (p->tr)
+				break;
 			if (p->linger == 0)
 				p->linger = now + (p->c->timeout_ns < LINGER_NS ?
 				    p->c->timeout_ns : LINGER_NS);
@@ -691,6 +823,8 @@ ping_summaries(struct ping *p)
 	uint32_t i;
 	long done;
 
+	if (p->tr)
+		return;		/* a trace ends with its own record */
 	for (i = 0; i < p->tg->n; i++) {
 		t = &p->tg->t[i];
 		event(p, &r, REC_SUMMARY, t, -1, nbuf, abuf);

@@ -12,6 +12,7 @@
 #include "sock.h"
 #include "tag.h"
 #include "targets.h"
+#include "trace.h"
 
 struct responder {
 	uint32_t target;
@@ -39,6 +40,7 @@ struct ping {
 	uint32_t		 cursor;	/* next target for its first probe */
 	struct responder	*resp;
 	size_t			 nresp, capresp;
+	struct trace		*tr;		/* --trace, else NULL */
 	volatile sig_atomic_t	*sig_stop, *sig_quit;
 	int			 write_error;
 };

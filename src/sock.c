@@ -149,6 +149,7 @@ sock_open(struct sock *s, int family, const struct conf *c, char *err,
 
 	memset(s, 0, sizeof(*s));
 	s->family = family;
+	s->ttl = -1;
 	s->raw = 1;
 	s->fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (s->fd == -1 && (errno == EPERM || errno == EACCES)) {
@@ -195,10 +196,18 @@ sock_open(struct sock *s, int family, const struct conf *c, char *err,
 int
 sock_set_ttl(struct sock *s, int ttl)
 {
+	int rc;
+
+	if (ttl == s->ttl)
+		return 0;
 	if (s->family == AF_INET)
-		return setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
-	return setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
-	    sizeof(ttl));
+		rc = setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	else
+		rc = setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+		    sizeof(ttl));
+	if (rc == 0)
+		s->ttl = ttl;
+	return rc;
 }
 
 static int64_t

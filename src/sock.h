@@ -13,6 +13,7 @@ struct sock {
 	int	 family;
 	int	 raw;		/* raw socket (else Linux ping socket) */
 	uint16_t id;		/* our echo id (raw only; ping sockets pick) */
+	int	 ttl;		/* TTL / hop limit set now, -1: default */
 };
 
 /* A received packet or error-queue message. */

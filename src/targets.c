@@ -22,7 +22,7 @@ targets_free(struct targets *tg)
 	memset(tg, 0, sizeof(*tg));
 }
 
-static uint32_t
+uint32_t
 addr_hash(const uint8_t a[16])
 {
 	uint32_t h = 2166136261u;

@@ -55,6 +55,8 @@ void	target_sockaddr(const struct target *, struct sockaddr_storage *,
 	    socklen_t *);
 /* addr16 from a sockaddr (v4-mapped for IPv4). */
 void	addr16_from_sockaddr(const struct sockaddr *, uint8_t addr[16]);
+/* FNV-1a over the 16 address bytes, for hash tables of addresses. */
+uint32_t addr_hash(const uint8_t addr[16]);
 const char *addr16_str(int family, const uint8_t addr[16], char *buf,
 	    size_t len);
 

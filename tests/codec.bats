@@ -89,7 +89,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 15 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 16 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 }
 
@@ -97,4 +97,8 @@ group()
 	run "$BATS_FILE_TMPDIR/codec_test" no-such-group
 	[ "$status" -eq 2 ]
 	[[ $output == *"no such group"* ]]
+}
+
+@test "--trace: the checksum is held at the flow's value (Paris)" {
+	group flow
 }

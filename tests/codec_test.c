@@ -628,6 +628,37 @@ test_tag(void)
 	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == -1);
 }
 
+/*
+ * --trace holds the checksum: whatever the seq and payload, the IPv4
+ * checksum is the flow, and the message still verifies (sum 0xffff).
+ */
+static void
+test_flow(void)
+{
+	uint8_t p[8 + 56];
+	uint16_t seq, flow;
+	size_t i;
+
+	for (flow = 0; flow < 65535; flow += 4099)
+		for (seq = 0; seq < 4096; seq += 97) {
+			for (i = 8; i < sizeof(p); i++)
+				p[i] = (uint8_t)(i * seq + flow);
+			icmp_echo_header_flow(p, sizeof(p), 0, ID, seq, 8 + 20,
+			    flow);
+			CHECK((p[2] << 8 | p[3]) == flow);
+			CHECK(icmp_cksum(p, sizeof(p)) == 0);
+			CHECK(p[0] == 8 && (p[6] << 8 | p[7]) == seq);
+			/* IPv6: the kernel's checksum is then constant, for
+			 * our part of the sum is. */
+			icmp_echo_header_flow(p, sizeof(p), 1, ID, seq, 8 + 20,
+			    flow);
+			CHECK(p[0] == 128 && p[2] == 0 && p[3] == 0);
+			CHECK((uint16_t)~icmp_cksum(p, sizeof(p)) ==
+			    (uint16_t)(0xffff - flow) ||
+			    (flow == 0 && icmp_cksum(p, sizeof(p)) == 0xffff));
+		}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -645,6 +676,7 @@ static const struct {
 	{ "truncated", test_truncated },
 	{ "cksum4", test_cksum4 },
 	{ "build", test_build },
+	{ "flow", test_flow },
 	{ "siphash", test_siphash },
 	{ "tag", test_tag },
 };

@@ -580,7 +580,9 @@ man_text() {
 		loss_pct errors dups rtt_min_ms rtt_avg_ms rtt_max_ms \
 		rtt_stddev_ms answered exit_status late foreign inflight responders \
 		alive unreachable count period_ms interval_ms timeout_ms retries \
-		deadline_s; do
+		deadline_s probe hop trace addrs names froms rtts_ms marks mpls \
+		reached hops stop first_hop max_hops queries max_timeouts window \
+		flow; do
 		grep -qE -- "(^|[^a-z_-])$w([^a-z_-]|\$)" <<<"$text" || missing+=" $w"
 	done
 	[ -z "$missing" ] || { echo "missing:$missing" >&2; false; }

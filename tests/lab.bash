@@ -16,6 +16,7 @@
 #                        +---- e   responder: 203.0.113.0/25, 2001:db8:fd::/64
 #                        +---- m   MTU 1280: 203.0.113.128/25, 2001:db8:fe::/64
 #                        +---- v   nobody answers ARP/ND (198.51.100.64/28)
+#                        +---- r3 ---- d   local 198.19.0.0/16, 2001:db8:f1::/64
 #
 # link    IPv4 (left .1 side, right)      IPv6
 # c-r1    192.0.2.1 r1, 192.0.2.2 c       2001:db8:1::1 r1, ::2 c
@@ -25,6 +26,17 @@
 # r2-e    192.0.2.49 r2, 192.0.2.50 e     2001:db8:24::1 r2, ::2 e
 # r2-m    192.0.2.65 r2, 192.0.2.66 m     2001:db8:25::1 r2, ::2 m (mtu 1280)
 # r2-v    198.51.100.65/28 r2             2001:db8:e:5::1/64 r2
+# r2-r3   192.0.2.81 r2, 192.0.2.82 r3    2001:db8:26::1 r2, ::2 r3
+# r3-d    192.0.2.97 r3, 192.0.2.98 d     2001:db8:37::1 r3, ::2 d
+#
+# So a trace to d (198.19.x.x) crosses three routers: r1 192.0.2.1, r2
+# 192.0.2.18, r3 192.0.2.82 (IPv6 2001:db8:1::1, 2001:db8:12::2,
+# 2001:db8:26::2).  Reject routes on r3 (errors from 192.0.2.82 and
+# 2001:db8:26::2; client sources 192.0.2.6 and .7):
+#
+#   198.51.100.128/28	2001:db8:e:11::/64	unreachable
+#   198.51.100.144/28	2001:db8:e:12::/64	prohibit
+#   198.51.100.160/28	2001:db8:e:13::/64	blackhole
 #
 # Routes on r2 that answer with ICMP errors (r2 reports from 192.0.2.18 and
 # 2001:db8:12::2, its address towards the client):
@@ -237,11 +249,11 @@ _lab_build()
 {
 	local n
 
-	for n in c r1 r2 h e m v; do
+	for n in c r1 r2 h e m v r3 d; do
 		_lab_addns "$n" || return 1
 		_lab_node_defaults "$n" || return 1
 	done
-	_lab_router r1 && _lab_router r2 || return 1
+	_lab_router r1 && _lab_router r2 && _lab_router r3 || return 1
 	_lab_hosts_file || return 1
 
 	_lab_link c eth0 r1 eth0 &&
@@ -249,10 +261,12 @@ _lab_build()
 	_lab_link r2 eth1 h eth0 &&
 	_lab_link r2 eth2 e eth0 &&
 	_lab_link r2 eth3 m eth0 1280 &&
-	_lab_link r2 eth4 v eth0 || return 1
+	_lab_link r2 eth4 v eth0 &&
+	_lab_link r2 eth5 r3 eth0 &&
+	_lab_link r3 eth1 d eth0 || return 1
 
 	_lab_addr c eth0 192.0.2.2/28 192.0.2.3/28 192.0.2.4/28 \
-	    192.0.2.5/28 2001:db8:1::2/64 &&
+	    192.0.2.5/28 192.0.2.6/28 192.0.2.7/28 2001:db8:1::2/64 &&
 	_lab_addr r1 eth0 192.0.2.1/28 2001:db8:1::1/64 &&
 	_lab_addr r1 eth1 192.0.2.17/28 2001:db8:12::1/64 &&
 	_lab_addr r2 eth0 192.0.2.18/28 2001:db8:12::2/64 &&
@@ -262,7 +276,11 @@ _lab_build()
 	_lab_addr r2 eth4 198.51.100.65/28 2001:db8:e:5::1/64 &&
 	_lab_addr h eth0 192.0.2.34/28 2001:db8:23::2/64 &&
 	_lab_addr e eth0 192.0.2.50/28 2001:db8:24::2/64 &&
-	_lab_addr m eth0 192.0.2.66/28 2001:db8:25::2/64 || return 1
+	_lab_addr m eth0 192.0.2.66/28 2001:db8:25::2/64 &&
+	_lab_addr r2 eth5 192.0.2.81/28 2001:db8:26::1/64 &&
+	_lab_addr r3 eth0 192.0.2.82/28 2001:db8:26::2/64 &&
+	_lab_addr r3 eth1 192.0.2.97/28 2001:db8:37::1/64 &&
+	_lab_addr d eth0 192.0.2.98/28 2001:db8:37::2/64 || return 1
 
 	# Client: everything goes to r1, plus local reject routes.
 	ip -n "$LAB-c" route add default via 192.0.2.1 &&
@@ -273,6 +291,8 @@ _lab_build()
 	ip -n "$LAB-c" route add 198.51.100.0/28 via 192.0.2.1 src 192.0.2.3 &&
 	ip -n "$LAB-c" route add 198.51.100.16/28 via 192.0.2.1 src 192.0.2.4 &&
 	ip -n "$LAB-c" route add 198.51.100.48/28 via 192.0.2.1 src 192.0.2.5 &&
+	ip -n "$LAB-c" route add 198.51.100.128/28 via 192.0.2.1 src 192.0.2.6 &&
+	ip -n "$LAB-c" route add 198.51.100.144/28 via 192.0.2.1 src 192.0.2.7 &&
 	ip -n "$LAB-c" route add unreachable 192.0.2.224/28 &&
 	ip -n "$LAB-c" route add prohibit 192.0.2.240/28 &&
 	ip -n "$LAB-c" -6 route add unreachable 2001:db8:c:1::/64 &&
@@ -299,6 +319,27 @@ _lab_build()
 	ip -n "$LAB-r2" -6 route add unreachable 2001:db8:e:1::/64 &&
 	ip -n "$LAB-r2" -6 route add prohibit 2001:db8:e:2::/64 &&
 	ip -n "$LAB-r2" -6 route add blackhole 2001:db8:e:3::/64 || return 1
+	# r2 -> r3 -> d, and r3's reject routes.
+	ip -n "$LAB-r2" route add 198.19.0.0/16 via 192.0.2.82 &&
+	ip -n "$LAB-r2" route add 198.51.100.128/26 via 192.0.2.82 &&
+	ip -n "$LAB-r2" route add 192.0.2.96/28 via 192.0.2.82 &&
+	ip -n "$LAB-r2" -6 route add 2001:db8:f1::/64 via 2001:db8:26::2 &&
+	ip -n "$LAB-r2" -6 route add 2001:db8:e:10::/60 via 2001:db8:26::2 &&
+	ip -n "$LAB-r2" -6 route add 2001:db8:37::/64 via 2001:db8:26::2 &&
+	ip -n "$LAB-r3" route add default via 192.0.2.81 &&
+	ip -n "$LAB-r3" -6 route add default via 2001:db8:26::1 &&
+	ip -n "$LAB-r3" route add 198.19.0.0/16 via 192.0.2.98 &&
+	ip -n "$LAB-r3" -6 route add 2001:db8:f1::/64 via 2001:db8:37::2 &&
+	ip -n "$LAB-r3" route add unreachable 198.51.100.128/28 &&
+	ip -n "$LAB-r3" route add prohibit 198.51.100.144/28 &&
+	ip -n "$LAB-r3" route add blackhole 198.51.100.160/28 &&
+	ip -n "$LAB-r3" -6 route add unreachable 2001:db8:e:11::/64 &&
+	ip -n "$LAB-r3" -6 route add prohibit 2001:db8:e:12::/64 &&
+	ip -n "$LAB-r3" -6 route add blackhole 2001:db8:e:13::/64 &&
+	ip -n "$LAB-d" route add default via 192.0.2.97 &&
+	ip -n "$LAB-d" -6 route add default via 2001:db8:37::1 &&
+	ip -n "$LAB-d" route add local 198.19.0.0/16 dev lo &&
+	ip -n "$LAB-d" -6 route add local 2001:db8:f1::/64 dev lo || return 1
 	# Fail address resolution on the link to v quickly.
 	_lab_sysctl r2 \
 	    net.ipv4.neigh.eth4.mcast_solicit=1 \

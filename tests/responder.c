@@ -29,6 +29,9 @@
  *			--gateway ADDR fill the second word; --quote N quotes
  *			only N bytes after the IP header; --mpls LABEL adds an
  *			RFC 4884 extension with an MPLS label stack object
+ *	--error-ttl N	--error only for requests arriving with a TTL / hop
+ *			limit of at most N (a router N hops further on, for
+ *			--trace); the others get echo replies
  *	--pidfile FILE	written once the sockets are open
  */
 
@@ -83,6 +86,7 @@ struct conf {
 	int		 truncate;	/* payload bytes kept, -1: all */
 	int		 ttl;		/* reply TTL / hop limit, -1: 64 */
 	int		 err_type;	/* -1: answer with an echo reply */
+	int		 err_ttl;	/* --error-ttl, 0: every request */
 	int		 err_code;
 	int		 mtu;
 	int		 pointer;
@@ -120,7 +124,7 @@ usage(void)
 	    "\t[--wrong-seq]"
 	    " [--truncate N] [--ttl N] [--silent]\n"
 	    "\t[--error TYPE,CODE [--code-seq] [--mtu N] [--pointer N]\n"
-	    "\t [--gateway ADDR] [--quote N] [--mpls LABEL]]\n");
+	    "\t [--gateway ADDR] [--quote N] [--mpls LABEL] [--error-ttl N]]\n");
 	exit(2);
 }
 
@@ -222,6 +226,8 @@ parse_args(int argc, char **argv, struct conf *c)
 			c->pointer = number(v, 0, 0x7fffffff);
 		else if (strcmp(o, "--quote") == 0)
 			c->quote = number(v, 0, MAXPKT);
+		else if (strcmp(o, "--error-ttl") == 0)
+			c->err_ttl = number(v, 1, 255);
 		else if (strcmp(o, "--mpls") == 0)
 			c->mpls = number(v, 0, 0xfffff);
 		else if (strcmp(o, "--from") == 0)
@@ -354,6 +360,9 @@ add_mpls(unsigned char *icmp, size_t body, int af, int label)
  * request, or an error quoting the request (quote: the request as it came
  * off the wire, IP header included).
  */
+/* Whether the request being answered gets the --error (see take()). */
+static int as_error;
+
 static size_t
 build_icmp(const struct conf *c, int af, unsigned char *out,
     const unsigned char *icmp, size_t icmplen, const unsigned char *quote,
@@ -361,7 +370,7 @@ build_icmp(const struct conf *c, int af, unsigned char *out,
 {
 	size_t	len, body;
 
-	if (c->err_type < 0) {
+	if (!as_error) {
 		len = icmplen;
 		if (c->truncate >= 0 && (size_t)c->truncate + 8 < len)
 			len = c->truncate + 8;
@@ -545,10 +554,11 @@ take(const struct conf *c, int af, const union addr *src,
 	    !(c->drop_every > 0 && seen % c->drop_every == 0);
 	if (!keep)
 		action = "drop";
-	else if (c->err_type >= 0)
+	else if (c->err_type >= 0 && (c->err_ttl == 0 || ttl <= c->err_ttl))
 		action = "error";
 	else
 		action = "reply";
+	as_error = strcmp(action, "error") == 0;
 	inet_ntop(af, src, s, sizeof(s));
 	inet_ntop(af, dst, d, sizeof(d));
 	printf("request af=%d from=%s to=%s id=%u seq=%u size=%zu ttl=%d "
