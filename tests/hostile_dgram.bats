@@ -251,3 +251,18 @@ to_full()
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ ${stderr_lines[0]} == *"write error"* ]]
 }
+
+# A ping socket with IP_RECVERR also keeps each ICMP error as the socket's
+# pending error, which the next send returns instead of sending.  Without
+# care, an error about one target fails the next probe to another.
+@test "dgram: ICMP errors about some targets never fail probes to others" {
+	local t
+	t=$(for i in $(seq 1 20); do echo 2001:db8:e:1::$i 2001:db8:f1::$i; done)
+	run --separate-stderr nobody -q -c 5 -p 100 -i 0.2 --json $t
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	# r2's unreachable route: every probe an error, from r2.
+	[ "$(jcount '.type == "summary" and (.addr | startswith("2001:db8:e:1::")) and .sent == 5 and .errors == 5 and .received == 0')" -eq 20 ]
+	# The reachable ones behind r3: every probe answered, no error.
+	[ "$(jcount '.type == "summary" and (.addr | startswith("2001:db8:f1::")) and .sent == 5 and .received == 5 and .errors == 0')" -eq 20 ]
+}
