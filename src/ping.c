@@ -106,6 +106,21 @@ finish_probe(struct ping *p, struct target *t, struct probe *pr, int state)
 	p->outstanding--;
 }
 
+const char *
+local_error_name(int family, int err)
+{
+	switch (err) {
+	case ENETUNREACH:	return "net-unreachable";
+	case EHOSTUNREACH:	return "host-unreachable";
+	case EACCES:
+	case EPERM:		return "admin-prohibited";
+	case EMSGSIZE:
+		return family == AF_INET ? "fragmentation-needed" :
+		    "packet-too-big";
+	default:		return "send-failed";
+	}
+}
+
 /* A probe that could not leave this host: report it like an ICMP error. */
 static void
 local_error(struct ping *p, struct target *t, uint16_t seq, int err,
@@ -116,27 +131,11 @@ local_error(struct ping *p, struct target *t, uint16_t seq, int err,
 
 	event(p, &r, REC_ERROR, t, seq, nbuf, abuf);
 	r.from = "local";
-	switch (err) {
-	case ENETUNREACH:
-		r.error = "net-unreachable";
-		break;
-	case EHOSTUNREACH:
-		r.error = "host-unreachable";
-		break;
-	case EACCES:
-	case EPERM:
-		r.error = "admin-prohibited";
-		break;
-	case EMSGSIZE:
-		r.error = t->family == AF_INET ? "fragmentation-needed" :
-		    "packet-too-big";
+	r.error = local_error_name(t->family, err);
+	if (err == EMSGSIZE)
 		r.mtu = mtu;
-		break;
-	default:
-		r.error = "send-failed";
+	else if (strcmp(r.error, "send-failed") == 0)
 		r.reason = strerror(err);
-		break;
-	}
 	t->errors++;
 	out_emit(p->out, &r);
 }

@@ -53,6 +53,8 @@ void	ping_summaries(struct ping *);
 int	ping_add_resolver(struct ping *, struct loop *, int fd);
 void	ping_free(struct ping *);
 int64_t	mono_ns(void);
+/* The error name of a send that the local kernel refused with errno err. */
+const char *local_error_name(int family, int err);
 double	real_time(void);
 
 #endif

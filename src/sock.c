@@ -91,7 +91,16 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IPV6,
 		    IPV6_TCLASS, &c->tos, sizeof(c->tos)) == -1)
 			goto fail;
-		if (c->df && on(s->fd, IPPROTO_IPV6, IPV6_DONTFRAG) == -1)
+		/*
+		 * --df: no local fragmentation, and (PROBE) sends are checked
+		 * against the interface MTU, not the path MTU learnt from an
+		 * earlier packet too big: every big probe goes out and gets
+		 * its own answer, as with IPv4.
+		 */
+		v = IPV6_PMTUDISC_PROBE;
+		if (c->df && (on(s->fd, IPPROTO_IPV6, IPV6_DONTFRAG) == -1 ||
+		    setsockopt(s->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1))
 			goto fail;
 	}
 	if (c->ttl >= 0 && sock_set_ttl(s, c->ttl) == -1)

@@ -161,6 +161,15 @@ trace_serial(struct ping *p, uint32_t target, uint16_t seq)
  * traditional letter, !<code> for the other unreachable codes.
  */
 static const char *
+mtu_mark(const struct hop_probe *h, char *buf, size_t len)
+{
+	if (h->mtu == 0)
+		return "!F";
+	snprintf(buf, len, "!F-%u", (unsigned)h->mtu);
+	return buf;
+}
+
+static const char *
 mark_of(int family, const struct hop_probe *h, char *buf, size_t len)
 {
 	static const char *const v4[16] = { "!N", "!H", "!P", NULL, NULL,
@@ -178,17 +187,13 @@ mark_of(int family, const struct hop_probe *h, char *buf, size_t len)
 		case EHOSTUNREACH:	return "!H";
 		case EACCES:
 		case EPERM:		return "!X";
-		case EMSGSIZE:
-			snprintf(buf, len, "!F-%u", (unsigned)h->mtu);
-			return buf;
+		case EMSGSIZE:		return mtu_mark(h, buf, len);
 		default:		return "!L";
 		}
 	case HP_ERROR:
 		if ((v4unreach && h->code == 4) ||
-		    (family == AF_INET6 && h->type == 2)) {
-			snprintf(buf, len, "!F-%u", (unsigned)h->mtu);
-			return buf;
-		}
+		    (family == AF_INET6 && h->type == 2))
+			return mtu_mark(h, buf, len);
 		if (v4unreach && h->code < 16 && v4[h->code])
 			return v4[h->code];
 		if (v6unreach && h->code < 8 && v6[h->code])
@@ -207,7 +212,7 @@ static const char *
 error_name(int family, const struct hop_probe *h)
 {
 	if (h->state == HP_LOCAL)
-		return "local-error";
+		return local_error_name(family, h->code);
 	return family == AF_INET ? icmp4_error_name(h->type, h->code) :
 	    icmp6_error_name(h->type, h->code);
 }

@@ -102,6 +102,11 @@ router_error()
 	echo "$output"
 	[ "$status" -eq 1 ]
 	grep -Fx '2001:db8:fe::40: seq=0 packet-too-big from 2001:db8:12::2 (type 2, code 0) mtu=1280' <<<"$output"
+	# Later probes are not refused locally on the learnt path MTU: each
+	# goes out and gets its own answer from r2, as with IPv4.
+	run --separate-stderr mp -c 3 -p 100 -t 1000 --df -s 1400 2001:db8:fe::41
+	echo "$output"
+	[ "$(grep -c '^2001:db8:fe::41: seq=[012] packet-too-big from 2001:db8:12::2 (type 2, code 0) mtu=1280$' <<<"$output")" -eq 3 ]
 }
 
 @test "local reject routes are reported from local (v4, v6)" {

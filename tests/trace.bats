@@ -311,3 +311,28 @@ paris_unwatch()
 	[ "$(trace_of 198.51.100.164)" = "false 2 interrupted" ]
 	[ "$(jcount '.type == "end" and .exit_status == 1')" -eq 1 ]
 }
+
+@test "trace --df: a small MTU stops the trace with !F-1280 (v4, v6)" {
+	run --separate-stderr mp --trace --df -s 1300 --json 203.0.113.150 2001:db8:fe::50
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	# r2 says it at hop 3: its link towards m has MTU 1280.  Every probe
+	# gets its own answer (IPv6: --df sends past a learnt path MTU too).
+	jall 'select(.type == "hop" and .ttl == 3) | .marks == ["!F-1280","!F-1280","!F-1280"]'
+	[ "$(jcount '.type == "hop" and .ttl == 3 and .addrs == ["192.0.2.18"]')" -eq 1 ]
+	[ "$(jcount '.type == "hop" and .ttl == 3 and .addrs == ["2001:db8:12::2"]')" -eq 1 ]
+	[ "$(trace_of 203.0.113.150)" = "false 3 fragmentation-needed" ]
+	[ "$(trace_of 2001:db8:fe::50)" = "false 3 packet-too-big" ]
+	[ "$(jcount '.type == "probe" and .ttl == 3 and .mtu == 1280')" -eq 6 ]
+}
+
+@test "trace: a local reject route stops at hop 1, reported as local" {
+	run --separate-stderr mp --trace --json 192.0.2.226 2001:db8:c:2::2
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	jall 'select(.type == "hop") | .ttl == 1 and .addrs == ["local"]'
+	[ "$(trace_of 192.0.2.226)" = "false 1 host-unreachable" ]
+	[ "$(trace_of 2001:db8:c:2::2)" = "false 1 admin-prohibited" ]
+	run --separate-stderr mp --trace 192.0.2.226
+	grep -Fx '192.0.2.226:  1  local !H !H !H' <<<"$output"
+}
