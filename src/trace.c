@@ -495,8 +495,15 @@ trace_result(struct ping *p, const struct probe *pr,
 	if (h->state != HP_SENT)
 		return;
 	h->state = (uint8_t)ev->state;
-	if (ev->from)
+	if (ev->from) {
+		const char *name;
+
 		memcpy(h->from, ev->from, 16);
+		/* Ask for the name now, not when the hop is next to print:
+		 * the lookups of all hops then run side by side. */
+		if (p->tr->rdns && ev->state != HP_LOCAL)
+			(void)rdns_lookup(p->tr->rdns, family, h->from, &name);
+	}
 	h->rtt_ms = (float)ev->rtt_ms;
 	h->type = (uint8_t)ev->type;
 	h->code = (uint8_t)ev->code;

@@ -336,3 +336,34 @@ paris_unwatch()
 	run --separate-stderr mp --trace 192.0.2.226
 	grep -Fx '192.0.2.226:  1  local !H !H !H' <<<"$output"
 }
+
+@test "trace --names: a silent DNS server delays hop lines, never the probing" {
+	# A DNS server that never answers: each reverse lookup of an address
+	# not in the hosts file waits out the resolver's 1 s timeout.
+	ip netns exec "$LAB-c" python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+time.sleep(8)' &
+	local dns=$! t0 ms i
+	# Wait until it listens: a refused query fails at once.
+	for i in $(seq 50); do
+		ip netns exec "$LAB-c" ss -Hlun 'sport = :53' | grep -q . && break
+		sleep 0.1
+	done
+	t0=$(date +%s%N)
+	run --separate-stderr mp --trace --names --json 198.19.0.8 2001:db8:f1::8
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	kill "$dns" 2>/dev/null || true
+	echo "$output"; echo "$stderr"; echo "took $ms ms"
+	[ "$status" -eq 0 ]
+	[ "$(trace_of 198.19.0.8)" = "true 4 reached" ]
+	[ "$(trace_of 2001:db8:f1::8)" = "true 4 reached" ]
+	jall 'select(.type == "hop" and .ttl == 2) | .names == [null]'
+	# Every probe had its answer long before the names came back...
+	local last_probe first_hop
+	last_probe=$(json_sel -s '[.[] | select(.type == "probe") | .time] | max')
+	first_hop=$(json_sel -s '[.[] | select(.type == "hop" and .ttl > 1) | .time] | min')
+	awk -v p="$last_probe" -v h="$first_hop" 'BEGIN { exit !(h - p > 0.5) }'
+	# ...and the 7 lookups ran side by side, not one after another.
+	[ "$ms" -lt 4000 ]
+}
