@@ -99,6 +99,25 @@ mp()
 	ip netns exec "$LAB-c" "$MPING" "$@" </dev/null
 }
 
+# lab_nobody_up: install a copy of mping that nobody may execute, for
+# nobody() below.  Call it from setup_file after lab_up.
+lab_nobody_up()
+{
+	lab_is_root || return 0
+	mkdir -p "$LAB_DIR/bin"
+	chmod 755 "$LAB_DIR" "$LAB_DIR/bin"
+	[ -x "$MPING" ] && install -m 755 "$MPING" "$LAB_DIR/bin/mping"
+	return 0
+}
+
+# nobody ARGS...: run the copy of mping (or $NOBODY_BIN) as nobody in the
+# client, with stdin from /dev/null.
+nobody()
+{
+	ip netns exec "$LAB-c" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups "${NOBODY_BIN:-$LAB_DIR/bin/mping}" "$@" </dev/null
+}
+
 _lab_addns()
 {
 	ip netns add "$LAB-$1" || return 1
