@@ -104,3 +104,94 @@ failsend()
 	failsend dgram EAGAIN whole
 	failsend dgram EAGAIN short
 }
+
+# Garbage: random ICMP from the target, seeded so that a failure repeats.
+
+# garbage MODE: 20 random packets instead of each answer, then 10 random
+# packets around each real answer; -c 5 to an IPv4 and an IPv6 target.
+garbage()
+{
+	local mode=$1 a4=$2 a6=$3 seed=$4 before after
+
+	responder_start g --addr "$a4" --addr "$a6" --garbage 20 \
+	    --garbage-only --seed "$seed"
+	before=$(icmp_in)
+	run --separate-stderr as "$mode" -c 5 $FAST --json "$a4" "$a6"
+	after=$(icmp_in)
+	echo "$mode garbage only: $output"; echo "stderr: $stderr"
+	echo "ICMP in: $before -> $after"
+	[ "$status" -eq 1 ]
+	[ -z "$stderr" ]
+	[ "$(responder_log g | grep -c 'action=garbage')" -eq 10 ]
+	# The garbage did reach the client: at least half of the 200.
+	[ $((after - before)) -ge 100 ]
+	[ "$(jcount '.type == "reply" or .type == "error"')" -eq 0 ]
+	[ "$(jcount '.type == "timeout"')" -eq 10 ]
+	[ "$(jcount '.type == "summary" and .sent == 5 and .received == 0 and
+	    .lost == 5 and .errors == 0 and .dups == 0')" -eq 2 ]
+	responder_stop_all
+
+	responder_start g --addr "$a4" --addr "$a6" --garbage 10 --seed "$seed"
+	run --separate-stderr as "$mode" -c 5 $FAST --json "$a4" "$a6"
+	echo "$mode garbage and answers: $output"; echo "stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jcount '.type == "reply" and .dup == false and .late == false and
+	    .foreign == false')" -eq 10 ]
+	[ "$(jcount '.type != "reply" and .type != "summary" and
+	    .type != "start" and .type != "end"')" -eq 0 ]
+	[ "$(jcount '.type == "summary" and .sent == 5 and .received == 5 and
+	    .lost == 0 and .errors == 0 and .dups == 0')" -eq 2 ]
+	responder_stop_all
+}
+
+# icmp_in: ICMP and ICMPv6 messages the client's kernel has received.
+icmp_in()
+{
+	lab_exec c cat /proc/net/snmp /proc/net/snmp6 | awk '
+	    $1 == "Icmp:" && $2 ~ /^[0-9]/ { n += $2 + $3 }
+	    $1 == "Icmp6InMsgs" || $1 == "Icmp6InErrors" { n += $2 }
+	    END { print n }'
+}
+
+@test "garbage ICMP is ignored, answers among it count exactly (raw, v4+v6)" {
+	garbage raw 203.0.113.82 2001:db8:fd::82 1
+	garbage raw 203.0.113.83 2001:db8:fd::83 2
+}
+
+@test "garbage ICMP is ignored, answers among it count exactly (dgram, v4+v6)" {
+	garbage dgram 203.0.113.84 2001:db8:fd::84 3
+	garbage dgram 203.0.113.85 2001:db8:fd::85 4
+}
+
+# Reordering: each responder (one per family, so that the order is exact)
+# holds 3 answers and sends them newest first: seq 2 1 0, then 5 4 3.
+reorder()
+{
+	local mode=$1 a4=$2 a6=$3 a
+
+	responder_start r4 --addr "$a4" --reorder 3
+	responder_start r6 --addr "$a6" --reorder 3
+	run --separate-stderr as "$mode" -c 6 -p 100 -t 1000 --json "$a4" "$a6"
+	echo "$mode: $output"; echo "stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	for a in "$a4" "$a6"; do
+		[ "$(json_sel -r "select(.type == \"reply\" and .addr == \"$a\") |
+		    .seq" | tr '\n' ' ')" = "2 1 0 5 4 3 " ]
+	done
+	[ "$(jcount '.type == "reply" and .dup == false and .late == false and
+	    .foreign == false')" -eq 12 ]
+	[ "$(jcount '.type == "reply"')" -eq 12 ]
+	[ "$(jcount '.type == "summary" and .sent == 6 and .received == 6 and
+	    .lost == 0 and .dups == 0 and .errors == 0')" -eq 2 ]
+	responder_stop_all
+}
+
+@test "reordered replies: each counted once, none dup or late (raw, v4+v6)" {
+	reorder raw 203.0.113.86 2001:db8:fd::86
+}
+
+@test "reordered replies: each counted once, none dup or late (dgram, v4+v6)" {
+	reorder dgram 203.0.113.87 2001:db8:fd::87
+}

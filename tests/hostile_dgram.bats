@@ -206,13 +206,6 @@ to_full()
 	"$@" >/dev/full
 }
 
-@test "raw: garbage ICMP (random bytes) is ignored" {
-	# tests/responder has no mode that sends random bytes: --corrupt and
-	# --bad-checksum keep a well-formed echo reply, and this file may not
-	# change the responder.  Nothing else in the lab can forge packets.
-	skip "the responder cannot send random bytes"
-}
-
 @test "raw: write error on stdout (>/dev/full): exit 4, one line" {
 	responder_start w --addr 203.0.113.57
 	run --separate-stderr to_full mp -c 2 $FAST 203.0.113.57
