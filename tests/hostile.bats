@@ -195,3 +195,95 @@ reorder()
 @test "reordered replies: each counted once, none dup or late (dgram, v4+v6)" {
 	reorder dgram 203.0.113.87 2001:db8:fd::87
 }
+
+# ICMP errors whose quote lies.  The responder answers each of two probes
+# with an error quoting it, lied about as told.
+
+# quote_lie MODE ADDR TYPE,CODE ERRORS [RESPONDER ARGS...]: mping reports
+# exactly ERRORS errors (0 or 2), the rest are timeouts, nothing else.
+quote_lie()
+{
+	local mode=$1 addr=$2 tc=$3 want=$4
+	shift 4
+	responder_start q --addr "$addr" --error "$tc" "$@"
+	run --separate-stderr as "$mode" -c 2 $FAST --json "$addr"
+	echo "$mode $addr $tc $*: $output"; echo "stderr: $stderr"
+	[ "$status" -eq 1 ]
+	[ -z "$stderr" ]
+	[ "$(responder_log q | grep -c 'action=error')" -eq 2 ]
+	[ "$(jcount ".type == \"error\" and .addr == \"$addr\" and
+	    .from == \"$addr\"")" -eq "$want" ]
+	[ "$(jcount '.type == "error"')" -eq "$want" ]
+	[ "$(jcount '.type == "timeout"')" -eq $((2 - want)) ]
+	[ "$(jcount '.type == "reply"')" -eq 0 ]
+	[ "$(jcount ".type == \"summary\" and .sent == 2 and .received == 0 and
+	    .errors == $want and .lost == 2")" -eq 1 ]
+	responder_stop_all
+}
+
+# IPv4.  On a ping socket the kernel drops the errors whose quoted IP
+# header is unusable (IHL < 5, IHL beyond the quote, quote shorter than
+# that header plus 8 bytes) before the error queue (checked with strace:
+# no MSG_ERRQUEUE read succeeds); mping never sees them.  The foreign
+# quotes do reach the error queue (the echo id is right), and mping itself
+# refuses them.  With a raw socket mping refuses all of them.
+quote_lies4()
+{
+	local mode=$1 a=$2
+
+	quote_lie "$mode" "$a" 3,1 0 --quote-ihl 15	# IHL past the ICMP header
+	quote_lie "$mode" "$a" 3,1 0 --quote-ihl 15 --quote-cut 28	# past the quote
+	quote_lie "$mode" "$a" 3,1 0 --quote-ihl 2	# IHL < 5
+	quote_lie "$mode" "$a" 3,1 0 --quote-cut 24	# half an ICMP header
+	quote_lie "$mode" "$a" 3,1 0 --quote-cut 10	# half an IP header
+	quote_lie "$mode" "$a" 3,1 0 --quote-foreign	# seq never sent
+	quote_lie "$mode" "$a" 3,1 0 --quote-foreign --quote 8
+	# A total length beyond the quote is how every router quotes a big
+	# probe: with our tag intact, the error is ours.
+	quote_lie "$mode" "$a" 3,1 2 --quote-len 65535
+	# A total length that keeps only the ICMP header reads as an RFC 792
+	# quote: id, destination and seq are those of the latest probe, so
+	# it counts, as in errors.bats.
+	quote_lie "$mode" "$a" 3,1 2 --quote-len 28
+}
+
+@test "lying quotes in IPv4 errors are not counted (raw)" {
+	quote_lies4 raw 203.0.113.90
+	# A total length shorter than the IP and ICMP headers: refused.
+	quote_lie raw 203.0.113.90 3,1 0 --quote-len 24
+}
+
+@test "lying quotes in IPv4 errors are not counted (dgram)" {
+	quote_lies4 dgram 203.0.113.91
+	# A ping socket's error queue holds the quoted ICMP message without
+	# its IP header: a lie in the total length cannot be seen, and the
+	# quote still carries our tag, so the error is counted.
+	quote_lie dgram 203.0.113.91 3,1 2 --quote-len 24
+}
+
+# IPv6: the kernel drops truncated quotes and a quoted extension header
+# longer than the quote before a ping socket's error queue (strace); the
+# foreign quotes reach it and mping refuses them.  The payload length of
+# the quoted header is not used by anyone.
+quote_lies6()
+{
+	local mode=$1 a=$2
+
+	quote_lie "$mode" "$a" 1,3 0 --quote-exthdr 255	# header past the quote
+	quote_lie "$mode" "$a" 1,3 0 --quote-cut 44	# half an ICMPv6 header
+	quote_lie "$mode" "$a" 1,3 0 --quote-cut 20	# half an IPv6 header
+	quote_lie "$mode" "$a" 1,3 0 --quote-foreign	# seq never sent
+	quote_lie "$mode" "$a" 1,3 0 --quote-foreign --quote 8
+	# Controls: a real hop-by-hop header is walked; a payload length
+	# beyond the quote is a router's truncation.
+	quote_lie "$mode" "$a" 1,3 2 --quote-exthdr 0
+	quote_lie "$mode" "$a" 1,3 2 --quote-len 65535
+}
+
+@test "lying quotes in IPv6 errors are not counted (raw)" {
+	quote_lies6 raw 2001:db8:fd::90
+}
+
+@test "lying quotes in IPv6 errors are not counted (dgram)" {
+	quote_lies6 dgram 2001:db8:fd::91
+}
