@@ -1,6 +1,6 @@
 # engine_lab.bash: a small, self-contained namespace lab for engine.bats.
 #
-# It is independent of lab.bash: its namespaces are named "mpe-<pid>-<node>"
+# It is independent of lab.bash (both use netns.bash): its namespaces are named "mpe-<pid>-<node>"
 # so they never collide with lab.bash's "mpt-<pid>-<node>".
 #
 #   c (eth0) ---+
@@ -29,12 +29,14 @@
 #   drops everything to 198.51.100.250 and 203.0.113.0/24 (forwarding is
 #   off anyway, so nothing would answer).
 
+. "${BASH_SOURCE[0]%/*}/netns.bash"
+
 ENG_REPO="${ENG_REPO:-$(cd "${BATS_TEST_DIRNAME:-$(dirname "${BASH_SOURCE[0]}")}/.." && pwd)}"
 MPING="${MPING:-$ENG_REPO/mping}"
 
 eng_is_root()
 {
-	[ "$(id -u)" = 0 ]
+	netns_is_root
 }
 
 eng_require_root()
@@ -101,39 +103,21 @@ eng_nft_count()
 
 _eng_addns()
 {
-	ip netns add "$ENG-$1" || return 1
-	echo "$ENG-$1" >>"$ENG_DIR/netns"
-	ip -n "$ENG-$1" link set lo up
+	netns_add "$ENG_DIR" "$ENG-$1"
 }
 
 _eng_sysctl()
 {
 	local node=$1
 	shift
-	ip netns exec "$ENG-$node" sysctl -qw "$@" >/dev/null
-}
-
-_eng_defaults()
-{
-	_eng_sysctl "$1" \
-	    net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0 \
-	    net.ipv4.icmp_ratelimit=0 \
-	    net.ipv4.icmp_msgs_per_sec=1000000 \
-	    net.ipv4.icmp_msgs_burst=1000000 \
-	    net.ipv6.icmp.ratelimit=0 \
-	    net.ipv6.conf.all.accept_ra=0 \
-	    net.ipv6.conf.default.accept_ra=0 \
-	    net.ipv6.conf.all.accept_dad=0 \
-	    net.ipv6.conf.default.accept_dad=0
+	netns_sysctl "$ENG-$node" "$@"
 }
 
 _eng_etc()
 {
-	local dir=/etc/netns/$ENG-c i
+	local dir i
 
-	mkdir -p "$dir" || return 1
-	echo "$dir" >>"$ENG_DIR/etcdirs"
+	dir=$(netns_etc "$ENG_DIR" "$ENG-c") || return 1
 	{
 		printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n'
 		for i in $(seq 0 999); do
@@ -155,7 +139,7 @@ _eng_build()
 
 	for n in c sw h1 h2 h3; do
 		_eng_addns "$n" || return 1
-		_eng_defaults "$n" || return 1
+		netns_defaults "$ENG-$n" || return 1
 	done
 
 	ip -n "$ENG-sw" link add br0 type bridge mcast_snooping 0 &&
@@ -221,47 +205,14 @@ _eng_build()
 	return 0
 }
 
-# Remove namespaces left behind by runs killed before their teardown.
-_eng_gc()
-{
-	local ns pid
-
-	for ns in $(ip netns list | awk '{print $1}' | grep '^mpe-[0-9]*-'); do
-		pid=${ns#mpe-}
-		pid=${pid%%-*}
-		kill -0 "$pid" 2>/dev/null && continue
-		_eng_killns "$ns"
-		ip netns del "$ns" 2>/dev/null || true
-		rm -rf "/etc/netns/$ns"
-	done
-}
-
-_eng_killns()
-{
-	local pids i
-
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		pids=$(ip netns pids "$1" 2>/dev/null)
-		[ -z "$pids" ] && return 0
-		if [ "$i" -lt 5 ]; then
-			kill -TERM $pids 2>/dev/null || true
-		else
-			kill -KILL $pids 2>/dev/null || true
-		fi
-		sleep 0.1
-	done
-}
-
 eng_up()
 {
 	eng_is_root || return 0
 	export ENG="mpe-$$"
 	export ENG_DIR
-	ENG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mpe-$$-XXXXXX") || return 1
-	: >"$ENG_DIR/netns"
-	: >"$ENG_DIR/etcdirs"
+	netns_gc mpe
+	ENG_DIR=$(netns_mkdir mpe) || return 1
 	: >"$ENG_DIR/pids"
-	_eng_gc
 	if ! _eng_build; then
 		echo "eng_up: building the lab failed" >&2
 		eng_down
@@ -285,20 +236,7 @@ eng_kill_bg()
 
 eng_down()
 {
-	local ns d
-
 	[ -n "${ENG_DIR:-}" ] && [ -d "$ENG_DIR" ] || return 0
 	eng_kill_bg
-	for ns in $(cat "$ENG_DIR/netns") \
-	    $(ip netns list | awk '{print $1}' | grep "^$ENG-"); do
-		_eng_killns "$ns"
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	for d in $(cat "$ENG_DIR/etcdirs"); do
-		case $d in
-		/etc/netns/mpe-*)	rm -rf "$d" ;;
-		esac
-	done
-	rm -rf "$ENG_DIR"
-	return 0
+	netns_down "$ENG_DIR" "$ENG"
 }

@@ -19,6 +19,8 @@
 # Namespaces are called mpf-PID-c and mpf-PID-p, PID being the process
 # that built the lab; leftovers of killed runs are removed on the next run.
 
+. "${BASH_SOURCE[0]%/*}/netns.bash"
+
 FLAB_REPO="${FLAB_REPO:-$(cd "${BATS_TEST_DIRNAME:-$(dirname "${BASH_SOURCE[0]}")}/.." && pwd)}"
 MPING="${MPING:-$FLAB_REPO/mping}"
 
@@ -30,7 +32,7 @@ CLIENT=198.51.100.1
 
 flab_is_root()
 {
-	[ "$(id -u)" = 0 ]
+	netns_is_root
 }
 
 flab_require_root()
@@ -56,71 +58,22 @@ fmp()
 # fnobody ARGS...: the lab's copy of mping, as nobody, in the client.
 fnobody()
 {
-	ip netns exec "$FLAB-c" setpriv --reuid=65534 --regid=65534 \
-	    --clear-groups -- "${NOBODY_BIN:-$FLAB_DIR/bin/mping}" "$@" </dev/null
-}
-
-_flab_killns()
-{
-	local pids i
-
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		pids=$(ip netns pids "$1" 2>/dev/null)
-		[ -z "$pids" ] && return 0
-		if [ "$i" -lt 5 ]; then
-			kill -TERM $pids 2>/dev/null || true
-		else
-			kill -KILL $pids 2>/dev/null || true
-		fi
-		sleep 0.1
-	done
-}
-
-# Remove namespaces and directories of earlier runs whose process is gone.
-_flab_gc()
-{
-	local ns pid d
-
-	for d in "${TMPDIR:-/tmp}"/mpf-[0-9]*-??????; do
-		[ -d "$d" ] || continue
-		pid=${d##*/mpf-}
-		pid=${pid%%-*}
-		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
-	done
-
-	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^mpf-[0-9]*-'); do
-		pid=${ns#mpf-}
-		pid=${pid%%-*}
-		kill -0 "$pid" 2>/dev/null && continue
-		_flab_killns "$ns"
-		ip netns del "$ns" 2>/dev/null || true
-		rm -rf "/etc/netns/$ns"
-	done
+	netns_nobody "$FLAB-c" "${NOBODY_BIN:-$FLAB_DIR/bin/mping}" "$@"
 }
 
 _flab_build()
 {
-	local n
+	local n etc
 
 	for n in c p; do
-		ip netns add "$FLAB-$n" || return 1
-		echo "$FLAB-$n" >>"$FLAB_DIR/netns"
-		ip -n "$FLAB-$n" link set lo up || return 1
-		ip netns exec "$FLAB-$n" sysctl -qw \
-		    net.ipv4.icmp_ratelimit=0 \
-		    net.ipv6.icmp.ratelimit=0 \
-		    net.ipv6.conf.all.accept_ra=0 \
-		    net.ipv6.conf.default.accept_ra=0 \
-		    net.ipv6.conf.all.accept_dad=0 \
-		    net.ipv6.conf.default.accept_dad=0 >/dev/null || return 1
+		netns_add "$FLAB_DIR" "$FLAB-$n" &&
+		netns_defaults "$FLAB-$n" || return 1
 	done
 
-	mkdir -p "/etc/netns/$FLAB-c" || return 1
-	echo "/etc/netns/$FLAB-c" >>"$FLAB_DIR/etcdirs"
-	printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' \
-	    >"/etc/netns/$FLAB-c/hosts"
+	etc=$(netns_etc "$FLAB_DIR" "$FLAB-c") || return 1
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$etc/hosts"
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
-	    >"/etc/netns/$FLAB-c/resolv.conf"
+	    >"$etc/resolv.conf"
 
 	ip -n "$FLAB-c" link add c0 type veth peer name p0 \
 	    netns "$FLAB-p" || return 1
@@ -205,16 +158,10 @@ flab_up()
 	flab_is_root || return 0
 	export FLAB="mpf-$$"
 	export FLAB_DIR
-	_flab_gc
-	FLAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mpf-$$-XXXXXX") || return 1
-	chmod 755 "$FLAB_DIR"
-	: >"$FLAB_DIR/netns"
-	: >"$FLAB_DIR/etcdirs"
+	netns_gc mpf
+	FLAB_DIR=$(netns_mkdir mpf) || return 1
 	# A copy of mping that nobody may execute.
-	mkdir -p "$FLAB_DIR/bin" && chmod 755 "$FLAB_DIR/bin" || return 1
-	if [ -x "$MPING" ]; then
-		install -m 755 "$MPING" "$FLAB_DIR/bin/mping" || return 1
-	fi
+	netns_nobody_copy "$FLAB_DIR" "$MPING" || return 1
 	if ! _flab_build; then
 		echo "flab_up: building the lab failed" >&2
 		flab_down
@@ -225,53 +172,6 @@ flab_up()
 
 flab_down()
 {
-	local ns d
-
 	[ -n "${FLAB:-}" ] || return 0
-	for ns in $(cat "$FLAB_DIR/netns" 2>/dev/null) \
-	    $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$FLAB-"); do
-		_flab_killns "$ns"
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	for d in $(cat "$FLAB_DIR/etcdirs" 2>/dev/null) "/etc/netns/$FLAB-c"; do
-		case $d in
-		/etc/netns/mpf-*)	rm -rf "$d" ;;
-		esac
-	done
-	case ${FLAB_DIR:-} in
-	*/mpf-*)	rm -rf "$FLAB_DIR" ;;
-	esac
-	return 0
-}
-
-# Assertion helpers on $output (JSON Lines).
-
-# json_sel ARGS...: jq -c ARGS over the records in $output.
-json_sel()
-{
-	printf '%s\n' "$output" | jq -c "$@"
-}
-
-# jcount FILTER: how many records FILTER selects.
-jcount()
-{
-	json_sel -s "[.[] | select($1)] | length"
-}
-
-# jall FILTER: FILTER yields at least one value per run and only true ones.
-jall()
-{
-	local r
-
-	r=$(printf '%s\n' "$output" | jq -s "[.[] | $1] | length > 0 and all")
-	[ "$r" = true ] || { echo "jall failed: $1" >&2; return 1; }
-}
-
-# nogrep ARGS...: succeed when grep finds nothing.
-nogrep()
-{
-	if grep "$@"; then
-		return 1
-	fi
-	return 0
+	netns_down "${FLAB_DIR:-}" "$FLAB"
 }

@@ -68,6 +68,8 @@
 # (net.ipv4.ping_group_range="0 2147483647"); routers have forwarding on and
 # no ICMP rate limits; nobody filters by reverse path.
 
+. "${BASH_SOURCE[0]%/*}/netns.bash"
+
 LAB_REPO="${LAB_REPO:-$(cd "${BATS_TEST_DIRNAME:-$(dirname "${BASH_SOURCE[0]}")}/.." && pwd)}"
 MPING="${MPING:-$LAB_REPO/mping}"
 
@@ -81,7 +83,7 @@ C_6=2001:db8:1::2
 
 lab_is_root()
 {
-	[ "$(id -u)" = 0 ]
+	netns_is_root
 }
 
 lab_require_root()
@@ -111,11 +113,24 @@ mp()
 	ip netns exec "$LAB-c" "$MPING" "$@" </dev/null
 }
 
+# lab_nobody_up: install a copy of mping that nobody may execute, for
+# nobody() below.  Call it from setup_file after lab_up.
+lab_nobody_up()
+{
+	lab_is_root || return 0
+	netns_nobody_copy "$LAB_DIR" "$MPING"
+}
+
+# nobody ARGS...: run the copy of mping (or $NOBODY_BIN) as nobody in the
+# client, with stdin from /dev/null.
+nobody()
+{
+	netns_nobody "$LAB-c" "${NOBODY_BIN:-$LAB_DIR/bin/mping}" "$@"
+}
+
 _lab_addns()
 {
-	ip netns add "$LAB-$1" || return 1
-	echo "$LAB-$1" >>"$LAB_DIR/netns"
-	ip -n "$LAB-$1" link set lo up
+	netns_add "$LAB_DIR" "$LAB-$1"
 }
 
 # _lab_link A IFA B IFB [mtu]: a veth pair between nodes A and B.
@@ -148,25 +163,7 @@ _lab_sysctl()
 {
 	local node=$1
 	shift
-	ip netns exec "$LAB-$node" sysctl -qw "$@" >/dev/null
-}
-
-# Common settings: no reverse path filtering, no ICMP rate limits (the
-# tests count errors exactly), no router advertisements.
-_lab_node_defaults()
-{
-	_lab_sysctl "$1" \
-	    net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0 \
-	    net.ipv4.icmp_ratelimit=0 \
-	    net.ipv4.icmp_ratemask=0 \
-	    net.ipv4.icmp_msgs_per_sec=1000000 \
-	    net.ipv4.icmp_msgs_burst=1000000 \
-	    net.ipv6.icmp.ratelimit=0 \
-	    net.ipv6.conf.all.accept_ra=0 \
-	    net.ipv6.conf.default.accept_ra=0 \
-	    net.ipv6.conf.all.accept_dad=0 \
-	    net.ipv6.conf.default.accept_dad=0
+	netns_sysctl "$LAB-$node" "$@"
 }
 
 _lab_router()
@@ -178,10 +175,9 @@ _lab_router()
 
 _lab_hosts_file()
 {
-	local dir=/etc/netns/$LAB-c
+	local dir
 
-	mkdir -p "$dir" || return 1
-	echo "$dir" >>"$LAB_DIR/etcdirs"
+	dir=$(netns_etc "$LAB_DIR" "$LAB-c") || return 1
 	cat >"$dir/hosts" <<-EOF
 	127.0.0.1	localhost
 	::1	localhost ip6-localhost
@@ -213,45 +209,13 @@ _lab_nft()
 	EOF
 }
 
-# Remove namespaces left behind by runs that were killed before their
-# teardown: their names carry the pid of a process that no longer exists.
-_lab_gc()
-{
-	local ns pid
-
-	for ns in $(ip netns list | awk '{print $1}' | grep '^mpt-[0-9]*-'); do
-		pid=${ns#mpt-}
-		pid=${pid%%-*}
-		kill -0 "$pid" 2>/dev/null && continue
-		_lab_killns "$ns"
-		ip netns del "$ns" 2>/dev/null || true
-		rm -rf "/etc/netns/$ns"
-	done
-}
-
-_lab_killns()
-{
-	local pids i
-
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		pids=$(ip netns pids "$1" 2>/dev/null)
-		[ -z "$pids" ] && return 0
-		if [ "$i" -lt 5 ]; then
-			kill -TERM $pids 2>/dev/null || true
-		else
-			kill -KILL $pids 2>/dev/null || true
-		fi
-		sleep 0.1
-	done
-}
-
 _lab_build()
 {
 	local n
 
 	for n in c r1 r2 h e m v r3 d; do
 		_lab_addns "$n" || return 1
-		_lab_node_defaults "$n" || return 1
+		netns_defaults "$LAB-$n" || return 1
 	done
 	_lab_router r1 && _lab_router r2 && _lab_router r3 || return 1
 	_lab_hosts_file || return 1
@@ -409,11 +373,8 @@ lab_up()
 	lab_is_root || return 0
 	export LAB="mpt-$$"
 	export LAB_DIR
-	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mpt-$$-XXXXXX") || return 1
-	chmod 755 "$LAB_DIR"
-	: >"$LAB_DIR/netns"
-	: >"$LAB_DIR/etcdirs"
-	_lab_gc
+	netns_gc mpt
+	LAB_DIR=$(netns_mkdir mpt) || return 1
 	if ! _lab_responder || ! _lab_build; then
 		echo "lab_up: building the lab failed" >&2
 		lab_down
@@ -424,23 +385,9 @@ lab_up()
 
 lab_down()
 {
-	local ns d
-
 	[ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] || return 0
 	responder_stop_all
-	# Namespaces we recorded, and any other of this run's name.
-	for ns in $(cat "$LAB_DIR/netns") \
-	    $(ip netns list | awk '{print $1}' | grep "^$LAB-"); do
-		_lab_killns "$ns"
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	for d in $(cat "$LAB_DIR/etcdirs"); do
-		case $d in
-		/etc/netns/mpt-*)	rm -rf "$d" ;;
-		esac
-	done
-	rm -rf "$LAB_DIR"
-	return 0
+	netns_down "$LAB_DIR" "$LAB"
 }
 
 # responder_start NAME ARGS...: start a responder in node e (or in the node
@@ -492,39 +439,8 @@ responder_stop_all()
 
 # Helpers for assertions.
 
-# json_sel FILTER: run jq -c on $output as a stream of records.
-json_sel()
-{
-	printf '%s\n' "$output" | jq -c "$@"
-}
-
 # summary_of TARGET: the text summary line for TARGET from $output.
 summary_of()
 {
 	printf '%s\n' "$output" | grep -E "^$1( \\([^)]*\\))?: sent="
-}
-
-# nogrep ARGS...: succeed when grep finds nothing (bats ignores "! cmd").
-nogrep()
-{
-	if grep "$@"; then
-		return 1
-	fi
-	return 0
-}
-
-# jcount FILTER: number of records in $output that FILTER selects.
-jcount()
-{
-	json_sel -s "[.[] | select($1)] | length"
-}
-
-# jall FILTER: FILTER, run on each record of $output, yields at least one
-# value and only true ones.
-jall()
-{
-	local r
-
-	r=$(printf '%s\n' "$output" | jq -s "[.[] | $1] | length > 0 and all")
-	[ "$r" = true ] || { echo "jall failed: $1" >&2; return 1; }
 }

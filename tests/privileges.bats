@@ -5,16 +5,7 @@
 bats_require_minimum_version 1.5.0
 load lab
 
-setup_file()
-{
-	lab_up || return 1
-	lab_is_root || return 0
-	# A copy of mping that nobody may execute.
-	mkdir -p "$LAB_DIR/bin"
-	chmod 755 "$LAB_DIR" "$LAB_DIR/bin"
-	[ -x "$MPING" ] && install -m 755 "$MPING" "$LAB_DIR/bin/mping"
-	return 0
-}
+setup_file()	{ lab_up && lab_nobody_up; }
 teardown_file()	{ lab_down; }
 setup()		{ lab_require_root; }
 
@@ -23,13 +14,6 @@ teardown()
 	[ -n "${LAB:-}" ] || return 0
 	lab_exec c sysctl -qw "net.ipv4.ping_group_range=0 2147483647"
 	rm -f "$LAB_DIR/bin/mping-cap"
-}
-
-# nobody ARGS...: run the copy of mping as nobody in the client.
-nobody()
-{
-	ip netns exec "$LAB-c" setpriv --reuid=65534 --regid=65534 \
-	    --clear-groups "${NOBODY_BIN:-$LAB_DIR/bin/mping}" "$@" </dev/null
 }
 
 # status_of PID FIELD: a field of /proc/PID/status.

@@ -33,6 +33,29 @@
  *			limit of at most N (a router N hops further on, for
  *			--trace); the others get echo replies
  *	--pidfile FILE	written once the sockets are open
+ *
+ * Hostile extras (struct hostile; parse_hostile() takes them):
+ *
+ *	--garbage N	with each answer also send N packets of random ICMP:
+ *			random type (never a request or redirect, so the
+ *			client's kernel stays silent), length and contents;
+ *			some are echo replies with the request's id and seq
+ *			and a random payload, some errors with a random quote
+ *	--garbage-only	send only the garbage, no answer (action=garbage)
+ *	--seed N	seed of the garbage (default: time and pid), so a
+ *			run can be repeated byte for byte
+ *	--reorder N	hold answers until N are waiting, then send them
+ *			newest first; fewer than N left at exit are never sent
+ *	--quote-ihl N	errors: quoted IPv4 header length field set to N words
+ *	--quote-len N	errors: quoted IPv4 total length / IPv6 payload
+ *			length field set to N
+ *	--quote-cut N	errors: quote only the first N bytes of the request,
+ *			its IP header included (N < 20 or 40 cuts inside it)
+ *	--quote-foreign	errors: the quoted seq is moved by 1000, so the quote
+ *			is of a request that was never sent
+ *	--quote-exthdr N  IPv6 errors: a hop-by-hop header of length field N
+ *			(8 * (N + 1) bytes) is put in front of the quoted
+ *			ICMPv6 header; only 8 bytes of it are really there
  */
 
 #define _GNU_SOURCE
@@ -99,6 +122,20 @@ struct conf {
 	const char	*pidfile;
 };
 
+/* Hostile extras: see the header comment. */
+struct hostile {
+	int		 garbage;	/* random packets per answer */
+	int		 garbage_only;
+	int		 has_seed;
+	uint64_t	 seed;
+	int		 reorder;	/* answers held, 0: none */
+	int		 quote_ihl;	/* -1: as received */
+	int		 quote_len;	/* -1: as received */
+	int		 quote_cut;	/* -1: no cut */
+	int		 quote_foreign;
+	int		 quote_exthdr;	/* -1: none */
+};
+
 /* A reply waiting until it is due. */
 struct pending {
 	struct timespec	 due;
@@ -113,6 +150,9 @@ struct pending {
 static volatile sig_atomic_t	quit;
 static struct pending		*queue;
 static size_t			 nqueue;
+static struct hostile		 hostile;
+static struct pending		*held;		/* --reorder */
+static size_t			 nheld;
 
 static void
 usage(void)
@@ -124,7 +164,10 @@ usage(void)
 	    "\t[--wrong-seq]"
 	    " [--truncate N] [--ttl N] [--silent]\n"
 	    "\t[--error TYPE,CODE [--code-seq] [--mtu N] [--pointer N]\n"
-	    "\t [--gateway ADDR] [--quote N] [--mpls LABEL] [--error-ttl N]]\n");
+	    "\t [--gateway ADDR] [--quote N] [--mpls LABEL] [--error-ttl N]]\n"
+	    "\t[--garbage N] [--garbage-only] [--seed N] [--reorder N]\n"
+	    "\t[--quote-ihl N] [--quote-len N] [--quote-cut N]"
+	    " [--quote-foreign]\n\t[--quote-exthdr N]\n");
 	exit(2);
 }
 
@@ -165,6 +208,51 @@ parse_addr(const char *s, struct in_addr *a4, int *has4, struct in6_addr *a6,
 	}
 }
 
+/*
+ * One hostile option at argv[*i]; returns 0 if it is not one.  Kept apart
+ * from parse_args() so that these options stay easy to find and merge.
+ */
+static int
+parse_hostile(int argc, char **argv, int *i, struct hostile *h)
+{
+	const char	*o = argv[*i];
+	const char	*v = *i + 1 < argc ? argv[*i + 1] : NULL;
+
+	if (strcmp(o, "--garbage-only") == 0) {
+		h->garbage_only = 1;
+		(*i)++;
+		return 1;
+	} else if (strcmp(o, "--quote-foreign") == 0) {
+		h->quote_foreign = 1;
+		(*i)++;
+		return 1;
+	}
+	if (strcmp(o, "--garbage") != 0 && strcmp(o, "--seed") != 0 &&
+	    strcmp(o, "--reorder") != 0 && strcmp(o, "--quote-ihl") != 0 &&
+	    strcmp(o, "--quote-len") != 0 && strcmp(o, "--quote-cut") != 0 &&
+	    strcmp(o, "--quote-exthdr") != 0)
+		return 0;
+	if (v == NULL)
+		usage();
+	*i += 2;
+	if (strcmp(o, "--garbage") == 0)
+		h->garbage = number(v, 0, 1000);
+	else if (strcmp(o, "--seed") == 0) {
+		h->seed = (uint64_t)number(v, 0, 0x7fffffff);
+		h->has_seed = 1;
+	} else if (strcmp(o, "--reorder") == 0)
+		h->reorder = number(v, 0, 10000);
+	else if (strcmp(o, "--quote-ihl") == 0)
+		h->quote_ihl = number(v, 0, 15);
+	else if (strcmp(o, "--quote-len") == 0)
+		h->quote_len = number(v, 0, 0xffff);
+	else if (strcmp(o, "--quote-cut") == 0)
+		h->quote_cut = number(v, 0, MAXPKT);
+	else
+		h->quote_exthdr = number(v, 0, 255);
+	return 1;
+}
+
 static void
 parse_args(int argc, char **argv, struct conf *c)
 {
@@ -177,8 +265,12 @@ parse_args(int argc, char **argv, struct conf *c)
 	c->err_type = -1;
 	c->mpls = -1;
 	c->quote = -1;
+	hostile.quote_ihl = hostile.quote_len = -1;
+	hostile.quote_cut = hostile.quote_exthdr = -1;
 	i = 1;
 	while (i < argc) {
+		if (parse_hostile(argc, argv, &i, &hostile))
+			continue;
 		const char	*o = argv[i++];
 		const char	*v = i < argc ? argv[i] : NULL;
 
@@ -306,25 +398,32 @@ due_time(const struct conf *c)
 	return ts;
 }
 
+/* Append a copy of p (and of its packet) to the list *list of *n. */
 static void
-enqueue(const struct pending *p)
+push(struct pending **list, size_t *n, const struct pending *p)
 {
 	struct pending	*q;
 
-	q = realloc(queue, (nqueue + 1) * sizeof(*queue));
+	q = realloc(*list, (*n + 1) * sizeof(**list));
 	if (q == NULL) {
 		perror("responder: realloc");
 		exit(1);
 	}
-	queue = q;
-	queue[nqueue] = *p;
-	queue[nqueue].pkt = malloc(p->len);
-	if (queue[nqueue].pkt == NULL) {
+	*list = q;
+	q[*n] = *p;
+	q[*n].pkt = malloc(p->len);
+	if (q[*n].pkt == NULL) {
 		perror("responder: malloc");
 		exit(1);
 	}
-	memcpy(queue[nqueue].pkt, p->pkt, p->len);
-	nqueue++;
+	memcpy(q[*n].pkt, p->pkt, p->len);
+	(*n)++;
+}
+
+static void
+enqueue(const struct pending *p)
+{
+	push(&queue, &nqueue, p);
 }
 
 /*
@@ -418,6 +517,163 @@ build_icmp(const struct conf *c, int af, unsigned char *out,
 	return len;
 }
 
+/*
+ * Put our own IPv4 header (IP_HDRINCL: any source goes) in front of the
+ * ICMP message at buf + 20; IPv6 messages (at buf) need none.  Sets p->len.
+ */
+static void
+frame(struct pending *p, unsigned char *buf, size_t icmplen)
+{
+	if (p->af != AF_INET) {
+		p->len = icmplen;
+		return;
+	}
+	memset(buf, 0, 20);
+	buf[0] = 0x45;
+	buf[8] = p->hlim;
+	buf[9] = IPPROTO_ICMP;
+	memcpy(buf + 12, &p->src.v4, 4);
+	memcpy(buf + 16, &p->dst.v4, 4);
+	p->len = 20 + icmplen;
+	put16(buf + 2, p->len);
+	memcpy(buf + 10, &(uint16_t){ cksum(buf, 20) }, 2);
+}
+
+/* --- hostile extras: --garbage, --reorder, --quote-* --- */
+
+/* splitmix64: the same --seed gives the same garbage. */
+static uint64_t
+rnd(void)
+{
+	uint64_t	z;
+
+	z = (hostile.seed += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * One random ICMP message for the request icmp in out; returns its length.
+ * Never a request, redirect or neighbour discovery message, which the
+ * client's kernel would act on.
+ */
+static size_t
+garbage_icmp(int af, unsigned char *out, const unsigned char *icmp)
+{
+	static const unsigned char	err4[] = { 3, 4, 11, 12 };
+	static const unsigned char	err6[] = { 1, 2, 3, 4 };
+	size_t				len, i;
+	int				kind = rnd() % 4;
+
+	len = rnd() % 300;
+	if (af == AF_INET6 && len < 4)
+		len = 4;	/* room for the checksum the kernel writes */
+	for (i = 0; i < len; i++)
+		out[i] = rnd() & 0xff;
+	if (len > 0 && kind == 0) {
+		/* An echo reply to this very request, junk after the seq. */
+		out[0] = af == AF_INET ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
+		if (len > 1)
+			out[1] = 0;
+		if (len >= 8)
+			memcpy(out + 4, icmp + 4, 4);
+	} else if (len > 0 && kind == 1)
+		out[0] = af == AF_INET ? err4[rnd() % 4] : err6[rnd() % 4];
+	else if (len > 0 && af == AF_INET) {
+		if (out[0] == 5 || out[0] == 8 || out[0] == 13 ||
+		    out[0] == 15 || out[0] == 17)
+			out[0] = 0;
+	} else if (len > 0)
+		out[0] = rnd() % 2 ? out[0] % 128 : ICMP6_ECHO_REPLY;
+	/* Mostly a right checksum, so that parsers look further. */
+	if (af == AF_INET && len >= 4) {
+		out[2] = out[3] = 0;
+		if (rnd() % 8 != 0)
+			memcpy(out + 2, &(uint16_t){ cksum(out, len) }, 2);
+	}
+	return len;
+}
+
+/* Queue --garbage random packets to the sender of a request. */
+static void
+send_garbage(const struct pending *answer, const unsigned char *icmp)
+{
+	static unsigned char	 buf[512];
+	struct pending		 p;
+	int			 i;
+
+	for (i = 0; i < hostile.garbage; i++) {
+		p = *answer;
+		frame(&p, buf, garbage_icmp(p.af, buf + (p.af == AF_INET ?
+		    20 : 0), icmp));
+		p.pkt = buf;
+		enqueue(&p);
+	}
+}
+
+/* --reorder: hold p; once enough are held, queue them newest first. */
+static void
+deliver(const struct conf *c, const struct pending *p)
+{
+	struct pending	*q;
+	size_t		 i;
+
+	if (hostile.reorder == 0) {
+		enqueue(p);
+		return;
+	}
+	push(&held, &nheld, p);
+	if (nheld < (size_t)hostile.reorder)
+		return;
+	q = realloc(queue, (nqueue + nheld) * sizeof(*queue));
+	if (q == NULL) {
+		perror("responder: realloc");
+		exit(1);
+	}
+	queue = q;
+	for (i = nheld; i > 0; i--) {
+		queue[nqueue] = held[i - 1];
+		queue[nqueue++].due = due_time(c);
+	}
+	nheld = 0;
+}
+
+/* A copy of an error's quote with the lies of the --quote-* options. */
+static const unsigned char *
+lie_quote(int af, const unsigned char *quote, size_t *quotelen)
+{
+	static unsigned char	 q[MAXPKT + 48];
+	size_t			 len = *quotelen, hl;
+
+	memcpy(q, quote, len);
+	hl = af == AF_INET ? (size_t)(q[0] & 0x0f) * 4 : 40;
+	if (hostile.quote_foreign && len >= hl + 8)
+		put16(q + hl + 6, ((q[hl + 6] << 8 | q[hl + 7]) + 1000) &
+		    0xffff);
+	if (af == AF_INET6 && hostile.quote_exthdr >= 0 && len >= 40) {
+		memmove(q + 48, q + 40, len - 40);
+		q[40] = q[6];
+		q[41] = hostile.quote_exthdr;
+		q[42] = 1;		/* PadN, 4 bytes */
+		q[43] = 4;
+		memset(q + 44, 0, 4);
+		q[6] = 0;		/* hop-by-hop */
+		len += 8;
+		put16(q + 4, len - 40);
+	}
+	if (af == AF_INET && hostile.quote_ihl >= 0)
+		q[0] = 0x40 | hostile.quote_ihl;
+	if (hostile.quote_len >= 0)
+		put16(q + (af == AF_INET ? 2 : 4), hostile.quote_len);
+	if (hostile.quote_cut >= 0 && (size_t)hostile.quote_cut < len)
+		len = hostile.quote_cut;
+	*quotelen = len;
+	return q;
+}
+
+/* --- end of hostile extras --- */
+
 /* Queue the answer to one request, dup + 1 times. */
 static void
 answer(const struct conf *c, int af, const union addr *reqsrc,
@@ -426,7 +682,7 @@ answer(const struct conf *c, int af, const union addr *reqsrc,
 {
 	static unsigned char	 buf[MAXPKT + 512];
 	struct pending		 p;
-	unsigned char		*ip;
+	size_t			 off = af == AF_INET ? 20 : 0;
 	int			 i;
 
 	memset(&p, 0, sizeof(p));
@@ -438,25 +694,18 @@ answer(const struct conf *c, int af, const union addr *reqsrc,
 	if (af == AF_INET6 && c->has_from6)
 		p.src.v6 = c->from6;
 	p.hlim = c->ttl > 0 ? c->ttl : 64;
-	if (af == AF_INET) {
-		/* Our own IPv4 header (IP_HDRINCL): any source goes. */
-		ip = buf;
-		memset(ip, 0, 20);
-		ip[0] = 0x45;
-		ip[8] = p.hlim;
-		ip[9] = IPPROTO_ICMP;
-		memcpy(ip + 12, &p.src.v4, 4);
-		memcpy(ip + 16, &p.dst.v4, 4);
-		p.len = 20 + build_icmp(c, af, buf + 20, icmp, icmplen, quote,
-		    quotelen);
-		put16(ip + 2, p.len);
-		memcpy(ip + 10, &(uint16_t){ cksum(ip, 20) }, 2);
-	} else
-		p.len = build_icmp(c, af, buf, icmp, icmplen, quote, quotelen);
-	p.pkt = buf;
 	p.due = due_time(c);
+	if (hostile.garbage > 0)
+		send_garbage(&p, icmp);
+	if (hostile.garbage_only)
+		return;
+	if (as_error)
+		quote = lie_quote(af, quote, &quotelen);
+	frame(&p, buf, build_icmp(c, af, buf + off, icmp, icmplen, quote,
+	    quotelen));
+	p.pkt = buf;
 	for (i = 0; i <= c->dup; i++)
-		enqueue(&p);
+		deliver(c, &p);
 }
 
 static void
@@ -554,6 +803,8 @@ take(const struct conf *c, int af, const union addr *src,
 	    !(c->drop_every > 0 && seen % c->drop_every == 0);
 	if (!keep)
 		action = "drop";
+	else if (hostile.garbage_only)
+		action = "garbage";
 	else if (c->err_type >= 0 && (c->err_ttl == 0 || ttl <= c->err_ttl))
 		action = "error";
 	else
@@ -752,6 +1003,8 @@ main(int argc, char **argv)
 
 	parse_args(argc, argv, &c);
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
+	if (!hostile.has_seed)
+		hostile.seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
 	s4 = open4();
 	s6 = open6();
 	if (s4 == -1 && s6 == -1) {

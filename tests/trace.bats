@@ -11,11 +11,7 @@ load lab
 setup_file()
 {
 	lab_up || return 1
-	lab_is_root || return 0
-	mkdir -p "$LAB_DIR/bin"
-	chmod 755 "$LAB_DIR" "$LAB_DIR/bin"
-	[ -x "$MPING" ] && install -m 755 "$MPING" "$LAB_DIR/bin/mping"
-	return 0
+	lab_nobody_up
 }
 teardown_file()	{ lab_down; }
 setup()		{ lab_require_root; }
@@ -210,9 +206,7 @@ paris_unwatch()
 }
 
 @test "trace as nobody: ping sockets, errors from the error queue (v4, v6)" {
-	run --separate-stderr ip netns exec "$LAB-c" setpriv --reuid=65534 \
-	    --regid=65534 --clear-groups "$LAB_DIR/bin/mping" --trace --json \
-	    198.19.0.4 2001:db8:f1::4 </dev/null
+	run --separate-stderr nobody --trace --json 198.19.0.4 2001:db8:f1::4
 	echo "$output"; echo "$stderr"
 	[ "$status" -eq 0 ]
 	[ "$(hops 198.19.0.4 | tr '\n' ' ')" = "1:$R1_4 2:$R2_4 3:$R3_4 4:198.19.0.4 " ]

@@ -1,0 +1,189 @@
+# netns.bash: what the namespace labs of the test suite share (lab.bash,
+# engine_lab.bash, faults_lab.bash): creating namespaces and recording them,
+# removing the leftovers of killed runs, tearing a lab down, a copy of
+# mping for nobody, and assertions on JSON Lines output.
+#
+# A lab is named TAG-PID (TAG: mpt, mpe, mpf, ...; PID: the shell that built
+# it), its namespaces TAG-PID-NODE, its state directory
+# ${TMPDIR:-/tmp}/TAG-PID-XXXXXX with the files "netns" and "etcdirs" (what
+# to remove at the end).  Nothing here touches the root namespace's
+# settings.
+
+netns_is_root()
+{
+	[ "$(id -u)" = 0 ]
+}
+
+# netns_killns NS: end every process in namespace NS (TERM, then KILL).
+netns_killns()
+{
+	local pids i
+
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(ip netns pids "$1" 2>/dev/null)
+		[ -z "$pids" ] && return 0
+		if [ "$i" -lt 5 ]; then
+			kill -TERM $pids 2>/dev/null || true
+		else
+			kill -KILL $pids 2>/dev/null || true
+		fi
+		sleep 0.1
+	done
+}
+
+# netns_gc TAG: remove the namespaces, /etc/netns directories and state
+# directories of TAG labs whose building process no longer exists.
+netns_gc()
+{
+	local tag=$1 ns pid d
+
+	for d in "${TMPDIR:-/tmp}/$tag"-[0-9]*-??????; do
+		[ -d "$d" ] || continue
+		pid=${d##*/"$tag"-}
+		pid=${pid%%-*}
+		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+	done
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' |
+	    grep "^$tag-[0-9]*-"); do
+		pid=${ns#"$tag"-}
+		pid=${pid%%-*}
+		kill -0 "$pid" 2>/dev/null && continue
+		netns_killns "$ns"
+		ip netns del "$ns" 2>/dev/null || true
+		rm -rf "/etc/netns/$ns"
+	done
+}
+
+# netns_mkdir TAG: make the state directory of this shell's TAG lab (mode
+# 755, so that nobody can reach files in it) and print its path.
+netns_mkdir()
+{
+	local d
+
+	d=$(mktemp -d "${TMPDIR:-/tmp}/$1-$$-XXXXXX") || return 1
+	chmod 755 "$d" &&
+	: >"$d/netns" &&
+	: >"$d/etcdirs" &&
+	echo "$d"
+}
+
+# netns_add DIR NS: create namespace NS, record it in DIR, loopback up.
+netns_add()
+{
+	ip netns add "$2" || return 1
+	echo "$2" >>"$1/netns"
+	ip -n "$2" link set lo up
+}
+
+# netns_sysctl NS KEY=VALUE...
+netns_sysctl()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" sysctl -qw "$@" >/dev/null
+}
+
+# netns_defaults NS: no reverse path filtering, no ICMP rate limits (tests
+# count errors exactly), no router advertisements, no duplicate address
+# detection.
+netns_defaults()
+{
+	netns_sysctl "$1" \
+	    net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.default.rp_filter=0 \
+	    net.ipv4.icmp_ratelimit=0 \
+	    net.ipv4.icmp_ratemask=0 \
+	    net.ipv4.icmp_msgs_per_sec=1000000 \
+	    net.ipv4.icmp_msgs_burst=1000000 \
+	    net.ipv6.icmp.ratelimit=0 \
+	    net.ipv6.conf.all.accept_ra=0 \
+	    net.ipv6.conf.default.accept_ra=0 \
+	    net.ipv6.conf.all.accept_dad=0 \
+	    net.ipv6.conf.default.accept_dad=0
+}
+
+# netns_etc DIR NS: make /etc/netns/NS (ip netns exec bind-mounts its files
+# over /etc), record it in DIR and print its path.
+netns_etc()
+{
+	local d=/etc/netns/$2
+
+	mkdir -p "$d" || return 1
+	echo "$d" >>"$1/etcdirs"
+	echo "$d"
+}
+
+# netns_down DIR TAG-PID: remove the lab: every namespace recorded in DIR or
+# named TAG-PID-*, its /etc/netns directories, DIR itself.
+netns_down()
+{
+	local dir=$1 lab=$2 tag=${2%%-*} ns d
+
+	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	for ns in $(cat "$dir/netns" 2>/dev/null) \
+	    $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$lab-"); do
+		netns_killns "$ns"
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	for d in $(cat "$dir/etcdirs" 2>/dev/null); do
+		case $d in
+		/etc/netns/"$tag"-*)	rm -rf "$d" ;;
+		esac
+	done
+	case $dir in
+	*/"$tag"-*)	rm -rf "$dir" ;;
+	esac
+	return 0
+}
+
+# netns_nobody_copy DIR MPING: a copy of MPING in DIR/bin that nobody may
+# execute (none if MPING is not built yet).
+netns_nobody_copy()
+{
+	mkdir -p "$1/bin" && chmod 755 "$1" "$1/bin" || return 1
+	[ -x "$2" ] || return 0
+	install -m 755 "$2" "$1/bin/mping"
+}
+
+# netns_nobody NS BIN ARGS...: BIN ARGS as nobody in namespace NS, stdin
+# from /dev/null.
+netns_nobody()
+{
+	local ns=$1 bin=$2
+	shift 2
+	ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups -- "$bin" "$@" </dev/null
+}
+
+# Assertions on $output, a stream of JSON records (JSON Lines).
+
+# json_sel ARGS...: jq -c ARGS over the records in $output.
+json_sel()
+{
+	printf '%s\n' "$output" | jq -c "$@"
+}
+
+# jcount FILTER: number of records in $output that FILTER selects.
+jcount()
+{
+	json_sel -s "[.[] | select($1)] | length"
+}
+
+# jall FILTER: FILTER, run on each record of $output, yields at least one
+# value and only true ones.
+jall()
+{
+	local r
+
+	r=$(printf '%s\n' "$output" | jq -s "[.[] | $1] | length > 0 and all")
+	[ "$r" = true ] || { echo "jall failed: $1" >&2; return 1; }
+}
+
+# nogrep ARGS...: succeed when grep finds nothing (bats ignores "! cmd").
+nogrep()
+{
+	if grep "$@"; then
+		return 1
+	fi
+	return 0
+}
