@@ -14,8 +14,8 @@ _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
-	--format --csv --json --help --version
-	--color --color='
+	--format --csv --json --live --progress --no-progress --help
+	--version --color --color='
 
 _mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -D -h -V'
 

@@ -26,6 +26,8 @@ struct conf {
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;
 	int		 color;		/* ANSI colours in text output */
+	int		 live;		/* full-screen view (--live) */
+	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
 };
 
 #endif

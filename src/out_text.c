@@ -123,4 +123,4 @@ text_emit(struct out *o, const struct record *r)
 	putc('\n', fp);
 }
 
-const struct out_ops out_text_ops = { NULL, text_emit, NULL };
+const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL };
