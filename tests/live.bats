@@ -76,7 +76,7 @@ row()
 	run onpty --live -c 4 -p 50 -t 300 198.18.0.1 198.18.9.1
 	[ "$status" -eq 1 ]
 	"$SCREEN" "$TERMOUT" check
-	! LC_ALL=C grep -q $'[\x80-\xff]' "$TERMOUT"
+	LC_ALL=C nogrep -q $'[\x80-\xff]' "$TERMOUT"
 	[[ $(row 198.18.0.1) =~ \ [._~=+*#-]{4}$ ]]
 	[[ $(row 198.18.9.1) == *xxxx ]]
 }
@@ -104,7 +104,7 @@ row()
 	# 8 lines: title, column names, 5 targets, what is not shown.
 	[ "$(wc -l <<<"$frame")" -eq 8 ]
 	grep -q '^198\.18\.0\.5 ' <<<"$frame"
-	! grep -q '^198\.18\.0\.6 ' <<<"$frame"
+	nogrep -q '^198\.18\.0\.6 ' <<<"$frame"
 	grep -q '^6-10 of 10 targets not shown' <<<"$frame"
 	# Lines are cut at the new width.
 	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' <<<"$frame")" -le 60 ]
@@ -124,7 +124,7 @@ row()
 	strip='del(.time, .rtt_ms, .rtt_min_ms, .rtt_avg_ms, .rtt_max_ms, .rtt_stddev_ms)'
 	diff <(jq -c "$strip" "$BATS_TEST_TMPDIR/with" | sort) \
 	    <(jq -c "$strip" <<<"$output" | sort)
-	! grep -q sent "$BATS_TEST_TMPDIR/with"
+	nogrep -q $'\r' "$BATS_TEST_TMPDIR/with"
 	[[ $stderr != *sent* ]]
 }
 
@@ -137,5 +137,5 @@ row()
 	run --separate-stderr mp --progress -c 2 -p 300 198.18.0.1
 	[ "$status" -eq 0 ]
 	[[ $stderr == *$'\rsent '*'/2, answered '* ]]
-	[[ $output != *sent\ * ]] || [[ $output == *"sent=2"* ]]
+	nogrep -q $'\r' <<<"$output"
 }
