@@ -65,17 +65,18 @@ draw(struct progress *g, const struct run_counts *rc)
 
 	if (rc->total) {
 		left = rc->total > rc->sent ? rc->total - rc->sent : 0;
-		if (left == 0)
-			snprintf(eta, sizeof(eta), "waiting for replies");
-		else if (rate > 0)
+		if (rate > 0)
 			clock_str(eta, sizeof(eta), (double)left / rate);
 		else
 			snprintf(eta, sizeof(eta), "?");
 		n = snprintf(line, sizeof(line), "sent %llu/%llu, answered "
-		    "%u/%u targets, %llu remaining, %.0f/s, ETA %s",
-		    (unsigned long long)rc->sent,
-		    (unsigned long long)rc->total, rc->answered, rc->targets,
-		    (unsigned long long)left, rate, eta);
+		    "%u/%u targets, ", (unsigned long long)rc->sent,
+		    (unsigned long long)rc->total, rc->answered, rc->targets);
+		if (n >= 0 && (size_t)n < sizeof(line))
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+			    left ? "%llu remaining, %.0f/s, ETA %s" :
+			    "all sent, waiting for replies",
+			    (unsigned long long)left, rate, eta);
 	} else {
 		n = snprintf(line, sizeof(line), "sent %llu, answered %u/%u "
 		    "targets, %.0f/s", (unsigned long long)rc->sent,
