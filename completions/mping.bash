@@ -15,7 +15,7 @@ _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
-	--format --csv --json --help --version
+	--format --csv --json --live --progress --no-progress --help --version
 	--trace --max-hops --first-hop --queries --max-timeouts --window
 	--flow --names
 	--color --color='

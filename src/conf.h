@@ -34,6 +34,8 @@ struct conf {
 	int		 window;	/* hops in flight per target */
 	uint16_t	 flow;		/* Paris flow: the probes' checksum */
 	int		 names;		/* reverse DNS for hops */
+	int		 live;		/* full-screen view (--live) */
+	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
 };
 
 #endif

@@ -25,13 +25,14 @@
 #define EXIT_USAGE	3
 #define EXIT_SYSTEM	4
 
-static volatile sig_atomic_t sig_stop, sig_quit;
+static volatile sig_atomic_t sig_stop, sig_quit, sig_winch;
 static int bad_targets;
 static struct out out;
 
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
 	OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP, OPT_QUERIES,
-	OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES };
+	OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE, OPT_PROGRESS,
+	OPT_NO_PROGRESS };
 
 static const struct option longopts[] = {
 	{ "count",	 required_argument, NULL, 'c' },
@@ -66,6 +67,9 @@ static const struct option longopts[] = {
 	{ "window",	 required_argument, NULL, OPT_WINDOW },
 	{ "flow",	 required_argument, NULL, OPT_FLOW },
 	{ "names",	 no_argument,	    NULL, OPT_NAMES },
+	{ "live",	 no_argument,	    NULL, OPT_LIVE },
+	{ "progress",	 no_argument,	    NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument,	    NULL, OPT_NO_PROGRESS },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ "version",	 no_argument,	    NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -79,7 +83,8 @@ usage(FILE *fp)
 "             [-i interval_ms | --rate pps] [-t timeout_ms] [-r retries]\n"
 "             [-s size] [--ttl n] [--tos n] [--df] [-S source] [-I iface]\n"
 "             [-f file] [--max-targets n] [--format text|csv|json]\n"
-"             [--csv] [--json] [--color[=when]] [target ...]\n"
+"             [--csv] [--json] [--color[=when]] [--live]\n"
+"             [--progress | --no-progress] [target ...]\n"
 "       mping --trace [--max-hops n] [--first-hop n] [--queries n]\n"
 "             [--max-timeouts n] [--window n] [--flow n] [--names]\n"
 "             [other options as above] [target ...]\n"
@@ -183,12 +188,49 @@ trace_options(struct conf *c, const char *trace_opt, const char *ping_opt)
 	c->retries = 0;
 }
 
+static void __attribute__((noreturn))
+conflict(const char *what)
+{
+	fprintf(stderr, "mping: %s\n", what);
+	exit(EXIT_USAGE);
+}
+
+/*
+ * The terminal views: --live takes stdout's terminal for itself; the
+ * progress line goes to stderr, by default only when it is a terminal and
+ * the run has an end (-c), and never beside --live.
+ */
+static void
+live_options(struct conf *c, int fmt_seen, int progress)
+{
+	if (c->live) {
+		if (fmt_seen && c->format != FMT_TEXT)
+			conflict("--live shows text: not with --format, --csv "
+			    "or --json");
+		if (c->alive || c->unreach)
+			conflict("--live shows every target: not with -a or "
+			    "-u");
+		if (progress == 1)
+			conflict("--live and --progress exclude each other");
+		if (!isatty(STDOUT_FILENO))
+			conflict("--live needs a terminal on stdout");
+		c->progress = 0;
+		return;
+	}
+	if (progress == -1)
+		c->progress = isatty(STDERR_FILENO) && c->count &&
+		    !c->trace ? 2 : 0;
+	else
+		c->progress = progress;
+}
+
 static void
 options(int argc, char **argv, struct conf *c, const char ***files,
     int *nfiles)
 {
 	int ch, fmt_seen = 0, rate = 0, interval = 0, color = -1;
 	const char *nc, *trace_opt = NULL, *ping_opt = NULL;
+	int progress = -1;
 	unsigned long long v;
 
 	memset(c, 0, sizeof(*c));
@@ -314,6 +356,9 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			trace_opt = "--flow";
 			break;
 		case OPT_NAMES: c->names = 1; trace_opt = "--names"; break;
+		case OPT_LIVE: c->live = 1; ping_opt = "--live"; break;
+		case OPT_PROGRESS: progress = 1; ping_opt = "--progress"; break;
+		case OPT_NO_PROGRESS: progress = 0; break;
 		case OPT_CSV: set_format(c, FMT_CSV, &fmt_seen); break;
 		case OPT_JSON: set_format(c, FMT_JSON, &fmt_seen); break;
 		default:
@@ -338,6 +383,7 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 		exit(EXIT_USAGE);
 	}
 	trace_options(c, trace_opt, ping_opt);
+	live_options(c, fmt_seen, progress);
 }
 
 static void
@@ -345,6 +391,8 @@ on_signal(int sig)
 {
 	if (sig == SIGQUIT)
 		sig_quit = 1;
+	else if (sig == SIGWINCH)
+		sig_winch = 1;
 	else
 		sig_stop = 1;
 }
@@ -521,12 +569,14 @@ main(int argc, char **argv)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);	/* --live: redraw at the new size */
 
 	/* 1. sockets, 2. privileges gone, 3. everything else. */
 	open_sockets(&c, &s4, &s6, e4, e6, sizeof(e4));
@@ -545,6 +595,7 @@ main(int argc, char **argv)
 		err(EXIT_SYSTEM, "start-up");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&out, stdout, &c);
+	out.resized = &sig_winch;
 	read_inputs(argc, argv, files, nfiles);
 	/* Too many targets is refused as a whole: nothing is sent. */
 	if (input.over_max)

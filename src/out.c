@@ -4,6 +4,11 @@
 #include <string.h>
 
 #include "out.h"
+#include "progress.h"
+
+/* A progress line that appears at once when asked for, after a second
+ * when it was only because stderr is a terminal (quick runs stay quiet). */
+#define PROGRESS_DELAY_NS	(1000 * 1000000LL)
 
 static const char *type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
@@ -21,6 +26,7 @@ record_clear(struct record *r, enum rec_type t)
 {
 	memset(r, 0, sizeof(*r));
 	r->type = t;
+	r->index = -1;
 	r->seq = r->size = r->mtu = -1;
 	r->ttl = r->icmp_type = r->icmp_code = -1;
 	r->rtt_ms = r->loss_pct = NAN;
@@ -45,7 +51,13 @@ out_init(struct out *o, FILE *fp, const struct conf *c)
 	memset(o, 0, sizeof(*o));
 	o->fp = fp;
 	o->conf = c;
-	switch (c->format) {
+	if (c->progress)
+		o->progress = progress_create(stderr, c->progress == 1 ? 0 :
+		    PROGRESS_DELAY_NS);
+	switch (c->live ? -1 : (int)c->format) {
+	case -1:
+		o->ops = &out_live_ops;
+		break;
 	case FMT_CSV:
 		o->ops = &out_csv_ops;
 		break;
@@ -63,14 +75,30 @@ out_init(struct out *o, FILE *fp, const struct conf *c)
 void
 out_emit(struct out *o, const struct record *r)
 {
+	if (o->progress)
+		progress_hide(o->progress);
 	o->ops->emit(o, r);
 }
 
 void
 out_finish(struct out *o)
 {
+	progress_free(o->progress);
+	o->progress = NULL;
 	if (o->ops->finish)
 		o->ops->finish(o);
+}
+
+int64_t
+out_tick(struct out *o, const struct run_counts *rc, int64_t now)
+{
+	int64_t a = -1, b = -1;
+
+	if (o->ops->tick)
+		a = o->ops->tick(o, rc, now);
+	if (o->progress)
+		b = progress_tick(o->progress, rc, now);
+	return a < 0 || (b >= 0 && b < a) ? b : a;
 }
 
 int

@@ -6,6 +6,7 @@
 #ifndef MPING_OUT_H
 #define MPING_OUT_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,6 +23,7 @@ enum rec_type {
 struct record {
 	enum rec_type	 type;
 	double		 time;		/* Unix time, seconds */
+	long		 index;		/* the target's place in the table */
 	const char	*target;	/* as the user wrote it */
 	const char	*addr;		/* the target's address */
 	const char	*from;		/* responder or reporting router */
@@ -36,7 +38,7 @@ struct record {
 	const char	*error;		/* error name */
 	long		 mtu;
 	const char	*reason;	/* bad-target */
-	/* summary */
+	/* summary; per-probe events carry them too, as counted so far */
 	long		 sent, received, lost, inflight, errors, dups;
 	long		 responders;	/* -b only, else -1 */
 	double		 loss_pct;
@@ -61,26 +63,47 @@ struct record {
 	const struct conf *conf;	/* start only */
 };
 
+/* What the engine tells views that redraw on a clock, at each tick. */
+struct run_counts {
+	uint64_t	 sent;		/* first probes sent, not retries */
+	uint64_t	 total;		/* probes the run will send; 0: open */
+	uint32_t	 targets, answered;
+	double		 elapsed;	/* seconds since the start */
+};
+
 struct out;
 
+/* tick (optional): redraw; returns ns until it wants the next, or -1. */
 struct out_ops {
 	void	(*begin)(struct out *);
 	void	(*emit)(struct out *, const struct record *);
 	void	(*finish)(struct out *);
+	int64_t	(*tick)(struct out *, const struct run_counts *, int64_t now);
 };
+
+struct progress;
 
 struct out {
 	FILE			*fp;
 	const struct out_ops	*ops;
 	const struct conf	*conf;
 	int			 header_done;
+	void			*view;		/* the formatter's own state */
+	struct progress		*progress;	/* the line on stderr, or NULL */
+	volatile sig_atomic_t	*resized;	/* set on SIGWINCH */
 };
 
-extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops;
+extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
+	    out_live_ops;
 
 void	out_init(struct out *, FILE *, const struct conf *);
 void	out_emit(struct out *, const struct record *);
 void	out_finish(struct out *);
+/*
+ * The engine calls this whenever it wakes; views redraw when they are due.
+ * Returns ns until the next redraw is due, or -1 when nothing redraws.
+ */
+int64_t	out_tick(struct out *, const struct run_counts *, int64_t now);
 /* Flush; returns -1 (errno set) if the output could not be written. */
 int	out_flush(struct out *);
 void	record_clear(struct record *, enum rec_type);

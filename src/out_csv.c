@@ -88,4 +88,4 @@ csv_emit(struct out *o, const struct record *r)
 	fputs("\r\n", o->fp);
 }
 
-const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL };
+const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL, NULL };

@@ -158,4 +158,4 @@ json_emit(struct out *o, const struct record *r)
 	fputs("}\n", o->fp);
 }
 
-const struct out_ops out_json_ops = { NULL, json_emit, NULL };
+const struct out_ops out_json_ops = { NULL, json_emit, NULL, NULL };

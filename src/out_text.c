@@ -114,7 +114,8 @@ static void
 text_trace(FILE *fp, const struct record *r, const struct conf *c)
 {
 	if (r->reached)
-		fprintf(fp, ": reached in %ld hops", r->hops);
+		fprintf(fp, ": reached in %ld hop%s", r->hops,
+		    r->hops == 1 ? "" : "s");
 	else if (strcmp(r->stop, "max-timeouts") == 0)
 		fprintf(fp, ": gave up after %d silent hops (hop %ld)",
 		    c->max_timeouts, r->hops);
@@ -194,4 +195,4 @@ text_emit(struct out *o, const struct record *r)
 	putc('\n', fp);
 }
 
-const struct out_ops out_text_ops = { NULL, text_emit, NULL };
+const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL };

@@ -87,9 +87,40 @@ event(struct ping *p, struct record *r, enum rec_type type,
 {
 	record_clear(r, type);
 	r->time = real_time();
+	r->index = t - p->tg->t;
 	r->target = target_name(p->tg, t, nbuf, INET6_ADDRSTRLEN + 8);
 	r->addr = target_addr(t, abuf, INET6_ADDRSTRLEN + 8);
 	r->seq = seq;
+}
+
+/* The target's counts so far: summaries, and views that show them live. */
+static void
+counts(const struct target *t, struct record *r)
+{
+	long done;
+
+	r->sent = t->sent;
+	r->received = t->rtt.n;
+	r->inflight = t->inflight;
+	r->lost = (long)t->sent - t->rtt.n - t->inflight;
+	done = (long)t->sent - t->inflight;
+	r->loss_pct = done > 0 ? 100.0 * r->lost / done : 0.0;
+	r->errors = t->errors;
+	r->dups = t->dups;
+	if (t->rtt.n) {
+		r->rtt_min = t->rtt.min;
+		r->rtt_avg = t->rtt.mean;
+		r->rtt_max = t->rtt.max;
+		r->rtt_stddev = stats_stddev(&t->rtt);
+	}
+}
+
+/* Hand a per-probe event to the formatter, with the counts after it. */
+static void
+emit_event(struct ping *p, const struct target *t, struct record *r)
+{
+	counts(t, r);
+	out_emit(p->out, r);
 }
 
 static struct sock *
@@ -137,7 +168,7 @@ local_error(struct ping *p, struct target *t, uint16_t seq, int err,
 	else if (strcmp(r.error, "send-failed") == 0)
 		r.reason = strerror(err);
 	t->errors++;
-	out_emit(p->out, &r);
+	emit_event(p, t, &r);
 }
 
 /* A probe that failed on this host: an error, or a --trace hop. */
@@ -223,6 +254,7 @@ send_probe(struct ping *p, const struct job *j, int64_t now)
 	t->last_serial = serial;
 	if (j->attempt == 0) {
 		t->sent++;
+		p->sent++;
 		t->inflight++;
 		p->outstanding++;
 	}
@@ -362,7 +394,7 @@ expire(struct ping *p, int64_t now)
 				p->outstanding--;
 				event(p, &r, REC_TIMEOUT, t, pr->seq, nbuf,
 				    abuf);
-				out_emit(p->out, &r);
+				emit_event(p, t, &r);
 			}
 		}
 		ring_pop(&p->ring);
@@ -555,7 +587,7 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		r.dup = 1;
 		t->dups++;
 	}
-	out_emit(p->out, &r);
+	emit_event(p, t, &r);
 }
 
 /*
@@ -629,7 +661,7 @@ on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	t->errors++;
 	if (!advisory)
 		finish_probe(p, t, pr, P_FAILED);
-	out_emit(p->out, &r);
+	emit_event(p, t, &r);
 }
 
 static void
@@ -761,6 +793,25 @@ next_wakeup(struct ping *p, int64_t now)
 	return t > now ? t - now : 0;
 }
 
+/*
+ * Views that redraw on a clock (--live, the progress line): returns the
+ * time to wait, shortened to their next redraw.
+ */
+static int64_t
+tick(struct ping *p, int64_t wait)
+{
+	struct run_counts rc;
+	int64_t now = mono_ns(), next;
+
+	rc.sent = p->sent;
+	rc.total = (uint64_t)p->c->count * p->tg->n;
+	rc.targets = p->tg->n;
+	rc.answered = p->answered;
+	rc.elapsed = (double)(now - p->start) / 1e9;
+	next = out_tick(p->out, &rc, now);
+	return next >= 0 && (wait < 0 || next < wait) ? next : wait;
+}
+
 int
 ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 {
@@ -800,8 +851,8 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 			p->write_error = errno;
 			return -1;
 		}
-		if (loop_poll(l, next_wakeup(p, mono_ns()), waitmask) == -1 &&
-		    errno != EINTR)
+		if (loop_poll(l, tick(p, next_wakeup(p, mono_ns())),
+		    waitmask) == -1 && errno != EINTR)
 			return -1;
 	}
 	return 0;
@@ -820,29 +871,14 @@ ping_summaries(struct ping *p)
 	struct target *t;
 	struct record r;
 	uint32_t i;
-	long done;
 
 	if (p->tr)
 		return;		/* a trace ends with its own record */
 	for (i = 0; i < p->tg->n; i++) {
 		t = &p->tg->t[i];
 		event(p, &r, REC_SUMMARY, t, -1, nbuf, abuf);
-		r.sent = t->sent;
-		r.received = t->rtt.n;
-		r.inflight = t->inflight;
-		r.lost = (long)t->sent - t->rtt.n - t->inflight;
-		done = (long)t->sent - t->inflight;
-		r.loss_pct = done > 0 ? 100.0 * r.lost / done : 0.0;
-		r.errors = t->errors;
-		r.dups = t->dups;
 		if (t->flags & T_BCAST)
 			r.responders = responders_of(p, i);
-		if (t->rtt.n) {
-			r.rtt_min = t->rtt.min;
-			r.rtt_avg = t->rtt.mean;
-			r.rtt_max = t->rtt.max;
-			r.rtt_stddev = stats_stddev(&t->rtt);
-		}
-		out_emit(p->out, &r);
+		emit_event(p, t, &r);
 	}
 }

@@ -35,6 +35,7 @@ struct ping {
 	size_t			 rxlen;
 	int64_t			 start, next_send, backoff, linger;
 	uint64_t		 outstanding;	/* probes not yet finished */
+	uint64_t		 sent;		/* first probes sent */
 	uint32_t		 answered;
 	uint64_t		 corrupt;	/* replies with a bad payload */
 	uint32_t		 cursor;	/* next target for its first probe */

@@ -1,0 +1,411 @@
+/*
+ * --live: a full-screen view, one row per target, drawn with ANSI escapes
+ * only (no curses).  Records update the rows; the screen is redrawn on the
+ * engine's tick, a few times a second, never per packet.  Rows are keyed
+ * by the record's index, so a trace view can key them by (target, hop)
+ * later.  The final summaries are printed as text after the view is left.
+ */
+#include <sys/ioctl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out.h"
+
+#define LIVE_TICK_NS	(200 * 1000000LL)
+#define LIVE_HIST	32	/* recent RTTs kept per row */
+#define LIVE_MAX_ROWS	4096	/* rows tracked; any more are only counted */
+#define LIVE_LABEL_MAX	40
+
+/* Alternate screen, cursor hidden, no line wrap (rows are clipped). */
+#define ENTER		"\033[?1049h\033[?25l\033[?7l\033[H\033[2J"
+#define LEAVE		"\033[?7h\033[?25h\033[?1049l"
+
+/* Marks in the history: a probe that timed out, or met an error. */
+#define H_LOST		(-1.0f)
+#define H_ERROR		(-2.0f)
+
+struct row {
+	char	*label;
+	long	 sent, received, lost;
+	double	 loss_pct, last, avg, min, max;
+	float	 hist[LIVE_HIST];	/* RTT ms, or H_LOST, H_ERROR */
+	uint8_t	 nhist, head;
+};
+
+struct live {
+	struct row	 *rows;
+	size_t		  nrows;	/* allocated and cleared */
+	long		  bad;		/* bad targets seen */
+	char		  bad_last[128];
+	int		  utf8;
+	int		  on_screen;
+	int		  cols, lines;
+	int64_t		  next;
+	struct run_counts rc;		/* of the latest tick */
+};
+
+/* atexit: an exit on an error still gives the terminal back. */
+static struct out *live_shown;
+
+static void
+live_restore(void)
+{
+	if (live_shown == NULL)
+		return;
+	fputs(LEAVE, live_shown->fp);
+	fflush(live_shown->fp);
+	live_shown = NULL;
+}
+
+static void
+live_begin(struct out *o)
+{
+	struct live *v;
+	const char *cs;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return;
+	/* Only to ask which character set the terminal speaks. */
+	if (setlocale(LC_CTYPE, "") != NULL) {
+		cs = nl_langinfo(CODESET);
+		v->utf8 = strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0;
+		setlocale(LC_CTYPE, "C");
+	}
+	o->view = v;
+	atexit(live_restore);
+}
+
+/* Names may hold any bytes: only printable ASCII reaches the terminal. */
+static char *
+make_label(const struct record *r)
+{
+	size_t len = strlen(r->target) + (r->addr ? strlen(r->addr) : 0) + 4;
+	char *s, *p;
+
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	if (r->addr && strcmp(r->target, r->addr) != 0)
+		snprintf(s, len, "%s (%s)", r->target, r->addr);
+	else
+		snprintf(s, len, "%s", r->target);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return s;
+}
+
+static struct row *
+row_of(struct live *v, const struct record *r)
+{
+	size_t n, i;
+	struct row *rows;
+
+	if (r->index < 0 || r->index >= LIVE_MAX_ROWS)
+		return NULL;
+	if ((size_t)r->index >= v->nrows) {
+		/* Grows by doubling as names resolve: not per probe. */
+		n = v->nrows ? v->nrows : 64;
+		while (n <= (size_t)r->index)
+			n *= 2;
+		if (n > LIVE_MAX_ROWS)
+			n = LIVE_MAX_ROWS;
+		if ((rows = realloc(v->rows, n * sizeof(*rows))) == NULL)
+			return NULL;
+		memset(rows + v->nrows, 0, (n - v->nrows) * sizeof(*rows));
+		for (i = v->nrows; i < n; i++)
+			rows[i].last = NAN;
+		v->rows = rows;
+		v->nrows = n;
+	}
+	rows = &v->rows[r->index];
+	if (rows->label == NULL)
+		rows->label = make_label(r);
+	return rows;
+}
+
+static void
+push(struct row *w, float x)
+{
+	w->hist[w->head] = x;
+	w->head = (uint8_t)((w->head + 1) % LIVE_HIST);
+	if (w->nhist < LIVE_HIST)
+		w->nhist++;
+}
+
+static void
+update(struct row *w, const struct record *r)
+{
+	w->sent = r->sent;
+	w->received = r->received;
+	w->lost = r->lost;
+	w->loss_pct = r->loss_pct;
+	w->avg = r->rtt_avg;
+	w->min = r->rtt_min;
+	w->max = r->rtt_max;
+	switch (r->type) {
+	case REC_REPLY:
+		if (r->dup || r->late || r->foreign || isnan(r->rtt_ms))
+			break;
+		w->last = r->rtt_ms;
+		push(w, (float)r->rtt_ms);
+		break;
+	case REC_TIMEOUT:
+		push(w, H_LOST);
+		break;
+	case REC_ERROR:
+		push(w, H_ERROR);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+size_of(struct out *o, struct live *v)
+{
+	struct winsize ws;
+
+	v->cols = 80;
+	v->lines = 24;
+	if (ioctl(fileno(o->fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 &&
+	    ws.ws_row > 0) {
+		v->cols = ws.ws_col;
+		v->lines = ws.ws_row;
+	}
+}
+
+/* Recent RTTs, oldest first, scaled to the largest one shown. */
+static void
+sparkline(FILE *fp, const struct live *v, const struct row *w, int width)
+{
+	static const char ascii[] = "_.-~=+*#";
+	float x, hi = 0;
+	int i, n = w->nhist < width ? w->nhist : width, level;
+
+	for (i = 0; i < n; i++) {
+		x = w->hist[(w->head + LIVE_HIST - n + i) % LIVE_HIST];
+		if (x > hi)
+			hi = x;
+	}
+	for (i = 0; i < n; i++) {
+		x = w->hist[(w->head + LIVE_HIST - n + i) % LIVE_HIST];
+		if (x == H_LOST || x == H_ERROR) {
+			putc(x == H_LOST ? 'x' : '!', fp);
+			continue;
+		}
+		level = hi > 0 ? (int)(x / hi * 7.0f + 0.5f) : 0;
+		if (level > 7)
+			level = 7;
+		if (level < 0)
+			level = 0;
+		if (v->utf8)	/* U+2581..U+2588, the eighth blocks */
+			fprintf(fp, "\xe2\x96%c", (char)(0x81 + level));
+		else
+			putc(ascii[level], fp);
+	}
+}
+
+static int
+label_width(const struct live *v, size_t shown)
+{
+	size_t i, len, w = 6;
+
+	for (i = 0; i < shown; i++)
+		if (v->rows[i].label &&
+		    (len = strlen(v->rows[i].label)) > w)
+			w = len;
+	if (w > LIVE_LABEL_MAX)
+		w = LIVE_LABEL_MAX;
+	if ((int)w > v->cols / 3 && v->cols / 3 >= 6)
+		w = (size_t)(v->cols / 3);
+	return (int)w;
+}
+
+
+/* At most cols columns of s (ASCII). */
+static void
+clipped(FILE *fp, const char *s, int n, int cols)
+{
+	fwrite(s, 1, (size_t)(n < cols ? n : cols > 0 ? cols : 0), fp);
+}
+
+static void
+draw_row(FILE *fp, const struct live *v, const struct row *w, int lw)
+{
+	char line[256], loss[16], r[4][16];
+	const double x[4] = { w->last, w->avg, w->min, w->max };
+	int i, n;
+
+	for (i = 0; i < 4; i++)
+		if (isnan(x[i]))
+			snprintf(r[i], sizeof(r[i]), "-");
+		else
+			snprintf(r[i], sizeof(r[i]), x[i] < 1000 ? "%.3f" :
+			    "%.1f", x[i]);
+	if (w->sent > 0)
+		snprintf(loss, sizeof(loss), "%.1f%%", w->loss_pct);
+	else
+		snprintf(loss, sizeof(loss), "-");
+	n = snprintf(line, sizeof(line), "%-*.*s%s %6ld %6s %8s %8s %8s %8s",
+	    (int)strlen(w->label) > lw ? lw - 1 : lw, lw, w->label,
+	    (int)strlen(w->label) > lw ? "~" : "", w->sent, loss, r[0], r[1],
+	    r[2], r[3]);
+	if (n < 0 || n >= (int)sizeof(line))
+		n = (int)strlen(line);
+	clipped(fp, line, n, v->cols);
+	if (v->cols - n > 2) {
+		fputs("  ", fp);
+		sparkline(fp, v, w, v->cols - n - 2);
+	}
+}
+
+static void
+draw(struct out *o, struct live *v)
+{
+	FILE *fp = o->fp;
+	size_t shown, i, tracked = 0, total;
+	int lw, body;
+	char head[512];
+	int n;
+
+	size_of(o, v);
+	for (i = 0; i < v->nrows; i++)
+		if (v->rows[i].label)
+			tracked = i + 1;
+	total = v->rc.targets > tracked ? v->rc.targets : tracked;
+	/* Two lines on top; the last line says what does not fit. */
+	body = v->lines - 2;
+	shown = tracked;
+	if (body < 1)
+		body = 1;
+	if (total > (size_t)body)
+		shown = (size_t)body - 1;
+	if (shown > tracked)
+		shown = tracked;
+	lw = label_width(v, shown);
+	n = snprintf(head, sizeof(head), "mping --live: %u targets, %u "
+	    "answered, %llu probes sent, %.1f s", v->rc.targets,
+	    v->rc.answered, (unsigned long long)v->rc.sent, v->rc.elapsed);
+	if (v->bad && n > 0 && (size_t)n < sizeof(head))
+		snprintf(head + n, sizeof(head) - (size_t)n, "; %ld bad "
+		    "(%s)", v->bad, v->bad_last);
+	fprintf(fp, "\033[H\033[7m%-*.*s\033[0m\033[K", v->cols, v->cols,
+	    head);
+	n = snprintf(head, sizeof(head), "%-*s %6s %6s %8s %8s %8s %8s  %s",
+	    lw, "TARGET", "SENT", "LOSS", "LAST", "AVG", "BEST", "WORST",
+	    "RECENT");
+	fputs("\r\n\033[1m", fp);
+	clipped(fp, head, n, v->cols);
+	fputs("\033[0m\033[K", fp);
+	for (i = 0; i < shown; i++) {
+		fputs("\r\n", fp);
+		if (v->rows[i].label)
+			draw_row(fp, v, &v->rows[i], lw);
+		fputs("\033[K", fp);
+	}
+	if (total > (size_t)body) {
+		n = snprintf(head, sizeof(head), "%zu-%zu of %zu targets not "
+		    "shown: the terminal is too small", shown + 1, total,
+		    total);
+		fputs("\r\n\033[7m", fp);
+		clipped(fp, head, n, v->cols);
+		fputs("\033[0m\033[K", fp);
+	}
+	fputs("\033[J", fp);
+	fflush(fp);
+}
+
+static void
+enter(struct out *o, struct live *v)
+{
+	fputs(ENTER, o->fp);
+	v->on_screen = 1;
+	live_shown = o;
+}
+
+static void
+leave(struct out *o, struct live *v)
+{
+	if (!v->on_screen)
+		return;
+	/* The last state, then the terminal as it was. */
+	draw(o, v);
+	live_restore();
+	v->on_screen = 0;
+}
+
+static void
+live_emit(struct out *o, const struct record *r)
+{
+	struct live *v = o->view;
+	struct row *w;
+
+	if (v == NULL)
+		return;
+	switch (r->type) {
+	case REC_REPLY:
+	case REC_TIMEOUT:
+	case REC_ERROR:
+		if ((w = row_of(v, r)) != NULL)
+			update(w, r);
+		break;
+	case REC_BAD_TARGET:
+		v->bad++;
+		snprintf(v->bad_last, sizeof(v->bad_last), "%s: %s",
+		    r->target, r->reason);
+		break;
+	case REC_SUMMARY:
+		if ((w = row_of(v, r)) != NULL)
+			update(w, r);
+		/* Summaries are for after the view, as text. */
+		leave(o, v);
+		out_text_ops.emit(o, r);
+		break;
+	default:
+		break;
+	}
+}
+
+static int64_t
+live_tick(struct out *o, const struct run_counts *rc, int64_t now)
+{
+	struct live *v = o->view;
+
+	if (v == NULL)
+		return -1;
+	v->rc = *rc;
+	if (o->resized && *o->resized) {
+		*o->resized = 0;
+		v->next = now;
+	}
+	if (now < v->next)
+		return v->next - now;
+	if (!v->on_screen)
+		enter(o, v);
+	draw(o, v);
+	v->next = now + LIVE_TICK_NS;
+	return LIVE_TICK_NS;
+}
+
+static void
+live_finish(struct out *o)
+{
+	struct live *v = o->view;
+	size_t i;
+
+	if (v == NULL)
+		return;
+	leave(o, v);
+	for (i = 0; i < v->nrows; i++)
+		free(v->rows[i].label);
+	free(v->rows);
+	free(v);
+	o->view = NULL;
+}
+
+const struct out_ops out_live_ops = { live_begin, live_emit, live_finish,
+	live_tick };
