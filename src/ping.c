@@ -37,7 +37,7 @@ int
 ping_init(struct ping *p, const struct conf *c, struct targets *tg,
     struct out *o)
 {
-	size_t i;
+	size_t i, len;
 	int n;
 
 	memset(p, 0, sizeof(*p));
@@ -47,11 +47,26 @@ ping_init(struct ping *p, const struct conf *c, struct targets *tg,
 	p->s4.fd = p->s6.fd = -1;
 	if (tag_key_init(&p->key) == -1)
 		return -1;
-	/* One buffer for every send: no allocation per probe. */
-	if ((p->pkt = malloc(8 + c->size)) == NULL)
+	/*
+	 * A slot per probe of a send batch, allocated once: no allocation
+	 * per probe.  Big probes get fewer slots (at most about 1 MB).
+	 */
+	len = 8 + c->size;
+	p->ntx = (int)((1 << 20) / len);
+	if (p->ntx > TX_BATCH)
+		p->ntx = TX_BATCH;
+	if (p->ntx < 1)
+		p->ntx = 1;
+	p->pkt = malloc((size_t)p->ntx * len);
+	p->tx = calloc((size_t)p->ntx, sizeof(*p->tx));
+	if (p->pkt == NULL || p->tx == NULL)
 		return -1;
-	for (i = 0; i < c->size; i++)
-		p->pkt[8 + i] = (uint8_t)(i & 0xff);
+	for (n = 0; n < p->ntx; n++) {
+		p->tx[n].buf = p->pkt + (size_t)n * len;
+		p->tx[n].len = len;
+		for (i = 0; i < c->size; i++)
+			p->tx[n].buf[8 + i] = (uint8_t)(i & 0xff);
+	}
 	/* Room for an IPv4 header, the reply, and a quoting error. */
 	p->rxlen = c->size + 8 + 60 + 1280;
 	p->nrx = RX_BATCH;
@@ -72,6 +87,7 @@ ping_free(struct ping *p)
 	fifo_free(&p->q_retry);
 	ring_free(&p->ring);
 	free(p->pkt);
+	free(p->tx);
 	free(p->rx);
 	free(p->rxbuf);
 	free(p->resp);
@@ -138,119 +154,186 @@ local_error(struct ping *p, struct target *t, uint16_t seq, int err,
 	out_emit(p->out, &r);
 }
 
-/* Returns 1 if sent (or failed for good), 0 to try again later. */
-static int
-send_probe(struct ping *p, const struct job *j, int64_t now)
-{
-	struct target *t = &p->tg->t[j->target];
-	struct sock *s = sock_of(p, t);
-	struct sockaddr_storage ss;
-	struct probe_hdr h;
-	struct probe *pr;
-	socklen_t sl;
-	uint32_t serial;
-	ssize_t n;
-	size_t len = 8 + p->c->size;
-
-	if ((pr = ring_push(&p->ring, &serial)) == NULL)
-		return 0;
-	h.serial = serial;
-	h.target = j->target;
-	h.seq = j->seq;
-	h.attempt = j->attempt;
-	h.flags = 0;
-	tag_write(&p->key, p->pkt + 8, &h, t->addr);
-	icmp_echo_header(p->pkt, len, t->family == AF_INET6, s->id, j->seq);
-	target_sockaddr(t, &ss, &sl);
-	pr->sent = mono_ns();	/* as close to the send as we can */
-	n = sendto(s->fd, p->pkt, len, 0, (struct sockaddr *)&ss, sl);
-	if (n == -1 && (errno == EAGAIN || errno == ENOBUFS ||
-	    errno == EINTR)) {
-		/* The kernel's queue is full: not lost, just not yet sent. */
-		ring_unpush(&p->ring);
-		p->backoff = now + 1000000;
-		return 0;
-	}
-	pr->target = j->target;
-	pr->seq = j->seq;
-	pr->attempt = j->attempt;
-	pr->state = P_PENDING;
-	t->last_serial = serial;
-	if (j->attempt == 0) {
-		t->sent++;
-		t->inflight++;
-		p->outstanding++;
-	}
-	if (n == -1) {
-		finish_probe(p, t, pr, P_FAILED);
-		local_error(p, t, j->seq, errno, -1);
-	}
-	return 1;
-}
+/*
+ * Due probes go out in batches of up to TX_BATCH, all to one socket, each
+ * in its own slot of p->pkt.  A batch is built from the heads of the
+ * queues and the cursor without taking anything off them; only the probes
+ * the kernel took (or refused for good) are then committed.  The rest go
+ * back, not lost and not counted, to be built again later.
+ */
+struct batch {
+	struct job	 job[TX_BATCH];
+	uint8_t		 src[TX_BATCH];	/* 0 retry, 1 period, 2 cursor */
+	uint32_t	 took[3];	/* jobs taken from each source */
+	uint32_t	 serial;	/* the first probe's */
+	int		 n;
+};
 
 /*
  * The next probe due by now: retries first, then periodic probes, then
  * the first probe of targets not started yet.  Those need no queue: they
  * are the table from the cursor on, which also picks up names as they
- * resolve.  Returns the queue to pop, or NULL for the cursor.
+ * resolve.  Returns the source (see struct batch), or -1.
  */
 static int
-next_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
+next_job(struct ping *p, int64_t now, const struct batch *b, struct job *j)
 {
 	struct fifo *q[2] = { &p->q_retry, &p->q_period };
 	struct job *h;
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if ((h = fifo_peek(q[i])) != NULL && h->due <= now) {
+		if ((h = fifo_at(q[i], b->took[i])) != NULL && h->due <= now) {
 			*j = *h;
-			*from = q[i];
-			return 1;
+			return i;
 		}
-	if (p->cursor >= p->tg->n)
-		return 0;
+	if (p->cursor + b->took[2] >= p->tg->n)
+		return -1;
 	memset(j, 0, sizeof(*j));
 	j->due = now;
-	j->target = p->cursor;
-	*from = NULL;
-	return 1;
+	j->target = p->cursor + b->took[2];
+	return 2;
+}
+
+/* When the probe after one sent at next may go. */
+static int64_t
+pace(const struct ping *p, int64_t next, int64_t now)
+{
+	next += p->c->interval_ns;
+	/* After a stall, don't burst to catch up with the past. */
+	if (next < now - p->c->interval_ns)
+		next = now - p->c->interval_ns;
+	return next;
+}
+
+static void
+probe_build(struct ping *p, struct tx *tx, const struct job *j,
+    uint32_t serial)
+{
+	struct target *t = &p->tg->t[j->target];
+	struct probe_hdr h;
+
+	h.serial = serial;
+	h.target = j->target;
+	h.seq = j->seq;
+	h.attempt = j->attempt;
+	h.flags = 0;
+	tag_write(&p->key, tx->buf + 8, &h, t->addr);
+	icmp_echo_header(tx->buf, tx->len, t->family == AF_INET6,
+	    sock_of(p, t)->id, j->seq);
+	target_sockaddr(t, &tx->to, &tx->tolen);
+}
+
+/* Up to max due probes, pushed on the ring and built in p->tx. */
+static void
+batch_fill(struct ping *p, int64_t now, struct batch *b, int max)
+{
+	int64_t next = p->next_send;
+	struct probe *pr;
+	struct job j;
+	uint32_t serial;
+	int src, family = 0;
+
+	b->n = 0;
+	b->serial = 0;
+	b->took[0] = b->took[1] = b->took[2] = 0;
+	if (max > p->ntx)
+		max = p->ntx;
+	while (b->n < max && next <= now &&
+	    (src = next_job(p, now, b, &j)) >= 0) {
+		if (b->n && p->tg->t[j.target].family != family)
+			break;		/* one socket per batch */
+		family = p->tg->t[j.target].family;
+		if ((pr = ring_push(&p->ring, &serial)) == NULL)
+			break;
+		if (b->n == 0)
+			b->serial = serial;
+		pr->target = j.target;
+		pr->seq = j.seq;
+		pr->attempt = j.attempt;
+		pr->state = P_PENDING;
+		probe_build(p, &p->tx[b->n], &j, serial);
+		b->job[b->n] = j;
+		b->src[b->n++] = (uint8_t)src;
+		b->took[src]++;
+		next = pace(p, next, now);
+	}
+}
+
+/* Batch probe i left (or failed for good): take its job off its source. */
+static void
+commit(struct ping *p, const struct batch *b, int i, int64_t now)
+{
+	const struct job *j = &b->job[i];
+	struct target *t = &p->tg->t[j->target];
+	struct probe *pr = ring_find(&p->ring, b->serial + (uint32_t)i);
+	struct job next;
+
+	if (b->src[i] == 0)
+		fifo_pop(&p->q_retry);
+	else if (b->src[i] == 1)
+		fifo_pop(&p->q_period);
+	else
+		p->cursor++;
+	p->next_send = pace(p, p->next_send, now);
+	t->last_serial = b->serial + (uint32_t)i;
+	if (j->attempt == 0) {
+		t->sent++;
+		t->inflight++;
+		p->outstanding++;
+	}
+	if (p->tx[i].err) {
+		finish_probe(p, t, pr, P_FAILED);
+		local_error(p, t, j->seq, p->tx[i].err, -1);
+	}
+	if (j->attempt)
+		return;
+	t->next_seq = (uint16_t)(j->seq + 1);
+	if (p->c->count && (uint32_t)j->seq + 1 >= p->c->count) {
+		t->flags |= T_DONE;
+		return;
+	}
+	next.due = now + p->c->period_ns;
+	next.target = j->target;
+	next.seq = (uint16_t)(j->seq + 1);
+	next.attempt = 0;
+	fifo_push(&p->q_period, &next);
 }
 
 static void
 send_due(struct ping *p, int64_t now)
 {
-	struct fifo *q;
-	struct job j, next;
-	int burst = 0;
+	struct batch b;
+	int64_t sent_at;
+	int burst = 0, i, n;
 
 	if (now < p->backoff)
 		return;
-	while (burst < SEND_BURST && p->next_send <= now &&
-	    next_job(p, now, &j, &q)) {
-		if (!send_probe(p, &j, now))
+	while (burst < SEND_BURST) {
+		batch_fill(p, now, &b, SEND_BURST - burst);
+		if (b.n == 0)
 			return;
-		if (q)
-			fifo_pop(q);
-		else
-			p->cursor++;
-		burst++;
-		p->next_send += p->c->interval_ns;
-		/* After a stall, don't burst to catch up with the past. */
-		if (p->next_send < now - p->c->interval_ns)
-			p->next_send = now - p->c->interval_ns;
-		if (j.attempt)
-			continue;
-		struct target *t = &p->tg->t[j.target];
-		t->next_seq = (uint16_t)(j.seq + 1);
-		if (p->c->count && (uint32_t)j.seq + 1 >= p->c->count) {
-			t->flags |= T_DONE;
-			continue;
+		/*
+		 * One clock read, just before the batch leaves: a probe's
+		 * RTT includes the sends before it in its batch (a few
+		 * microseconds each), never less than the real one.
+		 */
+		sent_at = mono_ns();
+		for (i = 0; i < b.n; i++)
+			ring_find(&p->ring, b.serial + (uint32_t)i)->sent =
+			    sent_at;
+		n = sock_send_batch(sock_of(p, &p->tg->t[b.job[0].target]),
+		    p->tx, b.n);
+		for (i = 0; i < n; i++)
+			commit(p, &b, i, now);
+		burst += n;
+		if (n < b.n) {
+			/* The kernel's queue is full: not lost, not yet sent. */
+			for (i = n; i < b.n; i++)
+				ring_unpush(&p->ring);
+			p->backoff = now + 1000000;
+			return;
 		}
-		next.due = now + p->c->period_ns;
-		next.target = j.target;
-		next.seq = (uint16_t)(j.seq + 1);
-		next.attempt = 0;
-		fifo_push(&p->q_period, &next);
 	}
 }
 

@@ -27,7 +27,9 @@ struct ping {
 	struct sock		 s4, s6;
 	struct fifo		 q_period, q_retry;
 	struct ring		 ring;
-	uint8_t			*pkt;		/* send buffer */
+	uint8_t			*pkt;		/* send slots, ntx of them */
+	struct tx		*tx;
+	int			 ntx;
 	struct rx		*rx;		/* receive batch */
 	uint8_t			*rxbuf;
 	int			 nrx;
