@@ -125,9 +125,8 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		d = *(const double *)(const void *)p;
 		if (isnan(d))
 			return NULL;
-		snprintf(buf, len, f->kind == F_MS ? "%.3f" :
-		    f->kind == F_TIME ? "%.6f" : "%.2f", d);
-		return buf;
+		return fmt_fixed(buf, len, d, f->kind == F_MS ? 3 :
+		    f->kind == F_TIME ? 6 : 2);
 	}
 	return NULL;
 }

@@ -1,6 +1,8 @@
 /* Formatter selection and the parts of records all formats share. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "out.h"
@@ -31,6 +33,48 @@ record_clear(struct record *r, enum rec_type t)
 	r->exit_status = -1;
 }
 
+/*
+ * printf rounds the exact binary value of d * 10^prec to an integer.  We
+ * round the product as computed, which is off by at most half a unit in
+ * its last place: below 2^31 that is under 2^-22, so wherever the fraction
+ * is more than 1e-6 away from one half both round alike.  Everything else
+ * (near a half, negative, large, NaN) is left to snprintf.
+ */
+const char *
+fmt_fixed(char *buf, size_t len, double d, int prec)
+{
+	static const uint32_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000 };
+	char tmp[24], *p = tmp + sizeof(tmp);
+	double x, f;
+	uint64_t v;
+	int i;
+
+	if (prec < 0 || prec > 6 || signbit(d) || !(d * pow10[prec] <
+	    2147483648.0))
+		goto slow;
+	x = d * pow10[prec];
+	f = x - floor(x);
+	if (fabs(f - 0.5) <= 1e-6)
+		goto slow;
+	v = (uint64_t)x + (f > 0.5);
+	*--p = '\0';
+	for (i = 0; i < prec; i++, v /= 10)
+		*--p = (char)('0' + v % 10);
+	if (prec)
+		*--p = '.';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if ((size_t)(tmp + sizeof(tmp) - p) > len)
+		goto slow;
+	memcpy(buf, p, (size_t)(tmp + sizeof(tmp) - p));
+	return buf;
+slow:
+	snprintf(buf, len, "%.*f", prec, d);
+	return buf;
+}
+
 void
 out_init(struct out *o, FILE *fp, const struct conf *c)
 {
@@ -56,6 +100,18 @@ void
 out_emit(struct out *o, const struct record *r)
 {
 	o->ops->emit(o, r);
+}
+
+int
+out_wants(const struct out *o, enum rec_type t)
+{
+	return o->ops->wants(o, t);
+}
+
+int
+out_wants_all(const struct out *o, enum rec_type t)
+{
+	return !o->conf->quiet || t == REC_SUMMARY;
 }
 
 void

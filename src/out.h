@@ -51,6 +51,8 @@ struct out_ops {
 	void	(*begin)(struct out *);
 	void	(*emit)(struct out *, const struct record *);
 	void	(*finish)(struct out *);
+	/* Whether emit would write records of this type at all. */
+	int	(*wants)(const struct out *, enum rec_type);
 };
 
 struct out {
@@ -64,10 +66,16 @@ extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops;
 
 void	out_init(struct out *, FILE *, const struct conf *);
 void	out_emit(struct out *, const struct record *);
+/* Whether records of this type are written: if not, don't build them. */
+int	out_wants(const struct out *, enum rec_type);
+/* wants for formats that write every record, or only summaries (-q). */
+int	out_wants_all(const struct out *, enum rec_type);
 void	out_finish(struct out *);
 /* Flush; returns -1 (errno set) if the output could not be written. */
 int	out_flush(struct out *);
 void	record_clear(struct record *, enum rec_type);
+/* d as printf's "%.*f" with prec 0..6 would write it, but faster. */
+const char *fmt_fixed(char *buf, size_t len, double d, int prec);
 const char *rec_type_name(enum rec_type);
 
 #endif

@@ -41,7 +41,7 @@ csv_emit(struct out *o, const struct record *r)
 	char buf[64];
 	int str;
 
-	if (o->conf->quiet && r->type != REC_SUMMARY)
+	if (!out_wants_all(o, r->type))
 		return;
 	for (f = cols; *f; f++) {
 		if (f != cols)
@@ -58,4 +58,5 @@ csv_emit(struct out *o, const struct record *r)
 	fputs("\r\n", o->fp);
 }
 
-const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL };
+const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL,
+	out_wants_all };

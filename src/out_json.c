@@ -88,7 +88,7 @@ json_emit(struct out *o, const struct record *r)
 	char buf[64];
 	int str, first = 1;
 
-	if (o->conf->quiet && r->type != REC_SUMMARY)
+	if (!out_wants_all(o, r->type))
 		return;
 	putc('{', o->fp);
 	for (f = fields_of(r->type); *f; f++) {
@@ -111,4 +111,5 @@ json_emit(struct out *o, const struct record *r)
 	fputs("}\n", o->fp);
 }
 
-const struct out_ops out_json_ops = { NULL, json_emit, NULL };
+const struct out_ops out_json_ops = { NULL, json_emit, NULL,
+	out_wants_all };

@@ -32,14 +32,26 @@ label(FILE *fp, const struct record *r)
 		fputs(r->target, fp);
 }
 
+/* A time in ms as "%.3f", then after. */
+static void
+ms(FILE *fp, double d, const char *after)
+{
+	char buf[64];
+
+	fputs(fmt_fixed(buf, sizeof(buf), d, 3), fp);
+	fputs(after, fp);
+}
+
 static void
 text_reply(FILE *fp, const struct record *r)
 {
 	fprintf(fp, ": seq=%ld bytes=%ld", r->seq, r->size);
 	if (r->ttl >= 0)
 		fprintf(fp, " ttl=%d", r->ttl);
-	if (!isnan(r->rtt_ms))
-		fprintf(fp, " rtt=%.3f ms", r->rtt_ms);
+	if (!isnan(r->rtt_ms)) {
+		fputs(" rtt=", fp);
+		ms(fp, r->rtt_ms, " ms");
+	}
 	if (r->dup)
 		fputs(" (DUP!)", fp);
 	if (r->from && r->addr && strcmp(r->from, r->addr) != 0)
@@ -53,11 +65,18 @@ text_reply(FILE *fp, const struct record *r)
 static void
 text_summary(FILE *fp, const struct record *r)
 {
-	fprintf(fp, ": sent=%ld received=%ld loss=%.0f%%", r->sent,
-	    r->received, isnan(r->loss_pct) ? 0.0 : r->loss_pct);
-	if (r->received > 0)
-		fprintf(fp, " rtt min/avg/max/stddev=%.3f/%.3f/%.3f/%.3f ms",
-		    r->rtt_min, r->rtt_avg, r->rtt_max, r->rtt_stddev);
+	char buf[64];
+
+	fprintf(fp, ": sent=%ld received=%ld loss=%s%%", r->sent,
+	    r->received, fmt_fixed(buf, sizeof(buf), isnan(r->loss_pct) ?
+	    0.0 : r->loss_pct, 0));
+	if (r->received > 0) {
+		fputs(" rtt min/avg/max/stddev=", fp);
+		ms(fp, r->rtt_min, "/");
+		ms(fp, r->rtt_avg, "/");
+		ms(fp, r->rtt_max, "/");
+		ms(fp, r->rtt_stddev, " ms");
+	}
 	if (r->errors > 0)
 		fprintf(fp, " errors=%ld", r->errors);
 	if (r->dups > 0)
@@ -68,28 +87,36 @@ text_summary(FILE *fp, const struct record *r)
 		fprintf(fp, " responders=%ld", r->responders);
 }
 
+static int
+text_wants(const struct out *o, enum rec_type t)
+{
+	const struct conf *c = o->conf;
+
+	switch (t) {
+	case REC_REPLY:
+	case REC_TIMEOUT:
+	case REC_ERROR:
+		return !c->quiet && !c->alive && !c->unreach;
+	case REC_SUMMARY:
+		return !c->alive && !c->unreach;
+	case REC_ALIVE:
+	case REC_UNREACHABLE:
+		return 1;
+	default:
+		return 0;	/* start, end, bad-target (on stderr) */
+	}
+}
+
 static void
 text_emit(struct out *o, const struct record *r)
 {
 	FILE *fp = o->fp;
 
-	switch (r->type) {
-	case REC_REPLY:
-	case REC_TIMEOUT:
-	case REC_ERROR:
-		if (o->conf->quiet || o->conf->alive || o->conf->unreach)
-			return;
-		break;
-	case REC_SUMMARY:
-		if (o->conf->alive || o->conf->unreach)
-			return;
-		break;
-	case REC_ALIVE:
-	case REC_UNREACHABLE:
+	if (!text_wants(o, r->type))
+		return;
+	if (r->type == REC_ALIVE || r->type == REC_UNREACHABLE) {
 		fprintf(fp, "%s\n", r->target);
 		return;
-	default:
-		return;		/* start, end, bad-target (on stderr) */
 	}
 	if (o->conf->color)
 		fputs(colour_of(r), fp);
@@ -123,4 +150,4 @@ text_emit(struct out *o, const struct record *r)
 	putc('\n', fp);
 }
 
-const struct out_ops out_text_ops = { NULL, text_emit, NULL };
+const struct out_ops out_text_ops = { NULL, text_emit, NULL, text_wants };

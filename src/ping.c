@@ -100,8 +100,10 @@ event(struct ping *p, struct record *r, enum rec_type type,
 {
 	record_clear(r, type);
 	r->time = real_time();
-	r->target = target_name(p->tg, t, nbuf, INET6_ADDRSTRLEN + 8);
 	r->addr = target_addr(t, abuf, INET6_ADDRSTRLEN + 8);
+	/* An address target's name is its address: one inet_ntop. */
+	r->target = t->flags & T_NAMED ? target_name(p->tg, t, nbuf,
+	    INET6_ADDRSTRLEN + 8) : r->addr;
 	r->seq = seq;
 }
 
@@ -360,9 +362,11 @@ expire(struct ping *p, int64_t now)
 			} else {
 				t->inflight--;
 				p->outstanding--;
-				event(p, &r, REC_TIMEOUT, t, pr->seq, nbuf,
-				    abuf);
-				out_emit(p->out, &r);
+				if (out_wants(p->out, REC_TIMEOUT)) {
+					event(p, &r, REC_TIMEOUT, t, pr->seq,
+					    nbuf, abuf);
+					out_emit(p->out, &r);
+				}
 			}
 		}
 		ring_pop(&p->ring);
@@ -467,8 +471,9 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	struct probe *pr;
 	struct record r;
 	uint32_t idx;
-	double ms;
+	double ms, rtt;
 	uint8_t a[16];
+	int foreign, late, dup;
 
 	if ((t = tagged_target(p, s, m, &h)) == NULL)
 		return;
@@ -483,25 +488,22 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		p->corrupt++;
 		return;
 	}
-	event(p, &r, REC_REPLY, t, h.seq, nbuf, abuf);
-	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
-	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
-	r.size = (long)m->icmp_len;
-	r.ttl = m->ttl >= 0 ? m->ttl : rx->ttl;
 	pr = ring_find(&p->ring, h.serial);
 	if (pr && (pr->target != idx || pr->seq != h.seq))
 		pr = NULL;
+	rtt = NAN;
 	if (pr) {
 		ms = (double)(rx->when - pr->sent) / 1e6;
-		r.rtt_ms = ms < 0 ? 0 : ms;
+		rtt = ms < 0 ? 0 : ms;
 	}
+	foreign = late = dup = 0;
 	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST)) {
 		/* Our probe, answered by someone else: shown, not credited. */
-		r.foreign = 1;
+		foreign = 1;
 	} else if (pr == NULL || pr->state == P_TIMEDOUT) {
-		r.late = 1;
+		late = 1;
 	} else if (pr->state == P_PENDING) {
-		stats_add(&t->rtt, r.rtt_ms);	/* counts it received */
+		stats_add(&t->rtt, rtt);	/* counts it received */
 		finish_probe(p, t, pr, P_ANSWERED);
 		if (t->flags & T_BCAST)
 			responder(p, idx, &rx->from);
@@ -509,9 +511,22 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	} else if (t->flags & T_BCAST) {
 		responder(p, idx, &rx->from);
 	} else {
-		r.dup = 1;
+		dup = 1;
 		t->dups++;
 	}
+	/* Names and addresses as text cost more than the rest: only if
+	 * the record is written (not under -q, for one). */
+	if (!out_wants(p->out, REC_REPLY))
+		return;
+	event(p, &r, REC_REPLY, t, h.seq, nbuf, abuf);
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
+	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
+	r.size = (long)m->icmp_len;
+	r.ttl = m->ttl >= 0 ? m->ttl : rx->ttl;
+	r.rtt_ms = rtt;
+	r.foreign = foreign;
+	r.late = late;
+	r.dup = dup;
 	out_emit(p->out, &r);
 }
 
