@@ -14,6 +14,7 @@
 #define RX_BATCH	64
 #define NS		1000000000LL
 #define LINGER_NS	(50 * 1000000LL)
+#define LINGER_MIN_NS	(5 * 1000000LL)
 
 int64_t
 mono_ns(void)
@@ -504,6 +505,8 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		late = 1;
 	} else if (pr->state == P_PENDING) {
 		stats_add(&t->rtt, rtt);	/* counts it received */
+		if (rx->when - pr->sent > p->rtt_max)
+			p->rtt_max = rx->when - pr->sent;
 		finish_probe(p, t, pr, P_ANSWERED);
 		if (t->flags & T_BCAST)
 			responder(p, idx, &rx->from);
@@ -730,6 +733,23 @@ next_wakeup(struct ping *p, int64_t now)
 	return t > now ? t - now : 0;
 }
 
+/*
+ * A duplicate comes about one round trip after the reply it copies: wait
+ * twice the slowest round trip of the run, from 5 to 50 ms, never longer
+ * than the timeout.
+ */
+static int64_t
+linger_ns(const struct ping *p)
+{
+	int64_t l = 2 * p->rtt_max;
+
+	if (l < LINGER_MIN_NS)
+		l = LINGER_MIN_NS;
+	if (l > LINGER_NS)
+		l = LINGER_NS;
+	return l < p->c->timeout_ns ? l : p->c->timeout_ns;
+}
+
 int
 ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 {
@@ -752,14 +772,12 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 		expire(p, now);
 		send_due(p, now);
 		/*
-		 * All answered: linger a moment (at most 50 ms, never past
-		 * the timeout) so duplicates of the last replies are still
-		 * seen and counted, then end.
+		 * All answered: linger a moment so duplicates of the last
+		 * replies are still seen and counted, then end.
 		 */
 		if (done(p)) {
 			if (p->linger == 0)
-				p->linger = now + (p->c->timeout_ns < LINGER_NS ?
-				    p->c->timeout_ns : LINGER_NS);
+				p->linger = now + linger_ns(p);
 			if (now >= p->linger)
 				break;
 		}

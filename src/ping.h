@@ -35,6 +35,7 @@ struct ping {
 	int			 nrx;
 	size_t			 rxlen;
 	int64_t			 start, next_send, backoff, linger;
+	int64_t			 rtt_max;	/* slowest counted reply, ns */
 	uint64_t		 outstanding;	/* probes not yet finished */
 	uint32_t		 answered;
 	uint64_t		 corrupt;	/* replies with a bad payload */
