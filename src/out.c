@@ -33,43 +33,77 @@ record_clear(struct record *r, enum rec_type t)
 	r->exit_status = -1;
 }
 
+/* v in decimal, at least min digits, ending just before end. */
+static char *
+digits(char *end, uint64_t v, int min)
+{
+	char *p = end;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (end - p < min)
+		*--p = '0';
+	return p;
+}
+
+/* Copy the text from p to end into buf, if it fits. */
+static const char *
+put(char *buf, size_t len, const char *p, const char *end)
+{
+	if ((size_t)(end - p) >= len)
+		return NULL;
+	memcpy(buf, p, (size_t)(end - p));
+	buf[end - p] = '\0';
+	return buf;
+}
+
+const char *
+fmt_ulong(char *buf, size_t len, unsigned long v)
+{
+	char tmp[24];
+
+	return put(buf, len, digits(tmp + sizeof(tmp), v, 1),
+	    tmp + sizeof(tmp));
+}
+
 /*
- * printf rounds the exact binary value of d * 10^prec to an integer.  We
- * round the product as computed, which is off by at most half a unit in
- * its last place: below 2^31 that is under 2^-22, so wherever the fraction
- * is more than 1e-6 away from one half both round alike.  Everything else
- * (near a half, negative, large, NaN) is left to snprintf.
+ * printf rounds the exact binary value of d * 10^prec to an integer.  The
+ * integer part of d and its fraction f are exact; f * 10^prec as computed
+ * is off by less than 1e-9, so wherever its fraction is more than 1e-6
+ * away from one half both round alike.  Everything else (near a half,
+ * negative, 2^53 and up, NaN) is left to snprintf.
  */
 const char *
 fmt_fixed(char *buf, size_t len, double d, int prec)
 {
 	static const uint32_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
 	    1000000 };
-	char tmp[24], *p = tmp + sizeof(tmp);
-	double x, f;
-	uint64_t v;
-	int i;
+	char tmp[40], *p, *end = tmp + sizeof(tmp);
+	double ip, x, f;
+	uint64_t v, w;
 
-	if (prec < 0 || prec > 6 || signbit(d) || !(d * pow10[prec] <
-	    2147483648.0))
+	if (prec < 0 || prec > 6 || signbit(d) || !(d < 9007199254740992.0))
 		goto slow;
-	x = d * pow10[prec];
+	ip = floor(d);
+	x = (d - ip) * pow10[prec];
 	f = x - floor(x);
 	if (fabs(f - 0.5) <= 1e-6)
 		goto slow;
+	w = (uint64_t)ip;
 	v = (uint64_t)x + (f > 0.5);
-	*--p = '\0';
-	for (i = 0; i < prec; i++, v /= 10)
-		*--p = (char)('0' + v % 10);
-	if (prec)
+	if (v == pow10[prec]) {		/* 0.9996 as %.3f is 1.000 */
+		v = 0;
+		w++;
+	}
+	p = end;
+	if (prec) {
+		p = digits(p, v, prec);
 		*--p = '.';
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	if ((size_t)(tmp + sizeof(tmp) - p) > len)
-		goto slow;
-	memcpy(buf, p, (size_t)(tmp + sizeof(tmp) - p));
-	return buf;
+	}
+	p = digits(p, w, 1);
+	if (put(buf, len, p, end))
+		return buf;
 slow:
 	snprintf(buf, len, "%.*f", prec, d);
 	return buf;

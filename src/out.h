@@ -76,6 +76,8 @@ int	out_flush(struct out *);
 void	record_clear(struct record *, enum rec_type);
 /* d as printf's "%.*f" with prec 0..6 would write it, but faster. */
 const char *fmt_fixed(char *buf, size_t len, double d, int prec);
+/* v in decimal like "%lu"; NULL if buf is too small. */
+const char *fmt_ulong(char *buf, size_t len, unsigned long v);
 const char *rec_type_name(enum rec_type);
 
 #endif

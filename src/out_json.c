@@ -39,11 +39,19 @@ utf8_len(const unsigned char *s)
 void
 json_string(FILE *fp, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *)str, *run;
 	int n;
 
 	putc('"', fp);
 	while (*s) {
+		/* Printable ASCII needs no care: write it in one piece. */
+		for (run = s; *s >= 0x20 && *s < 0x7f && *s != '"' &&
+		    *s != '\\'; s++)
+			;
+		if (s > run) {
+			fwrite(run, 1, (size_t)(s - run), fp);
+			continue;
+		}
 		if (*s == '"' || *s == '\\') {
 			putc('\\', fp);
 			putc(*s++, fp);
@@ -96,7 +104,11 @@ json_emit(struct out *o, const struct record *r)
 		if (r->type == REC_SUMMARY && r->responders < 0 &&
 		    strcmp((*f)->name, "responders") == 0)
 			continue;
-		fprintf(o->fp, "%s\"%s\":", first ? "" : ",", (*f)->name);
+		if (!first)
+			putc(',', o->fp);
+		putc('"', o->fp);
+		fputs((*f)->name, o->fp);
+		fputs("\":", o->fp);
 		first = 0;
 		v = field_value(*f, r, buf, sizeof(buf), &str);
 		if (v == NULL)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bats
+# Number formatting: fmt_fixed writes what printf would, only faster.
+# No root, no network.
+
+bats_require_minimum_version 1.5.0
+
+setup_file()
+{
+	cd "$BATS_TEST_DIRNAME/.." || return 1
+	cc -O2 -D_GNU_SOURCE -Isrc -o "$BATS_FILE_TMPDIR/fmt_test" \
+	    tests/fmt_test.c src/out.c src/out_text.c src/out_csv.c \
+	    src/out_json.c src/fields.c -lm
+}
+
+@test "fmt_fixed, fmt_ulong and printf agree on 6 million values, halves and edge cases" {
+	run "$BATS_FILE_TMPDIR/fmt_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+}
