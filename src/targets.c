@@ -148,11 +148,32 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
 	return tg->n++;
 }
 
+/* Dotted quad without inet_ntop, which goes through sprintf. */
+static const char *
+addr4_str(const uint8_t a[4], char *buf, size_t len)
+{
+	char tmp[INET_ADDRSTRLEN], *p = tmp;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	if ((size_t)(p - tmp) > len)
+		return NULL;
+	memcpy(buf, tmp, (size_t)(p - tmp));
+	return buf;
+}
+
 const char *
 addr16_str(int family, const uint8_t addr[16], char *buf, size_t len)
 {
 	if (family == AF_INET)
-		return inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
+		return addr4_str(addr + 12, buf, len);
 	return inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
 }
 

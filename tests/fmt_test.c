@@ -1,15 +1,18 @@
 /*
  * fmt_test: fmt_fixed and fmt_ulong (out.c) must write exactly what
- * printf's "%.*f" and "%lu" write.  Halves, values near them, -0, NaN, infinities, large values,
+ * printf's "%.*f" and "%lu" write, and addr16_str (targets.c) what
+ * inet_ntop writes for IPv4.  Halves, values near them, -0, NaN, infinities, large values,
  * then a few million pseudo-random ones of the shapes mping prints
  * (times in ms, percentages, Unix times).  Prints "N checks, F failed".
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "out.h"
+#include "targets.h"
 
 static long checks, failed;
 
@@ -35,6 +38,18 @@ check_ulong(unsigned long v)
 	snprintf(b, sizeof(b), "%lu", v);
 	if (strcmp(a, b) != 0 && failed++ < 20)
 		printf("%lu: got %s\n", v, a);
+}
+
+static void
+check_addr4(const uint8_t a[16])
+{
+	char x[64], y[64];
+
+	checks++;
+	addr16_str(AF_INET, a, x, sizeof(x));
+	inet_ntop(AF_INET, a + 12, y, sizeof(y));
+	if (strcmp(x, y) != 0 && failed++ < 20)
+		printf("%s: got %s\n", y, x);
 }
 
 static uint64_t
@@ -84,6 +99,17 @@ main(void)
 		}
 		check(d, (int)(rnd() % 7));
 		check_ulong((unsigned long)(rnd() >> (rnd() % 64)));
+	}
+	for (i = 0; i < 1000000; i++) {
+		uint8_t a[16] = { 0 };
+		uint64_t r = rnd();
+
+		/* every octet value in every position, and random ones */
+		a[12] = (uint8_t)(i < 1024 ? i % 256 : r);
+		a[13] = (uint8_t)(i < 1024 ? i / 4 : r >> 8);
+		a[14] = (uint8_t)(i < 1024 ? 255 - i % 256 : r >> 16);
+		a[15] = (uint8_t)(i < 1024 ? i % 7 : r >> 24);
+		check_addr4(a);
 	}
 	check_ulong(0);
 	check_ulong((unsigned long)-1);
