@@ -317,18 +317,21 @@ send_due(struct ping *p, int64_t now)
 		if (b.n == 0)
 			return;
 		/*
-		 * One clock read, just before the batch leaves: a probe's
-		 * RTT includes the sends before it in its batch (a few
-		 * microseconds each), never less than the real one.
+		 * One clock read, just before the batch leaves.  A probe's
+		 * RTT then includes the kernel's sends before it in its
+		 * batch (a few microseconds each, at most TX_BATCH - 1 of
+		 * them), but it is never less than the real one.  Spreading
+		 * the time over the call would guess, and guesses too late
+		 * give RTTs of 0.
 		 */
 		sent_at = mono_ns();
-		for (i = 0; i < b.n; i++)
-			ring_find(&p->ring, b.serial + (uint32_t)i)->sent =
-			    sent_at;
 		n = sock_send_batch(sock_of(p, &p->tg->t[b.job[0].target]),
 		    p->tx, b.n);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			ring_find(&p->ring, b.serial + (uint32_t)i)->sent =
+			    sent_at;
 			commit(p, &b, i, now);
+		}
 		burst += n;
 		if (n < b.n) {
 			/* The kernel's queue is full: not lost, not yet sent. */
