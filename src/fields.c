@@ -138,16 +138,10 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		return *(const char *const *)(const void *)p;
 	case F_LONG:
 		l = *(const long *)(const void *)p;
-		if (l < 0)
-			return NULL;
-		snprintf(buf, len, "%ld", l);
-		return buf;
+		return l < 0 ? NULL : fmt_ulong(buf, len, (unsigned long)l);
 	case F_INT:
 		i = *(const int *)(const void *)p;
-		if (i < 0)
-			return NULL;
-		snprintf(buf, len, "%d", i);
-		return buf;
+		return i < 0 ? NULL : fmt_ulong(buf, len, (unsigned long)i);
 	case F_BOOL:
 		return *(const int *)(const void *)p ? "true" : "false";
 	case F_MS:
@@ -156,9 +150,8 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		d = *(const double *)(const void *)p;
 		if (isnan(d))
 			return NULL;
-		snprintf(buf, len, f->kind == F_MS ? "%.3f" :
-		    f->kind == F_TIME ? "%.6f" : "%.2f", d);
-		return buf;
+		return fmt_fixed(buf, len, d, f->kind == F_MS ? 3 :
+		    f->kind == F_TIME ? 6 : 2);
 	case F_STRS:
 	case F_MSS:
 	case F_MPLS:

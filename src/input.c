@@ -153,6 +153,7 @@ cidr(struct input *in, const char *s, char *slash)
 		in->bad(in->arg, s, "block is larger than --max-targets allows");
 		return;
 	}
+	targets_reserve(in->tg, (uint32_t)count);	/* else it grows */
 	for (n = 0; n < count + (uint64_t)skip; n++) {
 		if (!(skip && n == 0) && add(in, s, family, a, 0, NULL) == -1)
 			return;

@@ -356,7 +356,7 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			trace_opt = "--flow";
 			break;
 		case OPT_NAMES: c->names = 1; trace_opt = "--names"; break;
-		case OPT_LIVE: c->live = 1; ping_opt = "--live"; break;
+		case OPT_LIVE: c->live = 1; break;
 		case OPT_PROGRESS: progress = 1; ping_opt = "--progress"; break;
 		case OPT_NO_PROGRESS: progress = 0; break;
 		case OPT_CSV: set_format(c, FMT_CSV, &fmt_seen); break;

@@ -1,6 +1,8 @@
 /* Formatter selection and the parts of records all formats share. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "out.h"
@@ -38,11 +40,80 @@ record_clear(struct record *r, enum rec_type t)
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
 }
 
-int
-out_quiet_drops(const struct out *o, const struct record *r)
+/* v in decimal, at least min digits, ending just before end. */
+static char *
+digits(char *end, uint64_t v, int min)
 {
-	return o->conf->quiet && r->type != (o->conf->trace ? REC_TRACE :
-	    REC_SUMMARY);
+	char *p = end;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (end - p < min)
+		*--p = '0';
+	return p;
+}
+
+/* Copy the text from p to end into buf, if it fits. */
+static const char *
+put(char *buf, size_t len, const char *p, const char *end)
+{
+	if ((size_t)(end - p) >= len)
+		return NULL;
+	memcpy(buf, p, (size_t)(end - p));
+	buf[end - p] = '\0';
+	return buf;
+}
+
+const char *
+fmt_ulong(char *buf, size_t len, unsigned long v)
+{
+	char tmp[24];
+
+	return put(buf, len, digits(tmp + sizeof(tmp), v, 1),
+	    tmp + sizeof(tmp));
+}
+
+/*
+ * printf rounds the exact binary value of d * 10^prec to an integer.  The
+ * integer part of d and its fraction f are exact; f * 10^prec as computed
+ * is off by less than 1e-9, so wherever its fraction is more than 1e-6
+ * away from one half both round alike.  Everything else (near a half,
+ * negative, 2^53 and up, NaN) is left to snprintf.
+ */
+const char *
+fmt_fixed(char *buf, size_t len, double d, int prec)
+{
+	static const uint32_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000 };
+	char tmp[40], *p, *end = tmp + sizeof(tmp);
+	double ip, x, f;
+	uint64_t v, w;
+
+	if (prec < 0 || prec > 6 || signbit(d) || !(d < 9007199254740992.0))
+		goto slow;
+	ip = floor(d);
+	x = (d - ip) * pow10[prec];
+	f = x - floor(x);
+	if (fabs(f - 0.5) <= 1e-6)
+		goto slow;
+	w = (uint64_t)ip;
+	v = (uint64_t)x + (f > 0.5);
+	if (v == pow10[prec]) {		/* 0.9996 as %.3f is 1.000 */
+		v = 0;
+		w++;
+	}
+	p = end;
+	if (prec) {
+		p = digits(p, v, prec);
+		*--p = '.';
+	}
+	p = digits(p, w, 1);
+	if (put(buf, len, p, end))
+		return buf;
+slow:
+	snprintf(buf, len, "%.*f", prec, d);
+	return buf;
 }
 
 void
@@ -78,6 +149,19 @@ out_emit(struct out *o, const struct record *r)
 	if (o->progress)
 		progress_hide(o->progress);
 	o->ops->emit(o, r);
+}
+
+int
+out_wants(const struct out *o, enum rec_type t)
+{
+	return o->ops->wants(o, t);
+}
+
+int
+out_wants_all(const struct out *o, enum rec_type t)
+{
+	return !o->conf->quiet ||
+	    t == (o->conf->trace ? REC_TRACE : REC_SUMMARY);
 }
 
 void

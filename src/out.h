@@ -79,6 +79,8 @@ struct out_ops {
 	void	(*emit)(struct out *, const struct record *);
 	void	(*finish)(struct out *);
 	int64_t	(*tick)(struct out *, const struct run_counts *, int64_t now);
+	/* Whether emit would write records of this type at all. */
+	int	(*wants)(const struct out *, enum rec_type);
 };
 
 struct progress;
@@ -98,6 +100,10 @@ extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
 
 void	out_init(struct out *, FILE *, const struct conf *);
 void	out_emit(struct out *, const struct record *);
+/* Whether records of this type are written: if not, don't build them. */
+int	out_wants(const struct out *, enum rec_type);
+/* wants for formats that write every record, or only summaries (-q). */
+int	out_wants_all(const struct out *, enum rec_type);
 void	out_finish(struct out *);
 /*
  * The engine calls this whenever it wakes; views redraw when they are due.
@@ -107,8 +113,11 @@ int64_t	out_tick(struct out *, const struct run_counts *, int64_t now);
 /* Flush; returns -1 (errno set) if the output could not be written. */
 int	out_flush(struct out *);
 void	record_clear(struct record *, enum rec_type);
+/* d as printf's "%.*f" with prec 0..6 would write it, but faster. */
+const char *fmt_fixed(char *buf, size_t len, double d, int prec);
+/* v in decimal like "%lu"; NULL if buf is too small. */
+const char *fmt_ulong(char *buf, size_t len, unsigned long v);
 const char *rec_type_name(enum rec_type);
 /* -q keeps only the one record per target: summary, or trace. */
-int	out_quiet_drops(const struct out *, const struct record *);
 
 #endif

@@ -67,7 +67,7 @@ csv_emit(struct out *o, const struct record *r)
 	char buf[64];
 	int str;
 
-	if (out_quiet_drops(o, r))
+	if (!out_wants_all(o, r->type))
 		return;
 	for (f = cols; *f; f++) {
 		if (f != cols)
@@ -88,4 +88,5 @@ csv_emit(struct out *o, const struct record *r)
 	fputs("\r\n", o->fp);
 }
 
-const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL, NULL };
+const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL, NULL,
+	out_wants_all };

@@ -39,11 +39,19 @@ utf8_len(const unsigned char *s)
 void
 json_string(FILE *fp, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *)str, *run;
 	int n;
 
 	putc('"', fp);
 	while (*s) {
+		/* Printable ASCII needs no care: write it in one piece. */
+		for (run = s; *s >= 0x20 && *s < 0x7f && *s != '"' &&
+		    *s != '\\'; s++)
+			;
+		if (s > run) {
+			fwrite(run, 1, (size_t)(s - run), fp);
+			continue;
+		}
 		if (*s == '"' || *s == '\\') {
 			putc('\\', fp);
 			putc(*s++, fp);
@@ -131,7 +139,7 @@ json_emit(struct out *o, const struct record *r)
 	char buf[64];
 	int str, first = 1;
 
-	if (out_quiet_drops(o, r))
+	if (!out_wants_all(o, r->type))
 		return;
 	putc('{', o->fp);
 	for (f = fields_of(r->type); *f; f++) {
@@ -139,7 +147,11 @@ json_emit(struct out *o, const struct record *r)
 		if (r->type == REC_SUMMARY && r->responders < 0 &&
 		    strcmp((*f)->name, "responders") == 0)
 			continue;
-		fprintf(o->fp, "%s\"%s\":", first ? "" : ",", (*f)->name);
+		if (!first)
+			putc(',', o->fp);
+		putc('"', o->fp);
+		fputs((*f)->name, o->fp);
+		fputs("\":", o->fp);
 		first = 0;
 		if ((*f)->kind >= F_STRS) {
 			json_list(o->fp, *f, r);
@@ -158,4 +170,5 @@ json_emit(struct out *o, const struct record *r)
 	fputs("}\n", o->fp);
 }
 
-const struct out_ops out_json_ops = { NULL, json_emit, NULL, NULL };
+const struct out_ops out_json_ops = { NULL, json_emit, NULL, NULL,
+	out_wants_all };

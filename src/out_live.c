@@ -1,9 +1,10 @@
 /*
- * --live: a full-screen view, one row per target, drawn with ANSI escapes
- * only (no curses).  Records update the rows; the screen is redrawn on the
- * engine's tick, a few times a second, never per packet.  Rows are keyed
- * by the record's index, so a trace view can key them by (target, hop)
- * later.  The final summaries are printed as text after the view is left.
+ * --live: a full-screen view, one row per target (per hop with --trace),
+ * drawn with ANSI escapes only (no curses).  Records update the rows; the
+ * screen is redrawn on the engine's tick, a few times a second, never per
+ * packet.  Rows are keyed by the record's index (and the hop's TTL).  The
+ * final summaries (the final rows of a trace) are printed as text after
+ * the view is left.
  */
 #include <sys/ioctl.h>
 #include <langinfo.h>
@@ -32,6 +33,8 @@ struct row {
 	char	*label;
 	long	 sent, received, lost;
 	double	 loss_pct, last, avg, min, max;
+	double	 sum;			/* --trace: the view counts itself */
+	int	 named;			/* --trace: label has the responder */
 	float	 hist[LIVE_HIST];	/* RTT ms, or H_LOST, H_ERROR */
 	uint8_t	 nhist, head;
 };
@@ -46,6 +49,9 @@ struct live {
 	int		  cols, lines;
 	int64_t		  next;
 	struct run_counts rc;		/* of the latest tick */
+	int		  trace;	/* rows are hops */
+	unsigned	  reached;	/* --trace: traces that got there */
+	int		  first_hop, hops;	/* rows per trace */
 };
 
 /* atexit: an exit on an error still gives the terminal back. */
@@ -75,16 +81,33 @@ live_begin(struct out *o)
 		v->utf8 = strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0;
 		setlocale(LC_CTYPE, "C");
 	}
+	if (o->conf->trace) {
+		v->trace = 1;
+		v->first_hop = o->conf->first_hop;
+		v->hops = o->conf->max_hops - o->conf->first_hop + 1;
+	}
 	o->view = v;
 	atexit(live_restore);
 }
 
 /* Names may hold any bytes: only printable ASCII reaches the terminal. */
 static char *
+printable(char *s)
+{
+	char *p;
+
+	if (s)
+		for (p = s; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				*p = '?';
+	return s;
+}
+
+static char *
 make_label(const struct record *r)
 {
 	size_t len = strlen(r->target) + (r->addr ? strlen(r->addr) : 0) + 4;
-	char *s, *p;
+	char *s;
 
 	if ((s = malloc(len)) == NULL)
 		return NULL;
@@ -92,24 +115,36 @@ make_label(const struct record *r)
 		snprintf(s, len, "%s (%s)", r->target, r->addr);
 	else
 		snprintf(s, len, "%s", r->target);
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
-	return s;
+	return printable(s);
 }
 
+/* --trace: "target ttl. responder", ??? until one answers. */
+static char *
+hop_label(const struct record *r)
+{
+	const char *who = r->from ? r->from : "???";
+	size_t len = strlen(r->target) + strlen(who) + 16;
+	char *s;
+
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	snprintf(s, len, "%s %2d. %s", r->target, r->ttl, who);
+	return printable(s);
+}
+
+/* Row key (the target's index, or with --trace its hop's slot). */
 static struct row *
-row_of(struct live *v, const struct record *r)
+row_at(struct live *v, long key)
 {
 	size_t n, i;
 	struct row *rows;
 
-	if (r->index < 0 || r->index >= LIVE_MAX_ROWS)
+	if (key < 0 || key >= LIVE_MAX_ROWS)
 		return NULL;
-	if ((size_t)r->index >= v->nrows) {
+	if ((size_t)key >= v->nrows) {
 		/* Grows by doubling as names resolve: not per probe. */
 		n = v->nrows ? v->nrows : 64;
-		while (n <= (size_t)r->index)
+		while (n <= (size_t)key)
 			n *= 2;
 		if (n > LIVE_MAX_ROWS)
 			n = LIVE_MAX_ROWS;
@@ -117,14 +152,40 @@ row_of(struct live *v, const struct record *r)
 			return NULL;
 		memset(rows + v->nrows, 0, (n - v->nrows) * sizeof(*rows));
 		for (i = v->nrows; i < n; i++)
-			rows[i].last = NAN;
+			rows[i].last = rows[i].avg = rows[i].min =
+			    rows[i].max = NAN;
 		v->rows = rows;
 		v->nrows = n;
 	}
-	rows = &v->rows[r->index];
-	if (rows->label == NULL)
-		rows->label = make_label(r);
-	return rows;
+	return &v->rows[key];
+}
+
+static struct row *
+row_of(struct live *v, const struct record *r)
+{
+	struct row *w;
+
+	if ((w = row_at(v, r->index)) != NULL && w->label == NULL)
+		w->label = make_label(r);
+	return w;
+}
+
+/* --trace: the hop's row, labelled with its first responder. */
+static struct row *
+hop_row(struct live *v, const struct record *r)
+{
+	struct row *w;
+
+	if (r->index < 0 || r->ttl < v->first_hop ||
+	    r->index >= LIVE_MAX_ROWS / v->hops)
+		return NULL;
+	w = row_at(v, r->index * v->hops + (r->ttl - v->first_hop));
+	if (w == NULL || (w->label && (w->named || r->from == NULL)))
+		return w;
+	free(w->label);
+	w->label = hop_label(r);
+	w->named = r->from != NULL;
+	return w;
 }
 
 static void
@@ -162,6 +223,33 @@ update(struct row *w, const struct record *r)
 	default:
 		break;
 	}
+}
+
+/* --trace: one probe of the hop; time exceeded is an answer like a reply. */
+static void
+update_probe(struct row *w, const struct record *r)
+{
+	double x = r->rtt_ms;
+	int local = r->from && strcmp(r->from, "local") == 0;
+
+	w->sent++;
+	if (r->from && !local && !isnan(x)) {
+		w->received++;
+		w->last = x;
+		w->sum += x;
+		w->avg = w->sum / (double)w->received;
+		if (isnan(w->min) || x < w->min)
+			w->min = x;
+		if (isnan(w->max) || x > w->max)
+			w->max = x;
+		if (r->error && strcmp(r->error, "ttl-exceeded") != 0)
+			push(w, H_ERROR);
+		else
+			push(w, (float)x);
+	} else
+		push(w, local ? H_ERROR : H_LOST);
+	w->lost = w->sent - w->received;
+	w->loss_pct = 100.0 * (double)w->lost / (double)w->sent;
 }
 
 static void
@@ -212,19 +300,30 @@ sparkline(FILE *fp, const struct live *v, const struct row *w, int width)
 static int
 label_width(const struct live *v, size_t shown)
 {
-	size_t i, len, w = 6;
+	size_t i, k, len, w = 6;
 
-	for (i = 0; i < shown; i++)
-		if (v->rows[i].label &&
-		    (len = strlen(v->rows[i].label)) > w)
+	for (i = k = 0; i < v->nrows && k < shown; i++) {
+		if (v->rows[i].label == NULL)
+			continue;
+		k++;
+		if ((len = strlen(v->rows[i].label)) > w)
 			w = len;
+	}
 	if (w > LIVE_LABEL_MAX)
 		w = LIVE_LABEL_MAX;
-	if ((int)w > v->cols / 3 && v->cols / 3 >= 6)
-		w = (size_t)(v->cols / 3);
+	/* Hop labels hold two addresses: they may take more. */
+	if ((int)w > v->cols / (v->trace ? 2 : 3) && v->cols / 3 >= 6)
+		w = (size_t)(v->cols / (v->trace ? 2 : 3));
 	return (int)w;
 }
 
+static int
+column_heads(const struct live *v, char *buf, size_t len, int lw)
+{
+	return snprintf(buf, len, "%-*s %6s %6s %8s %8s %8s %8s  %s", lw,
+	    v->trace ? "TARGET / HOP" : "TARGET", "SENT", "LOSS", "LAST",
+	    "AVG", "BEST", "WORST", "RECENT");
+}
 
 /* At most cols columns of s (ASCII). */
 static void
@@ -267,16 +366,19 @@ static void
 draw(struct out *o, struct live *v)
 {
 	FILE *fp = o->fp;
-	size_t shown, i, tracked = 0, total;
+	size_t shown, i, k, tracked = 0, total;
 	int lw, body;
 	char head[512];
 	int n;
 
 	size_of(o, v);
+	/* Rows not seen yet (a hop past the end of its trace, a target
+	 * whose name is still resolving) take no line. */
 	for (i = 0; i < v->nrows; i++)
 		if (v->rows[i].label)
-			tracked = i + 1;
-	total = v->rc.targets > tracked ? v->rc.targets : tracked;
+			tracked++;
+	total = !v->trace && v->rc.targets > tracked ? v->rc.targets :
+	    tracked;
 	/* Two lines on top; the last line says what does not fit. */
 	body = v->lines - 2;
 	shown = tracked;
@@ -287,36 +389,58 @@ draw(struct out *o, struct live *v)
 	if (shown > tracked)
 		shown = tracked;
 	lw = label_width(v, shown);
-	n = snprintf(head, sizeof(head), "mping --live: %u targets, %u "
-	    "answered, %llu probes sent, %.1f s", v->rc.targets,
-	    v->rc.answered, (unsigned long long)v->rc.sent, v->rc.elapsed);
+	n = snprintf(head, sizeof(head), "mping --live%s: %u targets, %u "
+	    "%s, %llu probes sent, %.1f s", v->trace ? " --trace" : "",
+	    v->rc.targets, v->trace ? v->reached : v->rc.answered,
+	    v->trace ? "reached" : "answered",
+	    (unsigned long long)v->rc.sent, v->rc.elapsed);
 	if (v->bad && n > 0 && (size_t)n < sizeof(head))
 		snprintf(head + n, sizeof(head) - (size_t)n, "; %ld bad "
 		    "(%s)", v->bad, v->bad_last);
 	fprintf(fp, "\033[H\033[7m%-*.*s\033[0m\033[K", v->cols, v->cols,
 	    head);
-	n = snprintf(head, sizeof(head), "%-*s %6s %6s %8s %8s %8s %8s  %s",
-	    lw, "TARGET", "SENT", "LOSS", "LAST", "AVG", "BEST", "WORST",
-	    "RECENT");
+	n = column_heads(v, head, sizeof(head), lw);
 	fputs("\r\n\033[1m", fp);
 	clipped(fp, head, n, v->cols);
 	fputs("\033[0m\033[K", fp);
-	for (i = 0; i < shown; i++) {
+	for (i = k = 0; i < v->nrows && k < shown; i++) {
+		if (v->rows[i].label == NULL)
+			continue;
+		k++;
 		fputs("\r\n", fp);
-		if (v->rows[i].label)
-			draw_row(fp, v, &v->rows[i], lw);
+		draw_row(fp, v, &v->rows[i], lw);
 		fputs("\033[K", fp);
 	}
 	if (total > (size_t)body) {
-		n = snprintf(head, sizeof(head), "%zu-%zu of %zu targets not "
+		n = snprintf(head, sizeof(head), "%zu-%zu of %zu %s not "
 		    "shown: the terminal is too small", shown + 1, total,
-		    total);
+		    total, v->trace ? "hops" : "targets");
 		fputs("\r\n\033[7m", fp);
 		clipped(fp, head, n, v->cols);
 		fputs("\033[0m\033[K", fp);
 	}
 	fputs("\033[J", fp);
 	fflush(fp);
+}
+
+/* --trace, after the view: every row as plain text, as traces are kept. */
+static void
+dump(struct out *o, struct live *v)
+{
+	char head[512];
+	size_t i;
+	int lw, n;
+
+	v->cols = 512;
+	lw = label_width(v, v->nrows);
+	n = column_heads(v, head, sizeof(head), lw);
+	fprintf(o->fp, "%.*s\n", n, head);
+	for (i = 0; i < v->nrows; i++)
+		if (v->rows[i].label) {
+			draw_row(o->fp, v, &v->rows[i], lw);
+			putc('\n', o->fp);
+		}
+	fflush(o->fp);
 }
 
 static void
@@ -352,6 +476,13 @@ live_emit(struct out *o, const struct record *r)
 	case REC_ERROR:
 		if ((w = row_of(v, r)) != NULL)
 			update(w, r);
+		break;
+	case REC_PROBE:
+		if (v->trace && (w = hop_row(v, r)) != NULL)
+			update_probe(w, r);
+		break;
+	case REC_TRACE:
+		v->reached += r->reached;
 		break;
 	case REC_BAD_TARGET:
 		v->bad++;
@@ -399,6 +530,10 @@ live_finish(struct out *o)
 
 	if (v == NULL)
 		return;
+	if (v->trace && v->on_screen) {
+		leave(o, v);
+		dump(o, v);
+	}
 	leave(o, v);
 	for (i = 0; i < v->nrows; i++)
 		free(v->rows[i].label);
@@ -407,5 +542,15 @@ live_finish(struct out *o)
 	o->view = NULL;
 }
 
+static int
+live_wants(const struct out *o, enum rec_type t)
+{
+	if (o->conf->trace)
+		return t == REC_PROBE || t == REC_TRACE ||
+		    t == REC_BAD_TARGET;
+	return t == REC_REPLY || t == REC_TIMEOUT || t == REC_ERROR ||
+	    t == REC_BAD_TARGET || t == REC_SUMMARY;
+}
+
 const struct out_ops out_live_ops = { live_begin, live_emit, live_finish,
-	live_tick };
+	live_tick, live_wants };

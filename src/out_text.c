@@ -7,6 +7,62 @@
 
 #define SGR_RESET	"\033[0m"
 
+/*
+ * A line is built in memory and written with one fwrite: stdio takes a
+ * lock on every call, and a sweep writes a line per target.  A line too
+ * long for the buffer is written in pieces; a missing string is left out.
+ */
+struct line {
+	FILE	*fp;
+	size_t	 n;
+	char	 b[512];
+};
+
+static void
+put(struct line *l, const char *s)
+{
+	size_t k;
+
+	if (s == NULL)
+		return;
+	k = strlen(s);
+	if (l->n + k > sizeof(l->b)) {
+		fwrite(l->b, 1, l->n, l->fp);
+		l->n = 0;
+		if (k > sizeof(l->b)) {
+			fwrite(s, 1, k, l->fp);
+			return;
+		}
+	}
+	memcpy(l->b + l->n, s, k);
+	l->n += k;
+}
+
+/* name, then v in decimal */
+static void
+put_long(struct line *l, const char *name, long v)
+{
+	char buf[32];
+
+	put(l, name);
+	if (v >= 0)
+		put(l, fmt_ulong(buf, sizeof(buf), (unsigned long)v));
+	else {
+		snprintf(buf, sizeof(buf), "%ld", v);
+		put(l, buf);
+	}
+}
+
+/* d with prec decimals, then after */
+static void
+put_fixed(struct line *l, double d, int prec, const char *after)
+{
+	char buf[64];
+
+	put(l, fmt_fixed(buf, sizeof(buf), d, prec));
+	put(l, after);
+}
+
 /* Green: answered; yellow: answered with a catch; red: not answered. */
 static const char *
 colour_of(const struct record *r)
@@ -28,48 +84,105 @@ colour_of(const struct record *r)
 }
 
 static void
-label(FILE *fp, const struct record *r)
+label(struct line *l, const struct record *r)
 {
-	if (r->addr && strcmp(r->target, r->addr) != 0)
-		fprintf(fp, "%s (%s)", r->target, r->addr);
-	else
-		fputs(r->target, fp);
+	put(l, r->target);
+	if (r->addr && strcmp(r->target, r->addr) != 0) {
+		put(l, " (");
+		put(l, r->addr);
+		put(l, ")");
+	}
 }
 
 static void
-text_reply(FILE *fp, const struct record *r)
+text_reply(struct line *l, const struct record *r)
 {
-	fprintf(fp, ": seq=%ld bytes=%ld", r->seq, r->size);
+	put_long(l, ": seq=", r->seq);
+	put_long(l, " bytes=", r->size);
 	if (r->ttl >= 0)
-		fprintf(fp, " ttl=%d", r->ttl);
-	if (!isnan(r->rtt_ms))
-		fprintf(fp, " rtt=%.3f ms", r->rtt_ms);
+		put_long(l, " ttl=", r->ttl);
+	if (!isnan(r->rtt_ms)) {
+		put(l, " rtt=");
+		put_fixed(l, r->rtt_ms, 3, " ms");
+	}
 	if (r->dup)
-		fputs(" (DUP!)", fp);
-	if (r->from && r->addr && strcmp(r->from, r->addr) != 0)
-		fprintf(fp, " from %s", r->from);
+		put(l, " (DUP!)");
+	if (r->from && r->addr && strcmp(r->from, r->addr) != 0) {
+		put(l, " from ");
+		put(l, r->from);
+	}
 	if (r->foreign)
-		fputs(" (not the target, not counted)", fp);
+		put(l, " (not the target, not counted)");
 	else if (r->late)
-		fputs(" (late, not counted)", fp);
+		put(l, " (late, not counted)");
 }
 
 static void
-text_summary(FILE *fp, const struct record *r)
+text_error(struct line *l, const struct record *r)
 {
-	fprintf(fp, ": sent=%ld received=%ld loss=%.0f%%", r->sent,
-	    r->received, isnan(r->loss_pct) ? 0.0 : r->loss_pct);
-	if (r->received > 0)
-		fprintf(fp, " rtt min/avg/max/stddev=%.3f/%.3f/%.3f/%.3f ms",
-		    r->rtt_min, r->rtt_avg, r->rtt_max, r->rtt_stddev);
+	put_long(l, ": seq=", r->seq);
+	put(l, " ");
+	put(l, r->error);
+	put(l, " from ");
+	put(l, r->from);
+	if (r->icmp_type >= 0) {
+		put_long(l, " (type ", r->icmp_type);
+		put_long(l, ", code ", r->icmp_code);
+		put(l, ")");
+	} else if (r->reason) {
+		put(l, " (");
+		put(l, r->reason);
+		put(l, ")");
+	}
+	if (r->mtu >= 0)
+		put_long(l, " mtu=", r->mtu);
+}
+
+static void
+text_summary(struct line *l, const struct record *r)
+{
+	put_long(l, ": sent=", r->sent);
+	put_long(l, " received=", r->received);
+	put(l, " loss=");
+	put_fixed(l, isnan(r->loss_pct) ? 0.0 : r->loss_pct, 0, "%");
+	if (r->received > 0) {
+		put(l, " rtt min/avg/max/stddev=");
+		put_fixed(l, r->rtt_min, 3, "/");
+		put_fixed(l, r->rtt_avg, 3, "/");
+		put_fixed(l, r->rtt_max, 3, "/");
+		put_fixed(l, r->rtt_stddev, 3, " ms");
+	}
 	if (r->errors > 0)
-		fprintf(fp, " errors=%ld", r->errors);
+		put_long(l, " errors=", r->errors);
 	if (r->dups > 0)
-		fprintf(fp, " dups=%ld", r->dups);
+		put_long(l, " dups=", r->dups);
 	if (r->inflight > 0)
-		fprintf(fp, " inflight=%ld", r->inflight);
+		put_long(l, " inflight=", r->inflight);
 	if (r->responders >= 0)
-		fprintf(fp, " responders=%ld", r->responders);
+		put_long(l, " responders=", r->responders);
+}
+
+static int
+text_wants(const struct out *o, enum rec_type t)
+{
+	const struct conf *c = o->conf;
+
+	switch (t) {
+	case REC_REPLY:
+	case REC_TIMEOUT:
+	case REC_ERROR:
+		return !c->quiet && !c->alive && !c->unreach;
+	case REC_SUMMARY:
+		return !c->alive && !c->unreach;
+	case REC_ALIVE:
+	case REC_UNREACHABLE:
+	case REC_TRACE:
+		return 1;
+	case REC_HOP:
+		return !c->quiet;
+	default:
+		return 0;	/* start, end, bad-target (on stderr), probe */
+	}
 }
 
 /*
@@ -77,15 +190,17 @@ text_summary(FILE *fp, const struct record *r)
  * answered, "*" for a probe without answer, marks like !H after the RTT.
  */
 static void
-text_hop(FILE *fp, const struct record *r)
+text_hop(struct line *l, const struct record *r)
 {
+	char buf[96];
 	const char *shown = NULL;
 	long q, i;
 
-	fprintf(fp, ": %2d ", r->ttl);
+	snprintf(buf, sizeof(buf), ": %2d ", r->ttl);
+	put(l, buf);
 	for (q = 0; q < r->nprobes; q++) {
 		if (r->froms[q] == NULL) {
-			fputs(" *", fp);
+			put(l, " *");
 			continue;
 		}
 		if (shown == NULL || strcmp(shown, r->froms[q]) != 0) {
@@ -94,105 +209,107 @@ text_hop(FILE *fp, const struct record *r)
 				if (strcmp(r->addrs[i], shown) == 0 &&
 				    r->names[i])
 					break;
-			if (r->names && i < r->naddrs)
-				fprintf(fp, " %s (%s)", r->names[i], shown);
-			else
-				fprintf(fp, " %s", shown);
+			put(l, " ");
+			if (r->names && i < r->naddrs) {
+				put(l, r->names[i]);
+				put(l, " (");
+				put(l, shown);
+				put(l, ")");
+			} else
+				put(l, shown);
 		}
-		if (!isnan(r->rtts[q]))
-			fprintf(fp, "  %.3f ms", r->rtts[q]);
-		if (r->marks[q] && *r->marks[q])
-			fprintf(fp, " %s", r->marks[q]);
+		if (!isnan(r->rtts[q])) {
+			put(l, "  ");
+			put_fixed(l, r->rtts[q], 3, " ms");
+		}
+		if (r->marks[q] && *r->marks[q]) {
+			put(l, " ");
+			put(l, r->marks[q]);
+		}
 	}
-	for (i = 0; i < r->nmpls; i++)
-		fprintf(fp, " [MPLS label=%u tc=%u s=%u ttl=%u]",
+	for (i = 0; i < r->nmpls; i++) {
+		snprintf(buf, sizeof(buf), " [MPLS label=%u tc=%u s=%u ttl=%u]",
 		    (unsigned)r->mpls[i].label, (unsigned)r->mpls[i].tc,
 		    (unsigned)r->mpls[i].s, (unsigned)r->mpls[i].ttl);
+		put(l, buf);
+	}
 }
 
 static void
-text_trace(FILE *fp, const struct record *r, const struct conf *c)
+text_trace(struct line *l, const struct record *r, const struct conf *c)
 {
+	char buf[96];
+
 	if (r->reached)
-		fprintf(fp, ": reached in %ld hop%s", r->hops,
+		snprintf(buf, sizeof(buf), ": reached in %ld hop%s", r->hops,
 		    r->hops == 1 ? "" : "s");
 	else if (strcmp(r->stop, "max-timeouts") == 0)
-		fprintf(fp, ": gave up after %d silent hops (hop %ld)",
+		snprintf(buf, sizeof(buf),
+		    ": gave up after %d silent hops (hop %ld)",
 		    c->max_timeouts, r->hops);
 	else if (strcmp(r->stop, "max-hops") == 0)
-		fprintf(fp, ": not reached within %ld hops", r->hops);
+		snprintf(buf, sizeof(buf), ": not reached within %ld hops",
+		    r->hops);
 	else if (strcmp(r->stop, "interrupted") == 0 ||
 	    strcmp(r->stop, "deadline") == 0)
-		fprintf(fp, ": %s at hop %ld", r->stop, r->hops);
-	else
-		fprintf(fp, ": stopped at hop %ld: %s", r->hops, r->stop);
+		snprintf(buf, sizeof(buf), ": %s at hop %ld", r->stop, r->hops);
+	else {
+		snprintf(buf, sizeof(buf), ": stopped at hop %ld: ", r->hops);
+		put(l, buf);
+		put(l, r->stop);
+		return;
+	}
+	put(l, buf);
 }
 
 static void
 text_emit(struct out *o, const struct record *r)
 {
-	FILE *fp = o->fp;
+	struct line l;
 
-	switch (r->type) {
-	case REC_REPLY:
-	case REC_TIMEOUT:
-	case REC_ERROR:
-		if (o->conf->quiet || o->conf->alive || o->conf->unreach)
-			return;
-		break;
-	case REC_SUMMARY:
-		if (o->conf->alive || o->conf->unreach)
-			return;
-		break;
-	case REC_ALIVE:
-	case REC_UNREACHABLE:
-		fprintf(fp, "%s\n", r->target);
+	if (!text_wants(o, r->type))
 		return;
-	case REC_HOP:
-		if (o->conf->quiet)
-			return;
-		break;
-	case REC_TRACE:
-		break;
-	default:
-		return;		/* start, end, bad-target (on stderr) */
+	l.fp = o->fp;
+	l.n = 0;
+	if (r->type == REC_ALIVE || r->type == REC_UNREACHABLE) {
+		put(&l, r->target);
+		put(&l, "\n");
+		fwrite(l.b, 1, l.n, l.fp);
+		return;
 	}
 	if (o->conf->color)
-		fputs(colour_of(r), fp);
-	if (o->conf->timestamp)
-		fprintf(fp, "[%.6f] ", r->time);
-	label(fp, r);
+		put(&l, colour_of(r));
+	if (o->conf->timestamp) {
+		put(&l, "[");
+		put_fixed(&l, r->time, 6, "] ");
+	}
+	label(&l, r);
 	switch (r->type) {
 	case REC_REPLY:
-		text_reply(fp, r);
+		text_reply(&l, r);
 		break;
 	case REC_TIMEOUT:
-		fprintf(fp, ": seq=%ld timeout", r->seq);
+		put_long(&l, ": seq=", r->seq);
+		put(&l, " timeout");
 		break;
 	case REC_ERROR:
-		fprintf(fp, ": seq=%ld %s from %s", r->seq, r->error,
-		    r->from);
-		if (r->icmp_type >= 0)
-			fprintf(fp, " (type %d, code %d)", r->icmp_type,
-			    r->icmp_code);
-		else if (r->reason)
-			fprintf(fp, " (%s)", r->reason);
-		if (r->mtu >= 0)
-			fprintf(fp, " mtu=%ld", r->mtu);
+		text_error(&l, r);
 		break;
 	case REC_HOP:
-		text_hop(fp, r);
+		text_hop(&l, r);
 		break;
 	case REC_TRACE:
-		text_trace(fp, r, o->conf);
+		text_trace(&l, r, o->conf);
 		break;
 	default:
-		text_summary(fp, r);
+		text_summary(&l, r);
 		break;
 	}
 	if (o->conf->color)
-		fputs(SGR_RESET, fp);
-	putc('\n', fp);
+		put(&l, SGR_RESET);
+	put(&l, "\n");
+	fwrite(l.b, 1, l.n, l.fp);
 }
 
-const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL };
+const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL,
+	text_wants };

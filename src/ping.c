@@ -14,6 +14,7 @@
 #define RX_BATCH	64
 #define NS		1000000000LL
 #define LINGER_NS	(50 * 1000000LL)
+#define LINGER_MIN_NS	(5 * 1000000LL)
 
 int64_t
 mono_ns(void)
@@ -37,7 +38,7 @@ int
 ping_init(struct ping *p, const struct conf *c, struct targets *tg,
     struct out *o)
 {
-	size_t i;
+	size_t i, len;
 	int n;
 
 	memset(p, 0, sizeof(*p));
@@ -47,11 +48,26 @@ ping_init(struct ping *p, const struct conf *c, struct targets *tg,
 	p->s4.fd = p->s6.fd = -1;
 	if (tag_key_init(&p->key) == -1)
 		return -1;
-	/* One buffer for every send: no allocation per probe. */
-	if ((p->pkt = malloc(8 + c->size)) == NULL)
+	/*
+	 * A slot per probe of a send batch, allocated once: no allocation
+	 * per probe.  Big probes get fewer slots (at most about 1 MB).
+	 */
+	len = 8 + c->size;
+	p->ntx = (int)((1 << 20) / len);
+	if (p->ntx > TX_BATCH)
+		p->ntx = TX_BATCH;
+	if (p->ntx < 1)
+		p->ntx = 1;
+	p->pkt = malloc((size_t)p->ntx * len);
+	p->tx = calloc((size_t)p->ntx, sizeof(*p->tx));
+	if (p->pkt == NULL || p->tx == NULL)
 		return -1;
-	for (i = 0; i < c->size; i++)
-		p->pkt[8 + i] = (uint8_t)(i & 0xff);
+	for (n = 0; n < p->ntx; n++) {
+		p->tx[n].buf = p->pkt + (size_t)n * len;
+		p->tx[n].len = len;
+		for (i = 0; i < c->size; i++)
+			p->tx[n].buf[8 + i] = (uint8_t)(i & 0xff);
+	}
 	/* Room for an IPv4 header, the reply, and a quoting error. */
 	p->rxlen = c->size + 8 + 60 + 1280;
 	p->nrx = RX_BATCH;
@@ -74,6 +90,7 @@ ping_free(struct ping *p)
 	fifo_free(&p->q_retry);
 	ring_free(&p->ring);
 	free(p->pkt);
+	free(p->tx);
 	free(p->rx);
 	free(p->rxbuf);
 	free(p->resp);
@@ -88,8 +105,10 @@ event(struct ping *p, struct record *r, enum rec_type type,
 	record_clear(r, type);
 	r->time = real_time();
 	r->index = t - p->tg->t;
-	r->target = target_name(p->tg, t, nbuf, INET6_ADDRSTRLEN + 8);
 	r->addr = target_addr(t, abuf, INET6_ADDRSTRLEN + 8);
+	/* An address target's name is its address: one inet_ntop. */
+	r->target = t->flags & T_NAMED ? target_name(p->tg, t, nbuf,
+	    INET6_ADDRSTRLEN + 8) : r->addr;
 	r->seq = seq;
 }
 
@@ -191,79 +210,20 @@ local_failure(struct ping *p, struct probe *pr, int err, long mtu)
 	trace_result(p, pr, &ev);
 }
 
-/* Returns 1 if sent (or failed for good), 0 to try again later. */
-static int
-send_probe(struct ping *p, const struct job *j, int64_t now)
-{
-	struct target *t = &p->tg->t[j->target];
-	struct sock *s = sock_of(p, t);
-	struct sockaddr_storage ss;
-	struct probe_hdr h;
-	struct probe *pr;
-	socklen_t sl;
-	uint32_t serial;
-	ssize_t n;
-	size_t len = 8 + p->c->size;
-
-	if ((pr = ring_push(&p->ring, &serial)) == NULL)
-		return 0;
-	h.serial = serial;
-	h.target = j->target;
-	h.seq = j->seq;
-	h.attempt = j->attempt;
-	h.flags = 0;
-	tag_write(&p->key, p->pkt + 8, &h, t->addr);
-	if (p->tr) {
-		icmp_echo_header_flow(p->pkt, len, t->family == AF_INET6,
-		    s->id, j->seq, 8 + PAYLOAD_FLOW, p->c->flow);
-		if (sock_set_ttl(s, TRACE_TTL(j->seq)) == -1) {
-			ring_unpush(&p->ring);
-			p->backoff = now + 1000000;
-			return 0;
-		}
-	} else {
-		icmp_echo_header(p->pkt, len, t->family == AF_INET6, s->id,
-		    j->seq);
-	}
-	target_sockaddr(t, &ss, &sl);
-	pr->sent = mono_ns();	/* as close to the send as we can */
-	n = sendto(s->fd, p->pkt, len, 0, (struct sockaddr *)&ss, sl);
-	/*
-	 * A ping socket with IP_RECVERR also keeps each ICMP error it
-	 * queues as the socket's pending error, and the next send returns
-	 * that error instead of sending (sock_error() clears it as it
-	 * returns it).  The ICMP error itself is read from the error queue;
-	 * this probe is simply sent again.  A second failure is its own.
-	 */
-	if (n == -1 && !s->raw && errno != EAGAIN && errno != ENOBUFS &&
-	    errno != EINTR) {
-		pr->sent = mono_ns();
-		n = sendto(s->fd, p->pkt, len, 0, (struct sockaddr *)&ss, sl);
-	}
-	if (n == -1 && (errno == EAGAIN || errno == ENOBUFS ||
-	    errno == EINTR)) {
-		/* The kernel's queue is full: not lost, just not yet sent. */
-		ring_unpush(&p->ring);
-		p->backoff = now + 1000000;
-		return 0;
-	}
-	pr->target = j->target;
-	pr->seq = j->seq;
-	pr->attempt = j->attempt;
-	pr->state = P_PENDING;
-	t->last_serial = serial;
-	if (j->attempt == 0) {
-		t->sent++;
-		p->sent++;
-		t->inflight++;
-		p->outstanding++;
-	}
-	if (p->tr)
-		trace_sent(p, j->target, j->seq, serial);
-	if (n == -1)
-		local_failure(p, pr, errno, -1);
-	return 1;
-}
+/*
+ * Due probes go out in batches of up to TX_BATCH, all to one socket, each
+ * in its own slot of p->pkt.  A batch is built from the heads of the
+ * queues and the cursor without taking anything off them; only the probes
+ * the kernel took (or refused for good) are then committed.  The rest go
+ * back, not lost and not counted, to be built again later.
+ */
+struct batch {
+	struct job	 job[TX_BATCH];
+	uint8_t		 src[TX_BATCH];	/* 0 retry, 1 period, 2 cursor */
+	uint32_t	 took[3];	/* jobs taken from each source */
+	uint32_t	 serial;	/* the first probe's */
+	int		 n;
+};
 
 /*
  * --trace: the queue holds the probes of every trace's window; a target
@@ -271,24 +231,27 @@ send_probe(struct ping *p, const struct job *j, int64_t now)
  * ended meanwhile are dropped unsent.
  */
 static int
-trace_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
+trace_job(struct ping *p, int64_t now, const struct batch *b, struct job *j)
 {
 	struct job *h;
 
 	for (;;) {
-		if ((h = fifo_peek(&p->q_period)) != NULL) {
+		if ((h = fifo_at(&p->q_period, b->took[1])) != NULL) {
 			if (trace_wanted(p, h->target, h->seq)) {
 				*j = *h;
-				*from = &p->q_period;
 				return 1;
 			}
+			/* Only the head can be dropped; a batch under way
+			 * ends here and the next one drops it. */
+			if (b->took[1] > 0)
+				return -1;
 			fifo_pop(&p->q_period);
 			continue;
 		}
 		if (p->cursor >= p->tg->n)
-			return 0;
+			return -1;
 		if (trace_begin(p, p->cursor, now) == -1)
-			return 0;
+			return -1;
 		p->cursor++;
 	}
 }
@@ -297,67 +260,190 @@ trace_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
  * The next probe due by now: retries first, then periodic probes, then
  * the first probe of targets not started yet.  Those need no queue: they
  * are the table from the cursor on, which also picks up names as they
- * resolve.  Returns the queue to pop, or NULL for the cursor.
+ * resolve.  Returns the source (see struct batch), or -1.
  */
 static int
-next_job(struct ping *p, int64_t now, struct job *j, struct fifo **from)
+next_job(struct ping *p, int64_t now, const struct batch *b, struct job *j)
 {
 	struct fifo *q[2] = { &p->q_retry, &p->q_period };
 	struct job *h;
 	int i;
 
 	if (p->tr)
-		return trace_job(p, now, j, from);
+		return trace_job(p, now, b, j);
 	for (i = 0; i < 2; i++)
-		if ((h = fifo_peek(q[i])) != NULL && h->due <= now) {
+		if ((h = fifo_at(q[i], b->took[i])) != NULL && h->due <= now) {
 			*j = *h;
-			*from = q[i];
-			return 1;
+			return i;
 		}
-	if (p->cursor >= p->tg->n)
-		return 0;
+	if (p->cursor + b->took[2] >= p->tg->n)
+		return -1;
 	memset(j, 0, sizeof(*j));
 	j->due = now;
-	j->target = p->cursor;
-	*from = NULL;
-	return 1;
+	j->target = p->cursor + b->took[2];
+	return 2;
+}
+
+/* When the probe after one sent at next may go. */
+static int64_t
+pace(const struct ping *p, int64_t next, int64_t now)
+{
+	next += p->c->interval_ns;
+	/* After a stall, don't burst to catch up with the past. */
+	if (next < now - p->c->interval_ns)
+		next = now - p->c->interval_ns;
+	return next;
+}
+
+static void
+probe_build(struct ping *p, struct tx *tx, const struct job *j,
+    uint32_t serial)
+{
+	struct target *t = &p->tg->t[j->target];
+	struct probe_hdr h;
+
+	h.serial = serial;
+	h.target = j->target;
+	h.seq = j->seq;
+	h.attempt = j->attempt;
+	h.flags = 0;
+	tag_write(&p->key, tx->buf + 8, &h, t->addr);
+	if (p->tr)
+		icmp_echo_header_flow(tx->buf, tx->len, t->family == AF_INET6,
+		    sock_of(p, t)->id, j->seq, 8 + PAYLOAD_FLOW, p->c->flow);
+	else
+		icmp_echo_header(tx->buf, tx->len, t->family == AF_INET6,
+		    sock_of(p, t)->id, j->seq);
+	target_sockaddr(t, &tx->to, &tx->tolen);
+}
+
+/* Up to max due probes, pushed on the ring and built in p->tx. */
+static void
+batch_fill(struct ping *p, int64_t now, struct batch *b, int max)
+{
+	int64_t next = p->next_send;
+	struct probe *pr;
+	struct job j;
+	uint32_t serial;
+	int src, family = 0;
+
+	b->n = 0;
+	b->serial = 0;
+	b->took[0] = b->took[1] = b->took[2] = 0;
+	if (max > p->ntx)
+		max = p->ntx;
+	while (b->n < max && next <= now &&
+	    (src = next_job(p, now, b, &j)) >= 0) {
+		if (b->n && p->tg->t[j.target].family != family)
+			break;		/* one socket per batch */
+		/* --trace: one TTL per batch, set on the socket before it
+		 * (a TTL per message needs IP_TTL control messages, which
+		 * not every kernel takes on ping sockets). */
+		if (b->n && p->tr &&
+		    TRACE_TTL(j.seq) != TRACE_TTL(b->job[0].seq))
+			break;
+		family = p->tg->t[j.target].family;
+		if ((pr = ring_push(&p->ring, &serial)) == NULL)
+			break;
+		if (b->n == 0)
+			b->serial = serial;
+		pr->target = j.target;
+		pr->seq = j.seq;
+		pr->attempt = j.attempt;
+		pr->state = P_PENDING;
+		probe_build(p, &p->tx[b->n], &j, serial);
+		b->job[b->n] = j;
+		b->src[b->n++] = (uint8_t)src;
+		b->took[src]++;
+		next = pace(p, next, now);
+	}
+}
+
+/* Batch probe i left (or failed for good): take its job off its source. */
+static void
+commit(struct ping *p, const struct batch *b, int i, int64_t now)
+{
+	const struct job *j = &b->job[i];
+	struct target *t = &p->tg->t[j->target];
+	struct probe *pr = ring_find(&p->ring, b->serial + (uint32_t)i);
+	struct job next;
+
+	if (b->src[i] == 0)
+		fifo_pop(&p->q_retry);
+	else if (b->src[i] == 1)
+		fifo_pop(&p->q_period);
+	else
+		p->cursor++;
+	p->next_send = pace(p, p->next_send, now);
+	t->last_serial = b->serial + (uint32_t)i;
+	if (j->attempt == 0) {
+		t->sent++;
+		p->sent++;
+		t->inflight++;
+		p->outstanding++;
+	}
+	if (p->tr)
+		trace_sent(p, j->target, j->seq, b->serial + (uint32_t)i);
+	if (p->tx[i].err)
+		local_failure(p, pr, p->tx[i].err, -1);
+	if (p->tr)
+		return;		/* trace.c queues what comes next */
+	if (j->attempt)
+		return;
+	t->next_seq = (uint16_t)(j->seq + 1);
+	if (p->c->count && (uint32_t)j->seq + 1 >= p->c->count) {
+		t->flags |= T_DONE;
+		return;
+	}
+	next.due = now + p->c->period_ns;
+	next.target = j->target;
+	next.seq = (uint16_t)(j->seq + 1);
+	next.attempt = 0;
+	fifo_push(&p->q_period, &next);
 }
 
 static void
 send_due(struct ping *p, int64_t now)
 {
-	struct fifo *q;
-	struct job j, next;
-	int burst = 0;
+	struct batch b;
+	struct sock *s;
+	int64_t sent_at = 0;
+	int burst = 0, i, n;
 
 	if (now < p->backoff)
 		return;
-	while (burst < SEND_BURST && p->next_send <= now &&
-	    next_job(p, now, &j, &q)) {
-		if (!send_probe(p, &j, now))
+	while (burst < SEND_BURST) {
+		batch_fill(p, now, &b, SEND_BURST - burst);
+		if (b.n == 0)
 			return;
-		if (q)
-			fifo_pop(q);
-		else
-			p->cursor++;
-		burst++;
-		p->next_send += p->c->interval_ns;
-		/* After a stall, don't burst to catch up with the past. */
-		if (p->next_send < now - p->c->interval_ns)
-			p->next_send = now - p->c->interval_ns;
-		if (j.attempt || p->tr)
-			continue;
-		struct target *t = &p->tg->t[j.target];
-		t->next_seq = (uint16_t)(j.seq + 1);
-		if (p->c->count && (uint32_t)j.seq + 1 >= p->c->count) {
-			t->flags |= T_DONE;
-			continue;
+		/*
+		 * One clock read, just before the batch leaves.  A probe's
+		 * RTT then includes the kernel's sends before it in its
+		 * batch (a few microseconds each, at most TX_BATCH - 1 of
+		 * them), but it is never less than the real one.  Spreading
+		 * the time over the call would guess, and guesses too late
+		 * give RTTs of 0.
+		 */
+		s = sock_of(p, &p->tg->t[b.job[0].target]);
+		if (p->tr && sock_set_ttl(s, TRACE_TTL(b.job[0].seq)) == -1)
+			n = 0;
+		else {
+			sent_at = mono_ns();
+			n = sock_send_batch(s, p->tx, b.n);
 		}
-		next.due = now + p->c->period_ns;
-		next.target = j.target;
-		next.seq = (uint16_t)(j.seq + 1);
-		next.attempt = 0;
-		fifo_push(&p->q_period, &next);
+		for (i = 0; i < n; i++) {
+			ring_find(&p->ring, b.serial + (uint32_t)i)->sent =
+			    sent_at;
+			commit(p, &b, i, now);
+		}
+		burst += n;
+		if (n < b.n) {
+			/* The kernel's queue is full: not lost, not yet sent. */
+			for (i = n; i < b.n; i++)
+				ring_unpush(&p->ring);
+			p->backoff = now + 1000000;
+			return;
+		}
 	}
 }
 
@@ -392,9 +478,11 @@ expire(struct ping *p, int64_t now)
 			} else {
 				t->inflight--;
 				p->outstanding--;
-				event(p, &r, REC_TIMEOUT, t, pr->seq, nbuf,
-				    abuf);
-				emit_event(p, t, &r);
+				if (out_wants(p->out, REC_TIMEOUT)) {
+					event(p, &r, REC_TIMEOUT, t, pr->seq,
+					    nbuf, abuf);
+					emit_event(p, t, &r);
+				}
 			}
 		}
 		ring_pop(&p->ring);
@@ -538,8 +626,9 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	struct probe *pr;
 	struct record r;
 	uint32_t idx;
-	double ms;
+	double ms, rtt;
 	uint8_t a[16];
+	int foreign, late, dup;
 
 	if ((t = tagged_target(p, s, m, &h)) == NULL)
 		return;
@@ -554,29 +643,29 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		p->corrupt++;
 		return;
 	}
-	event(p, &r, REC_REPLY, t, h.seq, nbuf, abuf);
-	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
-	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
-	r.size = (long)m->icmp_len;
-	r.ttl = m->ttl >= 0 ? m->ttl : rx->ttl;
 	pr = ring_find(&p->ring, h.serial);
 	if (pr && (pr->target != idx || pr->seq != h.seq))
 		pr = NULL;
+	rtt = NAN;
 	if (pr) {
 		ms = (double)(rx->when - pr->sent) / 1e6;
-		r.rtt_ms = ms < 0 ? 0 : ms;
+		rtt = ms < 0 ? 0 : ms;
 	}
 	if (p->tr) {
-		trace_reply(p, t, pr, a, r.rtt_ms);
+		addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
+		trace_reply(p, t, pr, a, rtt);
 		return;
 	}
+	foreign = late = dup = 0;
 	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST)) {
 		/* Our probe, answered by someone else: shown, not credited. */
-		r.foreign = 1;
+		foreign = 1;
 	} else if (pr == NULL || pr->state == P_TIMEDOUT) {
-		r.late = 1;
+		late = 1;
 	} else if (pr->state == P_PENDING) {
-		stats_add(&t->rtt, r.rtt_ms);	/* counts it received */
+		stats_add(&t->rtt, rtt);	/* counts it received */
+		if (rx->when - pr->sent > p->rtt_max)
+			p->rtt_max = rx->when - pr->sent;
 		finish_probe(p, t, pr, P_ANSWERED);
 		if (t->flags & T_BCAST)
 			responder(p, idx, &rx->from);
@@ -584,9 +673,22 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	} else if (t->flags & T_BCAST) {
 		responder(p, idx, &rx->from);
 	} else {
-		r.dup = 1;
+		dup = 1;
 		t->dups++;
 	}
+	/* Names and addresses as text cost more than the rest: only if
+	 * the record is written (not under -q, for one). */
+	if (!out_wants(p->out, REC_REPLY))
+		return;
+	event(p, &r, REC_REPLY, t, h.seq, nbuf, abuf);
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
+	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
+	r.size = (long)m->icmp_len;
+	r.ttl = m->ttl >= 0 ? m->ttl : rx->ttl;
+	r.rtt_ms = rtt;
+	r.foreign = foreign;
+	r.late = late;
+	r.dup = dup;
 	emit_event(p, t, &r);
 }
 
@@ -812,6 +914,23 @@ tick(struct ping *p, int64_t wait)
 	return next >= 0 && (wait < 0 || next < wait) ? next : wait;
 }
 
+/*
+ * A duplicate comes about one round trip after the reply it copies: wait
+ * twice the slowest round trip of the run, from 5 to 50 ms, never longer
+ * than the timeout.
+ */
+static int64_t
+linger_ns(const struct ping *p)
+{
+	int64_t l = 2 * p->rtt_max;
+
+	if (l < LINGER_MIN_NS)
+		l = LINGER_MIN_NS;
+	if (l > LINGER_NS)
+		l = LINGER_NS;
+	return l < p->c->timeout_ns ? l : p->c->timeout_ns;
+}
+
 int
 ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 {
@@ -834,16 +953,14 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 		expire(p, now);
 		send_due(p, now);
 		/*
-		 * All answered: linger a moment (at most 50 ms, never past
-		 * the timeout) so duplicates of the last replies are still
-		 * seen and counted, then end.
+		 * All answered: linger a moment so duplicates of the last
+		 * replies are still seen and counted, then end.
 		 */
 		if (done(p)) {
 			if (p->tr)
 				break;
 			if (p->linger == 0)
-				p->linger = now + (p->c->timeout_ns < LINGER_NS ?
-				    p->c->timeout_ns : LINGER_NS);
+				p->linger = now + linger_ns(p);
 			if (now >= p->linger)
 				break;
 		}

@@ -28,12 +28,15 @@ struct ping {
 	struct sock		 s4, s6;
 	struct fifo		 q_period, q_retry;
 	struct ring		 ring;
-	uint8_t			*pkt;		/* send buffer */
+	uint8_t			*pkt;		/* send slots, ntx of them */
+	struct tx		*tx;
+	int			 ntx;
 	struct rx		*rx;		/* receive batch */
 	uint8_t			*rxbuf;
 	int			 nrx;
 	size_t			 rxlen;
 	int64_t			 start, next_send, backoff, linger;
+	int64_t			 rtt_max;	/* slowest counted reply, ns */
 	uint64_t		 outstanding;	/* probes not yet finished */
 	uint64_t		 sent;		/* first probes sent */
 	uint32_t		 answered;

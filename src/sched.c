@@ -28,7 +28,13 @@ fifo_push(struct fifo *f, const struct job *j)
 struct job *
 fifo_peek(struct fifo *f)
 {
-	return f->head == f->tail ? NULL : &f->e[f->head & f->mask];
+	return fifo_at(f, 0);
+}
+
+struct job *
+fifo_at(struct fifo *f, size_t k)
+{
+	return k >= f->tail - f->head ? NULL : &f->e[(f->head + k) & f->mask];
 }
 
 void

@@ -23,6 +23,8 @@ struct fifo {
 
 int		 fifo_push(struct fifo *, const struct job *);
 struct job	*fifo_peek(struct fifo *);
+/* The k-th job from the head, or NULL. */
+struct job	*fifo_at(struct fifo *, size_t k);
 void		 fifo_pop(struct fifo *);
 size_t		 fifo_len(const struct fifo *);
 void		 fifo_free(struct fifo *);

@@ -219,6 +219,57 @@ sock_set_ttl(struct sock *s, int ttl)
 	return rc;
 }
 
+/*
+ * sendmmsg stops at the first message that fails and, if it sent any
+ * before it, returns their count and drops the error: the next call,
+ * starting at that message, fails on it again and tells us why.
+ */
+int
+sock_send_batch(struct sock *s, struct tx *tx, int n)
+{
+	struct mmsghdr mm[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	int i, r, done = 0, retried = -1;
+
+	if (n > TX_BATCH)
+		n = TX_BATCH;
+	memset(mm, 0, (size_t)n * sizeof(mm[0]));
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = tx[i].buf;
+		iov[i].iov_len = tx[i].len;
+		mm[i].msg_hdr.msg_name = &tx[i].to;
+		mm[i].msg_hdr.msg_namelen = tx[i].tolen;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		tx[i].err = 0;
+	}
+	while (done < n) {
+		r = sendmmsg(s->fd, mm + done, (unsigned)(n - done), 0);
+		if (r > 0) {
+			done += r;
+			continue;
+		}
+		if (r == 0)
+			errno = EAGAIN;
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+			break;
+		/*
+		 * A ping socket with IP_RECVERR also keeps each ICMP error
+		 * it queues as the socket's pending error, and the next send
+		 * returns that error instead of sending (the kernel clears
+		 * it as it returns it).  The ICMP error itself is read from
+		 * the error queue; this datagram is simply sent again, and
+		 * only a second failure is its own.
+		 */
+		if (!s->raw && retried != done) {
+			retried = done;
+			continue;
+		}
+		tx[done++].err = errno;
+	}
+	return done;
+}
+
 static int64_t
 clock_ns(clockid_t id)
 {

@@ -33,6 +33,22 @@ struct rx {
 	int			 has_offender;
 };
 
+/* One outgoing datagram of a batch. */
+struct tx {
+	uint8_t			*buf;
+	size_t			 len;
+	struct sockaddr_storage	 to;
+	socklen_t		 tolen;
+	int			 err;	/* set by sock_send_batch */
+};
+
+/*
+ * Most datagrams per sock_send_batch.  16 saves nearly all the system
+ * calls 64 would, and keeps what a probe's RTT may include of the sends
+ * before it in its batch small.
+ */
+#define TX_BATCH	16
+
 /*
  * Open the family's socket.  Returns 0, or -1 with errno and a message in
  * err (EPERM/EACCES mean neither raw nor ping sockets are allowed).
@@ -43,5 +59,13 @@ int	sock_set_ttl(struct sock *, int ttl);
 /* Receive up to max packets; returns how many (0 when none are waiting). */
 int	sock_recv(struct sock *, struct rx *, int max);
 int	sock_recv_err(struct sock *, struct rx *);
+/*
+ * Send tx[0..n) (n <= TX_BATCH) with as few system calls as the kernel
+ * allows.  Returns how many were dealt with, in order: each either sent
+ * (err 0) or refused for good (err is its errno, e.g. EHOSTUNREACH).  A
+ * return below n means the kernel's queue is full (errno EAGAIN, ENOBUFS
+ * or EINTR): tx[ret..n) were not sent and may be sent again later.
+ */
+int	sock_send_batch(struct sock *, struct tx *, int n);
 
 #endif

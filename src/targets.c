@@ -22,22 +22,32 @@ targets_free(struct targets *tg)
 	memset(tg, 0, sizeof(*tg));
 }
 
+/* Fold the halves, then MurmurHash3's finalizer: every bit counts. */
 uint32_t
 addr_hash(const uint8_t a[16])
 {
-	uint32_t h = 2166136261u;
-	int i;
+	uint64_t hi, x;
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ a[i]) * 16777619u;
-	return h ^ (h >> 15);
+	memcpy(&hi, a, 8);
+	memcpy(&x, a + 8, 8);
+	x ^= hi * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return (uint32_t)x;
 }
 
+/* Make the hash big enough for n targets at a load of at most 1/2. */
 static int
-hash_grow(struct targets *tg)
+hash_grow(struct targets *tg, uint32_t n)
 {
-	uint32_t cap = tg->hash ? (tg->hash_mask + 1) * 2 : 1024, i, j;
+	uint32_t cap = tg->hash ? tg->hash_mask + 1 : 1024, i, j;
 	uint32_t *h;
+
+	while (cap < 2 * (uint64_t)n)
+		cap *= 2;
 
 	if ((h = calloc(cap, sizeof(*h))) == NULL)
 		return -1;
@@ -88,26 +98,40 @@ store_name(struct targets *tg, const char *name, uint32_t *off)
 	return 0;
 }
 
+int
+targets_reserve(struct targets *tg, uint32_t more)
+{
+	struct target *t;
+	uint32_t cap;
+
+	if (more > tg->max - tg->n)
+		more = tg->max - tg->n;
+	cap = tg->n + more;
+	if (cap > tg->cap) {
+		if ((t = realloc(tg->t, (size_t)cap * sizeof(*t))) == NULL)
+			return -1;
+		tg->t = t;
+		tg->cap = cap;
+	}
+	if (2 * (uint64_t)cap > (tg->hash ? tg->hash_mask + 1 : 0) &&
+	    hash_grow(tg, cap) == -1)
+		return -1;
+	return 0;
+}
+
 int64_t
 targets_add(struct targets *tg, int family, const uint8_t addr[16],
     uint32_t scope, const char *name, uint8_t flags)
 {
 	struct target *t;
-	uint32_t j, cap;
+	uint32_t j;
 
 	if (targets_find(tg, addr) >= 0)
 		return TARGET_DUP;
 	if (tg->n >= tg->max)
 		return TARGET_FULL;
-	if (tg->n == tg->cap) {
-		cap = tg->cap ? tg->cap * 2 : 256;
-		if ((t = realloc(tg->t, (size_t)cap * sizeof(*t))) == NULL)
-			return TARGET_NOMEM;
-		tg->t = t;
-		tg->cap = cap;
-	}
-	if ((tg->n + 1) * 2 > (tg->hash ? tg->hash_mask + 1 : 0) &&
-	    hash_grow(tg) == -1)
+	if (tg->n == tg->cap && targets_reserve(tg, tg->n ? tg->n : 256) ==
+	    -1)
 		return TARGET_NOMEM;
 	t = &tg->t[tg->n];
 	memset(t, 0, sizeof(*t));
@@ -124,11 +148,32 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
 	return tg->n++;
 }
 
+/* Dotted quad without inet_ntop, which goes through sprintf. */
+static const char *
+addr4_str(const uint8_t a[4], char *buf, size_t len)
+{
+	char tmp[INET_ADDRSTRLEN], *p = tmp;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	if ((size_t)(p - tmp) > len)
+		return NULL;
+	memcpy(buf, tmp, (size_t)(p - tmp));
+	return buf;
+}
+
 const char *
 addr16_str(int family, const uint8_t addr[16], char *buf, size_t len)
 {
 	if (family == AF_INET)
-		return inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
+		return addr4_str(addr + 12, buf, len);
 	return inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
 }
 

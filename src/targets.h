@@ -46,6 +46,8 @@ void	targets_free(struct targets *);
 /* Returns the new index, or TARGET_DUP/TARGET_FULL/TARGET_NOMEM. */
 int64_t	targets_add(struct targets *, int family, const uint8_t addr[16],
 	    uint32_t scope, const char *name, uint8_t flags);
+/* Room for more targets without growing (a CIDR block's size). */
+int	targets_reserve(struct targets *, uint32_t more);
 int64_t	targets_find(const struct targets *, const uint8_t addr[16]);
 /* The target as the user wrote it (name, or address for literals). */
 const char *target_name(const struct targets *, const struct target *,

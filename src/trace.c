@@ -224,6 +224,7 @@ fill_target(struct ping *p, struct record *r, uint32_t target, char *nbuf,
 	const struct target *t = &p->tg->t[target];
 
 	r->time = real_time();
+	r->index = target;
 	r->target = target_name(p->tg, t, nbuf, ADDRLEN);
 	r->addr = target_addr(t, abuf, ADDRLEN);
 }

@@ -139,3 +139,45 @@ row()
 	[[ $stderr == *$'\rsent '*'/2, answered '* ]]
 	nogrep -q $'\r' <<<"$output"
 }
+
+@test "--live --trace: a row per hop, filled as probes answer; the rows stay as text" {
+	lab_require_root
+	PTYOPTS=(--env LANG=C.UTF-8)
+	run onpty --live --trace 198.19.0.9 2001:db8:f1::9
+	"$SCREEN" "$TERMOUT" frame
+	[ "$status" -eq 0 ]
+	"$SCREEN" "$TERMOUT" check
+	"$SCREEN" "$TERMOUT" frame | grep -F 'mping --live --trace: 2 targets, 2 reached, 24 probes sent'
+	# Every hop of both traces, each with its 3 probes answered.
+	local hop
+	for hop in "198.19.0.9  1. 192.0.2.1" "198.19.0.9  2. 192.0.2.18" \
+	    "198.19.0.9  3. 192.0.2.82" "198.19.0.9  4. 198.19.0.9" \
+	    "2001:db8:f1::9  1. 2001:db8:1::1" \
+	    "2001:db8:f1::9  2. 2001:db8:12::2" \
+	    "2001:db8:f1::9  3. 2001:db8:26::2" \
+	    "2001:db8:f1::9  4. 2001:db8:f1::9"; do
+		read -r -a w <<<"$("$SCREEN" "$TERMOUT" frame | grep -F "$hop ")"
+		[ "${w[3]}" = 3 ] && [ "${w[4]}" = 0.0% ]
+	done
+	# After the view, the same 8 rows as text under the column heads.
+	after=$("$SCREEN" "$TERMOUT" after)
+	echo "$after"
+	[ "$(grep -c ' 3   0.0% ' <<<"$after")" -eq 8 ]
+	head -1 <<<"$after" | grep -q '^TARGET / HOP'
+}
+
+@test "--live --trace: a silent hop is a row of x; the trace gives up" {
+	lab_require_root
+	PTYOPTS=(--env LANG=C)
+	run onpty --live --trace --max-timeouts 2 -t 300 198.51.100.161
+	[ "$status" -eq 1 ]
+	"$SCREEN" "$TERMOUT" check
+	after=$("$SCREEN" "$TERMOUT" after)
+	echo "$after"
+	grep -E '^198\.51\.100\.161  1\. 192\.0\.2\.1 +3 +0\.0% ' <<<"$after"
+	# r3 blackholes the block: hops 3 and 4 never answer, and the trace
+	# gives up there, though hop 5 had probes in flight.
+	grep -E '^198\.51\.100\.161  3\. \?\?\? +3 +100\.0% +- +- +- +- +xxx$' <<<"$after"
+	grep -E '^198\.51\.100\.161  4\. \?\?\? +3 +100\.0% .*xxx$' <<<"$after"
+	[ "$(grep -c '^198' <<<"$after")" -eq 4 ]
+}
