@@ -40,6 +40,34 @@ record_clear(struct record *r, enum rec_type t)
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
 }
 
+void
+obuf_init(struct obuf *b, FILE *fp)
+{
+	b->fp = fp;
+	b->n = 0;
+}
+
+void
+obuf_flush(struct obuf *b)
+{
+	if (b->n)
+		fwrite(b->b, 1, b->n, b->fp);
+	b->n = 0;
+}
+
+/* What does not fit: flush, and write a piece too big for the buffer. */
+void
+obuf_putn_slow(struct obuf *b, const void *s, size_t k)
+{
+	obuf_flush(b);
+	if (k > sizeof(b->b)) {
+		fwrite(s, 1, k, b->fp);
+		return;
+	}
+	memcpy(b->b, s, k);
+	b->n = k;
+}
+
 /* v in decimal, at least min digits, ending just before end. */
 static char *
 digits(char *end, uint64_t v, int min)

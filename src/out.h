@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "conf.h"
 #include "icmp.h"
@@ -114,6 +115,49 @@ int64_t	out_tick(struct out *, const struct run_counts *, int64_t now);
 int	out_flush(struct out *);
 void	record_clear(struct record *, enum rec_type);
 /* d as printf's "%.*f" with prec 0..6 would write it, but faster. */
+/*
+ * A record is built in memory and written with one fwrite: stdio takes a
+ * lock and walks its buffers on every call, and a sweep writes a record
+ * per probe.  A record longer than the buffer goes out in pieces.
+ */
+struct obuf {
+	FILE	*fp;
+	size_t	 n;
+	char	 b[2048];
+};
+
+void	obuf_init(struct obuf *, FILE *);
+void	obuf_flush(struct obuf *);
+void	obuf_putn_slow(struct obuf *, const void *, size_t);
+
+/* Inline: a record is many small pieces. */
+static inline void
+obuf_putn(struct obuf *b, const void *s, size_t k)
+{
+	if (b->n + k > sizeof(b->b)) {
+		obuf_putn_slow(b, s, k);
+		return;
+	}
+	memcpy(b->b + b->n, s, k);
+	b->n += k;
+}
+
+/* NULL: nothing */
+static inline void
+obuf_put(struct obuf *b, const char *s)
+{
+	if (s)
+		obuf_putn(b, s, strlen(s));
+}
+
+static inline void
+obuf_putc(struct obuf *b, char c)
+{
+	if (b->n == sizeof(b->b))
+		obuf_flush(b);
+	b->b[b->n++] = c;
+}
+
 const char *fmt_fixed(char *buf, size_t len, double d, int prec);
 /* v in decimal like "%lu"; NULL if buf is too small. */
 const char *fmt_ulong(char *buf, size_t len, unsigned long v);

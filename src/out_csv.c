@@ -6,19 +6,19 @@
 #include "out.h"
 
 static void
-csv_cell(FILE *fp, const char *s)
+csv_cell(struct obuf *b, const char *s)
 {
 	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, fp);
+		obuf_put(b, s);
 		return;
 	}
-	putc('"', fp);
+	obuf_putc(b, '"');
 	for (; *s; s++) {
 		if (*s == '"')
-			putc('"', fp);
-		putc(*s, fp);
+			obuf_putc(b, '"');
+		obuf_putc(b, *s);
 	}
-	putc('"', fp);
+	obuf_putc(b, '"');
 }
 
 static const struct field *const *
@@ -40,7 +40,7 @@ csv_begin(struct out *o)
 
 /* A list is one cell: elements joined by spaces, "*" for an absent one. */
 static void
-csv_list(FILE *fp, const struct field *f, const struct record *r)
+csv_list(struct obuf *b, const struct field *f, const struct record *r)
 {
 	char cell[4096], buf[64];
 	const char *v;
@@ -55,37 +55,61 @@ csv_list(FILE *fp, const struct field *f, const struct record *r)
 		    i ? " " : "", v ? v : "*");
 	}
 	if (n >= 0)
-		csv_cell(fp, cell);
+		csv_cell(b, cell);
+}
+
+/* Whether a record type has a column: worked out once, not per row. */
+#define CSV_MAX_COLS	64
+
+static uint8_t	has[REC_NTYPES][CSV_MAX_COLS];
+static int	has_done;
+
+static void
+columns_of_types(const struct field *const *cols)
+{
+	const struct field *const *mine;
+	int t, c;
+
+	for (t = 0; t < REC_NTYPES; t++)
+		for (c = 0; cols[c] && c < CSV_MAX_COLS; c++) {
+			for (mine = fields_of((enum rec_type)t);
+			    *mine && *mine != cols[c]; mine++)
+				;
+			has[t][c] = *mine != NULL;
+		}
+	has_done = 1;
 }
 
 static void
 csv_emit(struct out *o, const struct record *r)
 {
-	const struct field *const *f, *const *mine;
 	const struct field *const *cols = columns(o);
+	struct obuf b;
 	const char *v;
 	char buf[64];
-	int str;
+	int str, c;
 
 	if (!out_wants_all(o, r->type))
 		return;
-	for (f = cols; *f; f++) {
-		if (f != cols)
-			putc(',', o->fp);
+	if (!has_done)
+		columns_of_types(cols);
+	obuf_init(&b, o->fp);
+	for (c = 0; cols[c] && c < CSV_MAX_COLS; c++) {
+		if (c)
+			obuf_putc(&b, ',');
 		/* A column this record type does not have stays empty. */
-		for (mine = fields_of(r->type); *mine && *mine != *f; mine++)
-			;
-		if (*mine == NULL)
+		if (!has[r->type][c])
 			continue;
-		if ((*f)->kind >= F_STRS) {
-			csv_list(o->fp, *f, r);
+		if (cols[c]->kind >= F_STRS) {
+			csv_list(&b, cols[c], r);
 			continue;
 		}
-		v = field_value(*f, r, buf, sizeof(buf), &str);
+		v = field_value(cols[c], r, buf, sizeof(buf), &str);
 		if (v)
-			csv_cell(o->fp, v);
+			csv_cell(&b, v);
 	}
-	fputs("\r\n", o->fp);
+	obuf_putn(&b, "\r\n", 2);
+	obuf_flush(&b);
 }
 
 const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL, NULL,

@@ -36,36 +36,38 @@ utf8_len(const unsigned char *s)
 }
 
 /* Invalid UTF-8 becomes U+FFFD, so the output is always valid JSON. */
-void
-json_string(FILE *fp, const char *str)
+static void
+json_string(struct obuf *j, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str, *run;
+	char esc[8];
 	int n;
 
-	putc('"', fp);
+	obuf_putc(j, '"');
 	while (*s) {
-		/* Printable ASCII needs no care: write it in one piece. */
+		/* Printable ASCII needs no care: copy it in one piece. */
 		for (run = s; *s >= 0x20 && *s < 0x7f && *s != '"' &&
 		    *s != '\\'; s++)
 			;
 		if (s > run) {
-			fwrite(run, 1, (size_t)(s - run), fp);
+			obuf_putn(j, run, (size_t)(s - run));
 			continue;
 		}
 		if (*s == '"' || *s == '\\') {
-			putc('\\', fp);
-			putc(*s++, fp);
+			obuf_putc(j, '\\');
+			obuf_putc(j, (char)*s++);
 		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(fp, "\\u%04x", *s++);
+			snprintf(esc, sizeof(esc), "\\u%04x", *s++);
+			obuf_put(j, esc);
 		} else if ((n = utf8_len(s)) == 0) {
-			fputs("\\ufffd", fp);
+			obuf_put(j, "\\ufffd");
 			s++;
 		} else {
-			fwrite(s, 1, (size_t)n, fp);
+			obuf_putn(j, s, (size_t)n);
 			s += n;
 		}
 	}
-	putc('"', fp);
+	obuf_putc(j, '"');
 }
 
 static void
@@ -96,78 +98,85 @@ json_start_extra(FILE *fp, const struct conf *c)
 }
 
 static void
-json_list(FILE *fp, const struct field *f, const struct record *r)
+json_list(struct obuf *j, const struct field *f, const struct record *r)
 {
 	const struct mpls_label *m;
 	const char *v;
-	char buf[64];
+	char buf[96];
 	long i, n = field_list_len(f, r);
 	int str;
 
 	if (n < 0) {
-		fputs("null", fp);
+		obuf_put(j, "null");
 		return;
 	}
-	putc('[', fp);
+	obuf_putc(j, '[');
 	for (i = 0; i < n; i++) {
 		if (i)
-			putc(',', fp);
+			obuf_putc(j, ',');
 		if (f->kind == F_MPLS) {
 			m = r->mpls + i;
-			fprintf(fp, "{\"label\":%u,\"tc\":%u,\"s\":%u,"
-			    "\"ttl\":%u}", (unsigned)m->label,
+			snprintf(buf, sizeof(buf), "{\"label\":%u,\"tc\":%u,"
+			    "\"s\":%u,\"ttl\":%u}", (unsigned)m->label,
 			    (unsigned)m->tc, (unsigned)m->s,
 			    (unsigned)m->ttl);
+			obuf_put(j, buf);
 			continue;
 		}
 		v = field_elem(f, r, i, buf, sizeof(buf), &str);
 		if (v == NULL)
-			fputs("null", fp);
+			obuf_put(j, "null");
 		else if (str)
-			json_string(fp, v);
+			json_string(j, v);
 		else
-			fputs(v, fp);
+			obuf_put(j, v);
 	}
-	putc(']', fp);
+	obuf_putc(j, ']');
 }
 
 static void
 json_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f;
+	struct obuf j;
 	const char *v;
 	char buf[64];
 	int str, first = 1;
 
 	if (!out_wants_all(o, r->type))
 		return;
-	putc('{', o->fp);
+	obuf_init(&j, o->fp);
+	obuf_putc(&j, '{');
 	for (f = fields_of(r->type); *f; f++) {
 		/* Responders exist only in -b runs: absent, not null. */
 		if (r->type == REC_SUMMARY && r->responders < 0 &&
 		    strcmp((*f)->name, "responders") == 0)
 			continue;
 		if (!first)
-			putc(',', o->fp);
-		putc('"', o->fp);
-		fputs((*f)->name, o->fp);
-		fputs("\":", o->fp);
+			obuf_putc(&j, ',');
+		obuf_putc(&j, '"');
+		obuf_put(&j, (*f)->name);
+		obuf_putn(&j, "\":", 2);
 		first = 0;
 		if ((*f)->kind >= F_STRS) {
-			json_list(o->fp, *f, r);
+			json_list(&j, *f, r);
 			continue;
 		}
 		v = field_value(*f, r, buf, sizeof(buf), &str);
 		if (v == NULL)
-			fputs("null", o->fp);
+			obuf_put(&j, "null");
 		else if (str)
-			json_string(o->fp, v);
+			json_string(&j, v);
 		else
-			fputs(v, o->fp);
+			obuf_put(&j, v);
 	}
-	if (r->type == REC_START)
+	if (r->type == REC_START) {
+		/* Once per run: stdio is fine. */
+		obuf_flush(&j);
 		json_start_extra(o->fp, r->conf);
-	fputs("}\n", o->fp);
+	}
+	obuf_putn(&j, "}\n", 2);
+	obuf_flush(&j);
 }
 
 const struct out_ops out_json_ops = { NULL, json_emit, NULL, NULL,

@@ -7,60 +7,29 @@
 
 #define SGR_RESET	"\033[0m"
 
-/*
- * A line is built in memory and written with one fwrite: stdio takes a
- * lock on every call, and a sweep writes a line per target.  A line too
- * long for the buffer is written in pieces; a missing string is left out.
- */
-struct line {
-	FILE	*fp;
-	size_t	 n;
-	char	 b[512];
-};
-
-static void
-put(struct line *l, const char *s)
-{
-	size_t k;
-
-	if (s == NULL)
-		return;
-	k = strlen(s);
-	if (l->n + k > sizeof(l->b)) {
-		fwrite(l->b, 1, l->n, l->fp);
-		l->n = 0;
-		if (k > sizeof(l->b)) {
-			fwrite(s, 1, k, l->fp);
-			return;
-		}
-	}
-	memcpy(l->b + l->n, s, k);
-	l->n += k;
-}
-
 /* name, then v in decimal */
 static void
-put_long(struct line *l, const char *name, long v)
+put_long(struct obuf *l, const char *name, long v)
 {
 	char buf[32];
 
-	put(l, name);
+	obuf_put(l, name);
 	if (v >= 0)
-		put(l, fmt_ulong(buf, sizeof(buf), (unsigned long)v));
+		obuf_put(l, fmt_ulong(buf, sizeof(buf), (unsigned long)v));
 	else {
 		snprintf(buf, sizeof(buf), "%ld", v);
-		put(l, buf);
+		obuf_put(l, buf);
 	}
 }
 
 /* d with prec decimals, then after */
 static void
-put_fixed(struct line *l, double d, int prec, const char *after)
+put_fixed(struct obuf *l, double d, int prec, const char *after)
 {
 	char buf[64];
 
-	put(l, fmt_fixed(buf, sizeof(buf), d, prec));
-	put(l, after);
+	obuf_put(l, fmt_fixed(buf, sizeof(buf), d, prec));
+	obuf_put(l, after);
 }
 
 /* Green: answered; yellow: answered with a catch; red: not answered. */
@@ -84,69 +53,69 @@ colour_of(const struct record *r)
 }
 
 static void
-label(struct line *l, const struct record *r)
+label(struct obuf *l, const struct record *r)
 {
-	put(l, r->target);
+	obuf_put(l, r->target);
 	if (r->addr && strcmp(r->target, r->addr) != 0) {
-		put(l, " (");
-		put(l, r->addr);
-		put(l, ")");
+		obuf_put(l, " (");
+		obuf_put(l, r->addr);
+		obuf_put(l, ")");
 	}
 }
 
 static void
-text_reply(struct line *l, const struct record *r)
+text_reply(struct obuf *l, const struct record *r)
 {
 	put_long(l, ": seq=", r->seq);
 	put_long(l, " bytes=", r->size);
 	if (r->ttl >= 0)
 		put_long(l, " ttl=", r->ttl);
 	if (!isnan(r->rtt_ms)) {
-		put(l, " rtt=");
+		obuf_put(l, " rtt=");
 		put_fixed(l, r->rtt_ms, 3, " ms");
 	}
 	if (r->dup)
-		put(l, " (DUP!)");
+		obuf_put(l, " (DUP!)");
 	if (r->from && r->addr && strcmp(r->from, r->addr) != 0) {
-		put(l, " from ");
-		put(l, r->from);
+		obuf_put(l, " from ");
+		obuf_put(l, r->from);
 	}
 	if (r->foreign)
-		put(l, " (not the target, not counted)");
+		obuf_put(l, " (not the target, not counted)");
 	else if (r->late)
-		put(l, " (late, not counted)");
+		obuf_put(l, " (late, not counted)");
 }
 
 static void
-text_error(struct line *l, const struct record *r)
+text_error(struct obuf *l, const struct record *r)
 {
 	put_long(l, ": seq=", r->seq);
-	put(l, " ");
-	put(l, r->error);
-	put(l, " from ");
-	put(l, r->from);
+	obuf_put(l, " ");
+	obuf_put(l, r->error);
+	obuf_put(l, " from ");
+	obuf_put(l, r->from);
 	if (r->icmp_type >= 0) {
 		put_long(l, " (type ", r->icmp_type);
 		put_long(l, ", code ", r->icmp_code);
-		put(l, ")");
+		obuf_put(l, ")");
 	} else if (r->reason) {
-		put(l, " (");
-		put(l, r->reason);
-		put(l, ")");
+		obuf_put(l, " (");
+		obuf_put(l, r->reason);
+		obuf_put(l, ")");
 	}
 	if (r->mtu >= 0)
 		put_long(l, " mtu=", r->mtu);
 }
 
 static void
-text_summary(struct line *l, const struct record *r)
+text_summary(struct obuf *l, const struct record *r)
 {
 	put_long(l, ": sent=", r->sent);
 	put_long(l, " received=", r->received);
-	put(l, " loss=");
+	obuf_put(l, " loss=");
 	put_fixed(l, isnan(r->loss_pct) ? 0.0 : r->loss_pct, 0, "%");
 	if (r->received > 0) {
-		put(l, " rtt min/avg/max/stddev=");
+		obuf_put(l, " rtt min/avg/max/stddev=");
 		put_fixed(l, r->rtt_min, 3, "/");
 		put_fixed(l, r->rtt_avg, 3, "/");
 		put_fixed(l, r->rtt_max, 3, "/");
@@ -190,17 +159,17 @@ text_wants(const struct out *o, enum rec_type t)
  * answered, "*" for a probe without answer, marks like !H after the RTT.
  */
 static void
-text_hop(struct line *l, const struct record *r)
+text_hop(struct obuf *l, const struct record *r)
 {
 	char buf[96];
 	const char *shown = NULL;
 	long q, i;
 
 	snprintf(buf, sizeof(buf), ": %2d ", r->ttl);
-	put(l, buf);
+	obuf_put(l, buf);
 	for (q = 0; q < r->nprobes; q++) {
 		if (r->froms[q] == NULL) {
-			put(l, " *");
+			obuf_put(l, " *");
 			continue;
 		}
 		if (shown == NULL || strcmp(shown, r->froms[q]) != 0) {
@@ -209,34 +178,34 @@ text_hop(struct line *l, const struct record *r)
 				if (strcmp(r->addrs[i], shown) == 0 &&
 				    r->names[i])
 					break;
-			put(l, " ");
+			obuf_put(l, " ");
 			if (r->names && i < r->naddrs) {
-				put(l, r->names[i]);
-				put(l, " (");
-				put(l, shown);
-				put(l, ")");
+				obuf_put(l, r->names[i]);
+				obuf_put(l, " (");
+				obuf_put(l, shown);
+				obuf_put(l, ")");
 			} else
-				put(l, shown);
+				obuf_put(l, shown);
 		}
 		if (!isnan(r->rtts[q])) {
-			put(l, "  ");
+			obuf_put(l, "  ");
 			put_fixed(l, r->rtts[q], 3, " ms");
 		}
 		if (r->marks[q] && *r->marks[q]) {
-			put(l, " ");
-			put(l, r->marks[q]);
+			obuf_put(l, " ");
+			obuf_put(l, r->marks[q]);
 		}
 	}
 	for (i = 0; i < r->nmpls; i++) {
 		snprintf(buf, sizeof(buf), " [MPLS label=%u tc=%u s=%u ttl=%u]",
 		    (unsigned)r->mpls[i].label, (unsigned)r->mpls[i].tc,
 		    (unsigned)r->mpls[i].s, (unsigned)r->mpls[i].ttl);
-		put(l, buf);
+		obuf_put(l, buf);
 	}
 }
 
 static void
-text_trace(struct line *l, const struct record *r, const struct conf *c)
+text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 {
 	char buf[96];
 
@@ -255,32 +224,31 @@ text_trace(struct line *l, const struct record *r, const struct conf *c)
 		snprintf(buf, sizeof(buf), ": %s at hop %ld", r->stop, r->hops);
 	else {
 		snprintf(buf, sizeof(buf), ": stopped at hop %ld: ", r->hops);
-		put(l, buf);
-		put(l, r->stop);
+		obuf_put(l, buf);
+		obuf_put(l, r->stop);
 		return;
 	}
-	put(l, buf);
+	obuf_put(l, buf);
 }
 
 static void
 text_emit(struct out *o, const struct record *r)
 {
-	struct line l;
+	struct obuf l;
 
 	if (!text_wants(o, r->type))
 		return;
-	l.fp = o->fp;
-	l.n = 0;
+	obuf_init(&l, o->fp);
 	if (r->type == REC_ALIVE || r->type == REC_UNREACHABLE) {
-		put(&l, r->target);
-		put(&l, "\n");
-		fwrite(l.b, 1, l.n, l.fp);
+		obuf_put(&l, r->target);
+		obuf_put(&l, "\n");
+		obuf_flush(&l);
 		return;
 	}
 	if (o->conf->color)
-		put(&l, colour_of(r));
+		obuf_put(&l, colour_of(r));
 	if (o->conf->timestamp) {
-		put(&l, "[");
+		obuf_put(&l, "[");
 		put_fixed(&l, r->time, 6, "] ");
 	}
 	label(&l, r);
@@ -290,7 +258,7 @@ text_emit(struct out *o, const struct record *r)
 		break;
 	case REC_TIMEOUT:
 		put_long(&l, ": seq=", r->seq);
-		put(&l, " timeout");
+		obuf_put(&l, " timeout");
 		break;
 	case REC_ERROR:
 		text_error(&l, r);
@@ -306,9 +274,9 @@ text_emit(struct out *o, const struct record *r)
 		break;
 	}
 	if (o->conf->color)
-		put(&l, SGR_RESET);
-	put(&l, "\n");
-	fwrite(l.b, 1, l.n, l.fp);
+		obuf_put(&l, SGR_RESET);
+	obuf_put(&l, "\n");
+	obuf_flush(&l);
 }
 
 const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL,

@@ -14,7 +14,7 @@ setup_file()
 	    src/targets.c -lm
 }
 
-@test "fmt_fixed, fmt_ulong, addr16_str agree with printf and inet_ntop on 7 million values" {
+@test "fmt_fixed, fmt_ulong, addr16_str agree with printf and inet_ntop on 7 million values; the record buffer keeps every byte in order" {
 	run "$BATS_FILE_TMPDIR/fmt_test"
 	echo "$output"
 	[ "$status" -eq 0 ]

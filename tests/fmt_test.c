@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "out.h"
@@ -50,6 +51,53 @@ check_addr4(const uint8_t a[16])
 	inet_ntop(AF_INET, a + 12, y, sizeof(y));
 	if (strcmp(x, y) != 0 && failed++ < 20)
 		printf("%s: got %s\n", y, x);
+}
+
+/*
+ * The record buffer: random pieces (some longer than the buffer, some
+ * single characters) come out of the file in order, byte for byte.
+ */
+static void
+check_obuf(void)
+{
+	static char want[1 << 16], piece[5000];
+	struct obuf b;
+	size_t n = 0, k, j, got;
+	FILE *fp = tmpfile();
+	char *back;
+	int round;
+
+	if (fp == NULL)
+		return;
+	for (round = 0; round < 40; round++) {
+		obuf_init(&b, fp);
+		while (n < sizeof(want) - sizeof(piece)) {
+			k = (size_t)(rand() % 7 == 0 ? rand() % 5000 :
+			    rand() % 40);
+			for (j = 0; j < k; j++)
+				piece[j] = (char)('a' + rand() % 26);
+			if (k == 1)
+				obuf_putc(&b, piece[0]);
+			else
+				obuf_putn(&b, piece, k);
+			memcpy(want + n, piece, k);
+			n += k;
+			if (rand() % 3 == 0)
+				break;
+		}
+		obuf_flush(&b);
+	}
+	back = malloc(n + 1);
+	rewind(fp);
+	got = back ? fread(back, 1, n + 1, fp) : 0;
+	checks++;
+	if (got != n || memcmp(back, want, n) != 0) {
+		failed++;
+		printf("obuf: wrote %zu bytes, read back %zu or different\n",
+		    n, got);
+	}
+	free(back);
+	fclose(fp);
 }
 
 static uint64_t
@@ -113,6 +161,7 @@ main(void)
 	}
 	check_ulong(0);
 	check_ulong((unsigned long)-1);
+	check_obuf();
 	printf("%ld checks, %ld failed\n", checks, failed);
 	return failed != 0;
 }
