@@ -147,6 +147,21 @@ trace_of()
 	[ "$twenty" -lt $((2 * one + 500)) ]
 }
 
+@test "trace: 1200 targets at -i 0 (batched sends): every trace complete, no probe lost" {
+	local i j
+	for i in 0 1 2 3; do
+		for j in $(seq 1 250); do echo "198.19.$i.$j"; done
+	done >"$LAB_DIR/t1200"
+	for j in $(seq 1 200); do printf '2001:db8:f1::%x\n' "$j"; done \
+	    >>"$LAB_DIR/t1200"
+	run --separate-stderr mp --trace -i 0 --json -f "$LAB_DIR/t1200"
+	[ "$status" -eq 0 ]
+	[ "$(jcount '.type == "trace" and .reached and .hops == 4')" -eq 1200 ]
+	[ "$(jcount '.type == "probe"')" -eq $((1200 * 4 * 3)) ]
+	[ "$(jcount '.type == "probe" and .from == null')" -eq 0 ]
+	[ "$(jcount '.type == "hop" and .lost == 0')" -eq $((1200 * 4)) ]
+}
+
 # Record on r1 (before its TTL check) the TTL and ICMP checksum of every
 # echo request that arrives from the client: nftables dynamic sets keep
 # each distinct (ttl, checksum) pair once.
