@@ -50,6 +50,7 @@ LIST("mpls", F_MPLS, mpls, nmpls);
 FLD("reached", F_BOOL, reached);
 FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
+FLD("round", F_LONG, round);
 
 static const struct field *const reply[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
@@ -71,12 +72,12 @@ static const struct field *const list[] = { &f_type, &f_target, &f_addr,
 	NULL };
 static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
-	&f_icmp_code, &f_error, &f_mtu, &f_mpls, NULL };
+	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, NULL };
 static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
-	&f_lost, &f_mpls, NULL };
+	&f_lost, &f_mpls, &f_round, NULL };
 static const struct field *const trace[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_reached, &f_hops, &f_stop, NULL };
+	&f_addr, &f_reached, &f_hops, &f_stop, &f_round, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -91,7 +92,7 @@ static const struct field *const csv_trace[] = { &f_type, &f_time,
 	&f_target, &f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
 	&f_icmp_code, &f_error, &f_mtu, &f_addrs, &f_names, &f_froms,
 	&f_rtts, &f_marks, &f_lost, &f_mpls, &f_reached, &f_hops, &f_stop,
-	&f_reason, &f_targets, &f_answered, &f_exit_status, NULL };
+	&f_reason, &f_targets, &f_answered, &f_exit_status, &f_round, NULL };
 
 const struct field *const *
 fields_of(enum rec_type t)

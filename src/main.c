@@ -184,7 +184,9 @@ trace_options(struct conf *c, const char *trace_opt, const char *ping_opt)
 		    "%d\n", c->first_hop, c->max_hops);
 		exit(EXIT_USAGE);
 	}
-	c->count = 1;
+	/* -c: rounds of every trace (--live: until interrupted). */
+	if (c->count == 0 && !c->live)
+		c->count = 1;
 	c->retries = 0;
 }
 
@@ -261,7 +263,6 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 		case 'b': c->broadcast = 1; ping_opt = "-b"; break;
 		case 'c':
 			c->count = (uint32_t)num("-c", optarg, 1, 4294967295u);
-			ping_opt = "-c";
 			break;
 		case 'D': c->timestamp = 1; break;
 		case 'f': (*files)[(*nfiles)++] = optarg; break;
@@ -273,7 +274,6 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 			break;
 		case 'p':
 			c->period_ns = ms("-p", optarg, 1, 86400000);
-			ping_opt = "-p";
 			break;
 		case 'q': c->quiet = 1; break;
 		case 'r': c->retries = (unsigned)num("-r", optarg, 0, 100);

@@ -58,6 +58,7 @@ struct record {
 	int		 reached;
 	long		 hops;
 	const char	*stop;		/* trace: why it ended */
+	long		 round;		/* probe, hop, trace: from 0 (-c) */
 	/* start / end */
 	long		 targets, answered;
 	int		 exit_status;

@@ -50,7 +50,8 @@ struct live {
 	int64_t		  next;
 	struct run_counts rc;		/* of the latest tick */
 	int		  trace;	/* rows are hops */
-	unsigned	  reached;	/* --trace: traces that got there */
+	unsigned	  traces;	/* --trace: rounds of traces done */
+	unsigned	  reached;	/* and those that got there */
 	int		  first_hop, hops;	/* rows per trace */
 };
 
@@ -389,11 +390,16 @@ draw(struct out *o, struct live *v)
 	if (shown > tracked)
 		shown = tracked;
 	lw = label_width(v, shown);
-	n = snprintf(head, sizeof(head), "mping --live%s: %u targets, %u "
-	    "%s, %llu probes sent, %.1f s", v->trace ? " --trace" : "",
-	    v->rc.targets, v->trace ? v->reached : v->rc.answered,
-	    v->trace ? "reached" : "answered",
-	    (unsigned long long)v->rc.sent, v->rc.elapsed);
+	if (v->trace)
+		n = snprintf(head, sizeof(head), "mping --live --trace: %u "
+		    "targets, %u traces done, %u reached, %llu probes sent, "
+		    "%.1f s", v->rc.targets, v->traces, v->reached,
+		    (unsigned long long)v->rc.sent, v->rc.elapsed);
+	else
+		n = snprintf(head, sizeof(head), "mping --live: %u targets, "
+		    "%u answered, %llu probes sent, %.1f s", v->rc.targets,
+		    v->rc.answered, (unsigned long long)v->rc.sent,
+		    v->rc.elapsed);
 	if (v->bad && n > 0 && (size_t)n < sizeof(head))
 		snprintf(head + n, sizeof(head) - (size_t)n, "; %ld bad "
 		    "(%s)", v->bad, v->bad_last);
@@ -482,6 +488,7 @@ live_emit(struct out *o, const struct record *r)
 			update_probe(w, r);
 		break;
 	case REC_TRACE:
+		v->traces++;
 		v->reached += r->reached;
 		break;
 	case REC_BAD_TARGET:

@@ -226,9 +226,14 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 		snprintf(buf, sizeof(buf), ": stopped at hop %ld: ", r->hops);
 		obuf_put(l, buf);
 		obuf_put(l, r->stop);
-		return;
+		buf[0] = '\0';
 	}
 	obuf_put(l, buf);
+	/* -c: which round this was (from 1). */
+	if (c->count != 1 && r->round >= 0) {
+		snprintf(buf, sizeof(buf), " (round %ld)", r->round + 1);
+		obuf_put(l, buf);
+	}
 }
 
 static void

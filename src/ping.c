@@ -235,6 +235,11 @@ trace_job(struct ping *p, int64_t now, const struct batch *b, struct job *j)
 {
 	struct job *h;
 
+	/* Rounds due (-c): their first windows join the queue. */
+	while ((h = fifo_peek(&p->q_retry)) != NULL && h->due <= now) {
+		trace_next_round(p, h->target, now);
+		fifo_pop(&p->q_retry);
+	}
 	for (;;) {
 		if ((h = fifo_at(&p->q_period, b->took[1])) != NULL) {
 			if (trace_wanted(p, h->target, h->seq)) {

@@ -106,6 +106,15 @@ ring_find(struct ring *r, uint32_t serial)
 	return &r->e[serial & r->mask];
 }
 
+uint32_t
+ring_serial(const struct ring *r, const struct probe *pr)
+{
+	uint32_t slot = (uint32_t)(pr - r->e);
+
+	/* The one serial in [head, tail) that maps to this slot. */
+	return r->head + ((slot - r->head) & r->mask);
+}
+
 void
 ring_free(struct ring *r)
 {

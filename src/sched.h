@@ -54,6 +54,8 @@ void		 ring_unpush(struct ring *);
 struct probe	*ring_head(struct ring *);
 void		 ring_pop(struct ring *);
 struct probe	*ring_find(struct ring *, uint32_t serial);
+/* The serial of a probe that is in the ring. */
+uint32_t	 ring_serial(const struct ring *, const struct probe *);
 void		 ring_free(struct ring *);
 
 #endif

@@ -69,7 +69,7 @@ fill_window(struct ping *p, struct trace_target *tt, uint32_t target,
 	struct job j;
 	int q;
 
-	while (!tt->done && tt->next_ttl <= tt->limit &&
+	while (!tt->done && !tt->idle && tt->next_ttl <= tt->limit &&
 	    tt->next_ttl <= tt->printed + p->c->window) {
 		for (q = 0; q < p->c->queries; q++) {
 			j.due = now;
@@ -118,7 +118,10 @@ trace_wanted(struct ping *p, uint32_t target, uint16_t seq)
 {
 	struct trace_target *tt = tt_of(p, target);
 
-	return tt && !tt->done && TRACE_TTL(seq) <= tt->limit;
+	/* Unsent: a job left over from an earlier round never sends a
+	 * probe of this round twice. */
+	return tt && !tt->done && !tt->idle && TRACE_TTL(seq) <= tt->limit &&
+	    slot(p, tt, TRACE_TTL(seq), TRACE_QUERY(seq))->state == HP_UNSENT;
 }
 
 void
@@ -127,7 +130,7 @@ trace_sent(struct ping *p, uint32_t target, uint16_t seq, uint32_t serial)
 	struct trace_target *tt = tt_of(p, target);
 	struct hop_probe *h;
 
-	if (tt == NULL || tt->done)
+	if (tt == NULL || tt->done || tt->idle)
 		return;
 	h = slot(p, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
 	h->serial = serial;
@@ -149,7 +152,7 @@ trace_serial(struct ping *p, uint32_t target, uint16_t seq)
 	struct trace_target *tt = tt_of(p, target);
 	struct hop_probe *h;
 
-	if (tt == NULL || tt->done || bad_seq(p, seq))
+	if (tt == NULL || tt->done || tt->idle || bad_seq(p, seq))
 		return -1;
 	h = slot(p, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
 	return h->state == HP_UNSENT ? -1 : (int64_t)h->serial;
@@ -225,6 +228,7 @@ fill_target(struct ping *p, struct record *r, uint32_t target, char *nbuf,
 
 	r->time = real_time();
 	r->index = target;
+	r->round = target < p->tr->cap ? (long)p->tr->tt[target].round : 0;
 	r->target = target_name(p->tg, t, nbuf, ADDRLEN);
 	r->addr = target_addr(t, abuf, ADDRLEN);
 }
@@ -404,18 +408,29 @@ emit_hop(struct ping *p, uint32_t target, int ttl)
 	out_emit(p->out, &r);
 }
 
+/* Another round of this trace after this one (-c; 0: until stopped). */
+static int
+more_rounds(const struct ping *p, const struct trace_target *tt)
+{
+	return p->c->count == 0 || tt->round + 1 < p->c->count;
+}
+
+/*
+ * A round is over: its verdict.  Then either the next round is queued
+ * (-p after this one ended, on q_retry, which a trace does not otherwise
+ * use: rounds end in order, so their due times are too), or, with last
+ * set or no rounds left, the trace is done.
+ */
 static void
-finish_trace(struct ping *p, uint32_t target, const char *stop)
+finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
 {
 	char nbuf[ADDRLEN], abuf[ADDRLEN];
 	struct trace_target *tt = &p->tr->tt[target];
 	struct target *t = &p->tg->t[target];
 	struct record r;
+	struct job j;
 
-	tt->done = 1;
-	p->tr->done++;
-	t->flags |= T_DONE;
-	if (tt->reached) {
+	if (tt->reached && !(t->flags & T_ALIVE)) {
 		t->flags |= T_ALIVE;
 		p->answered++;
 	}
@@ -425,6 +440,18 @@ finish_trace(struct ping *p, uint32_t target, const char *stop)
 	r.hops = tt->printed;
 	r.stop = stop;
 	out_emit(p->out, &r);
+	if (!last && more_rounds(p, tt)) {
+		tt->idle = 1;
+		j.due = mono_ns() + p->c->period_ns;
+		j.target = target;
+		j.seq = 0;
+		j.attempt = 0;
+		fifo_push(&p->q_retry, &j);
+		return;
+	}
+	tt->done = 1;
+	p->tr->done++;
+	t->flags |= T_DONE;
 	/* Memory is held by the traces in flight only, not by all targets
 	 * (late answers check done first). */
 	free(tt->hp);
@@ -432,6 +459,31 @@ finish_trace(struct ping *p, uint32_t target, const char *stop)
 	tt->hp = NULL;
 	tt->mpls = NULL;
 	tt->nmpls = 0;
+}
+
+/* The next round of an idle trace: its hop table as new. */
+int
+trace_next_round(struct ping *p, uint32_t target, int64_t now)
+{
+	struct trace_target *tt = tt_of(p, target);
+
+	if (tt == NULL || tt->done || !tt->idle)
+		return 0;
+	memset(tt->hp, 0, (size_t)p->c->max_hops * (size_t)p->c->queries *
+	    sizeof(*tt->hp));
+	free(tt->mpls);
+	tt->mpls = NULL;
+	tt->nmpls = 0;
+	tt->stop = NULL;
+	tt->next_ttl = (uint8_t)p->c->first_hop;
+	tt->printed = (uint8_t)(p->c->first_hop - 1);
+	tt->limit = (uint8_t)p->c->max_hops;
+	tt->silent = 0;
+	tt->reached = 0;
+	tt->idle = 0;
+	tt->round++;
+	fill_window(p, tt, target, now);
+	return 1;
 }
 
 static void
@@ -461,7 +513,7 @@ advance(struct ping *p, uint32_t target, int64_t now)
 	int family = p->tg->t[target].family;
 	int ttl;
 
-	while (!tt->done && tt->printed < tt->limit) {
+	while (!tt->done && !tt->idle && tt->printed < tt->limit) {
 		ttl = tt->printed + 1;
 		if (!hop_complete(p, tt, ttl))
 			break;
@@ -474,9 +526,9 @@ advance(struct ping *p, uint32_t target, int64_t now)
 		tt->silent = heard(p, tt, ttl) ? 0 : (uint8_t)(tt->silent + 1);
 		if (ttl == tt->limit)
 			finish_trace(p, target, tt->stop ? tt->stop :
-			    "max-hops");
+			    "max-hops", 0);
 		else if (tt->silent >= p->c->max_timeouts)
-			finish_trace(p, target, "max-timeouts");
+			finish_trace(p, target, "max-timeouts", 0);
 	}
 	fill_window(p, tt, target, now);
 }
@@ -490,10 +542,12 @@ trace_result(struct ping *p, const struct probe *pr,
 	int ttl = TRACE_TTL(pr->seq), q = TRACE_QUERY(pr->seq);
 	struct hop_probe *h;
 
-	if (tt == NULL || tt->done || bad_seq(p, pr->seq))
+	if (tt == NULL || tt->done || tt->idle || bad_seq(p, pr->seq))
 		return;
 	h = slot(p, tt, ttl, q);
-	if (h->state != HP_SENT)
+	/* The serial: a late answer to an earlier round's probe of this
+	 * hop is not this round's. */
+	if (h->state != HP_SENT || h->serial != ring_serial(&p->ring, pr))
 		return;
 	h->state = (uint8_t)ev->state;
 	if (ev->from) {
@@ -576,6 +630,13 @@ trace_end(struct ping *p, const char *why)
 		tt = i < p->tr->cap ? &p->tr->tt[i] : NULL;
 		if (tt && tt->done)
 			continue;
+		if (tt && tt->idle) {
+			/* Between rounds: the last one has its verdict. */
+			tt->done = 1;
+			p->tr->done++;
+			p->tg->t[i].flags |= T_DONE;
+			continue;
+		}
 		if (tt == NULL || !tt->running) {
 			record_clear(&r, REC_TRACE);
 			fill_target(p, &r, i, nbuf, abuf);
@@ -595,7 +656,7 @@ trace_end(struct ping *p, const char *why)
 			tt->printed = (uint8_t)ttl;
 		}
 		finish_trace(p, i, tt->limit == tt->printed && tt->stop ?
-		    tt->stop : why);
+		    tt->stop : why, 1);
 	}
 }
 

@@ -48,6 +48,8 @@ struct trace_target {
 	uint8_t			 limit;		/* last hop that counts */
 	uint8_t			 silent;	/* silent hops in a row */
 	uint8_t			 running, done, reached;
+	uint8_t			 idle;		/* between rounds (-c) */
+	uint32_t		 round;		/* from 0 */
 };
 
 /* One probe's outcome, as the engine saw it. */
@@ -79,6 +81,8 @@ int	trace_init(struct ping *);
 void	trace_free(struct ping *);
 /* Start a target's trace: queue the probes of its first window. */
 int	trace_begin(struct ping *, uint32_t target, int64_t now);
+/* -c: start the next round of a trace that is between rounds. */
+int	trace_next_round(struct ping *, uint32_t target, int64_t now);
 /* Whether a queued probe is still wanted (its trace may have ended). */
 int	trace_wanted(struct ping *, uint32_t target, uint16_t seq);
 void	trace_sent(struct ping *, uint32_t target, uint16_t seq,

@@ -143,11 +143,11 @@ row()
 @test "--live --trace: a row per hop, filled as probes answer; the rows stay as text" {
 	lab_require_root
 	PTYOPTS=(--env LANG=C.UTF-8)
-	run onpty --live --trace 198.19.0.9 2001:db8:f1::9
+	run onpty --live --trace -c 1 198.19.0.9 2001:db8:f1::9
 	"$SCREEN" "$TERMOUT" frame
 	[ "$status" -eq 0 ]
 	"$SCREEN" "$TERMOUT" check
-	"$SCREEN" "$TERMOUT" frame | grep -F 'mping --live --trace: 2 targets, 2 reached, 24 probes sent'
+	"$SCREEN" "$TERMOUT" frame | grep -F 'mping --live --trace: 2 targets, 2 traces done, 2 reached, 24 probes sent'
 	# Every hop of both traces, each with its 3 probes answered.
 	local hop
 	for hop in "198.19.0.9  1. 192.0.2.1" "198.19.0.9  2. 192.0.2.18" \
@@ -169,7 +169,7 @@ row()
 @test "--live --trace: a silent hop is a row of x; the trace gives up" {
 	lab_require_root
 	PTYOPTS=(--env LANG=C)
-	run onpty --live --trace --max-timeouts 2 -t 300 198.51.100.161
+	run onpty --live --trace -c 1 --max-timeouts 2 -t 300 198.51.100.161
 	[ "$status" -eq 1 ]
 	"$SCREEN" "$TERMOUT" check
 	after=$("$SCREEN" "$TERMOUT" after)
@@ -180,4 +180,20 @@ row()
 	grep -E '^198\.51\.100\.161  3\. \?\?\? +3 +100\.0% +- +- +- +- +xxx$' <<<"$after"
 	grep -E '^198\.51\.100\.161  4\. \?\?\? +3 +100\.0% .*xxx$' <<<"$after"
 	[ "$(grep -c '^198' <<<"$after")" -eq 4 ]
+}
+
+@test "--live --trace without -c: rounds repeat like mtr until Ctrl-C" {
+	lab_require_root
+	PTYOPTS=(--env LANG=C --signal 2.0:INT)
+	run onpty --live --trace -p 200 198.19.0.10
+	"$SCREEN" "$TERMOUT" check
+	after=$("$SCREEN" "$TERMOUT" after)
+	echo "$after"
+	# About 2 s / (200 ms + a round): many rounds, every probe answered.
+	for hop in "1. 192.0.2.1" "2. 192.0.2.18" "3. 192.0.2.82" \
+	    "4. 198.19.0.10"; do
+		read -r -a w <<<"$(grep -F "198.19.0.10  $hop " <<<"$after")"
+		[ "${w[3]}" -ge 15 ] && [ "${w[4]}" = 0.0% ]
+	done
+	"$SCREEN" "$TERMOUT" frame | grep -E 'traces done, ([5-9]|[1-9][0-9]+) reached'
 }

@@ -162,6 +162,39 @@ trace_of()
 	[ "$(jcount '.type == "hop" and .lost == 0')" -eq $((1200 * 4)) ]
 }
 
+@test "trace -c 3: three rounds per target, each complete, numbered in every record" {
+	run --separate-stderr mp --trace -c 3 -p 50 --json 198.19.0.11 2001:db8:f1::11
+	[ "$status" -eq 0 ]
+	local t r
+	for t in 198.19.0.11 2001:db8:f1::11; do
+		for r in 0 1 2; do
+			[ "$(jcount ".type == \"trace\" and .target == \"$t\" and .round == $r and .reached and .hops == 4")" -eq 1 ]
+			[ "$(jcount ".type == \"hop\" and .target == \"$t\" and .round == $r and .lost == 0")" -eq 4 ]
+			[ "$(jcount ".type == \"probe\" and .target == \"$t\" and .round == $r and .from != null")" -eq 12 ]
+		done
+	done
+	[ "$(hops 198.19.0.11 | sort -u | tr '\n' ' ')" = "1:$R1_4 2:$R2_4 3:$R3_4 4:198.19.0.11 " ]
+	# Rounds start -p after the one before ended: never overlapping.
+	json_sel -s '[.[] | select(.type == "trace" and .target == "198.19.0.11") | .time] | .[1] - .[0] >= 0.05 and .[2] - .[1] >= 0.05' | grep -qx true
+	run --separate-stderr mp --trace -c 2 -p 50 198.19.0.11
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^198\.19\.0\.11:  4  198\.19\.0\.11 ' <<<"$output")" -eq 2 ]
+	grep -Fx "198.19.0.11: reached in 4 hops (round 1)" <<<"$output"
+	grep -Fx "198.19.0.11: reached in 4 hops (round 2)" <<<"$output"
+}
+
+@test "trace -c: answers after the timeout count in no round" {
+	# The target answers 300 ms late; probes time out after 100 ms and a
+	# new round starts 10 ms after one ends, while the old answers are
+	# still on their way.
+	responder_start late --addr 203.0.113.72 --delay 300
+	run --separate-stderr mp --trace -c 3 -p 10 -t 100 --first-hop 3 --max-hops 3 --json 203.0.113.72
+	echo "$output"
+	[ "$(jcount '.type == "probe" and .ttl == 3 and .from == null')" -eq 9 ]
+	[ "$(jcount '.type == "probe" and .from != null')" -eq 0 ]
+	[ "$(jcount '.type == "trace" and .reached == false')" -eq 3 ]
+}
+
 # Record on r1 (before its TTL check) the TTL and ICMP checksum of every
 # echo request that arrives from the client: nftables dynamic sets keep
 # each distinct (ttl, checksum) pair once.
@@ -294,9 +327,9 @@ paris_unwatch()
 	[ "$status" -eq 0 ]
 	[ "$output" = "198.19.0.7: reached in 4 hops
 2001:db8:f1::7: reached in 4 hops" ]
-	run --separate-stderr mp --trace -c 3 198.19.0.7
+	run --separate-stderr mp --trace -r 2 198.19.0.7
 	[ "$status" -eq 3 ]
-	[ "$stderr" = "mping: -c: not an option of --trace" ]
+	[ "$stderr" = "mping: -r: not an option of --trace" ]
 	run --separate-stderr mp --max-hops 3 198.19.0.7
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "mping: --max-hops needs --trace" ]
