@@ -440,6 +440,14 @@ finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
 	r.hops = tt->printed;
 	r.stop = stop;
 	out_emit(p->out, &r);
+	/* Memory is held by the traces in flight only, not by all targets
+	 * nor by traces between rounds (late answers check done and idle
+	 * first). */
+	free(tt->hp);
+	free(tt->mpls);
+	tt->hp = NULL;
+	tt->mpls = NULL;
+	tt->nmpls = 0;
 	if (!last && more_rounds(p, tt)) {
 		tt->idle = 1;
 		j.due = mono_ns() + p->c->period_ns;
@@ -452,13 +460,6 @@ finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
 	tt->done = 1;
 	p->tr->done++;
 	t->flags |= T_DONE;
-	/* Memory is held by the traces in flight only, not by all targets
-	 * (late answers check done first). */
-	free(tt->hp);
-	free(tt->mpls);
-	tt->hp = NULL;
-	tt->mpls = NULL;
-	tt->nmpls = 0;
 }
 
 /* The next round of an idle trace: its hop table as new. */
@@ -469,11 +470,16 @@ trace_next_round(struct ping *p, uint32_t target, int64_t now)
 
 	if (tt == NULL || tt->done || !tt->idle)
 		return 0;
-	memset(tt->hp, 0, (size_t)p->c->max_hops * (size_t)p->c->queries *
+	/* One allocation per round of a target, none per probe. */
+	tt->hp = calloc((size_t)p->c->max_hops * (size_t)p->c->queries,
 	    sizeof(*tt->hp));
-	free(tt->mpls);
-	tt->mpls = NULL;
-	tt->nmpls = 0;
+	if (tt->hp == NULL) {
+		/* Out of memory: the rounds so far are all there will be. */
+		tt->done = 1;
+		p->tr->done++;
+		p->tg->t[target].flags |= T_DONE;
+		return 0;
+	}
 	tt->stop = NULL;
 	tt->next_ttl = (uint8_t)p->c->first_hop;
 	tt->printed = (uint8_t)(p->c->first_hop - 1);
