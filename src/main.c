@@ -383,6 +383,14 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 		exit(EXIT_USAGE);
 	}
 	trace_options(c, trace_opt, ping_opt);
+	/*
+	 * A trace sends a window of probes per target at once anyway (as
+	 * traceroute does), and routers rate-limit their ICMP errors per
+	 * source however the probes are spaced: 1 ms between probes would
+	 * only make small traces slower than tracing one target at a time.
+	 */
+	if (c->trace && !rate && !interval)
+		c->interval_ns = 100000;
 	live_options(c, fmt_seen, progress);
 }
 

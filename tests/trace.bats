@@ -195,6 +195,18 @@ trace_of()
 	[ "$(jcount '.type == "trace" and .reached == false')" -eq 3 ]
 }
 
+@test "trace: probes 0.1 ms apart by default, -i and --rate still rule" {
+	run --separate-stderr mp --trace --json 198.19.0.12
+	[ "$status" -eq 0 ]
+	[ "$(json_sel 'select(.type == "start") | .interval_ms == 0.1')" = true ]
+	run --separate-stderr mp --trace --json -i 2 198.19.0.12
+	[ "$(json_sel 'select(.type == "start") | .interval_ms == 2')" = true ]
+	# 4 hops x 3 probes, 2 ms apart: their answers span about 22 ms.
+	json_sel -s '[.[] | select(.type == "probe") | .time] | max - min >= 0.02' | grep -qx true
+	run --separate-stderr mp --trace --json --rate 100 198.19.0.12
+	[ "$(json_sel 'select(.type == "start") | .interval_ms == 10')" = true ]
+}
+
 # Record on r1 (before its TTL check) the TTL and ICMP checksum of every
 # echo request that arrives from the client: nftables dynamic sets keep
 # each distinct (ttl, checksum) pair once.
