@@ -534,14 +534,14 @@ live_finish(struct out *o)
 {
 	struct live *v = o->view;
 	size_t i;
+	int shown;
 
 	if (v == NULL)
 		return;
-	if (v->trace && v->on_screen) {
-		leave(o, v);
-		dump(o, v);
-	}
+	shown = v->on_screen;
 	leave(o, v);
+	if (v->trace && shown)
+		dump(o, v);
 	for (i = 0; i < v->nrows; i++)
 		free(v->rows[i].label);
 	free(v->rows);

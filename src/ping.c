@@ -539,7 +539,7 @@ responders_of(const struct ping *p, uint32_t target)
 	return n;
 }
 
-static void
+void
 mark_alive(struct ping *p, struct target *t)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];

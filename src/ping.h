@@ -59,6 +59,8 @@ void	ping_free(struct ping *);
 int64_t	mono_ns(void);
 /* The error name of a send that the local kernel refused with errno err. */
 const char *local_error_name(int family, int err);
+/* A target answered for the first time: count it (and -a prints it). */
+void	mark_alive(struct ping *, struct target *);
 double	real_time(void);
 
 #endif

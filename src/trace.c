@@ -408,6 +408,15 @@ emit_hop(struct ping *p, uint32_t target, int ttl)
 	out_emit(p->out, &r);
 }
 
+/* No more rounds of this trace: the run may end once every trace has. */
+static void
+trace_done(struct ping *p, uint32_t target)
+{
+	p->tr->tt[target].done = 1;
+	p->tr->done++;
+	p->tg->t[target].flags |= T_DONE;
+}
+
 /* Another round of this trace after this one (-c; 0: until stopped). */
 static int
 more_rounds(const struct ping *p, const struct trace_target *tt)
@@ -430,10 +439,8 @@ finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
 	struct record r;
 	struct job j;
 
-	if (tt->reached && !(t->flags & T_ALIVE)) {
-		t->flags |= T_ALIVE;
-		p->answered++;
-	}
+	if (tt->reached)
+		mark_alive(p, t);
 	record_clear(&r, REC_TRACE);
 	fill_target(p, &r, target, nbuf, abuf);
 	r.reached = tt->reached;
@@ -457,9 +464,7 @@ finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
 		fifo_push(&p->q_retry, &j);
 		return;
 	}
-	tt->done = 1;
-	p->tr->done++;
-	t->flags |= T_DONE;
+	trace_done(p, target);
 }
 
 /* The next round of an idle trace: its hop table as new. */
@@ -475,9 +480,7 @@ trace_next_round(struct ping *p, uint32_t target, int64_t now)
 	    sizeof(*tt->hp));
 	if (tt->hp == NULL) {
 		/* Out of memory: the rounds so far are all there will be. */
-		tt->done = 1;
-		p->tr->done++;
-		p->tg->t[target].flags |= T_DONE;
+		trace_done(p, target);
 		return 0;
 	}
 	tt->stop = NULL;
@@ -638,9 +641,7 @@ trace_end(struct ping *p, const char *why)
 			continue;
 		if (tt && tt->idle) {
 			/* Between rounds: the last one has its verdict. */
-			tt->done = 1;
-			p->tr->done++;
-			p->tg->t[i].flags |= T_DONE;
+			trace_done(p, i);
 			continue;
 		}
 		if (tt == NULL || !tt->running) {
