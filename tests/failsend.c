@@ -114,21 +114,22 @@ next_fails(void)
 	return every > 0 && nseen % every == 0;
 }
 
-ssize_t
-sendto(int fd, const void *buf, size_t len, int flags,
-    const struct sockaddr *to, socklen_t tolen)
+/* A refused call: counted and logged, errno as configured. */
+static int
+refuse(void)
 {
-	ssize_t	n;
-	int	saved;
+	nfailed++;
+	log_counts();
+	errno = fail_errno;
+	return -1;
+}
 
-	if (is_icmp(fd) && next_fails()) {
-		nfailed++;
-		log_counts();
-		errno = fail_errno;
-		return -1;
-	}
-	n = ((sendto_fn)real("sendto"))(fd, buf, len, flags, to, tolen);
-	saved = errno;
+/* What a real single-message send returned, counted if it went out. */
+static ssize_t
+counted(int fd, ssize_t n)
+{
+	int saved = errno;
+
 	if (n >= 0 && is_icmp(fd)) {
 		nsent++;
 		log_counts();
@@ -138,25 +139,21 @@ sendto(int fd, const void *buf, size_t len, int flags,
 }
 
 ssize_t
+sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	if (is_icmp(fd) && next_fails())
+		return refuse();
+	return counted(fd,
+	    ((sendto_fn)real("sendto"))(fd, buf, len, flags, to, tolen));
+}
+
+ssize_t
 sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	ssize_t	n;
-	int	saved;
-
-	if (is_icmp(fd) && next_fails()) {
-		nfailed++;
-		log_counts();
-		errno = fail_errno;
-		return -1;
-	}
-	n = ((sendmsg_fn)real("sendmsg"))(fd, msg, flags);
-	saved = errno;
-	if (n >= 0 && is_icmp(fd)) {
-		nsent++;
-		log_counts();
-	}
-	errno = saved;
-	return n;
+	if (is_icmp(fd) && next_fails())
+		return refuse();
+	return counted(fd, ((sendmsg_fn)real("sendmsg"))(fd, msg, flags));
 }
 
 int
@@ -170,24 +167,17 @@ sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 		return f(fd, vec, vlen, flags);
 	if (!mmsg_short) {
 		/* The whole call fails: it counts as one message. */
-		if (next_fails()) {
-			nfailed++;
-			log_counts();
-			errno = fail_errno;
-			return -1;
-		}
+		if (next_fails())
+			return refuse();
 	} else {
 		/* Send the messages before the first one that fails. */
 		for (i = 0; i < vlen; i++)
 			if (next_fails())
 				break;
 		if (i < vlen) {
+			if (i == 0)
+				return refuse();
 			nfailed++;
-			if (i == 0) {
-				log_counts();
-				errno = fail_errno;
-				return -1;
-			}
 			vlen = i;
 		}
 	}
