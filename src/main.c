@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -394,9 +395,11 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 	live_options(c, fmt_seen, progress);
 }
 
+/* The loop's signal events: flags the run acts on. */
 static void
-on_signal(int sig)
+on_signal(void *arg, int sig)
 {
+	(void)arg;
 	if (sig == SIGQUIT)
 		sig_quit = 1;
 	else if (sig == SIGWINCH)
@@ -471,32 +474,68 @@ resolved(void *arg, const char *name, const struct sockaddr *sa,
 }
 
 static void
+on_input_ready(void *arg, int fd, unsigned what)
+{
+	(void)fd;
+	(void)what;
+	*(int *)arg = 1;
+}
+
+/*
+ * input.stop: while targets are read, the loop has only the signals (and
+ * for a wait, the input): fd -1 only looks at them, an fd is waited for.
+ * epoll refuses regular files (EPERM): they are always readable.
+ */
+static int
+input_stop(void *arg, int fd)
+{
+	struct loop *l = arg;
+	int ready = 0;
+
+	if (fd == -1 || loop_add(l, fd, on_input_ready, &ready) == -1) {
+		loop_poll(l, 0);
+		return sig_stop;
+	}
+	while (!ready && !sig_stop)
+		if (loop_poll(l, -1) == -1 && errno != EINTR)
+			break;
+	loop_del(l, fd);
+	return sig_stop;
+}
+
+static void
 read_inputs(int argc, char **argv, const char **files, int nfiles)
 {
-	FILE *fp;
-	int i;
+	int fd, i;
 
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc && !input.stopped; i++)
 		input_target(&input, argv[i]);
-	for (i = 0; i < nfiles; i++) {
+	for (i = 0; i < nfiles && !input.stopped; i++) {
+		/*
+		 * O_NONBLOCK: open(2) of a FIFO without a writer would wait
+		 * for one with the signals blocked.  Opened this way it does
+		 * not, and Linux does not report it readable (nor hung up)
+		 * before a first writer came, so input_stop() waits for it.
+		 */
 		if (strcmp(files[i], "-") == 0)
-			fp = stdin;
-		else if ((fp = fopen(files[i], "r")) == NULL) {
+			fd = STDIN_FILENO;
+		else if ((fd = open(files[i], O_RDONLY | O_NONBLOCK |
+		    O_CLOEXEC)) == -1) {
 			fprintf(stderr, "mping: %s: %s\n", files[i],
 			    strerror(errno));
 			bad_targets++;
 			continue;
 		}
-		if (input_file(&input, fp) == -1) {
+		if (input_fd(&input, fd) == -1) {
 			fprintf(stderr, "mping: %s: %s\n", files[i],
 			    strerror(errno));
 			bad_targets++;
 		}
-		if (fp != stdin)
-			fclose(fp);
+		if (fd != STDIN_FILENO)
+			close(fd);
 	}
 	if (argc == 0 && nfiles == 0 && !isatty(STDIN_FILENO))
-		input_file(&input, stdin);
+		input_fd(&input, STDIN_FILENO);
 }
 
 static int
@@ -558,9 +597,8 @@ main(int argc, char **argv)
 	struct targets tg;
 	struct ping p;
 	struct loop *l;
-	struct sigaction sa;
 	struct sock s4, s6;
-	sigset_t block, waitmask;
+	sigset_t block;
 	const char **files;
 	char e4[512] = "", e6[512] = "";
 	int nfiles = 0, rfd, has4 = 0, has6 = 0, status;
@@ -572,25 +610,26 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	/* Signals only set flags; they are delivered while the loop waits. */
+	/*
+	 * Blocked from here on, in every thread and process started later:
+	 * they wait, pending, until the loop reads them (loop_signals) and
+	 * sets a flag.  SIGWINCH: --live redraws at the new size.
+	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);	/* --live: redraw at the new size */
+	sigprocmask(SIG_BLOCK, &block, NULL);
 
 	/* 1. sockets, 2. privileges gone, 3. everything else. */
 	open_sockets(&c, &s4, &s6, e4, e6, sizeof(e4));
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
 
+	if ((l = loop_create()) == NULL ||
+	    loop_signals(l, &block, on_signal, NULL) == -1)
+		err(EXIT_SYSTEM, "event loop");
 	targets_init(&tg, c.max_targets);
 	if ((resolver = resolver_create(c.family, resolved, NULL)) == NULL)
 		err(EXIT_SYSTEM, "resolver");
@@ -598,6 +637,8 @@ main(int argc, char **argv)
 	input.tg = &tg;
 	input.resolve = queue_name;
 	input.bad = report_bad;
+	input.stop = input_stop;
+	input.stop_arg = l;
 	input_init(&input);
 	if (ping_init(&p, &c, &tg, &out) == -1)
 		err(EXIT_SYSTEM, "start-up");
@@ -610,8 +651,9 @@ main(int argc, char **argv)
 		exit(EXIT_USAGE);
 	/* Nothing to do: not an error of a target, so a usage error. */
 	if (tg.n == 0 && resolver_count(resolver) == 0 && bad_targets == 0) {
-		fprintf(stderr, "mping: no targets (give them as arguments, "
-		    "with -f FILE, or on stdin)\n");
+		fprintf(stderr, sig_stop ? "mping: interrupted before any "
+		    "target was read\n" : "mping: no targets (give them as "
+		    "arguments, with -f FILE, or on stdin)\n");
 		exit(EXIT_USAGE);
 	}
 	for (i = 0; i < tg.n; i++)
@@ -640,13 +682,11 @@ main(int argc, char **argv)
 	r.conf = &c;
 	out_emit(&out, &r);
 
-	if ((l = loop_create()) == NULL)
-		err(EXIT_SYSTEM, "event loop");
 	if (rfd != -1 && ping_add_resolver(&p, l, rfd) == -1)
 		err(EXIT_SYSTEM, "event loop");
 	if (c.trace && c.names && trace_start_names(&p, l) == -1)
 		err(EXIT_SYSTEM, "--names");
-	if (ping_run(&p, l, &waitmask) == -1) {
+	if (ping_run(&p, l) == -1) {
 		if (p.write_error)
 			errx(EXIT_SYSTEM, "write error: %s",
 			    strerror(p.write_error));

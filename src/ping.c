@@ -937,7 +937,7 @@ linger_ns(const struct ping *p)
 }
 
 int
-ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
+ping_run(struct ping *p, struct loop *l)
 {
 	int64_t now;
 
@@ -973,8 +973,10 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 			p->write_error = errno;
 			return -1;
 		}
-		if (loop_poll(l, tick(p, next_wakeup(p, mono_ns())),
-		    waitmask) == -1 && errno != EINTR)
+		/* Signals come as loop events; EINTR is a stop and continue
+		 * (Ctrl-Z, SIGSTOP), which epoll_wait never restarts. */
+		if (loop_poll(l, tick(p, next_wakeup(p, mono_ns()))) == -1 &&
+		    errno != EINTR)
 			return -1;
 	}
 	return 0;
