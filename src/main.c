@@ -392,6 +392,10 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 	if (c->trace && !rate && !interval)
 		c->interval_ns = 100000;
 	live_options(c, fmt_seen, progress);
+	/* Text has no label to tell the two lists apart; records do. */
+	if (c->alive && c->unreach && c->format == FMT_TEXT)
+		conflict("-a and -u exclude each other in text: one list "
+		    "would hold both (use --json or --csv)");
 }
 
 static void
@@ -523,6 +527,7 @@ finish(struct ping *p, int status)
 			if (p->tg->t[i].flags & T_ALIVE)
 				continue;
 			record_clear(&r, REC_UNREACHABLE);
+			r.time = real_time();
 			r.target = target_name(p->tg, &p->tg->t[i], nbuf,
 			    sizeof(nbuf));
 			r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));

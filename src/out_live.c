@@ -20,6 +20,7 @@
 #define LIVE_HIST	32	/* recent RTTs kept per row */
 #define LIVE_MAX_ROWS	4096	/* rows tracked; any more are only counted */
 #define LIVE_LABEL_MAX	40
+#define LIVE_NAME_MAX	256	/* of a name escaped, before it is cut */
 
 /* Alternate screen, cursor hidden, no line wrap (rows are clipped). */
 #define ENTER		"\033[?1049h\033[?25l\033[?7l\033[H\033[2J"
@@ -91,32 +92,25 @@ live_begin(struct out *o)
 	atexit(live_restore);
 }
 
-/* Names may hold any bytes: only printable ASCII reaches the terminal. */
-static char *
-printable(char *s)
-{
-	char *p;
-
-	if (s)
-		for (p = s; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-				*p = '?';
-	return s;
-}
-
+/*
+ * Names may hold any bytes: every one that is not printable ASCII is
+ * shown as \xNN (shown_text), which also keeps a label's width its length.
+ */
 static char *
 make_label(const struct record *r)
 {
-	size_t len = strlen(r->target) + (r->addr ? strlen(r->addr) : 0) + 4;
-	char *s;
+	char name[LIVE_NAME_MAX], *s;
+	size_t len;
 
+	shown_text(name, sizeof(name), r->target, 1);
+	len = strlen(name) + (r->addr ? strlen(r->addr) : 0) + 4;
 	if ((s = malloc(len)) == NULL)
 		return NULL;
 	if (r->addr && strcmp(r->target, r->addr) != 0)
-		snprintf(s, len, "%s (%s)", r->target, r->addr);
+		snprintf(s, len, "%s (%s)", name, r->addr);
 	else
-		snprintf(s, len, "%s", r->target);
-	return printable(s);
+		snprintf(s, len, "%s", name);
+	return s;
 }
 
 /* --trace: "target ttl. responder", ??? until one answers. */
@@ -124,13 +118,15 @@ static char *
 hop_label(const struct record *r)
 {
 	const char *who = r->from ? r->from : "???";
-	size_t len = strlen(r->target) + strlen(who) + 16;
-	char *s;
+	char name[LIVE_NAME_MAX], *s;
+	size_t len;
 
+	shown_text(name, sizeof(name), r->target, 1);
+	len = strlen(name) + strlen(who) + 16;
 	if ((s = malloc(len)) == NULL)
 		return NULL;
-	snprintf(s, len, "%s %2d. %s", r->target, r->ttl, who);
-	return printable(s);
+	snprintf(s, len, "%s %2d. %s", name, r->ttl, who);
+	return s;
 }
 
 /* Row key (the target's index, or with --trace its hop's slot). */

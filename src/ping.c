@@ -860,8 +860,9 @@ done(struct ping *p)
 		return 0;
 	if (p->tr)
 		return p->cursor >= p->tg->n && trace_all_done(p);
+	/* No -c: until interrupted or -w; -a: until every target answered. */
 	if (p->c->count == 0 && p->tg->n > 0)
-		return 0;
+		return p->c->alive && p->answered == p->tg->n;
 	return p->outstanding == 0 && p->cursor >= p->tg->n &&
 	    fifo_len(&p->q_period) == 0 && fifo_len(&p->q_retry) == 0;
 }
