@@ -99,3 +99,75 @@ no_controls()
 	[ "$status" -eq 1 ]
 	[[ $output =~ ^\[[0-9]{10}\.[0-9]{6}\]\ 198\.51\.100\.4$ ]]
 }
+
+# "GROUP -x" and "GROUP --long" for each option of mping(1)'s option lists
+# (.Ss Options, Tracing, Display), and of --help (its "Group:" headings).
+man_groups()
+{
+	sed -n '/^\.Ss Options/,/^\.Sh OUTPUT/p' "$BATS_TEST_DIRNAME/../man/mping.1" |
+	    awk '
+		/^\.Ss / { g = $2; next }
+		/^\.It Fl / {
+			line = $0; gsub(/\\/, "", line)
+			n = split(line, w, " ")
+			for (i = 2; i < n; i++)
+				if (w[i] == "Fl" && w[i+1] ~ /^-?[a-zA-Z0-9]/) {
+					o = w[i+1]; sub(/Ns$/, "", o)
+					print g, "-" o
+				}
+		}' | sort
+}
+
+help_groups()
+{
+	awk '
+		/^[A-Z][a-z]+:$/ { g = substr($1, 1, length($1) - 1); next }
+		g != "" && /^  +-/ {
+			line = $0; sub(/^ +/, "", line)
+			n = split(line, w, /[ ,=[]+/)
+			for (i = 1; i <= n && w[i] ~ /^-/; i++) print g, w[i]
+		}' <<<"$output" | sort
+}
+
+@test "--help: a line for every option of longopts, grouped as in mping(1); stdout, exit 0" {
+	local o
+	run --separate-stderr "$MPING" --help
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	# Every long option of the table in src/main.c, on one line each.
+	for o in $(sed -n '/^static const struct option longopts/,/^};/p' \
+	    "$BATS_TEST_DIRNAME/../src/main.c" | grep -o '{ "[a-z0-9-]*"' |
+	    cut -d'"' -f2); do
+		[ "$(grep -cE -- "^ +(-[a-zA-Z0-9], )?--$o([=[ ]|\$)" <<<"$output")" -eq 1 ] ||
+		    { echo "--$o: not on one line of --help"; return 1; }
+	done
+	[ "$(grep -E '^[A-Z][a-z]+:$' <<<"$output" | tr '\n' ' ')" = "Options: Tracing: Display: " ]
+	diff <(man_groups) <(help_groups)
+	[ "$(man_groups | wc -l)" -ge 50 ]
+	# -h is the same.
+	[ "$("$MPING" -h)" = "$output" ]
+}
+
+@test "completion tests: a missing shell fails them (saying what to install) unless MPING_SKIP_COMPLETIONS=1" {
+	local bin=$BATS_TEST_TMPDIR/bin f
+	mkdir -p "$bin"
+	# A PATH with everything but fish and zsh.
+	for f in /usr/local/bin/* /usr/bin/*; do
+		case ${f##*/} in
+		fish|zsh|zsh5) ;;
+		*) [ -e "$bin/${f##*/}" ] || ln -s "$f" "$bin/${f##*/}" ;;
+		esac
+	done
+	for f in "fish: --for<TAB>" "zsh: --for<TAB>" \
+	    "bash with bash-completion: --for<TAB>"; do
+		run env PATH="$bin" BASH_COMPLETION_MAIN=/nonexistent MPING_SKIP_COMPLETIONS= \
+		    bats --tap -f "^$f" "$BATS_TEST_DIRNAME/completions.bats"
+		echo "$output"
+		[ "$status" -ne 0 ]
+		grep -q '^not ok 1 ' <<<"$output"
+		grep -q "install .*MPING_SKIP_COMPLETIONS=1" <<<"$output"
+		run env PATH="$bin" BASH_COMPLETION_MAIN=/nonexistent MPING_SKIP_COMPLETIONS=1 \
+		    bats --tap -f "^$f" "$BATS_TEST_DIRNAME/completions.bats"
+		[ "$status" -eq 0 ]
+		grep -q '^ok 1 .* # skip' <<<"$output"
+	done
+}
