@@ -21,8 +21,17 @@ setup_file()
 	printf '198.18.0.5\t%s\n198.18.0.6\t%s\n198.18.0.7\t%s\n198.18.0.8\t%s\n' \
 	    "$CSI_NAME" "$RAW_NAME" "$ESC_NAME" "$UTF_NAME" \
 	    >>"/etc/netns/$FLAB-c/hosts"
-	printf '198.18.1.1\tlab-first\n2001:db8:100::2\tlab-six\n' \
+	printf '2001:db8:100::2\tlab-six-long-name-of-a-host\n' \
 	    >>"/etc/netns/$FLAB-c/hosts"
+	# A silent block: requests to 198.18.7.0/24 are sent, never answered.
+	flab_exec c nft -f - <<-'EOF'
+	table inet mho {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			ip daddr 198.18.7.0/24 icmp type echo-request drop
+		}
+	}
+	EOF
 }
 teardown_file()	{ flab_down; }
 setup()		{ flab_require_root; TERMOUT=$BATS_TEST_TMPDIR/term; PTYOPTS=(); }
@@ -170,4 +179,85 @@ help_groups()
 		[ "$status" -eq 0 ]
 		grep -q '^ok 1 .* # skip' <<<"$output"
 	done
+}
+
+# onpty ARGS...: mping under a terminal in the client, bytes to $TERMOUT.
+onpty()
+{
+	flab_exec c "$PTYRUN" "${PTYOPTS[@]}" "$TERMOUT" -- "$MPING" "$@"
+}
+
+# frame [N]: the last frame (frame N) as text.
+frame()
+{
+	"$SCREEN" "$TERMOUT" frame "$@"
+}
+
+@test "--live: a cut name ends in ~ within its column; at 80 columns an IPv6 row keeps 8 of RECENT" {
+	PTYOPTS=(--env LANG=C --size 24x80)
+	run onpty --live -c 10 -p 50 lab-six-long-name-of-a-host
+	[ "$status" -eq 0 ]
+	"$SCREEN" "$TERMOUT" check
+	frame
+	local head row
+	head=$(frame | sed -n 2p)
+	row=$(frame | sed -n 3p)
+	# Label: 24 columns (80 less 46 of numbers, 2 of space, 8 of
+	# RECENT), the last one the ~; SENT right under its head.
+	[ "${row:0:31}" = "lab-six-long-name-of-a-~     10" ]
+	[ "${head:24:7}" = "   SENT" ]
+	[[ $row =~ \ \ [._~=+*#-]{8}$ ]]
+	[ "${#row}" -eq 80 ]
+}
+
+@test "--live: a silent target has its row from the first frame, SENT as sent (not as of its last timeout)" {
+	PTYOPTS=(--env LANG=C --signal 1.5:INT)
+	run onpty --live -p 100 -t 5000 198.18.7.1 198.18.0.1
+	[ "$status" -eq 1 ]
+	"$SCREEN" "$TERMOUT" check
+	local i a b
+	frame 0
+	read -r -a a <<<"$(frame 0 | awk '$1 == "198.18.7.1"')"
+	[ "${a[2]}" = - ]
+	for i in -2 -3; do
+		frame "$i"
+		read -r -a a <<<"$(frame "$i" | awk '$1 == "198.18.7.1"')"
+		read -r -a b <<<"$(frame "$i" | awk '$1 == "198.18.0.1"')"
+		# Both are probed every 100 ms: within one of each other.
+		[ "${a[1]}" -ge 10 ] && [ "${b[1]}" -ge 10 ]
+		[ $((a[1] - b[1])) -le 1 ] && [ $((b[1] - a[1])) -le 1 ]
+		# Nothing timed out yet: no loss to show.
+		[ "${a[2]}" = - ] && [ "${b[2]}" = 0.0% ]
+	done
+}
+
+@test "--live: more targets than rows: those that answered come first" {
+	PTYOPTS=(--env LANG=C --size 8x80)
+	run onpty --live -c 5 -p 100 -t 300 198.18.7.1 198.18.7.2 198.18.7.3 \
+	    198.18.7.4 198.18.7.5 198.18.7.6 198.18.0.1 198.18.0.2
+	[ "$status" -eq 1 ]
+	"$SCREEN" "$TERMOUT" check
+	frame
+	# Title, heads, 5 rows, the line of what is not shown.
+	diff - <(frame | sed -n '3,8p' | awk '{ print $1, $2, $3 }') <<-'EOF'
+	198.18.0.1 5 0.0%
+	198.18.0.2 5 0.0%
+	198.18.7.1 5 100.0%
+	198.18.7.2 5 100.0%
+	198.18.7.3 5 100.0%
+	3 of 8
+	EOF
+	frame | grep -qx '3 of 8 targets not shown (answered first): the terminal is too small'
+}
+
+@test "--live --trace: the rows left after the view fit the terminal" {
+	PTYOPTS=(--env LANG=C --size 24x70)
+	run onpty --live --trace -c 1 "$PEER" "$PEER6"
+	[ "$status" -eq 0 ]
+	"$SCREEN" "$TERMOUT" check
+	after=$("$SCREEN" "$TERMOUT" after)
+	echo "$after"
+	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' <<<"$after")" -le 70 ]
+	grep -E '^198\.51\.100\.2  1\. 198\.51\.100\.2 +3 +0\.0% ' <<<"$after"
+	grep -E '^2001:db8:100::2  1\. 2001:db8:100::2 +3 +0\.0% ' <<<"$after"
 }
