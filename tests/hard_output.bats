@@ -257,7 +257,7 @@ frame()
 	"$SCREEN" "$TERMOUT" check
 	after=$("$SCREEN" "$TERMOUT" after)
 	echo "$after"
-	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' <<<"$after")" -le 70 ]
+	[ "$(LC_ALL=C.UTF-8 wc -L <<<"$after")" -le 70 ]
 	grep -E '^198\.51\.100\.2  1\. 198\.51\.100\.2 +3 +0\.0% ' <<<"$after"
 	grep -E '^2001:db8:100::2  1\. 2001:db8:100::2 +3 +0\.0% ' <<<"$after"
 }
