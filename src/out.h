@@ -174,9 +174,9 @@ int	utf8_len(const unsigned char *s);
 /*
  * A name as a terminal may be given it: control characters (C0, DEL and
  * C1, the UTF-8 U+0080..U+009F or a lone byte 0x80..0x9f: 0x9b is CSI)
- * and bytes that are not UTF-8 as \xNN, every other byte alike with
- * ascii (a column of known width).  Into buf, cut short to fit len;
- * returns the length written.
+ * and bytes that are not UTF-8 as \xNN; with ascii, every byte that is
+ * not printable ASCII (a column whose width is its length).  Into buf,
+ * cut short to fit len; returns the length written.
  */
 size_t	shown_text(char *buf, size_t len, const char *s, int ascii);
 /* s through shown_text (UTF-8 kept), in one piece if it need not change. */
