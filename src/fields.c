@@ -68,8 +68,8 @@ static const struct field *const summary[] = { &f_type, &f_target, &f_addr,
 	&f_rtt_stddev, NULL };
 static const struct field *const end[] = { &f_type, &f_time, &f_targets,
 	&f_answered, &f_exit_status, NULL };
-static const struct field *const list[] = { &f_type, &f_target, &f_addr,
-	NULL };
+static const struct field *const list[] = { &f_type, &f_time, &f_target,
+	&f_addr, NULL };
 static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
 	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, NULL };

@@ -76,21 +76,64 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* One line per option, grouped as in mping(1); tests/hard_output.bats
+ * checks that every long option of longopts is here. */
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
-"usage: mping [-46abDquV] [-c count] [-w deadline] [-p period_ms]\n"
-"             [-i interval_ms | --rate pps] [-t timeout_ms] [-r retries]\n"
-"             [-s size] [--ttl n] [--tos n] [--df] [-S source] [-I iface]\n"
-"             [-f file] [--max-targets n] [--format text|csv|json]\n"
-"             [--csv] [--json] [--color[=when]] [--live]\n"
-"             [--progress | --no-progress] [target ...]\n"
-"       mping --trace [--max-hops n] [--first-hop n] [--queries n]\n"
-"             [--max-timeouts n] [--window n] [--flow n] [--names]\n"
-"             [other options as above] [target ...]\n"
+	fputs(
+"usage: mping [options] [target ...]\n"
+"       mping --trace [trace options] [options] [target ...]\n"
 "Targets: host names, IPv4/IPv6 addresses, CIDR blocks; from -f FILE\n"
-"(- is stdin) or from stdin when no target is given.  See mping(1).\n");
+"(- is stdin) or from stdin when no target is given.  Times in ms.\n"
+"\n"
+"Options:\n"
+"  -4                     IPv4 only\n"
+"  -6                     IPv6 only\n"
+"  -a, --alive            print each target once when it first answers;\n"
+"                         without -c, end when every target answered\n"
+"  -b, --broadcast        allow broadcast and multicast targets\n"
+"  -c, --count=N          N probes per target (--trace: N rounds)\n"
+"  -D, --timestamp        prefix text lines with [unix time]\n"
+"      --df               set Don't Fragment, never fragment locally\n"
+"  -f, --file=FILE        read targets from FILE (- is stdin)\n"
+"      --format=FMT       text (default), csv or json\n"
+"      --csv              same as --format=csv\n"
+"      --json             same as --format=json\n"
+"  -h, --help             print this help and exit\n"
+"  -I, --interface=IF     send through interface IF\n"
+"  -i, --interval=MS      at least MS between any two probes (1)\n"
+"      --max-targets=N    refuse more than N targets (1048576)\n"
+"  -p, --period=MS        MS between probes to one target (1000)\n"
+"  -q, --quiet            only the summary\n"
+"  -r, --retries=N        resend a timed-out probe N times (0)\n"
+"      --rate=PPS         at most PPS probes per second (sets -i)\n"
+"  -S, --source=ADDR      send from ADDR\n"
+"  -s, --size=BYTES       ICMP payload size (56)\n"
+"  -t, --timeout=MS       wait MS for a reply (1000)\n"
+"      --tos=N            type of service / traffic class\n"
+"      --ttl=N            time to live / hop limit of probes\n"
+"  -u, --unreachable      at the end, print each target that never answered\n"
+"  -V, --version          print the version and exit\n"
+"  -w, --deadline=S       stop after S seconds\n"
+"\n"
+"Tracing:\n"
+"      --trace            trace the route to each target\n"
+"      --first-hop=N      first TTL to probe (1)\n"
+"      --flow=N           flow number: another path through ECMP (0)\n"
+"      --max-hops=N       last TTL to probe (30)\n"
+"      --max-timeouts=N   give up after N silent hops in a row (5)\n"
+"      --names            show hop names (reverse DNS)\n"
+"      --queries=N        probes per hop (3)\n"
+"      --window=N         hops probed at once per target (5)\n"
+"\n"
+"Display:\n"
+"      --color[=WHEN]     colour text: auto (default), always, never\n"
+"      --live             full-screen view of every target (a terminal)\n"
+"      --progress         progress line on stderr from the start\n"
+"      --no-progress      never a progress line\n"
+"\n"
+"See mping(1).\n", fp);
 }
 
 static void __attribute__((noreturn))
@@ -393,6 +436,10 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 	if (c->trace && !rate && !interval)
 		c->interval_ns = 100000;
 	live_options(c, fmt_seen, progress);
+	/* Text has no label to tell the two lists apart; records do. */
+	if (c->alive && c->unreach && c->format == FMT_TEXT)
+		conflict("-a and -u exclude each other in text: one list "
+		    "would hold both (use --json or --csv)");
 }
 
 /* The loop's signal events: flags the run acts on. */
@@ -562,6 +609,7 @@ finish(struct ping *p, int status)
 			if (p->tg->t[i].flags & T_ALIVE)
 				continue;
 			record_clear(&r, REC_UNREACHABLE);
+			r.time = real_time();
 			r.target = target_name(p->tg, &p->tg->t[i], nbuf,
 			    sizeof(nbuf));
 			r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));

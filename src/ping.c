@@ -860,8 +860,9 @@ done(struct ping *p)
 		return 0;
 	if (p->tr)
 		return p->cursor >= p->tg->n && trace_all_done(p);
+	/* No -c: until interrupted or -w; -a: until every target answered. */
 	if (p->c->count == 0 && p->tg->n > 0)
-		return 0;
+		return p->c->alive && p->answered == p->tg->n;
 	return p->outstanding == 0 && p->cursor >= p->tg->n &&
 	    fifo_len(&p->q_period) == 0 && fifo_len(&p->q_retry) == 0;
 }
@@ -900,6 +901,19 @@ next_wakeup(struct ping *p, int64_t now)
 	return t > now ? t - now : 0;
 }
 
+/* run_counts.target_now */
+static int
+target_now(void *engine, long i, struct record *r, char *nbuf, char *abuf)
+{
+	struct ping *p = engine;
+
+	if (i < 0 || i >= (long)p->tg->n)
+		return -1;
+	event(p, r, REC_SUMMARY, &p->tg->t[i], -1, nbuf, abuf);
+	counts(&p->tg->t[i], r);
+	return 0;
+}
+
 /*
  * Views that redraw on a clock (--live, the progress line): returns the
  * time to wait, shortened to their next redraw.
@@ -915,6 +929,8 @@ tick(struct ping *p, int64_t wait)
 	rc.targets = p->tg->n;
 	rc.answered = p->answered;
 	rc.elapsed = (double)(now - p->start) / 1e9;
+	rc.target_now = target_now;
+	rc.engine = p;
 	next = out_tick(p->out, &rc, now);
 	return next >= 0 && (wait < 0 || next < wait) ? next : wait;
 }
