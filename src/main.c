@@ -538,22 +538,6 @@ exit_status(const struct ping *p)
 	return p->answered == p->tg->n ? 0 : EXIT_NOREPLY;
 }
 
-/*
- * Replies the kernel dropped because the socket's receive buffer was full:
- * they count as lost, so say so (the buffer is sized in sock.c).
- */
-static long
-dropped(struct ping *p)
-{
-	long n = (long)sock_drops(&p->s4) + (long)sock_drops(&p->s6);
-
-	if (n > 0)
-		fprintf(stderr, "mping: %ld replies dropped by the kernel: the "
-		    "receive buffer was full (raise net.core.rmem_max, see "
-		    "mping(1))\n", n);
-	return n;
-}
-
 static void
 finish(struct ping *p, int status)
 {
@@ -579,12 +563,18 @@ finish(struct ping *p, int status)
 	r.time = real_time();
 	r.targets = p->tg->n;
 	r.answered = p->answered;
-	r.dropped = dropped(p);
+	/* Replies the kernel dropped, its receive buffer full (sock.c sizes
+	 * it): they count as lost, so say so, after any --live view. */
+	r.dropped = (long)sock_drops(&p->s4) + (long)sock_drops(&p->s6);
 	r.exit_status = status;
 	out_emit(&out, &r);
 	out_finish(&out);
 	if (out_flush(&out) == -1)
 		errx(EXIT_SYSTEM, "write error: %s", strerror(errno));
+	if (r.dropped > 0)
+		fprintf(stderr, "mping: %ld replies dropped by the kernel: the "
+		    "receive buffer was full (raise net.core.rmem_max, see "
+		    "mping(1))\n", r.dropped);
 }
 
 /* Open each family's socket; the other family's failure is not fatal. */
