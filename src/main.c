@@ -1,7 +1,8 @@
 /*
- * mping: options -> struct conf, then the start-up order that matters:
- * open the ICMP sockets, drop every privilege, only then read files,
- * parse targets and run.
+ * mping: the start-up order that matters: descriptors 0-2 open, root and
+ * all capabilities but the sockets' gone, options -> struct conf, open
+ * the ICMP sockets, drop every privilege, only then read files, parse
+ * targets and run.
  */
 #include <sys/socket.h>
 #include <err.h>
@@ -27,7 +28,7 @@
 #define EXIT_SYSTEM	4
 
 static volatile sig_atomic_t sig_stop, sig_quit, sig_winch;
-static int bad_targets;
+static int bad_targets, no_socket;
 static struct out out;
 
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
@@ -509,14 +510,41 @@ queue_name(void *arg, const char *name)
 		report_bad(NULL, name, "out of memory");
 }
 
+/* The ICMP sockets, or why one could not be opened. */
+struct sockets {
+	struct sock	s4, s6;
+	char		e4[512], e6[512];
+	int		told4, told6;	/* the error is on stderr already */
+};
+
+/*
+ * A name that resolved to a family whose socket could not be opened: say
+ * why once, and report each such target as not probed (exit 4).
+ */
+static int
+has_socket(struct sockets *so, const char *name, int family)
+{
+	int v4 = family == AF_INET;
+	int *told = v4 ? &so->told4 : &so->told6;
+
+	if ((v4 ? so->s4.fd : so->s6.fd) != -1)
+		return 1;
+	if (!*told)
+		fprintf(stderr, "mping: %s\n", v4 ? so->e4 : so->e6);
+	*told = 1;
+	no_socket = 1;
+	report_bad(NULL, name, v4 ? "not probed: no IPv4 socket" :
+	    "not probed: no IPv6 socket");
+	return 0;
+}
+
 static void
 resolved(void *arg, const char *name, const struct sockaddr *sa,
     const char *error)
 {
-	(void)arg;
 	if (sa == NULL)
 		report_bad(NULL, name, error);
-	else
+	else if (has_socket(arg, name, sa->sa_family))
 		input_address(&input, name, sa);
 }
 
@@ -588,6 +616,8 @@ read_inputs(int argc, char **argv, const char **files, int nfiles)
 static int
 exit_status(const struct ping *p)
 {
+	if (no_socket)
+		return EXIT_SYSTEM;
 	if (bad_targets)
 		return EXIT_BADTARGET;
 	return p->answered == p->tg->n ? 0 : EXIT_NOREPLY;
@@ -619,23 +649,55 @@ finish(struct ping *p, int status)
 	r.time = real_time();
 	r.targets = p->tg->n;
 	r.answered = p->answered;
+	/* Replies the kernel dropped, its receive buffer full (sock.c sizes
+	 * it): they count as lost, so say so, after any --live view. */
+	r.dropped = (long)sock_drops(&p->s4) + (long)sock_drops(&p->s6);
 	r.exit_status = status;
 	out_emit(&out, &r);
 	out_finish(&out);
 	if (out_flush(&out) == -1)
 		errx(EXIT_SYSTEM, "write error: %s", strerror(errno));
+	if (r.dropped > 0)
+		fprintf(stderr, "mping: %ld replies dropped by the kernel: the "
+		    "receive buffer was full (raise net.core.rmem_max, see "
+		    "mping(1))\n", r.dropped);
 }
 
 /* Open each family's socket; the other family's failure is not fatal. */
 static void
-open_sockets(const struct conf *c, struct sock *s4, struct sock *s6,
-    char *e4, char *e6, size_t elen)
+open_sockets(const struct conf *c, struct sockets *so)
 {
-	s4->fd = s6->fd = -1;
-	if (c->family != AF_INET6 && sock_open(s4, AF_INET, c, e4, elen))
-		s4->fd = -1;
-	if (c->family != AF_INET && sock_open(s6, AF_INET6, c, e6, elen))
-		s6->fd = -1;
+	memset(so, 0, sizeof(*so));
+	so->s4.fd = so->s6.fd = -1;
+	if (c->family != AF_INET6 && sock_open(&so->s4, AF_INET, c, so->e4,
+	    sizeof(so->e4)))
+		so->s4.fd = -1;
+	if (c->family != AF_INET && sock_open(&so->s6, AF_INET6, c, so->e6,
+	    sizeof(so->e6)))
+		so->s6.fd = -1;
+}
+
+/*
+ * Descriptors 0, 1 and 2 must be open before any socket is: started with
+ * stdout closed (>&-), the ICMP socket would become descriptor 1 and the
+ * output would be written into it.  A closed one gets /dev/null, as
+ * OpenBSD's tools do.  A closed stdout is a write error (exit 4) before
+ * anything is sent: the output is what a run is for.
+ */
+static void
+std_fds(void)
+{
+	int fd, out_closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			exit(EXIT_SYSTEM);
+		out_closed |= fd == STDOUT_FILENO;
+	}
+	if (out_closed)
+		errx(EXIT_SYSTEM, "write error: %s", strerror(EBADF));
 }
 
 int
@@ -645,15 +707,22 @@ main(int argc, char **argv)
 	struct targets tg;
 	struct ping p;
 	struct loop *l;
-	struct sock s4, s6;
+	struct sockets so;
 	sigset_t block;
 	const char **files;
-	char e4[512] = "", e6[512] = "";
 	int nfiles = 0, rfd, has4 = 0, has6 = 0, status;
 	unsigned unfinished;
 	uint32_t i;
 	struct record r;
 
+	/*
+	 * 1. descriptors, 2. root and every capability but the sockets'
+	 * gone, 3. options (nothing read, nothing resolved), 4. sockets,
+	 * 5. every privilege gone, 6. everything else.
+	 */
+	std_fds();
+	if (priv_limit() == -1)
+		err(EXIT_SYSTEM, "cannot drop privileges");
 	options(argc, argv, &c, &files, &nfiles);
 	argc -= optind;
 	argv += optind;
@@ -670,8 +739,7 @@ main(int argc, char **argv)
 	sigaddset(&block, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	/* 1. sockets, 2. privileges gone, 3. everything else. */
-	open_sockets(&c, &s4, &s6, e4, e6, sizeof(e4));
+	open_sockets(&c, &so);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
 
@@ -679,7 +747,7 @@ main(int argc, char **argv)
 	    loop_signals(l, &block, on_signal, NULL) == -1)
 		err(EXIT_SYSTEM, "event loop");
 	targets_init(&tg, c.max_targets);
-	if ((resolver = resolver_create(c.family, resolved, NULL)) == NULL)
+	if ((resolver = resolver_create(c.family, resolved, &so)) == NULL)
 		err(EXIT_SYSTEM, "resolver");
 	input.conf = &c;
 	input.tg = &tg;
@@ -710,16 +778,16 @@ main(int argc, char **argv)
 	rfd = resolver_start(resolver);
 	if (rfd != -1)
 		has4 = has6 = 1;
-	if (has4 && s4.fd == -1 && (rfd == -1 || s6.fd == -1))
-		errx(EXIT_SYSTEM, "%s", e4);
-	if (has6 && s6.fd == -1 && (rfd == -1 || s4.fd == -1))
-		errx(EXIT_SYSTEM, "%s", e6);
-	if (!has4 && s4.fd != -1)
-		close(s4.fd), s4.fd = -1;
-	if (!has6 && s6.fd != -1)
-		close(s6.fd), s6.fd = -1;
-	p.s4 = s4;
-	p.s6 = s6;
+	if (has4 && so.s4.fd == -1 && (rfd == -1 || so.s6.fd == -1))
+		errx(EXIT_SYSTEM, "%s", so.e4);
+	if (has6 && so.s6.fd == -1 && (rfd == -1 || so.s4.fd == -1))
+		errx(EXIT_SYSTEM, "%s", so.e6);
+	if (!has4 && so.s4.fd != -1)
+		close(so.s4.fd), so.s4.fd = -1;
+	if (!has6 && so.s6.fd != -1)
+		close(so.s6.fd), so.s6.fd = -1;
+	p.s4 = so.s4;
+	p.s6 = so.s6;
 	p.res = resolver;
 	p.sig_stop = &sig_stop;
 	p.sig_quit = &sig_quit;

@@ -35,7 +35,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
 	r->sent = r->received = r->lost = r->inflight = -1;
 	r->errors = r->dups = r->responders = -1;
-	r->targets = r->answered = -1;
+	r->targets = r->answered = r->dropped = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
 	r->round = -1;

@@ -61,6 +61,7 @@ struct record {
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
 	/* start / end */
 	long		 targets, answered;
+	long		 dropped;	/* end: replies the kernel dropped */
 	int		 exit_status;
 	const struct conf *conf;	/* start only */
 };

@@ -390,7 +390,9 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 	if (p->tr)
 		trace_sent(p, j->target, j->seq, b->serial + (uint32_t)i);
 	if (p->tx[i].err)
-		local_failure(p, pr, p->tx[i].err, -1);
+		local_failure(p, pr, p->tx[i].err, p->tx[i].err == EMSGSIZE ?
+		    sock_path_mtu(sock_of(p, t), p->c, &p->tx[i].to,
+		    p->tx[i].tolen) : -1);
 	if (p->tr)
 		return;		/* trace.c queues what comes next */
 	if (j->attempt)
