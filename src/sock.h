@@ -14,6 +14,7 @@ struct sock {
 	int	 raw;		/* raw socket (else Linux ping socket) */
 	uint16_t id;		/* our echo id (raw only; ping sockets pick) */
 	int	 ttl;		/* TTL / hop limit set now, -1: default */
+	int64_t	 emptied;	/* monotonic ns: a read left the queue empty */
 };
 
 /* A received packet or error-queue message. */
@@ -21,7 +22,8 @@ struct rx {
 	uint8_t			*buf;
 	size_t			 len;
 	struct sockaddr_storage	 from;	/* source, or errqueue: original dst */
-	int64_t			 when;		/* receive time, monotonic ns */
+	int64_t			 when;		/* arrival, monotonic ns */
+	int64_t			 read;		/* when we read it */
 	int			 ttl;
 	/* error queue only */
 	int			 is_err;
