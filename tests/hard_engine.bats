@@ -158,6 +158,16 @@ rss()
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+@test "item 15: probe pool unit tests (serials, generations, pending list through growth)" {
+	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$MHE_REPO/src" \
+	    -o "$MHE_DIR/sched_test" "$MHE_REPO/tests/sched_test.c" \
+	    "$MHE_REPO/src/sched.c"
+	run "$MHE_DIR/sched_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
+
 @test "item 2: -c 65537 ends with exactly 65537 sent and received (seq wraps on the wire)" {
 	# A monotonic clock 10 times faster: -p 1 is 0.1 ms, -w 300 is 30 s.
 	run --separate-stderr mhe_exec c env \
