@@ -179,7 +179,7 @@ rss()
 	[ "$(jcount '.type == "summary" and .sent == 65537 and .received == 65537 and .lost == 0')" -eq 1 ]
 }
 
-@test "item 2: -c past 65536 with retries and a short count on several targets: exact per target" {
+@test "item 2: -c past 65536 to two targets: exact per target, no duplicates" {
 	# The wire seq of probe 65536 is 0 again: the tag's 32-bit seq
 	# must tell them apart, also for the two targets.
 	run --separate-stderr mhe_exec c env \
