@@ -456,7 +456,7 @@ queue_name(void *arg, const char *name)
 {
 	(void)arg;
 	if (resolver_add(resolver, name) == -1)
-		report_bad(NULL, name, "out of memory");
+		errx(EXIT_SYSTEM, "out of memory");
 }
 
 static void
@@ -468,6 +468,8 @@ resolved(void *arg, const char *name, const struct sockaddr *sa,
 		report_bad(NULL, name, error);
 	else
 		input_address(&input, name, sa);
+	if (input.nomem)
+		errx(EXIT_SYSTEM, "out of memory");
 }
 
 static void
@@ -598,13 +600,16 @@ main(int argc, char **argv)
 	input.tg = &tg;
 	input.resolve = queue_name;
 	input.bad = report_bad;
-	input_init(&input);
+	if (input_init(&input) == -1)
+		err(EXIT_SYSTEM, "local broadcast addresses");
 	if (ping_init(&p, &c, &tg, &out) == -1)
 		err(EXIT_SYSTEM, "start-up");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&out, stdout, &c);
 	out.resized = &sig_winch;
 	read_inputs(argc, argv, files, nfiles);
+	if (input.nomem)
+		errx(EXIT_SYSTEM, "out of memory");
 	/* Too many targets is refused as a whole: nothing is sent. */
 	if (input.over_max)
 		exit(EXIT_USAGE);
@@ -617,7 +622,8 @@ main(int argc, char **argv)
 	for (i = 0; i < tg.n; i++)
 		tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
 	/* Names still resolving may need either family: keep both open. */
-	rfd = resolver_start(resolver);
+	if ((rfd = resolver_start(resolver)) == -2)
+		err(EXIT_SYSTEM, "cannot start name lookups");
 	if (rfd != -1)
 		has4 = has6 = 1;
 	if (has4 && s4.fd == -1 && (rfd == -1 || s6.fd == -1))
@@ -662,6 +668,7 @@ main(int argc, char **argv)
 	ping_free(&p);
 	loop_free(l);
 	targets_free(&tg);
+	input_free(&input);
 	free(files);
 	return status;
 }

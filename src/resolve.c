@@ -63,17 +63,25 @@ resolver_add(struct resolver *r, const char *name)
 }
 
 /*
- * Runs on a glibc helper thread: it may only write to the pipe.  A write
- * of 4 bytes to a pipe is atomic (less than PIPE_BUF).
+ * Runs on a thread of glibc's, started after the lookup is complete: it may
+ * only write to the pipe.  A write of 4 bytes to a pipe is atomic (less
+ * than PIPE_BUF).  Once the number is in the pipe, main may finish the
+ * request and free every request and the resolver while this thread is
+ * still inside write() (ASan's interceptor reads the buffer after the
+ * system call): so the write reads only copies on this thread's stack.
+ * Nothing else of ours is touched after the completion: glibc's worker
+ * only dequeues its own record.
  */
 static void
 notify(union sigval v)
 {
-	struct request *q = v.sival_ptr;
+	const struct request *q = v.sival_ptr;
+	uint32_t no = q->no;
+	int fd = q->r->pfd[1];
 	ssize_t n;
 
 	do
-		n = write(q->r->pfd[1], &q->no, sizeof(q->no));
+		n = write(fd, &no, sizeof(no));
 	while (n == -1 && errno == EINTR);
 }
 
@@ -87,7 +95,8 @@ resolver_start(struct resolver *r)
 	if (r->n == 0)
 		return -1;
 	if (pipe2(r->pfd, O_CLOEXEC) == -1)
-		return -1;
+		return -2;
+	/* Only our end: a full pipe must block the writer, not lose it. */
 	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
 	/* The array no longer moves: requests can point into it now. */
 	for (i = 0; i < r->n; i++) {
@@ -104,11 +113,11 @@ resolver_start(struct resolver *r)
 		sev.sigev_notify_function = notify;
 		sev.sigev_value.sival_ptr = q;
 		list[0] = &q->cb;
+		/* EAI_AGAIN or EAI_MEMORY: no thread or no memory for it.
+		 * The requests already started keep theirs (main exits). */
 		if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
-			q->done = 1;
-			r->done(r->arg, q->cb.ar_name, NULL,
-			    "cannot start name lookup");
-			continue;
+			errno = EAGAIN;
+			return -2;
 		}
 		r->pending++;
 	}

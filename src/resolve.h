@@ -16,7 +16,10 @@ typedef void	resolve_done_fn(void *arg, const char *name,
 
 struct resolver	*resolver_create(int family, resolve_done_fn *, void *arg);
 int		 resolver_add(struct resolver *, const char *name);
-/* Fire all added requests; returns the fd to watch (-1 if none). */
+/*
+ * Fire all added requests; returns the fd to watch, -1 if there are none,
+ * -2 (errno set) if they cannot be started (no pipe, no thread).
+ */
 int		 resolver_start(struct resolver *);
 /* Called when the fd is readable: reports finished names. */
 void		 resolver_read(struct resolver *);
