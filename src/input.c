@@ -12,6 +12,13 @@
 
 #include "input.h"
 
+#ifndef SOL_NETLINK
+#define SOL_NETLINK		270
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK	12
+#endif
+
 /* Addresses that reach many hosts: ours to refuse unless -b was given. */
 static int
 is_broadcast(const struct input *in, int family, const uint8_t a[16])
@@ -116,17 +123,22 @@ int
 input_init(struct input *in)
 {
 	struct { struct nlmsghdr nh; struct rtmsg rt; } req;
-	int fd, r, e;
+	int fd, r, e, one = 1;
 
 	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 	    NETLINK_ROUTE)) == -1)
 		return -1;
+	/* Linux 4.20 and later then dump only the broadcast routes, not a
+	 * router's whole table; older kernels dump all, route_msg() picks. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+	    sizeof(one));
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
 	req.nh.nlmsg_type = RTM_GETROUTE;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nh.nlmsg_seq = 1;
 	req.rt.rtm_family = AF_INET;
+	req.rt.rtm_type = RTN_BROADCAST;
 	r = send(fd, &req, sizeof(req), 0) == -1 ? -1 : route_dump(in, fd);
 	e = errno;
 	close(fd);
