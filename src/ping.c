@@ -725,9 +725,10 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
     const uint8_t dst[16])
 {
 	struct probe_hdr h;
-	struct probe *pr, *found = NULL;
+	struct probe *pr, *found = NULL, *pending = NULL;
 	int64_t i;
 	uint32_t pos = 0;
+	int n = 0, waiting = 0;
 
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
 		if (tagged_target(p, s, m, &h) == NULL)
@@ -737,13 +738,16 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	}
 	if (m->data_len != 0 || (s->raw && m->id != s->id))
 		return NULL;
+	/* One candidate: it (even when done: a redirect may follow a
+	 * reply).  Several: the one still waiting, if only one is. */
 	while ((i = targets_next(p->tg, dst, &pos)) >= 0)
 		if ((pr = latest_probe(p, (uint32_t)i, m->seq)) != NULL) {
-			if (found)
-				return NULL;
+			n++;
 			found = pr;
+			if (pr->state == P_PENDING)
+				waiting++, pending = pr;
 		}
-	return found;
+	return n == 1 ? found : waiting == 1 ? pending : NULL;
 }
 
 static void

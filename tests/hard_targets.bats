@@ -7,17 +7,22 @@
 #
 #	c0 192.0.2.2/24 (added without brd) ---- p0 192.0.2.3/24, fe80::1
 #	c1 198.51.100.1/25 brd + ------------- p1 198.51.100.2/25, fe80::1
+#	c2 203.0.113.254/24 ------------------ e0 203.0.113.253/24 (node e)
 #
 # The peer answers broadcast echo requests; the client answers for
-# 198.18.0.0/16 itself (a local route on lo).  The client's /etc/hosts
-# has web1 and www on 198.18.0.1; its resolver points at 127.0.0.1, where
-# nothing listens.  Nothing has a route out of the lab.
+# 198.18.0.0/16 itself (a local route on lo).  In e, tests/responder
+# answers 203.0.113.1 with host-unreachable quoting only 8 bytes, and
+# 203.0.113.2 with host-unreachable quoting the whole request.  The
+# client's /etc/hosts has web1 and www on 198.18.0.1, q1 and q2 on
+# 203.0.113.1, f1 and f2 on 203.0.113.2; its resolver points at
+# 127.0.0.1, where nothing listens.  Nothing has a route out of the lab.
 
 bats_require_minimum_version 1.5.0
 load netns
 
 MHT_REPO="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 MPING="${MPING:-$MHT_REPO/mping}"
+RESPONDER="${RESPONDER:-$MHT_REPO/tests/responder}"
 
 mht_exec()
 {
@@ -37,12 +42,13 @@ _mht_build()
 {
 	local n etc
 
-	for n in c p; do
+	for n in c p e; do
 		netns_add "$MHT_DIR" "$MHT-$n" &&
 		netns_defaults "$MHT-$n" || return 1
 	done
 	etc=$(netns_etc "$MHT_DIR" "$MHT-c") || return 1
 	printf '127.0.0.1\tlocalhost\n198.18.0.1\tweb1 www\n' >"$etc/hosts"
+	printf '203.0.113.1\tq1 q2\n203.0.113.2\tf1 f2\n' >>"$etc/hosts"
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
 	    >"$etc/resolv.conf"
 	netns_sysctl "$MHT-p" net.ipv4.icmp_echo_ignore_broadcasts=0 ||
@@ -59,6 +65,7 @@ _mht_build()
 	ip -n "$MHT-p" addr add 192.0.2.3/24 dev p0 &&
 	ip -n "$MHT-p" addr add 198.51.100.2/25 brd + dev p1 &&
 	ip -n "$MHT-c" route add local 198.18.0.0/16 dev lo || return 1
+	_mht_responders || return 1
 	for n in c0 c1; do
 		ip -n "$MHT-c" link set $n up || return 1
 	done
@@ -72,6 +79,25 @@ _mht_build()
 		sleep 0.2
 	done
 	return 1
+}
+
+# Node e: the responders' addresses are local there, the kernel answers no
+# echo request, so only tests/responder answers.
+_mht_responders()
+{
+	[ -x "$RESPONDER" ] || { echo "no $RESPONDER (make tests/responder)" >&2; return 1; }
+	netns_sysctl "$MHT-e" net.ipv4.icmp_echo_ignore_all=1 &&
+	ip -n "$MHT-c" link add c2 type veth peer name e0 netns "$MHT-e" &&
+	ip -n "$MHT-c" addr add 203.0.113.254/24 dev c2 &&
+	ip -n "$MHT-e" addr add 203.0.113.253/24 dev e0 &&
+	ip -n "$MHT-e" route add local 203.0.113.0/25 dev lo &&
+	ip -n "$MHT-c" link set c2 up &&
+	ip -n "$MHT-e" link set e0 up || return 1
+	# netns_down ends them with the namespace.
+	mht_exec e "$RESPONDER" --addr 203.0.113.1 --error 3,1 --quote 8 \
+	    </dev/null >/dev/null 2>&1 3>&- &
+	mht_exec e "$RESPONDER" --addr 203.0.113.2 --error 3,1 \
+	    </dev/null >/dev/null 2>&1 3>&- &
 }
 
 setup_file()
@@ -194,6 +220,26 @@ summaries()
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^summary,.*,web1,' <<<"$output")" -eq 1 ]
 	[ "$(grep -c '^summary,.*,www,' <<<"$output")" -eq 1 ]
+}
+
+@test "errors on a shared address: each name its own; short quotes never guessed" {
+	# Whole quotes: the tag tells f1's probes from f2's.
+	run --separate-stderr hmp -c 2 -p 100 -t 500 --json f1 f2
+	echo "$output"; echo "stderr: $stderr"
+	[ "$status" -eq 1 ]
+	[ "$(jcount '.type == "summary" and .target == "f1" and .errors == 2')" -eq 1 ]
+	[ "$(jcount '.type == "summary" and .target == "f2" and .errors == 2')" -eq 1 ]
+	# 8 bytes of quote: the address and seq match one target here...
+	run --separate-stderr hmp -c 2 -p 100 -t 500 --json 203.0.113.1
+	echo "$output"
+	[ "$(jcount '.type == "summary" and .errors == 2')" -eq 1 ]
+	# ...but q1 and q2 may both wait for the same seq: an error is
+	# credited only when one of them does, each probe ends once.
+	run --separate-stderr hmp -c 2 -p 100 -t 500 --json q1 q2
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(json_sel -s '[.[] | select(.type == "error" or .type == "timeout") | [.target, .seq]] | (length == 4 and (unique | length) == 4)')" = true ]
+	[ "$(jcount '.type == "summary" and .sent == 2 and .lost == 2')" -eq 2 ]
 }
 
 # Item 9: descriptors run out.
