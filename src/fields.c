@@ -39,6 +39,7 @@ FLD("rtt_max_ms", F_MS, rtt_max);
 FLD("rtt_stddev_ms", F_MS, rtt_stddev);
 FLD("targets", F_LONG, targets);
 FLD("answered", F_LONG, answered);
+FLD("dropped", F_LONG, dropped);
 FLD("exit_status", F_INT, exit_status);
 FLD("probe", F_LONG, probe);
 LIST("addrs", F_STRS, addrs, naddrs);
@@ -67,9 +68,9 @@ static const struct field *const summary[] = { &f_type, &f_target, &f_addr,
 	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
 	&f_rtt_stddev, NULL };
 static const struct field *const end[] = { &f_type, &f_time, &f_targets,
-	&f_answered, &f_exit_status, NULL };
-static const struct field *const list[] = { &f_type, &f_target, &f_addr,
-	NULL };
+	&f_answered, &f_dropped, &f_exit_status, NULL };
+static const struct field *const list[] = { &f_type, &f_time, &f_target,
+	&f_addr, NULL };
 static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
 	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, NULL };
@@ -86,13 +87,15 @@ static const struct field *const csv_all[] = { &f_type, &f_time, &f_target,
 	&f_foreign, &f_icmp_type, &f_icmp_code, &f_error, &f_mtu, &f_reason,
 	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
 	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
-	&f_rtt_stddev, &f_targets, &f_answered, &f_exit_status, NULL };
+	&f_rtt_stddev, &f_targets, &f_answered, &f_dropped, &f_exit_status,
+	NULL };
 
 static const struct field *const csv_trace[] = { &f_type, &f_time,
 	&f_target, &f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
 	&f_icmp_code, &f_error, &f_mtu, &f_addrs, &f_names, &f_froms,
 	&f_rtts, &f_marks, &f_lost, &f_mpls, &f_reached, &f_hops, &f_stop,
-	&f_reason, &f_targets, &f_answered, &f_exit_status, &f_round, NULL };
+	&f_reason, &f_targets, &f_answered, &f_dropped, &f_exit_status,
+	&f_round, NULL };
 
 const struct field *const *
 fields_of(enum rec_type t)

@@ -19,6 +19,20 @@
 #define NETLINK_GET_STRICT_CHK	12
 #endif
 
+#define LOOK_EVERY	4096	/* targets between looks for a signal */
+#define READ_MAX	65536	/* bytes of a line that count */
+
+/* Whether a signal ends the reading: a system call, so not every time. */
+static int
+stopping(struct input *in)
+{
+	if (!in->stopped && in->stop && ++in->since_look >= LOOK_EVERY) {
+		in->since_look = 0;
+		in->stopped = in->stop(in->stop_arg, -1);
+	}
+	return in->stopped;
+}
+
 /* Addresses that reach many hosts: ours to refuse unless -b was given. */
 static int
 is_broadcast(const struct input *in, int family, const uint8_t a[16])
@@ -288,6 +302,8 @@ cidr(struct input *in, const char *s, char *slash)
 		return;
 	}
 	for (n = 0; n < count + (uint64_t)skip; n++) {
+		if (stopping(in))
+			return;
 		if (skip && n == 0)
 			;
 		else if (!in->conf->broadcast && is_broadcast(in, family, a))
@@ -316,7 +332,7 @@ input_target(struct input *in, const char *s)
 	char *slash, *copy;
 	uint8_t a[16];
 
-	if (*s == '\0' || in->nomem)
+	if (*s == '\0' || in->nomem || stopping(in))
 		return;
 	if ((slash = strchr(s, '/')) != NULL) {
 		if ((copy = strdup(s)) == NULL) {
@@ -355,31 +371,85 @@ input_target(struct input *in, const char *s)
 	in->resolve(in->arg, s);
 }
 
-/* Lines: '#' starts a comment; blanks, CR and surrounding space ignored. */
-int
-input_file(struct input *in, FILE *fp)
+/* A line: '#' starts a comment; blanks, CR and surrounding space ignored. */
+static void
+line(struct input *in, char *p, size_t n)
 {
-	char *line = NULL, *p, *e;
-	size_t cap = 0;
-	ssize_t n;
+	char *e;
 
-	while ((n = getline(&line, &cap, fp)) != -1) {
-		if (memchr(line, '\0', (size_t)n) != NULL) {
-			in->bad(in->arg, "(line with a NUL byte)",
-			    "not a valid address or host name");
-			continue;
-		}
-		if ((p = memchr(line, '#', (size_t)n)) != NULL)
-			*p = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		for (e = p + strlen(p); e > p && (e[-1] == '\n' ||
-		    e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		if (*p)
-			input_target(in, p);
+	if (memchr(p, '\0', n) != NULL) {
+		in->bad(in->arg, "(line with a NUL byte)",
+		    "not a valid address or host name");
+		return;
 	}
-	free(line);
-	return ferror(fp) ? -1 : 0;
+	p[n] = '\0';
+	if ((e = strchr(p, '#')) != NULL)
+		*e = '\0';
+	for (; *p == ' ' || *p == '\t'; p++)
+		;
+	for (e = p + strlen(p); e > p && (e[-1] == '\r' || e[-1] == ' ' ||
+	    e[-1] == '\t'); e--)
+		;
+	*e = '\0';
+	if (*p)
+		input_target(in, p);
+}
+
+/*
+ * The complete lines of buf[0..len); returns the length of the unfinished
+ * one left at the start of buf.  Beyond READ_MAX bytes a line is cut (no
+ * target is that long, so the cut is in a comment or in junk).
+ */
+static size_t
+lines(struct input *in, char *buf, size_t len, int *cut)
+{
+	char *p = buf, *nl;
+
+	while (!in->stopped &&
+	    (nl = memchr(p, '\n', len - (size_t)(p - buf))) != NULL) {
+		if (!*cut)
+			line(in, p, (size_t)(nl - p));
+		*cut = 0;
+		p = nl + 1;
+	}
+	len -= (size_t)(p - buf);
+	if (len == READ_MAX) {
+		if (!*cut)
+			line(in, buf, len);
+		*cut = 1;
+		return 0;
+	}
+	memmove(buf, p, len);
+	return len;
+}
+
+/*
+ * With read(2), not stdio: stop() waits before each read until fd has
+ * something, so a FIFO without a writer or a silent pipe never holds the
+ * process where a signal cannot end it.
+ */
+int
+input_fd(struct input *in, int fd)
+{
+	size_t len = 0;
+	ssize_t n = 1;
+	char *buf;
+	int cut = 0, error = 0;
+
+	if ((buf = malloc(READ_MAX + 1)) == NULL)
+		return -1;
+	while (n != 0 && !in->stopped && !error) {
+		if (in->stop && (in->stopped = in->stop(in->stop_arg, fd)))
+			break;
+		n = read(fd, buf + len, READ_MAX - len);
+		if (n > 0)
+			len = lines(in, buf, len + (size_t)n, &cut);
+		else if (n == -1 && errno != EAGAIN && errno != EINTR)
+			error = errno;
+	}
+	if (n == 0 && len && !cut && !in->stopped)
+		line(in, buf, len);
+	free(buf);
+	errno = error;
+	return error ? -1 : 0;
 }

@@ -2,8 +2,6 @@
 #ifndef MPING_INPUT_H
 #define MPING_INPUT_H
 
-#include <stdio.h>
-
 #include "conf.h"
 #include "targets.h"
 
@@ -19,6 +17,15 @@ struct input {
 	/* called for each target that cannot be used */
 	void			(*bad)(void *, const char *, const char *);
 	void			*arg;
+	/*
+	 * So that a signal can end the reading (NULL: never): with fd -1,
+	 * only a look, every few thousand targets; with an fd, a wait until
+	 * it is readable or a signal comes.  Non-zero: stop reading.
+	 */
+	int			(*stop)(void *, int fd);
+	void			*stop_arg;
+	int			 stopped;	/* stop() said so */
+	unsigned		 since_look;	/* targets since its last look */
 };
 
 /* Learns the local broadcast addresses; -1 (errno set) if it cannot. */
@@ -26,8 +33,9 @@ int	input_init(struct input *);
 void	input_free(struct input *);
 /* Parse one target string (literal, CIDR or name). */
 void	input_target(struct input *, const char *);
-/* Read targets from a file, one per line; returns -1 if it cannot. */
-int	input_file(struct input *, FILE *);
+/* Read targets from fd, one per line, to its end or until stopped;
+ * returns -1 with errno if it cannot. */
+int	input_fd(struct input *, int fd);
 /* Add a resolved address of name; reasons go to bad(). */
 void	input_address(struct input *, const char *name,
 	    const struct sockaddr *);

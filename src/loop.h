@@ -23,13 +23,23 @@ int		 loop_add(struct loop *, int fd, loop_fn *, void *arg);
 int		 loop_del(struct loop *, int fd);
 
 /*
- * Wait up to timeout_ns (-1: no limit) and run the callbacks of ready
- * descriptors.  Signals are unblocked to sigmask only during the wait, so
- * a signal that arrives while the caller works is never lost between its
- * check and the wait.  Returns the number of ready descriptors, 0 on
- * timeout, -1 with errno EINTR when a signal came.
+ * Signals as events: each signal of set that comes runs fn from
+ * loop_poll, like a ready descriptor, also when loop_poll does not wait
+ * (timeout 0) and however busy the caller is.  The caller blocks set in
+ * every thread before it starts any; the signals stay blocked for good, so
+ * one that comes while the caller works waits for the next loop_poll and
+ * is never lost between the caller's check and the wait.  On epoll this
+ * is a signalfd; a kqueue backend would use EVFILT_SIGNAL.
  */
-int		 loop_poll(struct loop *, int64_t timeout_ns,
-		    const sigset_t *sigmask);
+typedef void	loop_sig_fn(void *arg, int sig);
+int		 loop_signals(struct loop *, const sigset_t *set, loop_sig_fn *,
+		    void *arg);
+
+/*
+ * Wait up to timeout_ns (-1: no limit) and run the callbacks of ready
+ * descriptors and signals.  Returns the number of ready descriptors, 0 on
+ * timeout, -1 on error.
+ */
+int		 loop_poll(struct loop *, int64_t timeout_ns);
 
 #endif

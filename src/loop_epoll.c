@@ -1,5 +1,6 @@
 /* loop.h on Linux epoll. */
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -7,7 +8,8 @@
 
 #include "loop.h"
 
-#define LOOP_MAX	8	/* two sockets and the resolver's pipe */
+#define LOOP_MAX	8	/* two sockets, the resolver's and --names' pipes,
+			   the signalfd, a file of targets being read */
 
 struct handler {
 	int	 fd;
@@ -18,6 +20,9 @@ struct handler {
 struct loop {
 	int		epfd;
 	int		have_pwait2;
+	int		sigfd;
+	loop_sig_fn	*sig_fn;
+	void		*sig_arg;
 	struct handler	h[LOOP_MAX];
 };
 
@@ -34,6 +39,7 @@ loop_create(void)
 		return NULL;
 	}
 	l->have_pwait2 = 1;
+	l->sigfd = -1;
 	for (i = 0; i < LOOP_MAX; i++)
 		l->h[i].fd = -1;
 	return l;
@@ -45,6 +51,8 @@ loop_free(struct loop *l)
 	if (l == NULL)
 		return;
 	close(l->epfd);
+	if (l->sigfd != -1)
+		close(l->sigfd);
 	free(l);
 }
 
@@ -85,9 +93,42 @@ loop_del(struct loop *l, int fd)
 	return -1;
 }
 
+static void
+on_signalfd(void *arg, int fd, unsigned events)
+{
+	struct loop *l = arg;
+	struct signalfd_siginfo si[8];
+	ssize_t n, i;
+
+	(void)events;
+	while ((n = read(fd, si, sizeof(si))) > 0)
+		for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++)
+			l->sig_fn(l->sig_arg, (int)si[i].ssi_signo);
+}
+
+/*
+ * Why not the signal mask of epoll_pwait: it lets a signal in only when
+ * the call sleeps.  With a timeout of 0, or a descriptor already ready,
+ * the kernel restores the mask before it delivers anything, so a loop that
+ * always has something due never takes a signal at all.  A signalfd is a
+ * descriptor like the others: epoll reports it whatever the timeout.  The
+ * signals stay blocked (a blocked signal is queued even when its action is
+ * to ignore it, as a background job's SIGINT is) and are read here.
+ */
+int
+loop_signals(struct loop *l, const sigset_t *set, loop_sig_fn *fn, void *arg)
+{
+	l->sigfd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (l->sigfd == -1)
+		return -1;
+	l->sig_fn = fn;
+	l->sig_arg = arg;
+	return loop_add(l, l->sigfd, on_signalfd, l);
+}
+
 static int
 wait_events(struct loop *l, struct epoll_event *ev, int max,
-    int64_t timeout_ns, const sigset_t *sigmask)
+    int64_t timeout_ns)
 {
 	struct timespec ts;
 	int n, ms;
@@ -96,7 +137,7 @@ wait_events(struct loop *l, struct epoll_event *ev, int max,
 		ts.tv_sec = timeout_ns / 1000000000;
 		ts.tv_nsec = timeout_ns % 1000000000;
 		n = epoll_pwait2(l->epfd, ev, max, timeout_ns < 0 ? NULL : &ts,
-		    sigmask);
+		    NULL);
 		if (n != -1 || errno != ENOSYS)
 			return n;
 		l->have_pwait2 = 0;	/* kernels before 5.11 */
@@ -107,18 +148,18 @@ wait_events(struct loop *l, struct epoll_event *ev, int max,
 		ms = 86400000;
 	else	/* round up, or we would wake early and spin */
 		ms = (int)((timeout_ns + 999999) / 1000000);
-	return epoll_pwait(l->epfd, ev, max, ms, sigmask);
+	return epoll_wait(l->epfd, ev, max, ms);
 }
 
 int
-loop_poll(struct loop *l, int64_t timeout_ns, const sigset_t *sigmask)
+loop_poll(struct loop *l, int64_t timeout_ns)
 {
 	struct epoll_event ev[LOOP_MAX];
 	struct handler *h;
 	unsigned what;
 	int i, n;
 
-	n = wait_events(l, ev, LOOP_MAX, timeout_ns, sigmask);
+	n = wait_events(l, ev, LOOP_MAX, timeout_ns);
 	for (i = 0; i < n; i++) {
 		h = &l->h[ev[i].data.u32];
 		if (h->fd == -1)

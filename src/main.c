@@ -1,11 +1,13 @@
 /*
- * mping: options -> struct conf, then the start-up order that matters:
- * open the ICMP sockets, drop every privilege, only then read files,
- * parse targets and run.
+ * mping: the start-up order that matters: descriptors 0-2 open, root and
+ * all capabilities but the sockets' gone, options -> struct conf, open
+ * the ICMP sockets, drop every privilege, only then read files, parse
+ * targets and run.
  */
 #include <sys/socket.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,7 +28,7 @@
 #define EXIT_SYSTEM	4
 
 static volatile sig_atomic_t sig_stop, sig_quit, sig_winch;
-static int bad_targets;
+static int bad_targets, no_socket;
 static struct out out;
 
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
@@ -75,21 +77,64 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* One line per option, grouped as in mping(1); tests/hard_output.bats
+ * checks that every long option of longopts is here. */
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
-"usage: mping [-46abDquV] [-c count] [-w deadline] [-p period_ms]\n"
-"             [-i interval_ms | --rate pps] [-t timeout_ms] [-r retries]\n"
-"             [-s size] [--ttl n] [--tos n] [--df] [-S source] [-I iface]\n"
-"             [-f file] [--max-targets n] [--format text|csv|json]\n"
-"             [--csv] [--json] [--color[=when]] [--live]\n"
-"             [--progress | --no-progress] [target ...]\n"
-"       mping --trace [--max-hops n] [--first-hop n] [--queries n]\n"
-"             [--max-timeouts n] [--window n] [--flow n] [--names]\n"
-"             [other options as above] [target ...]\n"
+	fputs(
+"usage: mping [options] [target ...]\n"
+"       mping --trace [trace options] [options] [target ...]\n"
 "Targets: host names, IPv4/IPv6 addresses, CIDR blocks; from -f FILE\n"
-"(- is stdin) or from stdin when no target is given.  See mping(1).\n");
+"(- is stdin) or from stdin when no target is given.  Times in ms.\n"
+"\n"
+"Options:\n"
+"  -4                     IPv4 only\n"
+"  -6                     IPv6 only\n"
+"  -a, --alive            print each target once when it first answers;\n"
+"                         without -c, end when every target answered\n"
+"  -b, --broadcast        allow broadcast and multicast targets\n"
+"  -c, --count=N          N probes per target (--trace: N rounds)\n"
+"  -D, --timestamp        prefix text lines with [unix time]\n"
+"      --df               set Don't Fragment, never fragment locally\n"
+"  -f, --file=FILE        read targets from FILE (- is stdin)\n"
+"      --format=FMT       text (default), csv or json\n"
+"      --csv              same as --format=csv\n"
+"      --json             same as --format=json\n"
+"  -h, --help             print this help and exit\n"
+"  -I, --interface=IF     send through interface IF\n"
+"  -i, --interval=MS      at least MS between any two probes (1)\n"
+"      --max-targets=N    refuse more than N targets (1048576)\n"
+"  -p, --period=MS        MS between probes to one target (1000)\n"
+"  -q, --quiet            only the summary\n"
+"  -r, --retries=N        resend a timed-out probe N times (0)\n"
+"      --rate=PPS         at most PPS probes per second (sets -i)\n"
+"  -S, --source=ADDR      send from ADDR\n"
+"  -s, --size=BYTES       ICMP payload size (56)\n"
+"  -t, --timeout=MS       wait MS for a reply (1000)\n"
+"      --tos=N            type of service / traffic class\n"
+"      --ttl=N            time to live / hop limit of probes\n"
+"  -u, --unreachable      at the end, print each target that never answered\n"
+"  -V, --version          print the version and exit\n"
+"  -w, --deadline=S       stop after S seconds\n"
+"\n"
+"Tracing:\n"
+"      --trace            trace the route to each target\n"
+"      --first-hop=N      first TTL to probe (1)\n"
+"      --flow=N           flow number: another path through ECMP (0)\n"
+"      --max-hops=N       last TTL to probe (30)\n"
+"      --max-timeouts=N   give up after N silent hops in a row (5)\n"
+"      --names            show hop names (reverse DNS)\n"
+"      --queries=N        probes per hop (3)\n"
+"      --window=N         hops probed at once per target (5)\n"
+"\n"
+"Display:\n"
+"      --color[=WHEN]     colour text: auto (default), always, never\n"
+"      --live             full-screen view of every target (a terminal)\n"
+"      --progress         progress line on stderr from the start\n"
+"      --no-progress      never a progress line\n"
+"\n"
+"See mping(1).\n", fp);
 }
 
 static void __attribute__((noreturn))
@@ -392,11 +437,17 @@ options(int argc, char **argv, struct conf *c, const char ***files,
 	if (c->trace && !rate && !interval)
 		c->interval_ns = 100000;
 	live_options(c, fmt_seen, progress);
+	/* Text has no label to tell the two lists apart; records do. */
+	if (c->alive && c->unreach && c->format == FMT_TEXT)
+		conflict("-a and -u exclude each other in text: one list "
+		    "would hold both (use --json or --csv)");
 }
 
+/* The loop's signal events: flags the run acts on. */
 static void
-on_signal(int sig)
+on_signal(void *arg, int sig)
 {
+	(void)arg;
 	if (sig == SIGQUIT)
 		sig_quit = 1;
 	else if (sig == SIGWINCH)
@@ -459,51 +510,116 @@ queue_name(void *arg, const char *name)
 		errx(EXIT_SYSTEM, "out of memory");
 }
 
+/* The ICMP sockets, or why one could not be opened. */
+struct sockets {
+	struct sock	s4, s6;
+	char		e4[512], e6[512];
+	int		told4, told6;	/* the error is on stderr already */
+};
+
+/*
+ * A name that resolved to a family whose socket could not be opened: say
+ * why once, and report each such target as not probed (exit 4).
+ */
+static int
+has_socket(struct sockets *so, const char *name, int family)
+{
+	int v4 = family == AF_INET;
+	int *told = v4 ? &so->told4 : &so->told6;
+
+	if ((v4 ? so->s4.fd : so->s6.fd) != -1)
+		return 1;
+	if (!*told)
+		fprintf(stderr, "mping: %s\n", v4 ? so->e4 : so->e6);
+	*told = 1;
+	no_socket = 1;
+	report_bad(NULL, name, v4 ? "not probed: no IPv4 socket" :
+	    "not probed: no IPv6 socket");
+	return 0;
+}
+
 static void
 resolved(void *arg, const char *name, const struct sockaddr *sa,
     const char *error)
 {
-	(void)arg;
 	if (sa == NULL)
 		report_bad(NULL, name, error);
-	else
+	else if (has_socket(arg, name, sa->sa_family))
 		input_address(&input, name, sa);
 	if (input.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 }
 
 static void
+on_input_ready(void *arg, int fd, unsigned what)
+{
+	(void)fd;
+	(void)what;
+	*(int *)arg = 1;
+}
+
+/*
+ * input.stop: while targets are read, the loop has only the signals (and
+ * for a wait, the input): fd -1 only looks at them, an fd is waited for.
+ * epoll refuses regular files (EPERM): they are always readable.
+ */
+static int
+input_stop(void *arg, int fd)
+{
+	struct loop *l = arg;
+	int ready = 0;
+
+	if (fd == -1 || loop_add(l, fd, on_input_ready, &ready) == -1) {
+		loop_poll(l, 0);
+		return sig_stop;
+	}
+	while (!ready && !sig_stop)
+		if (loop_poll(l, -1) == -1 && errno != EINTR)
+			break;
+	loop_del(l, fd);
+	return sig_stop;
+}
+
+static void
 read_inputs(int argc, char **argv, const char **files, int nfiles)
 {
-	FILE *fp;
-	int i;
+	int fd, i;
 
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc && !input.stopped; i++)
 		input_target(&input, argv[i]);
-	for (i = 0; i < nfiles; i++) {
+	for (i = 0; i < nfiles && !input.stopped; i++) {
+		/*
+		 * O_NONBLOCK: open(2) of a FIFO without a writer would wait
+		 * for one with the signals blocked.  Opened this way it does
+		 * not, and Linux does not report it readable (nor hung up)
+		 * before a first writer came, so input_stop() waits for it.
+		 */
 		if (strcmp(files[i], "-") == 0)
-			fp = stdin;
-		else if ((fp = fopen(files[i], "r")) == NULL) {
+			fd = STDIN_FILENO;
+		else if ((fd = open(files[i], O_RDONLY | O_NONBLOCK |
+		    O_CLOEXEC)) == -1) {
 			fprintf(stderr, "mping: %s: %s\n", files[i],
 			    strerror(errno));
 			bad_targets++;
 			continue;
 		}
-		if (input_file(&input, fp) == -1) {
+		if (input_fd(&input, fd) == -1) {
 			fprintf(stderr, "mping: %s: %s\n", files[i],
 			    strerror(errno));
 			bad_targets++;
 		}
-		if (fp != stdin)
-			fclose(fp);
+		if (fd != STDIN_FILENO)
+			close(fd);
 	}
 	if (argc == 0 && nfiles == 0 && !isatty(STDIN_FILENO))
-		input_file(&input, stdin);
+		input_fd(&input, STDIN_FILENO);
 }
 
 static int
 exit_status(const struct ping *p)
 {
+	if (no_socket)
+		return EXIT_SYSTEM;
 	if (bad_targets)
 		return EXIT_BADTARGET;
 	return p->answered == p->tg->n ? 0 : EXIT_NOREPLY;
@@ -525,6 +641,7 @@ finish(struct ping *p, int status)
 			if (p->tg->t[i].flags & T_ALIVE)
 				continue;
 			record_clear(&r, REC_UNREACHABLE);
+			r.time = real_time();
 			r.target = target_name(p->tg, &p->tg->t[i], nbuf,
 			    sizeof(nbuf));
 			r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));
@@ -534,23 +651,55 @@ finish(struct ping *p, int status)
 	r.time = real_time();
 	r.targets = p->tg->n;
 	r.answered = p->answered;
+	/* Replies the kernel dropped, its receive buffer full (sock.c sizes
+	 * it): they count as lost, so say so, after any --live view. */
+	r.dropped = (long)sock_drops(&p->s4) + (long)sock_drops(&p->s6);
 	r.exit_status = status;
 	out_emit(&out, &r);
 	out_finish(&out);
 	if (out_flush(&out) == -1)
 		errx(EXIT_SYSTEM, "write error: %s", strerror(errno));
+	if (r.dropped > 0)
+		fprintf(stderr, "mping: %ld replies dropped by the kernel: the "
+		    "receive buffer was full (raise net.core.rmem_max, see "
+		    "mping(1))\n", r.dropped);
 }
 
 /* Open each family's socket; the other family's failure is not fatal. */
 static void
-open_sockets(const struct conf *c, struct sock *s4, struct sock *s6,
-    char *e4, char *e6, size_t elen)
+open_sockets(const struct conf *c, struct sockets *so)
 {
-	s4->fd = s6->fd = -1;
-	if (c->family != AF_INET6 && sock_open(s4, AF_INET, c, e4, elen))
-		s4->fd = -1;
-	if (c->family != AF_INET && sock_open(s6, AF_INET6, c, e6, elen))
-		s6->fd = -1;
+	memset(so, 0, sizeof(*so));
+	so->s4.fd = so->s6.fd = -1;
+	if (c->family != AF_INET6 && sock_open(&so->s4, AF_INET, c, so->e4,
+	    sizeof(so->e4)))
+		so->s4.fd = -1;
+	if (c->family != AF_INET && sock_open(&so->s6, AF_INET6, c, so->e6,
+	    sizeof(so->e6)))
+		so->s6.fd = -1;
+}
+
+/*
+ * Descriptors 0, 1 and 2 must be open before any socket is: started with
+ * stdout closed (>&-), the ICMP socket would become descriptor 1 and the
+ * output would be written into it.  A closed one gets /dev/null, as
+ * OpenBSD's tools do.  A closed stdout is a write error (exit 4) before
+ * anything is sent: the output is what a run is for.
+ */
+static void
+std_fds(void)
+{
+	int fd, out_closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			exit(EXIT_SYSTEM);
+		out_closed |= fd == STDOUT_FILENO;
+	}
+	if (out_closed)
+		errx(EXIT_SYSTEM, "write error: %s", strerror(EBADF));
 }
 
 int
@@ -560,46 +709,54 @@ main(int argc, char **argv)
 	struct targets tg;
 	struct ping p;
 	struct loop *l;
-	struct sigaction sa;
-	struct sock s4, s6;
-	sigset_t block, waitmask;
+	struct sockets so;
+	sigset_t block;
 	const char **files;
-	char e4[512] = "", e6[512] = "";
 	int nfiles = 0, rfd, has4 = 0, has6 = 0, status;
 	unsigned unfinished;
 	uint32_t i;
 	struct record r;
 
+	/*
+	 * 1. descriptors, 2. root and every capability but the sockets'
+	 * gone, 3. options (nothing read, nothing resolved), 4. sockets,
+	 * 5. every privilege gone, 6. everything else.
+	 */
+	std_fds();
+	if (priv_limit() == -1)
+		err(EXIT_SYSTEM, "cannot drop privileges");
 	options(argc, argv, &c, &files, &nfiles);
 	argc -= optind;
 	argv += optind;
 
-	/* Signals only set flags; they are delivered while the loop waits. */
+	/*
+	 * Blocked from here on, in every thread and process started later:
+	 * they wait, pending, until the loop reads them (loop_signals) and
+	 * sets a flag.  SIGWINCH: --live redraws at the new size.
+	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);	/* --live: redraw at the new size */
+	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	/* 1. sockets, 2. privileges gone, 3. everything else. */
-	open_sockets(&c, &s4, &s6, e4, e6, sizeof(e4));
+	open_sockets(&c, &so);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
 
+	if ((l = loop_create()) == NULL ||
+	    loop_signals(l, &block, on_signal, NULL) == -1)
+		err(EXIT_SYSTEM, "event loop");
 	targets_init(&tg, c.max_targets);
-	if ((resolver = resolver_create(c.family, resolved, NULL)) == NULL)
+	if ((resolver = resolver_create(c.family, resolved, &so)) == NULL)
 		err(EXIT_SYSTEM, "resolver");
 	input.conf = &c;
 	input.tg = &tg;
 	input.resolve = queue_name;
 	input.bad = report_bad;
+	input.stop = input_stop;
+	input.stop_arg = l;
 	if (input_init(&input) == -1)
 		err(EXIT_SYSTEM, "local broadcast addresses");
 	if (ping_init(&p, &c, &tg, &out) == -1)
@@ -615,8 +772,9 @@ main(int argc, char **argv)
 		exit(EXIT_USAGE);
 	/* Nothing to do: not an error of a target, so a usage error. */
 	if (tg.n == 0 && resolver_count(resolver) == 0 && bad_targets == 0) {
-		fprintf(stderr, "mping: no targets (give them as arguments, "
-		    "with -f FILE, or on stdin)\n");
+		fprintf(stderr, sig_stop ? "mping: interrupted before any "
+		    "target was read\n" : "mping: no targets (give them as "
+		    "arguments, with -f FILE, or on stdin)\n");
 		exit(EXIT_USAGE);
 	}
 	for (i = 0; i < tg.n; i++)
@@ -626,16 +784,16 @@ main(int argc, char **argv)
 		err(EXIT_SYSTEM, "cannot start name lookups");
 	if (rfd != -1)
 		has4 = has6 = 1;
-	if (has4 && s4.fd == -1 && (rfd == -1 || s6.fd == -1))
-		errx(EXIT_SYSTEM, "%s", e4);
-	if (has6 && s6.fd == -1 && (rfd == -1 || s4.fd == -1))
-		errx(EXIT_SYSTEM, "%s", e6);
-	if (!has4 && s4.fd != -1)
-		close(s4.fd), s4.fd = -1;
-	if (!has6 && s6.fd != -1)
-		close(s6.fd), s6.fd = -1;
-	p.s4 = s4;
-	p.s6 = s6;
+	if (has4 && so.s4.fd == -1 && (rfd == -1 || so.s6.fd == -1))
+		errx(EXIT_SYSTEM, "%s", so.e4);
+	if (has6 && so.s6.fd == -1 && (rfd == -1 || so.s4.fd == -1))
+		errx(EXIT_SYSTEM, "%s", so.e6);
+	if (!has4 && so.s4.fd != -1)
+		close(so.s4.fd), so.s4.fd = -1;
+	if (!has6 && so.s6.fd != -1)
+		close(so.s6.fd), so.s6.fd = -1;
+	p.s4 = so.s4;
+	p.s6 = so.s6;
 	p.res = resolver;
 	p.sig_stop = &sig_stop;
 	p.sig_quit = &sig_quit;
@@ -646,13 +804,11 @@ main(int argc, char **argv)
 	r.conf = &c;
 	out_emit(&out, &r);
 
-	if ((l = loop_create()) == NULL)
-		err(EXIT_SYSTEM, "event loop");
 	if (rfd != -1 && ping_add_resolver(&p, l, rfd) == -1)
 		err(EXIT_SYSTEM, "event loop");
 	if (c.trace && c.names && trace_start_names(&p, l) == -1)
 		err(EXIT_SYSTEM, "--names");
-	if (ping_run(&p, l, &waitmask) == -1) {
+	if (ping_run(&p, l) == -1) {
 		if (p.write_error)
 			errx(EXIT_SYSTEM, "write error: %s",
 			    strerror(p.write_error));

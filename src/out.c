@@ -35,7 +35,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
 	r->sent = r->received = r->lost = r->inflight = -1;
 	r->errors = r->dups = r->responders = -1;
-	r->targets = r->answered = -1;
+	r->targets = r->answered = r->dropped = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
 	r->round = -1;
@@ -67,6 +67,91 @@ obuf_putn_slow(struct obuf *b, const void *s, size_t k)
 	}
 	memcpy(b->b, s, k);
 	b->n = k;
+}
+
+int
+utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Bytes at s a terminal may be given as they are; 0: escape s[0]. */
+static int
+safe_len(const unsigned char *s, int ascii)
+{
+	if (s[0] >= 0x20 && s[0] < 0x7f)
+		return 1;
+	if (s[0] < 0x80 || ascii)
+		return 0;
+	/* U+0080..U+009F: C2 80..C2 9F */
+	if (s[0] == 0xc2 && s[1] < 0xa0)
+		return 0;
+	return utf8_len(s);
+}
+
+size_t
+shown_text(char *buf, size_t len, const char *str, int ascii)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t o = 0;
+	int n;
+
+	if (len == 0)
+		return 0;
+	for (; *s; s += n) {
+		if ((n = safe_len(s, ascii)) == 0) {
+			if (o + 4 >= len)
+				break;
+			snprintf(buf + o, len - o, "\\x%02x", *s);
+			o += 4;
+			n = 1;
+			continue;
+		}
+		if (o + (size_t)n >= len)
+			break;
+		memcpy(buf + o, s, (size_t)n);
+		o += (size_t)n;
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+void
+obuf_put_shown(struct obuf *b, const char *s)
+{
+	/* NI_MAXHOST (1025) bytes, each maybe 4 */
+	char buf[4 * 1025 + 1];
+	const char *p;
+
+	if (s == NULL)
+		return;
+	for (p = s; *p >= 0x20 && *p < 0x7f; p++)
+		;
+	if (*p == '\0')
+		obuf_putn(b, s, (size_t)(p - s));
+	else
+		obuf_putn(b, buf, shown_text(buf, sizeof(buf), s, 0));
 }
 
 /* v in decimal, at least min digits, ending just before end. */

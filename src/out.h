@@ -61,6 +61,7 @@ struct record {
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
 	/* start / end */
 	long		 targets, answered;
+	long		 dropped;	/* end: replies the kernel dropped */
 	int		 exit_status;
 	const struct conf *conf;	/* start only */
 };
@@ -71,6 +72,15 @@ struct run_counts {
 	uint64_t	 total;		/* probes the run will send; 0: open */
 	uint32_t	 targets, answered;
 	double		 elapsed;	/* seconds since the start */
+	/*
+	 * The target at index i as a summary record as of now (an event's
+	 * counts are those of its time: a timeout comes -t after its send),
+	 * its strings in nbuf and abuf (64 bytes each); -1 past the end.
+	 * Called with engine.  NULL when the engine does not tell.
+	 */
+	int		(*target_now)(void *engine, long i, struct record *,
+			    char *nbuf, char *abuf);
+	void		*engine;
 };
 
 struct out;
@@ -160,6 +170,18 @@ obuf_putc(struct obuf *b, char c)
 }
 
 const char *fmt_fixed(char *buf, size_t len, double d, int prec);
+/* Length of a valid UTF-8 sequence (RFC 3629) at s, or 0. */
+int	utf8_len(const unsigned char *s);
+/*
+ * A name as a terminal may be given it: control characters (C0, DEL and
+ * C1, the UTF-8 U+0080..U+009F or a lone byte 0x80..0x9f: 0x9b is CSI)
+ * and bytes that are not UTF-8 as \xNN; with ascii, every byte that is
+ * not printable ASCII (a column whose width is its length).  Into buf,
+ * cut short to fit len; returns the length written.
+ */
+size_t	shown_text(char *buf, size_t len, const char *s, int ascii);
+/* s through shown_text (UTF-8 kept), in one piece if it need not change. */
+void	obuf_put_shown(struct obuf *, const char *s);
 /* v in decimal like "%lu"; NULL if buf is too small. */
 const char *fmt_ulong(char *buf, size_t len, unsigned long v);
 const char *rec_type_name(enum rec_type);

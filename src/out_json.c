@@ -7,35 +7,11 @@
 
 #define JSON_SCHEMA_VERSION	1
 
-/* Length of a valid UTF-8 sequence at s (RFC 3629), or 0. */
-static int
-utf8_len(const unsigned char *s)
-{
-	int n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* Invalid UTF-8 becomes U+FFFD, so the output is always valid JSON. */
+/*
+ * Invalid UTF-8 becomes U+FFFD, so the output is always valid JSON; C1
+ * controls (U+0080..U+009F) are escaped like C0 ones, so that a record
+ * shown on a terminal cannot start an escape sequence (U+009B is CSI).
+ */
 static void
 json_string(struct obuf *j, const char *str)
 {
@@ -59,6 +35,10 @@ json_string(struct obuf *j, const char *str)
 		} else if (*s < 0x20 || *s == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\u%04x", *s++);
 			obuf_put(j, esc);
+		} else if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0) {
+			snprintf(esc, sizeof(esc), "\\u%04x", s[1]);
+			obuf_put(j, esc);
+			s += 2;
 		} else if ((n = utf8_len(s)) == 0) {
 			obuf_put(j, "\\ufffd");
 			s++;

@@ -20,6 +20,10 @@
 #define LIVE_HIST	32	/* recent RTTs kept per row */
 #define LIVE_MAX_ROWS	4096	/* rows tracked; any more are only counted */
 #define LIVE_LABEL_MAX	40
+#define LIVE_NAME_MAX	256	/* of a name escaped, before it is cut */
+/* Columns after the label: " %6s %6s" and four " %7s" */
+#define LIVE_NUMBERS	(2 * 7 + 4 * 8)
+#define LIVE_RECENT_MIN	8	/* RECENT keeps at least this, but in --trace */
 
 /* Alternate screen, cursor hidden, no line wrap (rows are clipped). */
 #define ENTER		"\033[?1049h\033[?25l\033[?7l\033[H\033[2J"
@@ -42,6 +46,7 @@ struct row {
 struct live {
 	struct row	 *rows;
 	size_t		  nrows;	/* allocated and cleared */
+	struct row	**pick;		/* nrows: the rows drawn, in order */
 	long		  bad;		/* bad targets seen */
 	char		  bad_last[128];
 	int		  utf8;
@@ -91,32 +96,25 @@ live_begin(struct out *o)
 	atexit(live_restore);
 }
 
-/* Names may hold any bytes: only printable ASCII reaches the terminal. */
-static char *
-printable(char *s)
-{
-	char *p;
-
-	if (s)
-		for (p = s; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-				*p = '?';
-	return s;
-}
-
+/*
+ * Names may hold any bytes: every one that is not printable ASCII is
+ * shown as \xNN (shown_text), which also keeps a label's width its length.
+ */
 static char *
 make_label(const struct record *r)
 {
-	size_t len = strlen(r->target) + (r->addr ? strlen(r->addr) : 0) + 4;
-	char *s;
+	char name[LIVE_NAME_MAX], *s;
+	size_t len;
 
+	shown_text(name, sizeof(name), r->target, 1);
+	len = strlen(name) + (r->addr ? strlen(r->addr) : 0) + 4;
 	if ((s = malloc(len)) == NULL)
 		return NULL;
 	if (r->addr && strcmp(r->target, r->addr) != 0)
-		snprintf(s, len, "%s (%s)", r->target, r->addr);
+		snprintf(s, len, "%s (%s)", name, r->addr);
 	else
-		snprintf(s, len, "%s", r->target);
-	return printable(s);
+		snprintf(s, len, "%s", name);
+	return s;
 }
 
 /* --trace: "target ttl. responder", ??? until one answers. */
@@ -124,13 +122,15 @@ static char *
 hop_label(const struct record *r)
 {
 	const char *who = r->from ? r->from : "???";
-	size_t len = strlen(r->target) + strlen(who) + 16;
-	char *s;
+	char name[LIVE_NAME_MAX], *s;
+	size_t len;
 
+	shown_text(name, sizeof(name), r->target, 1);
+	len = strlen(name) + strlen(who) + 16;
 	if ((s = malloc(len)) == NULL)
 		return NULL;
-	snprintf(s, len, "%s %2d. %s", r->target, r->ttl, who);
-	return printable(s);
+	snprintf(s, len, "%s %2d. %s", name, r->ttl, who);
+	return s;
 }
 
 /* Row key (the target's index, or with --trace its hop's slot). */
@@ -138,7 +138,7 @@ static struct row *
 row_at(struct live *v, long key)
 {
 	size_t n, i;
-	struct row *rows;
+	struct row *rows, **pick;
 
 	if (key < 0 || key >= LIVE_MAX_ROWS)
 		return NULL;
@@ -149,6 +149,9 @@ row_at(struct live *v, long key)
 			n *= 2;
 		if (n > LIVE_MAX_ROWS)
 			n = LIVE_MAX_ROWS;
+		if ((pick = realloc(v->pick, n * sizeof(*pick))) == NULL)
+			return NULL;
+		v->pick = pick;
 		if ((rows = realloc(v->rows, n * sizeof(*rows))) == NULL)
 			return NULL;
 		memset(rows + v->nrows, 0, (n - v->nrows) * sizeof(*rows));
@@ -204,7 +207,9 @@ update(struct row *w, const struct record *r)
 	w->sent = r->sent;
 	w->received = r->received;
 	w->lost = r->lost;
-	w->loss_pct = r->loss_pct;
+	/* Nothing finished yet: no loss to speak of. */
+	w->loss_pct = r->inflight >= 0 && r->sent == r->inflight ? NAN :
+	    r->loss_pct;
 	w->avg = r->rtt_avg;
 	w->min = r->rtt_min;
 	w->max = r->rtt_max;
@@ -298,30 +303,33 @@ sparkline(FILE *fp, const struct live *v, const struct row *w, int width)
 	}
 }
 
+/*
+ * The widest label of the n rows picked, within limits: a third of the
+ * terminal and room for LIVE_RECENT_MIN of RECENT (hop labels hold two
+ * addresses: half of it, RECENT or not).
+ */
 static int
-label_width(const struct live *v, size_t shown)
+label_width(const struct live *v, size_t n)
 {
-	size_t i, k, len, w = 6;
+	size_t i, len, w = 6;
+	int max = v->trace ? v->cols / 2 : v->cols / 3;
 
-	for (i = k = 0; i < v->nrows && k < shown; i++) {
-		if (v->rows[i].label == NULL)
-			continue;
-		k++;
-		if ((len = strlen(v->rows[i].label)) > w)
+	for (i = 0; i < n; i++)
+		if ((len = strlen(v->pick[i]->label)) > w)
 			w = len;
-	}
 	if (w > LIVE_LABEL_MAX)
 		w = LIVE_LABEL_MAX;
-	/* Hop labels hold two addresses: they may take more. */
-	if ((int)w > v->cols / (v->trace ? 2 : 3) && v->cols / 3 >= 6)
-		w = (size_t)(v->cols / (v->trace ? 2 : 3));
+	if (!v->trace && v->cols - LIVE_NUMBERS - 2 - LIVE_RECENT_MIN < max)
+		max = v->cols - LIVE_NUMBERS - 2 - LIVE_RECENT_MIN;
+	if ((int)w > max && max >= 6)
+		w = (size_t)max;
 	return (int)w;
 }
 
 static int
 column_heads(const struct live *v, char *buf, size_t len, int lw)
 {
-	return snprintf(buf, len, "%-*s %6s %6s %8s %8s %8s %8s  %s", lw,
+	return snprintf(buf, len, "%-*s %6s %6s %7s %7s %7s %7s  %s", lw,
 	    v->trace ? "TARGET / HOP" : "TARGET", "SENT", "LOSS", "LAST",
 	    "AVG", "BEST", "WORST", "RECENT");
 }
@@ -333,27 +341,34 @@ clipped(FILE *fp, const char *s, int n, int cols)
 	fwrite(s, 1, (size_t)(n < cols ? n : cols > 0 ? cols : 0), fp);
 }
 
+/* An RTT in at most 7 characters (the longest -t is 3600000 ms). */
+static void
+rtt_cell(char *buf, size_t len, double x)
+{
+	if (isnan(x))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, x < 1000 ? "%.3f" : x < 10000 ? "%.1f" :
+		    "%.0f", x);
+}
+
 static void
 draw_row(FILE *fp, const struct live *v, const struct row *w, int lw)
 {
 	char line[256], loss[16], r[4][16];
 	const double x[4] = { w->last, w->avg, w->min, w->max };
-	int i, n;
+	int i, n, cut = (int)strlen(w->label) > lw;
 
 	for (i = 0; i < 4; i++)
-		if (isnan(x[i]))
-			snprintf(r[i], sizeof(r[i]), "-");
-		else
-			snprintf(r[i], sizeof(r[i]), x[i] < 1000 ? "%.3f" :
-			    "%.1f", x[i]);
-	if (w->sent > 0)
+		rtt_cell(r[i], sizeof(r[i]), x[i]);
+	if (w->sent > 0 && !isnan(w->loss_pct))
 		snprintf(loss, sizeof(loss), "%.1f%%", w->loss_pct);
 	else
 		snprintf(loss, sizeof(loss), "-");
-	n = snprintf(line, sizeof(line), "%-*.*s%s %6ld %6s %8s %8s %8s %8s",
-	    (int)strlen(w->label) > lw ? lw - 1 : lw, lw, w->label,
-	    (int)strlen(w->label) > lw ? "~" : "", w->sent, loss, r[0], r[1],
-	    r[2], r[3]);
+	/* A label cut short ends in ~ within its lw columns. */
+	n = snprintf(line, sizeof(line), "%-*.*s%s %6ld %6s %7s %7s %7s %7s",
+	    cut ? lw - 1 : lw, cut ? lw - 1 : lw, w->label, cut ? "~" : "",
+	    w->sent, loss, r[0], r[1], r[2], r[3]);
 	if (n < 0 || n >= (int)sizeof(line))
 		n = (int)strlen(line);
 	clipped(fp, line, n, v->cols);
@@ -363,16 +378,71 @@ draw_row(FILE *fp, const struct live *v, const struct row *w, int lw)
 	}
 }
 
+/*
+ * The rows to draw, at most max, into v->pick; returns how many.  In the
+ * order of the table, but when they do not all fit, the targets that
+ * answered come first (a sweep's live hosts, not its silent addresses).
+ */
+static size_t
+pick_rows(struct live *v, size_t max, size_t tracked)
+{
+	size_t i, k = 0;
+	int pass, sort = !v->trace && tracked > max;
+
+	for (pass = sort ? 0 : 1; pass < 2; pass++)
+		for (i = 0; i < v->nrows && k < max; i++) {
+			if (v->rows[i].label == NULL ||
+			    (sort && (pass == 0) != (v->rows[i].received > 0)))
+				continue;
+			v->pick[k++] = &v->rows[i];
+		}
+	return k;
+}
+
+/*
+ * Ping rows: every target from the first frame on, with the engine's
+ * counts of now, not of the latest event (a silent target's first comes
+ * -t after its first probe).
+ */
+static void
+refresh(struct live *v)
+{
+	char nbuf[64], abuf[64];
+	struct record r;
+	struct row *w;
+	long i;
+
+	if (v->trace || v->rc.target_now == NULL)
+		return;
+	for (i = 0; i < (long)v->rc.targets && i < LIVE_MAX_ROWS; i++)
+		if (v->rc.target_now(v->rc.engine, i, &r, nbuf, abuf) == 0 &&
+		    (w = row_of(v, &r)) != NULL)
+			update(w, &r);
+}
+
+/* Whether the k rows picked are the first k of the table. */
+static int
+in_table_order(const struct live *v, size_t k)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < v->nrows && j < k; i++)
+		if (v->rows[i].label && v->pick[j++] != &v->rows[i])
+			return 0;
+	return 1;
+}
+
 static void
 draw(struct out *o, struct live *v)
 {
 	FILE *fp = o->fp;
-	size_t shown, i, k, tracked = 0, total;
+	size_t shown, i, tracked = 0, total;
 	int lw, body;
 	char head[512];
 	int n;
 
 	size_of(o, v);
+	refresh(v);
 	/* Rows not seen yet (a hop past the end of its trace, a target
 	 * whose name is still resolving) take no line. */
 	for (i = 0; i < v->nrows; i++)
@@ -389,6 +459,7 @@ draw(struct out *o, struct live *v)
 		shown = (size_t)body - 1;
 	if (shown > tracked)
 		shown = tracked;
+	shown = pick_rows(v, shown, tracked);
 	lw = label_width(v, shown);
 	if (v->trace)
 		n = snprintf(head, sizeof(head), "mping --live --trace: %u "
@@ -409,18 +480,20 @@ draw(struct out *o, struct live *v)
 	fputs("\r\n\033[1m", fp);
 	clipped(fp, head, n, v->cols);
 	fputs("\033[0m\033[K", fp);
-	for (i = k = 0; i < v->nrows && k < shown; i++) {
-		if (v->rows[i].label == NULL)
-			continue;
-		k++;
+	for (i = 0; i < shown; i++) {
 		fputs("\r\n", fp);
-		draw_row(fp, v, &v->rows[i], lw);
+		draw_row(fp, v, v->pick[i], lw);
 		fputs("\033[K", fp);
 	}
 	if (total > (size_t)body) {
-		n = snprintf(head, sizeof(head), "%zu-%zu of %zu %s not "
-		    "shown: the terminal is too small", shown + 1, total,
-		    total, v->trace ? "hops" : "targets");
+		if (in_table_order(v, shown))
+			n = snprintf(head, sizeof(head), "%zu-%zu of %zu %s "
+			    "not shown: the terminal is too small", shown + 1,
+			    total, total, v->trace ? "hops" : "targets");
+		else
+			n = snprintf(head, sizeof(head), "%zu of %zu targets "
+			    "not shown (answered first): the terminal is too "
+			    "small", total - shown, total);
 		fputs("\r\n\033[7m", fp);
 		clipped(fp, head, n, v->cols);
 		fputs("\033[0m\033[K", fp);
@@ -435,17 +508,19 @@ dump(struct out *o, struct live *v)
 {
 	char head[512];
 	size_t i;
-	int lw, n;
+	int lw, n, k;
 
-	v->cols = 512;
-	lw = label_width(v, v->nrows);
-	n = column_heads(v, head, sizeof(head), lw);
-	fprintf(o->fp, "%.*s\n", n, head);
-	for (i = 0; i < v->nrows; i++)
-		if (v->rows[i].label) {
-			draw_row(o->fp, v, &v->rows[i], lw);
-			putc('\n', o->fp);
-		}
+	/* As wide as the terminal, as the view was: a row never wraps. */
+	size_of(o, v);
+	n = (int)pick_rows(v, v->nrows, 0);
+	lw = label_width(v, (size_t)n);
+	k = column_heads(v, head, sizeof(head), lw);
+	clipped(o->fp, head, k, v->cols);
+	putc('\n', o->fp);
+	for (i = 0; i < (size_t)n; i++) {
+		draw_row(o->fp, v, v->pick[i], lw);
+		putc('\n', o->fp);
+	}
 	fflush(o->fp);
 }
 
@@ -545,6 +620,7 @@ live_finish(struct out *o)
 	for (i = 0; i < v->nrows; i++)
 		free(v->rows[i].label);
 	free(v->rows);
+	free(v->pick);
 	free(v);
 	o->view = NULL;
 }

@@ -52,10 +52,11 @@ colour_of(const struct record *r)
 	}
 }
 
+/* Names come from files, arguments and PTR records: see obuf_put_shown. */
 static void
 label(struct obuf *l, const struct record *r)
 {
-	obuf_put(l, r->target);
+	obuf_put_shown(l, r->target);
 	if (r->addr && strcmp(r->target, r->addr) != 0) {
 		obuf_put(l, " (");
 		obuf_put(l, r->addr);
@@ -180,7 +181,7 @@ text_hop(struct obuf *l, const struct record *r)
 					break;
 			obuf_put(l, " ");
 			if (r->names && i < r->naddrs) {
-				obuf_put(l, r->names[i]);
+				obuf_put_shown(l, r->names[i]);
 				obuf_put(l, " (");
 				obuf_put(l, shown);
 				obuf_put(l, ")");
@@ -236,6 +237,16 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 	}
 }
 
+/* -D */
+static void
+stamp(struct obuf *l, const struct conf *c, const struct record *r)
+{
+	if (c->timestamp) {
+		obuf_put(l, "[");
+		put_fixed(l, r->time, 6, "] ");
+	}
+}
+
 static void
 text_emit(struct out *o, const struct record *r)
 {
@@ -244,18 +255,17 @@ text_emit(struct out *o, const struct record *r)
 	if (!text_wants(o, r->type))
 		return;
 	obuf_init(&l, o->fp);
+	/* -a, -u: a bare list of names (-D: each with its time). */
 	if (r->type == REC_ALIVE || r->type == REC_UNREACHABLE) {
-		obuf_put(&l, r->target);
+		stamp(&l, o->conf, r);
+		obuf_put_shown(&l, r->target);
 		obuf_put(&l, "\n");
 		obuf_flush(&l);
 		return;
 	}
 	if (o->conf->color)
 		obuf_put(&l, colour_of(r));
-	if (o->conf->timestamp) {
-		obuf_put(&l, "[");
-		put_fixed(&l, r->time, 6, "] ");
-	}
+	stamp(&l, o->conf, r);
 	label(&l, r);
 	switch (r->type) {
 	case REC_REPLY:

@@ -390,7 +390,9 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 	if (p->tr)
 		trace_sent(p, j->target, j->seq, b->serial + (uint32_t)i);
 	if (p->tx[i].err)
-		local_failure(p, pr, p->tx[i].err, -1);
+		local_failure(p, pr, p->tx[i].err, p->tx[i].err == EMSGSIZE ?
+		    sock_path_mtu(sock_of(p, t), p->c, &p->tx[i].to,
+		    p->tx[i].tolen) : -1);
 	if (p->tr)
 		return;		/* trace.c queues what comes next */
 	if (j->attempt)
@@ -878,8 +880,9 @@ done(struct ping *p)
 		return 0;
 	if (p->tr)
 		return p->cursor >= p->tg->n && trace_all_done(p);
+	/* No -c: until interrupted or -w; -a: until every target answered. */
 	if (p->c->count == 0 && p->tg->n > 0)
-		return 0;
+		return p->c->alive && p->answered == p->tg->n;
 	return p->outstanding == 0 && p->cursor >= p->tg->n &&
 	    fifo_len(&p->q_period) == 0 && fifo_len(&p->q_retry) == 0;
 }
@@ -918,6 +921,19 @@ next_wakeup(struct ping *p, int64_t now)
 	return t > now ? t - now : 0;
 }
 
+/* run_counts.target_now */
+static int
+target_now(void *engine, long i, struct record *r, char *nbuf, char *abuf)
+{
+	struct ping *p = engine;
+
+	if (i < 0 || i >= (long)p->tg->n)
+		return -1;
+	event(p, r, REC_SUMMARY, &p->tg->t[i], -1, nbuf, abuf);
+	counts(&p->tg->t[i], r);
+	return 0;
+}
+
 /*
  * Views that redraw on a clock (--live, the progress line): returns the
  * time to wait, shortened to their next redraw.
@@ -933,6 +949,8 @@ tick(struct ping *p, int64_t wait)
 	rc.targets = p->tg->n;
 	rc.answered = p->answered;
 	rc.elapsed = (double)(now - p->start) / 1e9;
+	rc.target_now = target_now;
+	rc.engine = p;
 	next = out_tick(p->out, &rc, now);
 	return next >= 0 && (wait < 0 || next < wait) ? next : wait;
 }
@@ -955,7 +973,7 @@ linger_ns(const struct ping *p)
 }
 
 int
-ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
+ping_run(struct ping *p, struct loop *l)
 {
 	int64_t now;
 
@@ -991,8 +1009,10 @@ ping_run(struct ping *p, struct loop *l, const sigset_t *waitmask)
 			p->write_error = errno;
 			return -1;
 		}
-		if (loop_poll(l, tick(p, next_wakeup(p, mono_ns())),
-		    waitmask) == -1 && errno != EINTR)
+		/* Signals come as loop events; EINTR is a stop and continue
+		 * (Ctrl-Z, SIGSTOP), which epoll_wait never restarts. */
+		if (loop_poll(l, tick(p, next_wakeup(p, mono_ns()))) == -1 &&
+		    errno != EINTR)
 			return -1;
 	}
 	return 0;

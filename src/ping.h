@@ -51,8 +51,11 @@ struct ping {
 
 int	ping_init(struct ping *, const struct conf *, struct targets *,
 	    struct out *);
-/* Run until done, deadline or signal; returns -1 on a system error. */
-int	ping_run(struct ping *, struct loop *, const sigset_t *waitmask);
+/*
+ * Run until done, deadline or *sig_stop (the loop's signal events set it);
+ * returns -1 on a system error.
+ */
+int	ping_run(struct ping *, struct loop *);
 void	ping_summaries(struct ping *);
 int	ping_add_resolver(struct ping *, struct loop *, int fd);
 void	ping_free(struct ping *);

@@ -2,6 +2,7 @@
 #include <sys/random.h>
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
+#include <linux/sock_diag.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <netdb.h>
@@ -15,7 +16,15 @@
 
 #include "sock.h"
 
-#define RCVBUF_BYTES	(8 << 20)
+/*
+ * Receive buffer: what a reply costs the kernel (its sk_buff's truesize:
+ * 832 bytes for a 64-byte echo reply on loopback, 2304 for 1408 bytes;
+ * the kernel doubles the size asked for, which leaves room), and the
+ * bounds: at least the usual default, at most 32 MB (64 MB charged).
+ */
+#define REPLY_COST(size)	((double)(size) + 1024)
+#define RCVBUF_MIN		(256 << 10)
+#define RCVBUF_MAX		(32 << 20)
 
 static int
 on(int fd, int level, int opt)
@@ -52,16 +61,52 @@ source_bind(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	return e;
 }
 
+/*
+ * Room for every reply that can be on its way at once, so that a stall
+ * (a stopped or starved process) loses none: the probes of one timeout at
+ * the rate asked for, and no more than --max-targets probes per period.
+ * The targets are not known yet: they are read after the privilege drop.
+ */
+static int
+rcvbuf_size(const struct conf *c)
+{
+	double n, per_period;
+
+	per_period = (double)c->max_targets * (1 + c->retries) *
+	    ((double)c->timeout_ns / (double)c->period_ns + 1);
+	n = c->interval_ns > 0 ? (double)c->timeout_ns /
+	    (double)c->interval_ns + 256 : per_period;
+	if (n > per_period)
+		n = per_period;
+	n *= REPLY_COST(c->size);
+	return n < RCVBUF_MIN ? RCVBUF_MIN : n > RCVBUF_MAX ? RCVBUF_MAX :
+	    (int)n;
+}
+
+/*
+ * Past net.core.rmem_max only with SO_RCVBUFFORCE, which needs
+ * CAP_NET_ADMIN: root and setuid-root copies have it until the drop.
+ * Otherwise the kernel caps SO_RCVBUF at rmem_max without a word.
+ */
+static void
+rcvbuf(struct sock *s, const struct conf *c)
+{
+	int bytes = rcvbuf_size(c);
+
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes,
+	    sizeof(bytes)) == -1)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &bytes,
+		    sizeof(bytes));
+}
+
 static int
 options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 {
-	int v4 = s->family == AF_INET, bufsz = RCVBUF_BYTES, v;
+	int v4 = s->family == AF_INET, v;
 
-	/* A sweep's replies come in a burst; size the buffer for it.  The
-	 * FORCE variant needs CAP_NET_ADMIN, which we may or may not have. */
-	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,
-	    sizeof(bufsz)) == -1)
-		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	rcvbuf(s, c);
+	/* Each datagram carries the socket's count of drops so far. */
+	on(s->fd, SOL_SOCKET, SO_RXQ_OVFL);
 	/* Kernel receive time, so a busy loop does not inflate RTTs. */
 	on(s->fd, SOL_SOCKET, SO_TIMESTAMPNS);
 	if (v4) {
@@ -296,12 +341,14 @@ clocks_now(struct clocks *c)
 }
 
 static void
-cmsgs(struct msghdr *m, struct rx *r, const struct clocks *now)
+cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
+    const struct clocks *now)
 {
 	struct cmsghdr *c;
 	struct timespec ts;
 	struct sock_extended_err ee;
 	struct sockaddr *off;
+	uint32_t drops;
 	int64_t age;
 
 	r->when = now->mono;
@@ -317,6 +364,11 @@ cmsgs(struct msghdr *m, struct rx *r, const struct clocks *now)
 		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
 		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
 			memcpy(&r->ttl, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			if (drops > s->drops)
+				s->drops = drops;
 		} else if ((c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_RECVERR) || (c->cmsg_level ==
 		    IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
@@ -374,7 +426,7 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 		rx[i].len = mm[i].msg_len;
 		rx[i].ttl = -1;
 		rx[i].is_err = 0;
-		cmsgs(&mm[i].msg_hdr, &rx[i], &now);
+		cmsgs(s, &mm[i].msg_hdr, &rx[i], &now);
 	}
 	return n;
 }
@@ -405,6 +457,51 @@ sock_recv_err(struct sock *s, struct rx *r)
 	r->is_err = 0;
 	r->has_offender = 0;
 	clocks_now(&now);
-	cmsgs(&m, r, &now);
+	cmsgs(s, &m, r, &now);
 	return r->is_err ? 1 : 0;
+}
+
+/*
+ * SO_RXQ_OVFL reports drops only with a later datagram, and ping sockets
+ * do not report it at all (they pass on the timestamp alone): at the end,
+ * the socket's own counter (SO_MEMINFO, Linux 4.6) has every drop.
+ */
+uint32_t
+sock_drops(struct sock *s)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	if (s->fd != -1 && getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mi,
+	    &len) == 0 && len > SK_MEMINFO_DROPS * sizeof(mi[0]) &&
+	    mi[SK_MEMINFO_DROPS] > s->drops)
+		s->drops = mi[SK_MEMINFO_DROPS];
+	return s->drops;
+}
+
+/*
+ * The MTU behind a local EMSGSIZE: a failed send carries no number (only
+ * the error queue's ee_info does, and raw sockets keep no error queue),
+ * and IP_MTU answers only on a connected socket.  So ask a UDP socket
+ * connected to the same destination, through the same -I device: the
+ * route's MTU, as ping(8) reports it.  -1 if the kernel does not say.
+ */
+long
+sock_path_mtu(const struct sock *s, const struct conf *c,
+    const struct sockaddr_storage *to, socklen_t tolen)
+{
+	int fd, mtu = -1;
+	socklen_t len = sizeof(mtu);
+
+	if ((fd = socket(s->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (c->iface)
+		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->iface,
+		    (socklen_t)strlen(c->iface) + 1);
+	if (connect(fd, (const struct sockaddr *)to, tolen) == -1 ||
+	    getsockopt(fd, s->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+	    s->family == AF_INET ? IP_MTU : IPV6_MTU, &mtu, &len) == -1)
+		mtu = -1;
+	close(fd);
+	return mtu;
 }

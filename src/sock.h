@@ -14,6 +14,7 @@ struct sock {
 	int	 raw;		/* raw socket (else Linux ping socket) */
 	uint16_t id;		/* our echo id (raw only; ping sockets pick) */
 	int	 ttl;		/* TTL / hop limit set now, -1: default */
+	uint32_t drops;		/* datagrams the kernel dropped, so far seen */
 };
 
 /* A received packet or error-queue message. */
@@ -67,5 +68,10 @@ int	sock_recv_err(struct sock *, struct rx *);
  * or EINTR): tx[ret..n) were not sent and may be sent again later.
  */
 int	sock_send_batch(struct sock *, struct tx *, int n);
+/* The route MTU to a destination (after a local EMSGSIZE), or -1. */
+long	sock_path_mtu(const struct sock *, const struct conf *,
+	    const struct sockaddr_storage *to, socklen_t tolen);
+/* Datagrams the kernel dropped for want of receive buffer, in all. */
+uint32_t sock_drops(struct sock *);
 
 #endif

@@ -105,7 +105,7 @@ trace_begin(struct ping *p, uint32_t target, int64_t now)
 	    sizeof(*tt->hp));
 	if (tt->hp == NULL)
 		return -1;
-	tt->next_ttl = (uint8_t)p->c->first_hop;
+	tt->next_ttl = (uint16_t)p->c->first_hop;
 	tt->printed = (uint8_t)(p->c->first_hop - 1);
 	tt->limit = (uint8_t)p->c->max_hops;
 	tt->running = 1;
@@ -484,7 +484,7 @@ trace_next_round(struct ping *p, uint32_t target, int64_t now)
 		return 0;
 	}
 	tt->stop = NULL;
-	tt->next_ttl = (uint8_t)p->c->first_hop;
+	tt->next_ttl = (uint16_t)p->c->first_hop;
 	tt->printed = (uint8_t)(p->c->first_hop - 1);
 	tt->limit = (uint8_t)p->c->max_hops;
 	tt->silent = 0;

@@ -43,7 +43,9 @@ struct trace_target {
 	struct hop_mpls		*mpls;	/* hops that carried labels */
 	int			 nmpls;
 	const char		*stop;	/* why it stops at limit */
-	uint8_t			 next_ttl;	/* next TTL to queue */
+	uint16_t		 next_ttl;	/* next TTL to queue: up to
+						   256 (past --max-hops 255),
+						   so not a uint8_t */
 	uint8_t			 printed;	/* last hop printed */
 	uint8_t			 limit;		/* last hop that counts */
 	uint8_t			 silent;	/* silent hops in a row */

@@ -3,7 +3,9 @@
 # Copyright (c) 2026 The mping authors.
 #
 # Shell completions and the man page.  Needs no root and no network.
-# A shell that is not installed has its tests skipped, with the reason.
+# A shell (or mandoc) that is not installed fails its tests, saying what to
+# install (CI must never pass by skipping them); MPING_SKIP_COMPLETIONS=1
+# skips them instead, for a machine that cannot have the shells.
 
 setup_file() {
 	export TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
@@ -126,9 +128,19 @@ bash_complete() {
 	' _ "$1" "$BASH_COMPL" "$2" "$BASH_COMPLETION_MAIN"
 }
 
+# missing WHAT PACKAGE: a tool these tests need is not there: fail, unless
+# MPING_SKIP_COMPLETIONS=1 asks to skip.
+missing() {
+	if [[ ${MPING_SKIP_COMPLETIONS:-} == 1 ]]; then
+		skip "$1 (MPING_SKIP_COMPLETIONS=1)"
+	fi
+	echo "$1: install $2, or set MPING_SKIP_COMPLETIONS=1 to skip the completion and man page tests" >&2
+	return 1
+}
+
 need_bash_completion() {
 	[[ -r $BASH_COMPLETION_MAIN ]] ||
-		skip "bash-completion is not installed ($BASH_COMPLETION_MAIN)"
+		missing "bash-completion is not installed ($BASH_COMPLETION_MAIN)" bash-completion
 }
 
 @test "bash: the completion file parses and registers _mping for mping" {
@@ -302,7 +314,7 @@ bash_short() {
 # --- fish --------------------------------------------------------------
 
 need_fish() {
-	command -v fish >/dev/null || skip "fish is not installed"
+	command -v fish >/dev/null || missing "fish is not installed" fish
 }
 
 # fish_complete LINE: the words fish offers for LINE, descriptions cut.
@@ -429,9 +441,9 @@ DRIVER
 }
 
 need_zsh() {
-	command -v zsh >/dev/null || skip "zsh is not installed"
+	command -v zsh >/dev/null || missing "zsh is not installed" zsh
 	zsh -f -c 'zmodload zsh/zpty' 2>/dev/null ||
-		skip "zsh has no zsh/zpty module"
+		missing "zsh has no zsh/zpty module" "a zsh with zsh/zpty"
 }
 
 # zsh_complete LINE: the matches zsh's completion offers for LINE.
@@ -440,7 +452,7 @@ zsh_complete() {
 }
 
 @test "zsh: the completion file parses" {
-	command -v zsh >/dev/null || skip "zsh is not installed"
+	command -v zsh >/dev/null || missing "zsh is not installed" zsh
 	run zsh -n "$ZSH_COMPL_DIR/_mping"
 	[ "$status" -eq 0 ]
 	[ "$(head -n 1 "$ZSH_COMPL_DIR/_mping")" = "#compdef mping" ]
@@ -531,14 +543,14 @@ man_text() {
 }
 
 @test "man page: mandoc -Tlint -W warning is clean" {
-	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
 	run mandoc -Tlint -W warning "$MANPAGE"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
 
 @test "man page: has an entry for every option of the README" {
-	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
 	local text o missing=
 	text=$(man_text)
 	# An entry is a tag line of an option list, such as
@@ -558,7 +570,7 @@ man_text() {
 }
 
 @test "man page: documents every ICMP error name of the README" {
-	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
 	local text names n missing=
 	text=$(man_text)
 	names=$(sed -n '/^Error names:/,/^`error`/p' "$TOP/README.md" |
@@ -571,7 +583,7 @@ man_text() {
 }
 
 @test "man page: documents every record type and field" {
-	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
 	local text w missing=
 	text=$(man_text)
 	for w in start reply timeout error bad-target summary end \
@@ -589,7 +601,7 @@ man_text() {
 }
 
 @test "man page: has the sections the project promises" {
-	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
 	local text s missing=
 	text=$(man_text)
 	for s in NAME SYNOPSIS DESCRIPTION OUTPUT "EXIT STATUS" PRIVILEGES \

@@ -106,8 +106,8 @@ row()
 	grep -q '^198\.18\.0\.5 ' <<<"$frame"
 	nogrep -q '^198\.18\.0\.6 ' <<<"$frame"
 	grep -q '^6-10 of 10 targets not shown' <<<"$frame"
-	# Lines are cut at the new width.
-	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' <<<"$frame")" -le 60 ]
+	# Lines are cut at the new width (in columns: a block is 3 bytes).
+	[ "$(LC_ALL=C.UTF-8 wc -L <<<"$frame")" -le 60 ]
 }
 
 @test "progress: on stderr only; stdout the same with and without it" {

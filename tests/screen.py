@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Read what mping --live wrote to a terminal (file in argv[1]).
 
-screen.py FILE frame     the last frame drawn before the view was left,
+screen.py FILE frame [N] the last frame drawn before the view was left
+                         (N: frame N, from 0; -2 the one before the last),
                          escapes removed, one row per line
 screen.py FILE after     what was written after the view was left,
                          escapes removed
@@ -30,7 +31,11 @@ view = data[data.rfind(ENTER):data.rfind(LEAVE)]
 if what == "count":
     print(view.count(HOME))
 elif what == "frame":
-    frame = view[view.rfind(HOME):]
+    if len(sys.argv) > 3:
+        frames = [f for f in view.split(HOME)[1:] if CSI.sub(b"", f).strip()]
+        frame = HOME + frames[int(sys.argv[3])]
+    else:
+        frame = view[view.rfind(HOME):]
     text = CSI.sub(b"", frame).replace(b"\r", b"")
     sys.stdout.buffer.write(text.rstrip(b"\n") + b"\n")
 elif what == "after":

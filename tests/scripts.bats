@@ -34,7 +34,7 @@ KEYS_TIMEOUT='["type","time","target","addr","seq"]'
 KEYS_ERROR='["type","time","target","addr","seq","from","icmp_type","icmp_code","error","mtu","reason"]'
 KEYS_BAD='["type","time","target","reason"]'
 KEYS_SUMMARY='["type","target","addr","sent","received","lost","inflight","loss_pct","errors","dups","rtt_min_ms","rtt_avg_ms","rtt_max_ms","rtt_stddev_ms"]'
-KEYS_END='["type","time","targets","answered","exit_status"]'
+KEYS_END='["type","time","targets","answered","dropped","exit_status"]'
 
 # A run with replies, duplicates, timeouts, router and local errors, bad
 # targets and names with awkward bytes.
