@@ -816,7 +816,7 @@ main(int argc, char **argv)
 	}
 	unfinished = resolver_pending(resolver);
 	resolver_abandon(resolver);
-	status = exit_status(&p);
+	status = resolver_no_fds(resolver) ? EXIT_SYSTEM : exit_status(&p);
 	finish(&p, status);
 	/* Names glibc may still be resolving keep their requests alive. */
 	if (unfinished == 0)

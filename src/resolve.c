@@ -22,6 +22,7 @@ struct resolver {
 	uint32_t	 n, cap;
 	unsigned	 pending;
 	int		 family;
+	int		 no_fds;	/* a lookup failed for want of them */
 	int		 pfd[2];
 	resolve_done_fn	*done;
 	void		*arg;
@@ -85,6 +86,26 @@ notify(union sigval v)
 	while (n == -1 && errno == EINTR);
 }
 
+/*
+ * Can the process open n more descriptors?  A lookup needs its own (the
+ * hosts file, a DNS socket), and glibc reports a lookup that had none as
+ * a name that does not resolve.
+ */
+static int
+fds_left(int n)
+{
+	int fd[4], i, ok = 1;
+
+	for (i = 0; i < n && i < 4; i++)
+		if ((fd[i] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) == -1) {
+			ok = errno != EMFILE && errno != ENFILE;
+			break;
+		}
+	while (i-- > 0)
+		close(fd[i]);
+	return ok;
+}
+
 int
 resolver_start(struct resolver *r)
 {
@@ -96,6 +117,11 @@ resolver_start(struct resolver *r)
 		return -1;
 	if (pipe2(r->pfd, O_CLOEXEC) == -1)
 		return -2;
+	/* Room for a lookup's own descriptor, or none could succeed. */
+	if (!fds_left(1)) {
+		errno = EMFILE;
+		return -2;
+	}
 	/* Only our end: a full pipe must block the writer, not lose it. */
 	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
 	/* The array no longer moves: requests can point into it now. */
@@ -124,6 +150,19 @@ resolver_start(struct resolver *r)
 	return r->pfd[0];
 }
 
+static const char *
+why_failed(struct resolver *r, int e)
+{
+	if (!fds_left(1)) {
+		r->no_fds = 1;
+		return "name lookup failed: too many open files";
+	}
+	if (e == EAI_NONAME || e == EAI_NODATA)
+		return r->family ? "no address of the requested family" :
+		    "name does not resolve";
+	return gai_strerror(e);
+}
+
 static void
 finish(struct resolver *r, struct request *q)
 {
@@ -135,10 +174,7 @@ finish(struct resolver *r, struct request *q)
 	q->done = 1;
 	r->pending--;
 	if (e != 0 || ai == NULL)
-		r->done(r->arg, q->cb.ar_name, NULL, e == EAI_NONAME ||
-		    e == EAI_NODATA ? (r->family ?
-		    "no address of the requested family" :
-		    "name does not resolve") : gai_strerror(e));
+		r->done(r->arg, q->cb.ar_name, NULL, why_failed(r, e));
 	else
 		r->done(r->arg, q->cb.ar_name, ai->ai_addr, NULL);
 	if (ai)
@@ -157,6 +193,12 @@ resolver_read(struct resolver *r)
 		for (i = 0; i < n / (ssize_t)sizeof(no[0]); i++)
 			if (no[i] < r->n)
 				finish(r, &r->req[no[i]]);
+}
+
+int
+resolver_no_fds(const struct resolver *r)
+{
+	return r ? r->no_fds : 0;
 }
 
 unsigned

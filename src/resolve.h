@@ -24,6 +24,9 @@ int		 resolver_start(struct resolver *);
 /* Called when the fd is readable: reports finished names. */
 void		 resolver_read(struct resolver *);
 unsigned	 resolver_pending(const struct resolver *);
+/* Whether a lookup failed because the process had no descriptor left
+ * (the name is reported as failed; the run ends with exit status 4). */
+int		 resolver_no_fds(const struct resolver *);
 /* Names added, whether or not started. */
 unsigned	 resolver_count(const struct resolver *);
 /* Report every unfinished name as such (at the end of a run). */
