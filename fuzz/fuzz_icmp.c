@@ -231,13 +231,15 @@ fuzz_tag(const uint8_t *buf, size_t len)
 	memcpy(p, buf, sizeof(p));
 	h.serial = be32(p);
 	h.target = be32(p + 4);
-	h.seq = be16(p + 8);
-	h.attempt = p[10];
-	h.flags = p[11];
+	h.seq = be32(p + 8);
+	h.sent_us = be32(p + 12);
+	h.attempt = p[16];
+	h.flags = p[17];
 	tag_write(&key, p, &h, addr);
 	CHECK(tag_check(&key, p, sizeof(p), addr, &h2) == 0);
 	CHECK(h2.serial == h.serial && h2.target == h.target &&
-	    h2.seq == h.seq && h2.attempt == h.attempt &&
+	    h2.seq == h.seq && h2.sent_us == h.sent_us &&
+	    h2.attempt == h.attempt &&
 	    h2.flags == h.flags);
 	CHECK(tag_check(&key, p, sizeof(p) - 1, addr, &h2) == -1);
 	i = buf[len - 1] % sizeof(p);

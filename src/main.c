@@ -809,6 +809,8 @@ main(int argc, char **argv)
 	if (c.trace && c.names && trace_start_names(&p, l) == -1)
 		err(EXIT_SYSTEM, "--names");
 	if (ping_run(&p, l) == -1) {
+		if (p.nomem)
+			errx(EXIT_SYSTEM, "out of memory");
 		if (p.write_error)
 			errx(EXIT_SYSTEM, "write error: %s",
 			    strerror(p.write_error));

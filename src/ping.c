@@ -1,3 +1,4 @@
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <math.h>
@@ -88,7 +89,7 @@ ping_free(struct ping *p)
 {
 	fifo_free(&p->q_period);
 	fifo_free(&p->q_retry);
-	ring_free(&p->ring);
+	pool_free(&p->pool);
 	free(p->pkt);
 	free(p->tx);
 	free(p->rx);
@@ -148,10 +149,10 @@ sock_of(struct ping *p, const struct target *t)
 	return t->family == AF_INET ? &p->s4 : &p->s6;
 }
 
+/* A probe has its outcome: the caller gives its slot back after use. */
 static void
-finish_probe(struct ping *p, struct target *t, struct probe *pr, int state)
+finish_probe(struct ping *p, struct target *t)
 {
-	pr->state = (uint8_t)state;
 	t->inflight--;
 	p->outstanding--;
 }
@@ -173,7 +174,7 @@ local_error_name(int family, int err)
 
 /* A probe that could not leave this host: report it like an ICMP error. */
 static void
-local_error(struct ping *p, struct target *t, uint16_t seq, int err,
+local_error(struct ping *p, struct target *t, uint32_t seq, int err,
     long mtu)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
@@ -197,17 +198,18 @@ local_failure(struct ping *p, struct probe *pr, int err, long mtu)
 	struct target *t = &p->tg->t[pr->target];
 	struct trace_event ev;
 
-	finish_probe(p, t, pr, P_FAILED);
+	finish_probe(p, t);
 	if (p->tr == NULL) {
 		local_error(p, t, pr->seq, err, mtu);
-		return;
+	} else {
+		memset(&ev, 0, sizeof(ev));
+		ev.state = HP_LOCAL;
+		ev.rtt_ms = NAN;
+		ev.code = err;
+		ev.mtu = mtu;
+		trace_result(p, pr, &ev);
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.state = HP_LOCAL;
-	ev.rtt_ms = NAN;
-	ev.code = err;
-	ev.mtu = mtu;
-	trace_result(p, pr, &ev);
+	pool_put(&p->pool, pr);
 }
 
 /*
@@ -219,9 +221,9 @@ local_failure(struct ping *p, struct probe *pr, int err, long mtu)
  */
 struct batch {
 	struct job	 job[TX_BATCH];
+	uint32_t	 serial[TX_BATCH];	/* their probes' */
 	uint8_t		 src[TX_BATCH];	/* 0 retry, 1 period, 2 cursor */
 	uint32_t	 took[3];	/* jobs taken from each source */
-	uint32_t	 serial;	/* the first probe's */
 	int		 n;
 };
 
@@ -289,20 +291,9 @@ next_job(struct ping *p, int64_t now, const struct batch *b, struct job *j)
 	return 2;
 }
 
-/* When the probe after one sent at next may go. */
-static int64_t
-pace(const struct ping *p, int64_t next, int64_t now)
-{
-	next += p->c->interval_ns;
-	/* After a stall, don't burst to catch up with the past. */
-	if (next < now - p->c->interval_ns)
-		next = now - p->c->interval_ns;
-	return next;
-}
-
 static void
 probe_build(struct ping *p, struct tx *tx, const struct job *j,
-    uint32_t serial)
+    uint32_t serial, int64_t sent)
 {
 	struct target *t = &p->tg->t[j->target];
 	struct probe_hdr h;
@@ -310,34 +301,41 @@ probe_build(struct ping *p, struct tx *tx, const struct job *j,
 	h.serial = serial;
 	h.target = j->target;
 	h.seq = j->seq;
+	h.sent_us = (uint32_t)(sent / 1000);
 	h.attempt = j->attempt;
 	h.flags = 0;
 	tag_write(&p->key, tx->buf + 8, &h, t->addr);
+	/* Past 65,535 the ICMP seq wraps; the tag's seq and serial decide. */
 	if (p->tr)
 		icmp_echo_header_flow(tx->buf, tx->len, t->family == AF_INET6,
-		    sock_of(p, t)->id, j->seq, 8 + PAYLOAD_FLOW, p->c->flow);
+		    sock_of(p, t)->id, (uint16_t)j->seq, 8 + PAYLOAD_FLOW,
+		    p->c->flow);
 	else
 		icmp_echo_header(tx->buf, tx->len, t->family == AF_INET6,
-		    sock_of(p, t)->id, j->seq);
+		    sock_of(p, t)->id, (uint16_t)j->seq);
 	target_sockaddr(t, &tx->to, &tx->tolen);
 }
 
-/* Up to max due probes, pushed on the ring and built in p->tx. */
+/*
+ * Up to max due probes, each in a slot of the pool, built in p->tx and
+ * stamped as sent at sent.  With -i, one: the next may only go once this
+ * one has left (see send_due).
+ */
 static void
-batch_fill(struct ping *p, int64_t now, struct batch *b, int max)
+batch_fill(struct ping *p, int64_t now, int64_t sent, struct batch *b,
+    int max)
 {
-	int64_t next = p->next_send;
 	struct probe *pr;
 	struct job j;
-	uint32_t serial;
 	int src, family = 0;
 
 	b->n = 0;
-	b->serial = 0;
 	b->took[0] = b->took[1] = b->took[2] = 0;
 	if (max > p->ntx)
 		max = p->ntx;
-	while (b->n < max && next <= now &&
+	if (p->c->interval_ns && max > 1)
+		max = 1;
+	while (b->n < max && p->next_send <= now &&
 	    (src = next_job(p, now, b, &j)) >= 0) {
 		if (b->n && p->tg->t[j.target].family != family)
 			break;		/* one socket per batch */
@@ -348,20 +346,35 @@ batch_fill(struct ping *p, int64_t now, struct batch *b, int max)
 		    TRACE_TTL(j.seq) != TRACE_TTL(b->job[0].seq))
 			break;
 		family = p->tg->t[j.target].family;
-		if ((pr = ring_push(&p->ring, &serial)) == NULL)
+		if ((pr = pool_take(&p->pool)) == NULL) {
+			p->nomem = 1;
 			break;
-		if (b->n == 0)
-			b->serial = serial;
+		}
 		pr->target = j.target;
 		pr->seq = j.seq;
 		pr->attempt = j.attempt;
-		pr->state = P_PENDING;
-		probe_build(p, &p->tx[b->n], &j, serial);
+		probe_build(p, &p->tx[b->n], &j, pr->serial, sent);
+		b->serial[b->n] = pr->serial;
 		b->job[b->n] = j;
 		b->src[b->n++] = (uint8_t)src;
 		b->took[src]++;
-		next = pace(p, next, now);
 	}
+}
+
+/*
+ * The next round of a target is due one period after this one was due,
+ * not after it went out, or every round's delay would add up.  After a
+ * stall (SIGSTOP, a loaded machine) the rounds missed are skipped, not
+ * sent in a burst: the next one goes now and the phase is kept.
+ */
+static int64_t
+next_round(const struct ping *p, int64_t due, int64_t now)
+{
+	int64_t next = due + p->c->period_ns;
+
+	if (next < now)
+		next += (now - next) / p->c->period_ns * p->c->period_ns;
+	return next;
 }
 
 /* Batch probe i left (or failed for good): take its job off its source. */
@@ -370,7 +383,7 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 {
 	const struct job *j = &b->job[i];
 	struct target *t = &p->tg->t[j->target];
-	struct probe *pr = ring_find(&p->ring, b->serial + (uint32_t)i);
+	struct probe *pr = pool_find(&p->pool, b->serial[i]);
 	struct job next;
 
 	if (b->src[i] == 0)
@@ -379,8 +392,7 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 		fifo_pop(&p->q_period);
 	else
 		p->cursor++;
-	p->next_send = pace(p, p->next_send, now);
-	t->last_serial = b->serial + (uint32_t)i;
+	t->last_serial = b->serial[i];
 	if (j->attempt == 0) {
 		t->sent++;
 		p->sent++;
@@ -388,7 +400,7 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 		p->outstanding++;
 	}
 	if (p->tr)
-		trace_sent(p, j->target, j->seq, b->serial + (uint32_t)i);
+		trace_sent(p, j->target, j->seq, b->serial[i]);
 	if (p->tx[i].err)
 		local_failure(p, pr, p->tx[i].err, p->tx[i].err == EMSGSIZE ?
 		    sock_path_mtu(sock_of(p, t), p->c, &p->tx[i].to,
@@ -398,15 +410,16 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 	if (j->attempt)
 		return;
 	t->next_seq = (uint16_t)(j->seq + 1);
-	if (p->c->count && (uint32_t)j->seq + 1 >= p->c->count) {
+	if (p->c->count && (uint64_t)j->seq + 1 >= p->c->count) {
 		t->flags |= T_DONE;
 		return;
 	}
-	next.due = now + p->c->period_ns;
+	next.due = next_round(p, j->due, now);
 	next.target = j->target;
-	next.seq = (uint16_t)(j->seq + 1);
+	next.seq = j->seq + 1;
 	next.attempt = 0;
-	fifo_push(&p->q_period, &next);
+	if (fifo_push(&p->q_period, &next) == -1)
+		p->nomem = 1;
 }
 
 static void
@@ -414,86 +427,91 @@ send_due(struct ping *p, int64_t now)
 {
 	struct batch b;
 	struct sock *s;
-	int64_t sent_at = 0;
+	int64_t sent_at;
 	int burst = 0, i, n;
 
 	if (now < p->backoff)
 		return;
 	while (burst < SEND_BURST) {
-		batch_fill(p, now, &b, SEND_BURST - burst);
+		/*
+		 * One clock read per batch, before it is built: the send
+		 * time goes into the payloads.  A probe's RTT then includes
+		 * building the batch and the kernel's sends before it in it
+		 * (a few microseconds each, at most TX_BATCH - 1 of them),
+		 * but it is never less than the real one.  Spreading the
+		 * time over the call would guess, and guesses too late give
+		 * RTTs of 0.
+		 */
+		sent_at = mono_ns();
+		batch_fill(p, now, sent_at, &b, SEND_BURST - burst);
 		if (b.n == 0)
 			return;
-		/*
-		 * One clock read, just before the batch leaves.  A probe's
-		 * RTT then includes the kernel's sends before it in its
-		 * batch (a few microseconds each, at most TX_BATCH - 1 of
-		 * them), but it is never less than the real one.  Spreading
-		 * the time over the call would guess, and guesses too late
-		 * give RTTs of 0.
-		 */
 		s = sock_of(p, &p->tg->t[b.job[0].target]);
 		if (p->tr && sock_set_ttl(s, TRACE_TTL(b.job[0].seq)) == -1)
 			n = 0;
-		else {
-			sent_at = mono_ns();
+		else
 			n = sock_send_batch(s, p->tx, b.n);
-		}
+		/* -i is a minimum: counted from when this one has left. */
+		if (n > 0 && p->c->interval_ns)
+			p->next_send = mono_ns() + p->c->interval_ns;
 		for (i = 0; i < n; i++) {
-			ring_find(&p->ring, b.serial + (uint32_t)i)->sent =
-			    sent_at;
+			pool_append(&p->pool, pool_slot(&p->pool, b.serial[i]),
+			    sent_at);
 			commit(p, &b, i, now);
 		}
+		/* The kernel's queue is full: not lost, not yet sent. */
+		for (i = n; i < b.n; i++)
+			pool_put(&p->pool, pool_slot(&p->pool, b.serial[i]));
 		burst += n;
 		if (n < b.n) {
-			/* The kernel's queue is full: not lost, not yet sent. */
-			for (i = n; i < b.n; i++)
-				ring_unpush(&p->ring);
 			p->backoff = now + 1000000;
 			return;
 		}
 	}
 }
 
+/* A probe's time is up: retry it, or report it lost; its slot is freed. */
 static void
-expire(struct ping *p, int64_t now)
+time_out(struct ping *p, struct probe *pr, int64_t now)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
+	struct target *t = &p->tg->t[pr->target];
 	struct trace_event ev;
-	struct probe *pr;
-	struct target *t;
 	struct record r;
 	struct job j;
 
-	while ((pr = ring_head(&p->ring)) &&
-	    pr->sent + p->c->timeout_ns <= now) {
-		if (pr->state == P_PENDING) {
-			t = &p->tg->t[pr->target];
-			pr->state = P_TIMEDOUT;
-			if (pr->attempt < p->c->retries) {
-				j.due = now;
-				j.target = pr->target;
-				j.seq = pr->seq;
-				j.attempt = (uint8_t)(pr->attempt + 1);
-				fifo_push(&p->q_retry, &j);
-			} else if (p->tr) {
-				t->inflight--;
-				p->outstanding--;
-				memset(&ev, 0, sizeof(ev));
-				ev.state = HP_TIMEOUT;
-				ev.rtt_ms = NAN;
-				trace_result(p, pr, &ev);
-			} else {
-				t->inflight--;
-				p->outstanding--;
-				if (out_wants(p->out, REC_TIMEOUT)) {
-					event(p, &r, REC_TIMEOUT, t, pr->seq,
-					    nbuf, abuf);
-					emit_event(p, t, &r);
-				}
-			}
+	if (pr->attempt < p->c->retries) {
+		j.due = now;
+		j.target = pr->target;
+		j.seq = pr->seq;
+		j.attempt = (uint8_t)(pr->attempt + 1);
+		if (fifo_push(&p->q_retry, &j) == -1)
+			p->nomem = 1;
+	} else if (p->tr) {
+		finish_probe(p, t);
+		memset(&ev, 0, sizeof(ev));
+		ev.state = HP_TIMEOUT;
+		ev.rtt_ms = NAN;
+		trace_result(p, pr, &ev);
+	} else {
+		finish_probe(p, t);
+		if (out_wants(p->out, REC_TIMEOUT)) {
+			event(p, &r, REC_TIMEOUT, t, pr->seq, nbuf, abuf);
+			emit_event(p, t, &r);
 		}
-		ring_pop(&p->ring);
 	}
+	pool_put(&p->pool, pr);
+}
+
+/* The pending list is in send order, so also in expiry order. */
+static void
+expire(struct ping *p, int64_t now)
+{
+	struct probe *pr;
+
+	while ((pr = pool_oldest(&p->pool)) &&
+	    pr->sent + p->c->timeout_ns <= now)
+		time_out(p, pr, now);
 }
 
 static int
@@ -578,9 +596,31 @@ tagged_target(struct ping *p, const struct sock *s, const struct icmp_msg *m,
 		return NULL;
 	t = &p->tg->t[idx];
 	if (t->family != s->family || tag_check(&p->key, m->data, m->data_len,
-	    t->addr, h) == -1 || h->seq != m->seq)
+	    t->addr, h) == -1 || (uint16_t)h->seq != m->seq)
 		return NULL;
 	return t;
+}
+
+/*
+ * The round trip of what rx read, for a probe sent at sent.  sock.c has
+ * made the kernel's stamp a monotonic time, and refused stamps from the
+ * future or from before our last read of the socket; a stamp from before
+ * the probe left is just as impossible (a wall-clock step forward between
+ * arrival and read): then the time we read it is the best we have.
+ */
+static int64_t
+rtt_ns(const struct rx *rx, int64_t sent)
+{
+	return (rx->when >= sent ? rx->when : rx->read) - sent;
+}
+
+/* When the probe of a verified payload left, from its own stamp. */
+static int64_t
+sent_of(const struct probe_hdr *h, const struct rx *rx)
+{
+	uint32_t age_us = (uint32_t)(rx->read / 1000) - h->sent_us;
+
+	return rx->read - (int64_t)age_us * 1000;
 }
 
 /* --trace: a reply is the destination answering a probe. */
@@ -590,36 +630,79 @@ trace_reply(struct ping *p, struct target *t, struct probe *pr,
 {
 	struct trace_event ev;
 
-	if (pr == NULL || pr->state != P_PENDING)
+	if (pr == NULL)
 		return;		/* late or duplicate: the hop has its answer */
-	finish_probe(p, t, pr, P_ANSWERED);
+	finish_probe(p, t);
 	memset(&ev, 0, sizeof(ev));
 	ev.state = HP_REPLY;
 	ev.from = from;
 	ev.rtt_ms = rtt_ms;
 	ev.type = t->family == AF_INET ? 0 : 129;
 	trace_result(p, pr, &ev);
+	pool_put(&p->pool, pr);
 }
 
 /* --trace: an error is a router's answer (time exceeded) or a dead end. */
 static void
 trace_error(struct ping *p, struct sock *s, struct probe *pr,
-    const struct icmp_msg *m, const uint8_t from[16], int64_t when)
+    const struct icmp_msg *m, const uint8_t from[16], const struct rx *rx)
 {
 	struct trace_event ev;
-	double ms = (double)(when - pr->sent) / 1e6;
 
-	finish_probe(p, &p->tg->t[pr->target], pr, P_FAILED);
+	finish_probe(p, &p->tg->t[pr->target]);
 	memset(&ev, 0, sizeof(ev));
 	ev.state = m->type == (s->family == AF_INET ? 11 : 3) ? HP_EXCEEDED :
 	    HP_ERROR;
 	ev.from = from;
-	ev.rtt_ms = ms < 0 ? 0 : ms;
+	ev.rtt_ms = (double)rtt_ns(rx, pr->sent) / 1e6;
 	ev.type = m->type;
 	ev.code = m->code;
 	ev.mtu = m->mtu;
 	ev.msg = m;
 	trace_result(p, pr, &ev);
+	pool_put(&p->pool, pr);
+}
+
+/*
+ * Counted, late, duplicate or foreign.  The kernel's stamp judges a reply:
+ * one that came within the timeout counts even if we read it later (the
+ * loop stalled), one that came after it is late (and its probe times out
+ * now if we had not seen that yet).  The probe of a late or duplicate
+ * reply has left the pool; the payload has its send time.
+ */
+enum { R_COUNTED, R_LATE, R_DUP, R_FOREIGN };
+
+static int
+classify(struct ping *p, struct target *t, struct probe *pr,
+    const struct probe_hdr *h, const struct rx *rx, int64_t *rtt)
+{
+	int64_t sent = pr ? pr->sent : sent_of(h, rx);
+
+	*rtt = rtt_ns(rx, sent);
+	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST))
+		return R_FOREIGN;	/* our probe, someone else answered */
+	if (*rtt > p->c->timeout_ns) {
+		if (pr)
+			time_out(p, pr, rx->read);
+		return R_LATE;
+	}
+	if (pr) {
+		stats_add(&t->rtt, (double)*rtt / 1e6);	/* received */
+		if (*rtt > p->rtt_max)
+			p->rtt_max = *rtt;
+		finish_probe(p, t);
+		pool_put(&p->pool, pr);
+		if (t->flags & T_BCAST)
+			responder(p, h->target, &rx->from);
+		mark_alive(p, t);
+		return R_COUNTED;
+	}
+	if (t->flags & T_BCAST) {
+		responder(p, h->target, &rx->from);
+		return R_COUNTED;
+	}
+	t->dups++;
+	return R_DUP;
 }
 
 static void
@@ -632,14 +715,12 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	struct target *t;
 	struct probe *pr;
 	struct record r;
-	uint32_t idx;
-	double ms, rtt;
+	int64_t rtt;
 	uint8_t a[16];
-	int foreign, late, dup;
+	int kind;
 
 	if ((t = tagged_target(p, s, m, &h)) == NULL)
 		return;
-	idx = h.target;
 	/* Raw sockets see every echo reply of the host: the id must be ours
 	 * (ping sockets: the kernel already matched it). */
 	if (s->raw && m->id != s->id)
@@ -650,39 +731,17 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		p->corrupt++;
 		return;
 	}
-	pr = ring_find(&p->ring, h.serial);
-	if (pr && (pr->target != idx || pr->seq != h.seq))
+	pr = pool_find(&p->pool, h.serial);
+	if (pr && (pr->target != h.target || pr->seq != h.seq ||
+	    pr->attempt != h.attempt))
 		pr = NULL;
-	rtt = NAN;
-	if (pr) {
-		ms = (double)(rx->when - pr->sent) / 1e6;
-		rtt = ms < 0 ? 0 : ms;
-	}
 	if (p->tr) {
 		addr16_from_sockaddr((const struct sockaddr *)&rx->from, a);
-		trace_reply(p, t, pr, a, rtt);
+		trace_reply(p, t, pr, a, pr ? (double)rtt_ns(rx, pr->sent) /
+		    1e6 : NAN);
 		return;
 	}
-	foreign = late = dup = 0;
-	if (!same_addr(t, &rx->from) && !(t->flags & T_BCAST)) {
-		/* Our probe, answered by someone else: shown, not credited. */
-		foreign = 1;
-	} else if (pr == NULL || pr->state == P_TIMEDOUT) {
-		late = 1;
-	} else if (pr->state == P_PENDING) {
-		stats_add(&t->rtt, rtt);	/* counts it received */
-		if (rx->when - pr->sent > p->rtt_max)
-			p->rtt_max = rx->when - pr->sent;
-		finish_probe(p, t, pr, P_ANSWERED);
-		if (t->flags & T_BCAST)
-			responder(p, idx, &rx->from);
-		mark_alive(p, t);
-	} else if (t->flags & T_BCAST) {
-		responder(p, idx, &rx->from);
-	} else {
-		dup = 1;
-		t->dups++;
-	}
+	kind = classify(p, t, pr, &h, rx, &rtt);
 	/* Names and addresses as text cost more than the rest: only if
 	 * the record is written (not under -q, for one). */
 	if (!out_wants(p->out, REC_REPLY))
@@ -692,10 +751,10 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	r.from = addr16_str(s->family, a, fbuf, sizeof(fbuf));
 	r.size = (long)m->icmp_len;
 	r.ttl = m->ttl >= 0 ? m->ttl : rx->ttl;
-	r.rtt_ms = rtt;
-	r.foreign = foreign;
-	r.late = late;
-	r.dup = dup;
+	r.rtt_ms = (double)rtt / 1e6;
+	r.foreign = kind == R_FOREIGN;
+	r.late = kind == R_LATE;
+	r.dup = kind == R_DUP;
 	emit_event(p, t, &r);
 }
 
@@ -710,8 +769,8 @@ latest_probe(struct ping *p, uint32_t i, uint16_t seq)
 	serial = p->tr ? trace_serial(p, i, seq) : p->tg->t[i].last_serial;
 	if (serial < 0)
 		return NULL;
-	pr = ring_find(&p->ring, (uint32_t)serial);
-	return pr && pr->target == i && pr->seq == seq ? pr : NULL;
+	pr = pool_find(&p->pool, (uint32_t)serial);
+	return pr && pr->target == i && (uint16_t)pr->seq == seq ? pr : NULL;
 }
 
 /*
@@ -727,34 +786,33 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
     const uint8_t dst[16])
 {
 	struct probe_hdr h;
-	struct probe *pr, *found = NULL, *pending = NULL;
+	struct probe *pr, *found = NULL;
 	int64_t i;
 	uint32_t pos = 0;
-	int n = 0, waiting = 0;
 
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
 		if (tagged_target(p, s, m, &h) == NULL)
 			return NULL;
-		pr = ring_find(&p->ring, h.serial);
-		return pr && pr->target == h.target ? pr : NULL;
+		pr = pool_find(&p->pool, h.serial);
+		return pr && pr->target == h.target && pr->seq == h.seq &&
+		    pr->attempt == h.attempt ? pr : NULL;
 	}
 	if (m->data_len != 0 || (s->raw && m->id != s->id))
 		return NULL;
-	/* One candidate: it (even when done: a redirect may follow a
-	 * reply).  Several: the one still waiting, if only one is. */
+	/* Only probes in flight are found: several, and none is credited. */
 	while ((i = targets_next(p->tg, dst, &pos)) >= 0)
 		if ((pr = latest_probe(p, (uint32_t)i, m->seq)) != NULL) {
-			n++;
+			if (found)
+				return NULL;
 			found = pr;
-			if (pr->state == P_PENDING)
-				waiting++, pending = pr;
 		}
-	return n == 1 ? found : waiting == 1 ? pending : NULL;
+	return found;
 }
 
 static void
 on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
-    const struct sockaddr_storage *from, const uint8_t dst[16], int64_t when)
+    const struct sockaddr_storage *from, const uint8_t dst[16],
+    const struct rx *rx)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
 	char fbuf[INET6_ADDRSTRLEN];
@@ -769,12 +827,10 @@ on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	t = &p->tg->t[pr->target];
 	/* Redirect and source quench do not mean the probe is gone. */
 	advisory = s->family == AF_INET && (m->type == 4 || m->type == 5);
-	if (pr->state != P_PENDING && !advisory)
-		return;
 	addr16_from_sockaddr((const struct sockaddr *)from, a);
 	if (p->tr) {
 		if (!advisory)
-			trace_error(p, s, pr, m, a, when);
+			trace_error(p, s, pr, m, a, rx);
 		return;
 	}
 	event(p, &r, REC_ERROR, t, pr->seq, nbuf, abuf);
@@ -787,8 +843,10 @@ on_error(struct ping *p, struct sock *s, const struct icmp_msg *m,
 		r.mtu = m->mtu;
 	t->errors++;
 	if (!advisory)
-		finish_probe(p, t, pr, P_FAILED);
+		finish_probe(p, t);
 	emit_event(p, t, &r);
+	if (!advisory)
+		pool_put(&p->pool, pr);
 }
 
 static void
@@ -808,7 +866,7 @@ on_packet(struct ping *p, struct sock *s, const struct rx *rx)
 	if (m.kind == ICMP_KIND_REPLY)
 		on_reply(p, s, &m, rx);
 	else if (m.kind == ICMP_KIND_ERROR)
-		on_error(p, s, &m, &rx->from, m.quote_dst, rx->when);
+		on_error(p, s, &m, &rx->from, m.quote_dst, rx);
 }
 
 static void
@@ -830,17 +888,37 @@ on_errqueue(struct ping *p, struct sock *s, struct rx *rx)
 				/* e.g. EMSGSIZE: the kernel's own verdict */
 				struct probe *pr = error_probe(p, s, &m, dst);
 
-				if (pr && pr->state == P_PENDING)
+				if (pr)
 					local_failure(p, pr, rx->ee_errno,
 					    rx->ee_errno == EMSGSIZE ?
 					    (long)rx->ee_info : -1);
 			} else {
 				on_error(p, s, &m, rx->has_offender ?
-				    &rx->offender : &rx->from, dst, rx->when);
+				    &rx->offender : &rx->from, dst, rx);
 			}
 		}
 		rx->len = p->rxlen;
 	}
+}
+
+/*
+ * Read what is waiting: at most 16 batches, or with until, every packet
+ * that arrived by then (the queue is in arrival order, so a packet stamped
+ * later means the rest came later too).
+ */
+static void
+read_socket(struct ping *p, struct sock *s, int64_t until)
+{
+	int i, n, rounds = 0;
+
+	do {
+		for (i = 0; i < p->nrx; i++)
+			p->rx[i].len = p->rxlen;
+		n = sock_recv(s, p->rx, p->nrx);
+		for (i = 0; i < n; i++)
+			on_packet(p, s, &p->rx[i]);
+	} while (n == p->nrx && (until ? p->rx[n - 1].when <= until :
+	    ++rounds < 16));
 }
 
 static void
@@ -848,19 +926,32 @@ on_readable(void *arg, int fd, unsigned what)
 {
 	struct ping *p = arg;
 	struct sock *s = fd == p->s4.fd ? &p->s4 : &p->s6;
-	int i, n, rounds = 0;
 
 	if (what & LOOP_ERR)
 		on_errqueue(p, s, &p->rx[0]);
-	if (!(what & LOOP_IN))
+	if (what & LOOP_IN)
+		read_socket(p, s, 0);
+}
+
+/*
+ * Before probes time out, take in every answer the kernel received by
+ * now: after a stall (SIGSTOP, a loaded machine) the replies that came in
+ * time are waiting there, and must count.
+ */
+static void
+drain(struct ping *p, int64_t now)
+{
+	struct probe *pr = pool_oldest(&p->pool);
+	struct sock *s[2] = { &p->s4, &p->s6 };
+	int i;
+
+	if (pr == NULL || pr->sent + p->c->timeout_ns > now)
 		return;
-	do {
-		for (i = 0; i < p->nrx; i++)
-			p->rx[i].len = p->rxlen;
-		n = sock_recv(s, p->rx, p->nrx);
-		for (i = 0; i < n; i++)
-			on_packet(p, s, &p->rx[i]);
-	} while (n == p->nrx && ++rounds < 16);
+	for (i = 0; i < 2; i++)
+		if (s[i]->fd != -1) {
+			on_errqueue(p, s[i], &p->rx[0]);
+			read_socket(p, s[i], now);
+		}
 }
 
 static void
@@ -910,7 +1001,7 @@ next_wakeup(struct ping *p, int64_t now)
 		if (d < t)
 			t = d;
 	}
-	if ((pr = ring_head(&p->ring)) && pr->sent + p->c->timeout_ns < t)
+	if ((pr = pool_oldest(&p->pool)) && pr->sent + p->c->timeout_ns < t)
 		t = pr->sent + p->c->timeout_ns;
 	if (p->c->deadline_ns && p->start + p->c->deadline_ns < t)
 		t = p->start + p->c->deadline_ns;
@@ -977,6 +1068,12 @@ ping_run(struct ping *p, struct loop *l)
 {
 	int64_t now;
 
+	/*
+	 * A timed wait ends up to the timer slack late (50 us by default);
+	 * -i is counted from each send, so every wake-up's delay would
+	 * slow the rate down.  A microsecond is enough.
+	 */
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 	if (p->s4.fd != -1 && loop_add(l, p->s4.fd, on_readable, p) == -1)
 		return -1;
 	if (p->s6.fd != -1 && loop_add(l, p->s6.fd, on_readable, p) == -1)
@@ -991,8 +1088,13 @@ ping_run(struct ping *p, struct loop *l)
 		}
 		if (p->c->deadline_ns && now >= p->start + p->c->deadline_ns)
 			break;
+		drain(p, now);
 		expire(p, now);
 		send_due(p, now);
+		if (p->nomem) {
+			errno = ENOMEM;
+			return -1;
+		}
 		/*
 		 * All answered: linger a moment so duplicates of the last
 		 * replies are still seen and counted, then end.

@@ -27,7 +27,7 @@ struct ping {
 	struct tag_key		 key;
 	struct sock		 s4, s6;
 	struct fifo		 q_period, q_retry;
-	struct ring		 ring;
+	struct pool		 pool;		/* probes in flight */
 	uint8_t			*pkt;		/* send slots, ntx of them */
 	struct tx		*tx;
 	int			 ntx;
@@ -47,6 +47,7 @@ struct ping {
 	struct trace		*tr;		/* --trace, else NULL */
 	volatile sig_atomic_t	*sig_stop, *sig_quit;
 	int			 write_error;
+	int			 nomem;		/* the pool or a queue could not grow */
 };
 
 int	ping_init(struct ping *, const struct conf *, struct targets *,

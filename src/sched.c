@@ -56,68 +56,156 @@ fifo_free(struct fifo *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Serials wrap at 2^32; the ring never holds more than 2^31 probes. */
-struct probe *
-ring_push(struct ring *r, uint32_t *serial)
+#define POOL_FIRST	4096
+#define POOL_MAX	(1U << 31)
+
+/* Slot i of a new pool, free: its serial names it. */
+static void
+slot_init(struct probe *pr, uint32_t serial)
 {
-	uint32_t cap = r->e ? r->mask + 1 : 0, s;
+	memset(pr, 0, sizeof(*pr));
+	pr->serial = serial;
+	pr->state = P_FREE;
+}
+
+/* Where the probe of old slot i goes in a pool of mask m. */
+static uint32_t
+moved(const struct probe *old, uint32_t i, uint32_t m)
+{
+	return i == POOL_NIL ? POOL_NIL : old[i].serial & m;
+}
+
+/*
+ * Double the pool.  Slot i's serial names slot i or i + cap of the new
+ * pool: each slot moves there, and the other one starts free with the
+ * serial that names it.  Links are slot numbers, so they move too.
+ */
+static int
+pool_grow(struct pool *pl)
+{
+	uint32_t cap = pl->e ? pl->mask + 1 : 0, ncap, m, i, j;
 	struct probe *e;
 
-	if (r->tail - r->head == cap) {
-		if (cap >= 1U << 31)
-			return NULL;
-		cap = cap ? cap * 2 : 4096;
-		if ((e = malloc((size_t)cap * sizeof(*e))) == NULL)
-			return NULL;
-		for (s = r->head; s != r->tail; s++)
-			e[s & (cap - 1)] = r->e[s & r->mask];
-		free(r->e);
-		r->e = e;
-		r->mask = cap - 1;
+	if (cap >= POOL_MAX)
+		return -1;
+	ncap = cap ? cap * 2 : POOL_FIRST;
+	m = ncap - 1;
+	if ((e = malloc((size_t)ncap * sizeof(*e))) == NULL)
+		return -1;
+	if (cap == 0)
+		for (i = 0; i < ncap; i++)
+			slot_init(&e[i], i);
+	for (i = 0; i < cap; i++) {
+		j = pl->e[i].serial & m;
+		e[j] = pl->e[i];
+		e[j].prev = moved(pl->e, e[j].prev, m);
+		e[j].next = moved(pl->e, e[j].next, m);
+		slot_init(&e[j ^ cap], pl->e[i].serial ^ cap);
 	}
-	*serial = r->tail;
-	return &r->e[r->tail++ & r->mask];
-}
-
-void
-ring_unpush(struct ring *r)
-{
-	r->tail--;
+	if (cap) {
+		pl->head = moved(pl->e, pl->head, m);
+		pl->tail = moved(pl->e, pl->tail, m);
+	} else {
+		pl->head = pl->tail = POOL_NIL;
+	}
+	free(pl->e);
+	pl->e = e;
+	pl->mask = m;
+	pl->free = POOL_NIL;
+	for (i = ncap; i-- > 0; )
+		if (e[i].state == P_FREE) {
+			e[i].next = pl->free;
+			pl->free = i;
+		}
+	return 0;
 }
 
 struct probe *
-ring_head(struct ring *r)
+pool_take(struct pool *pl)
 {
-	return r->head == r->tail ? NULL : &r->e[r->head & r->mask];
-}
+	struct probe *pr;
 
-void
-ring_pop(struct ring *r)
-{
-	r->head++;
-}
-
-/* Serials between head and tail own their slot: nothing else to check. */
-struct probe *
-ring_find(struct ring *r, uint32_t serial)
-{
-	if (serial - r->head >= r->tail - r->head)
+	if ((pl->e == NULL || pl->free == POOL_NIL) && pool_grow(pl) == -1)
 		return NULL;
-	return &r->e[serial & r->mask];
+	pr = &pl->e[pl->free];
+	pl->free = pr->next;
+	/* A new generation: serials of the slot's earlier probes are stale. */
+	pr->serial += pl->mask + 1;
+	pr->state = P_TAKEN;
+	pr->prev = pr->next = POOL_NIL;
+	pl->used++;
+	return pr;
 }
 
-uint32_t
-ring_serial(const struct ring *r, const struct probe *pr)
+static void
+unlink_pending(struct pool *pl, struct probe *pr)
 {
-	uint32_t slot = (uint32_t)(pr - r->e);
-
-	/* The one serial in [head, tail) that maps to this slot. */
-	return r->head + ((slot - r->head) & r->mask);
+	if (pr->prev == POOL_NIL)
+		pl->head = pr->next;
+	else
+		pl->e[pr->prev].next = pr->next;
+	if (pr->next == POOL_NIL)
+		pl->tail = pr->prev;
+	else
+		pl->e[pr->next].prev = pr->prev;
 }
 
 void
-ring_free(struct ring *r)
+pool_put(struct pool *pl, struct probe *pr)
 {
-	free(r->e);
-	memset(r, 0, sizeof(*r));
+	if (pr->state == P_PENDING)
+		unlink_pending(pl, pr);
+	pr->state = P_FREE;
+	pr->next = pl->free;
+	pl->free = (uint32_t)(pr - pl->e);
+	pl->used--;
+}
+
+void
+pool_append(struct pool *pl, struct probe *pr, int64_t sent)
+{
+	uint32_t i = (uint32_t)(pr - pl->e);
+
+	pr->sent = sent;
+	pr->state = P_PENDING;
+	pr->next = POOL_NIL;
+	pr->prev = pl->tail;
+	if (pl->tail == POOL_NIL)
+		pl->head = i;
+	else
+		pl->e[pl->tail].next = i;
+	pl->tail = i;
+}
+
+struct probe *
+pool_oldest(struct pool *pl)
+{
+	return pl->e == NULL || pl->head == POOL_NIL ? NULL :
+	    &pl->e[pl->head];
+}
+
+struct probe *
+pool_slot(struct pool *pl, uint32_t serial)
+{
+	struct probe *pr;
+
+	if (pl->e == NULL)
+		return NULL;
+	pr = &pl->e[serial & pl->mask];
+	return pr->serial == serial && pr->state != P_FREE ? pr : NULL;
+}
+
+struct probe *
+pool_find(struct pool *pl, uint32_t serial)
+{
+	struct probe *pr = pool_slot(pl, serial);
+
+	return pr && pr->state == P_PENDING ? pr : NULL;
+}
+
+void
+pool_free(struct pool *pl)
+{
+	free(pl->e);
+	memset(pl, 0, sizeof(*pl));
 }

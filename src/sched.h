@@ -12,7 +12,7 @@
 struct job {
 	int64_t	 due;
 	uint32_t target;
-	uint16_t seq;
+	uint32_t seq;
 	uint8_t	 attempt;
 };
 
@@ -29,33 +29,55 @@ void		 fifo_pop(struct fifo *);
 size_t		 fifo_len(const struct fifo *);
 void		 fifo_free(struct fifo *);
 
-enum probe_state { P_PENDING, P_ANSWERED, P_FAILED, P_TIMEDOUT };
+enum probe_state { P_FREE, P_TAKEN, P_PENDING };
 
 /*
- * One probe on the wire, found again by its serial (in the payload): the
- * serial is its position in the ring, so it needs no field of its own.
- * 16 bytes, so a million probes in flight take 16 MB.
+ * One probe on the wire, in a slot of the probe pool.  Its serial (in the
+ * payload) names the slot: slot = serial & mask.  A slot's serial moves on
+ * by the pool's size each time the slot is taken, so the serial of a probe
+ * long gone does not name the slot's next probe.  Only probes in flight
+ * hold a slot: an answered, failed or timed-out probe gives it back at
+ * once, so memory follows the probes in flight, not rate x timeout.
+ * 32 bytes (a million probes in flight take 32 MB); the pool only grows,
+ * to the most probes ever in flight at once.
  */
 struct probe {
 	int64_t	 sent;		/* monotonic ns */
+	uint32_t serial;
+	uint32_t prev, next;	/* pending list (free list: next), slots */
 	uint32_t target;
-	uint16_t seq;
+	uint32_t seq;		/* the target's count; the wire has 16 bits */
 	uint8_t	 attempt;
 	uint8_t	 state;
 };
 
-struct ring {
+/*
+ * Every probe of a run has the same timeout, so the pending probes in one
+ * list in send order are also in expiry order: append at the tail, unlink
+ * an answered one from anywhere, expire from the head.  All O(1).
+ */
+struct pool {
 	struct probe	*e;
-	uint32_t	 mask, head, tail;	/* serials */
+	uint32_t	 mask;		/* slots - 1 */
+	uint32_t	 free;		/* free list, POOL_NIL if empty */
+	uint32_t	 head, tail;	/* pending, oldest first */
+	uint32_t	 used;		/* slots taken */
 };
 
-struct probe	*ring_push(struct ring *, uint32_t *serial);
-void		 ring_unpush(struct ring *);
-struct probe	*ring_head(struct ring *);
-void		 ring_pop(struct ring *);
-struct probe	*ring_find(struct ring *, uint32_t serial);
-/* The serial of a probe that is in the ring. */
-uint32_t	 ring_serial(const struct ring *, const struct probe *);
-void		 ring_free(struct ring *);
+#define POOL_NIL	UINT32_MAX
+
+/* A free slot (state P_TAKEN, in no list), or NULL: no memory. */
+struct probe	*pool_take(struct pool *);
+/* Give a slot back (unlinking it if it is pending). */
+void		 pool_put(struct pool *, struct probe *);
+/* A taken probe has left: append it to the pending list. */
+void		 pool_append(struct pool *, struct probe *, int64_t sent);
+/* The oldest pending probe, or NULL. */
+struct probe	*pool_oldest(struct pool *);
+/* The taken or pending probe with this serial, or NULL. */
+struct probe	*pool_slot(struct pool *, uint32_t serial);
+/* The pending probe with this serial, or NULL. */
+struct probe	*pool_find(struct pool *, uint32_t serial);
+void		 pool_free(struct pool *);
 
 #endif

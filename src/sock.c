@@ -327,7 +327,11 @@ clock_ns(clockid_t id)
 /*
  * The kernel stamps packets with CLOCK_REALTIME, which may jump; RTTs are
  * on CLOCK_MONOTONIC.  Read both clocks together and carry over only the
- * stamp's age: arrival = monotonic now - (realtime now - stamp).
+ * stamp's age: arrival = monotonic now - (realtime now - stamp).  A step
+ * of the wall clock between arrival and read shows as an age that cannot
+ * be: negative (a step back), or older than the last read that left the
+ * queue empty (a step forward; the packet would have been read then).
+ * The arrival is then the time of this read.
  */
 struct clocks {
 	int64_t	real, mono;
@@ -342,7 +346,7 @@ clocks_now(struct clocks *c)
 
 static void
 cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
-    const struct clocks *now)
+    const struct clocks *now, int64_t oldest)
 {
 	struct cmsghdr *c;
 	struct timespec ts;
@@ -351,14 +355,14 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 	uint32_t drops;
 	int64_t age;
 
-	r->when = now->mono;
+	r->when = r->read = now->mono;
 	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SCM_TIMESTAMPNS) {
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 			age = now->real - ((int64_t)ts.tv_sec * 1000000000 +
 			    ts.tv_nsec);
-			if (age > 0)
+			if (age > 0 && now->mono - age >= oldest)
 				r->when = now->mono - age;
 		} else if ((c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
@@ -403,6 +407,7 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	struct iovec iov[64];
 	char cbuf[64][CBUF];
 	struct clocks now;
+	int64_t before;
 	int i, n;
 
 	if (max > 64)
@@ -418,16 +423,23 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 		mm[i].msg_hdr.msg_control = cbuf[i];
 		mm[i].msg_hdr.msg_controllen = CBUF;
 	}
+	before = clock_ns(CLOCK_MONOTONIC);
 	n = recvmmsg(s->fd, mm, (unsigned)max, MSG_DONTWAIT, NULL);
-	if (n <= 0)
+	if (n <= 0) {
+		if (n == 0 || errno == EAGAIN)
+			s->emptied = before;
 		return n == -1 && errno != EAGAIN && errno != EINTR ? -1 : 0;
+	}
 	clocks_now(&now);
 	for (i = 0; i < n; i++) {
 		rx[i].len = mm[i].msg_len;
 		rx[i].ttl = -1;
 		rx[i].is_err = 0;
-		cmsgs(s, &mm[i].msg_hdr, &rx[i], &now);
+		cmsgs(s, &mm[i].msg_hdr, &rx[i], &now, s->emptied);
 	}
+	/* Fewer than asked for: everything that came before the call. */
+	if (n < max)
+		s->emptied = before;
 	return n;
 }
 
@@ -457,7 +469,8 @@ sock_recv_err(struct sock *s, struct rx *r)
 	r->is_err = 0;
 	r->has_offender = 0;
 	clocks_now(&now);
-	cmsgs(s, &m, r, &now);
+	/* The error queue is read apart: no bound from the other reads. */
+	cmsgs(s, &m, r, &now, INT64_MIN);
 	return r->is_err ? 1 : 0;
 }
 

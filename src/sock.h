@@ -15,6 +15,7 @@ struct sock {
 	uint16_t id;		/* our echo id (raw only; ping sockets pick) */
 	int	 ttl;		/* TTL / hop limit set now, -1: default */
 	uint32_t drops;		/* datagrams the kernel dropped, so far seen */
+	int64_t	 emptied;	/* monotonic ns: a read left the queue empty */
 };
 
 /* A received packet or error-queue message. */
@@ -22,7 +23,8 @@ struct rx {
 	uint8_t			*buf;
 	size_t			 len;
 	struct sockaddr_storage	 from;	/* source, or errqueue: original dst */
-	int64_t			 when;		/* receive time, monotonic ns */
+	int64_t			 when;		/* arrival, monotonic ns */
+	int64_t			 read;		/* when we read it */
 	int			 ttl;
 	/* error queue only */
 	int			 is_err;

@@ -81,15 +81,30 @@ tag_key_init(struct tag_key *k)
 }
 
 static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
 hdr_put(uint8_t *p, const struct probe_hdr *h)
 {
-	p[0] = h->serial >> 24; p[1] = h->serial >> 16;
-	p[2] = h->serial >> 8;  p[3] = h->serial;
-	p[4] = h->target >> 24; p[5] = h->target >> 16;
-	p[6] = h->target >> 8;  p[7] = h->target;
-	p[8] = h->seq >> 8;     p[9] = h->seq & 0xff;
-	p[10] = h->attempt;
-	p[11] = h->flags;
+	put32(p, h->serial);
+	put32(p + 4, h->target);
+	put32(p + 8, h->seq);
+	put32(p + 12, h->sent_us);
+	p[16] = h->attempt;
+	p[17] = h->flags;
 }
 
 static uint64_t
@@ -131,12 +146,11 @@ tag_check(const struct tag_key *k, const uint8_t *payload, size_t len,
 		diff |= payload[TAG_HDR_LEN + i] ^ (uint8_t)(t >> (8 * i));
 	if (diff)
 		return -1;
-	h->serial = (uint32_t)payload[0] << 24 | (uint32_t)payload[1] << 16 |
-	    (uint32_t)payload[2] << 8 | payload[3];
-	h->target = (uint32_t)payload[4] << 24 | (uint32_t)payload[5] << 16 |
-	    (uint32_t)payload[6] << 8 | payload[7];
-	h->seq = (uint16_t)(payload[8] << 8 | payload[9]);
-	h->attempt = payload[10];
-	h->flags = payload[11];
+	h->serial = get32(payload);
+	h->target = get32(payload + 4);
+	h->seq = get32(payload + 8);
+	h->sent_us = get32(payload + 12);
+	h->attempt = payload[16];
+	h->flags = payload[17];
 	return 0;
 }

@@ -11,19 +11,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TAG_HDR_LEN	12	/* serial, target, seq, attempt, flags */
+#define TAG_HDR_LEN	18	/* serial, target, seq, sent, attempt, flags */
 #define TAG_LEN		8
-#define PAYLOAD_MIN	24	/* header + tag + 2 trace bytes + pad */
-#define PAYLOAD_FLOW	20	/* offset of the 2 bytes --trace may adjust */
+#define PAYLOAD_MIN	28	/* header + tag + 2 trace bytes */
+#define PAYLOAD_FLOW	26	/* offset of the 2 bytes --trace may adjust */
 
 struct tag_key {
 	uint64_t k0, k1;
 };
 
 struct probe_hdr {
-	uint32_t serial;	/* position in the send ring */
+	uint32_t serial;	/* the probe's slot, see struct probe */
 	uint32_t target;	/* index in the target table */
-	uint16_t seq;
+	uint32_t seq;		/* all 32 bits; the ICMP header has 16 */
+	/*
+	 * Send time, monotonic microseconds modulo 2^32: a reply that comes
+	 * after its probe timed out (and left the pool) still has an RTT,
+	 * exact up to 71 minutes (-t is at most one hour).  Under the tag,
+	 * so nobody else can make it up.
+	 */
+	uint32_t sent_us;
 	uint8_t	 attempt;	/* 0, or the retry number */
 	uint8_t	 flags;
 };

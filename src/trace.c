@@ -556,7 +556,7 @@ trace_result(struct ping *p, const struct probe *pr,
 	h = slot(p, tt, ttl, q);
 	/* The serial: a late answer to an earlier round's probe of this
 	 * hop is not this round's. */
-	if (h->state != HP_SENT || h->serial != ring_serial(&p->ring, pr))
+	if (h->state != HP_SENT || h->serial != pr->serial)
 		return;
 	h->state = (uint8_t)ev->state;
 	if (ev->from) {

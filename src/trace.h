@@ -25,7 +25,7 @@ enum hop_state {
 /* One probe of one hop: 32 bytes. */
 struct hop_probe {
 	uint8_t	 from[16];	/* who answered (v4-mapped for IPv4) */
-	uint32_t serial;	/* its slot in the probe ring */
+	uint32_t serial;	/* its probe's, see struct probe */
 	float	 rtt_ms;
 	uint16_t mtu;		/* packet too big / fragmentation needed */
 	uint8_t	 state;		/* enum hop_state */

@@ -595,7 +595,9 @@ static void
 test_tag(void)
 {
 	struct tag_key k = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
-	struct probe_hdr h = { 77, 3, SEQ, 1, 0x5a }, got;
+	struct probe_hdr h = { .serial = 77, .target = 3,
+	    .seq = 0x10000 + SEQ, .sent_us = 0x89abcdef, .attempt = 1,
+	    .flags = 0x5a }, got;
 	uint8_t pl[PAYLOAD_MIN], addr[16];
 	size_t i;
 	int bad = 0;
@@ -605,7 +607,8 @@ test_tag(void)
 	tag_write(&k, pl, &h, addr);
 	memset(&got, 0, sizeof(got));
 	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == 0);
-	CHECK(got.serial == 77 && got.target == 3 && got.seq == SEQ);
+	CHECK(got.serial == 77 && got.target == 3 && got.seq == 0x10000 + SEQ);
+	CHECK(got.sent_us == 0x89abcdef);
 	CHECK(got.attempt == 1 && got.flags == 0x5a);
 	/* A quote cut inside the tag cannot be verified. */
 	CHECK(tag_check(&k, pl, TAG_HDR_LEN + TAG_LEN - 1, addr, &got) == -1);
