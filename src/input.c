@@ -1,8 +1,8 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +11,13 @@
 #include <unistd.h>
 
 #include "input.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK		270
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK	12
+#endif
 
 #define LOOK_EVERY	4096	/* targets between looks for a signal */
 #define READ_MAX	65536	/* bytes of a line that count */
@@ -30,41 +37,144 @@ stopping(struct input *in)
 static int
 is_broadcast(const struct input *in, int family, const uint8_t a[16])
 {
-	int i;
+	uint32_t v4;
+	size_t i;
 
 	if (family == AF_INET6)
 		return a[0] == 0xff;
-	if ((a[12] & 0xf0) == 0xe0)
+	memcpy(&v4, a + 12, 4);
+	/* Multicast, and the limited broadcast the kernel always knows. */
+	if ((a[12] & 0xf0) == 0xe0 || v4 == 0xffffffff)
 		return 1;
 	for (i = 0; i < in->nbcast; i++)
-		if (memcmp(in->bcast[i], a, 16) == 0)
+		if (in->bcast[i] == v4)
 			return 1;
 	return 0;
 }
 
-void
+static int
+keep_broadcast(struct input *in, const struct rtattr *rta)
+{
+	uint32_t *b;
+	size_t cap;
+
+	if (RTA_PAYLOAD(rta) != 4)
+		return 0;
+	if (in->nbcast == in->capbcast) {
+		cap = in->capbcast ? in->capbcast * 2 : 16;
+		if ((b = realloc(in->bcast, cap * sizeof(*b))) == NULL)
+			return -1;
+		in->bcast = b;
+		in->capbcast = cap;
+	}
+	memcpy(&in->bcast[in->nbcast++], RTA_DATA(rta), 4);
+	return 0;
+}
+
+/* One message of the route dump: 1 at its end, -1 on an error. */
+static int
+route_msg(struct input *in, const struct nlmsghdr *nh)
+{
+	const struct rtmsg *rt = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	int len;
+
+	if (nh->nlmsg_type == NLMSG_DONE)
+		return 1;
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+		errno = e->error < 0 ? -e->error : EPROTO;
+		return -1;
+	}
+	if (nh->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET ||
+	    rt->rtm_type != RTN_BROADCAST)
+		return 0;
+	len = (int)RTM_PAYLOAD(nh);
+	for (rta = RTM_RTA(rt); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == RTA_DST && keep_broadcast(in, rta) == -1)
+			return -1;
+	return 0;
+}
+
+/* Read the route dump's answers until its end; -1 on an error. */
+static int
+route_dump(struct input *in, int fd)
+{
+	union { struct nlmsghdr nh; char b[32768]; } buf;
+	struct sockaddr_nl from;
+	socklen_t flen;
+	const struct nlmsghdr *nh;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		flen = sizeof(from);
+		n = recvfrom(fd, &buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &flen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		if (from.nl_pid != 0)		/* not the kernel */
+			continue;
+		for (nh = &buf.nh; NLMSG_OK(nh, (unsigned)n);
+		    nh = NLMSG_NEXT(nh, n))
+			if ((r = route_msg(in, nh)) != 0)
+				return r == 1 ? 0 : -1;
+	}
+}
+
+/*
+ * The local broadcast addresses as the kernel sees them: the destinations
+ * of its RTN_BROADCAST routes (every table: a VRF keeps its own), the very
+ * routes that make sendto() demand SO_BROADCAST.  getifaddrs() is no
+ * guide: for an address added without "brd" glibc reports the address
+ * itself as the broadcast address, while the kernel still has a broadcast
+ * route for the subnet's last address.
+ */
+int
 input_init(struct input *in)
 {
-	struct ifaddrs *ifa, *p;
-	uint8_t *b;
+	struct { struct nlmsghdr nh; struct rtmsg rt; } req;
+	int fd, r, e, one = 1;
 
-	/* 255.255.255.255 and every local subnet's directed broadcast. */
-	b = in->bcast[in->nbcast++];
-	memset(b, 0xff, 16);
-	memset(b, 0, 10);
-	if (getifaddrs(&ifa) == -1)
-		return;
-	for (p = ifa; p && in->nbcast < 64; p = p->ifa_next)
-		/* ifa_broadaddr shares its storage with the point-to-point
-		 * peer: only IFF_BROADCAST makes it a broadcast address. */
-		if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET &&
-		    (p->ifa_flags & IFF_BROADCAST) && p->ifa_broadaddr &&
-		    p->ifa_netmask &&
-		    ((struct sockaddr_in *)(void *)p->ifa_netmask)->sin_addr.s_addr
-		    != 0xffffffff)
-			addr16_from_sockaddr(p->ifa_broadaddr,
-			    in->bcast[in->nbcast++]);
-	freeifaddrs(ifa);
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) == -1)
+		return -1;
+	/* Linux 4.20 and later then dump only the broadcast routes, not a
+	 * router's whole table; older kernels dump all, route_msg() picks. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+	    sizeof(one));
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 1;
+	req.rt.rtm_family = AF_INET;
+	req.rt.rtm_type = RTN_BROADCAST;
+	r = send(fd, &req, sizeof(req), 0) == -1 ? -1 : route_dump(in, fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+void
+input_free(struct input *in)
+{
+	free(in->bcast);
+	in->bcast = NULL;
+	in->nbcast = in->capbcast = 0;
+}
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is that IPv4 address. */
+static int
+addr_family(int family, const uint8_t a[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, mapped, 12) == 0 ? AF_INET : family;
 }
 
 static int
@@ -79,14 +189,15 @@ family_ok(struct input *in, const char *what, int family)
 	return 1;
 }
 
-/* Returns 0 if added or a harmless duplicate, -1 if reported bad. */
+/* Returns 0 if added or a harmless duplicate, -1 if it was not added. */
 static int
 add(struct input *in, const char *what, int family, const uint8_t a[16],
-    uint32_t scope, const char *name)
+    uint32_t scope, const char *name, uint8_t flags)
 {
-	uint8_t flags = 0;
 	int64_t r;
 
+	if ((family = addr_family(family, a)) == AF_INET)
+		scope = 0;
 	if (is_broadcast(in, family, a)) {
 		if (!in->conf->broadcast) {
 			in->bad(in->arg, what, "is a broadcast or multicast "
@@ -102,7 +213,7 @@ add(struct input *in, const char *what, int family, const uint8_t a[16],
 		return -1;
 	}
 	if (r == TARGET_NOMEM) {
-		in->bad(in->arg, what, "out of memory");
+		in->nomem = 1;
 		return -1;
 	}
 	return 0;
@@ -114,13 +225,28 @@ input_address(struct input *in, const char *name, const struct sockaddr *sa)
 	uint8_t a[16];
 	uint32_t scope = 0;
 
-	if (!family_ok(in, name, sa->sa_family))
-		return;
 	addr16_from_sockaddr(sa, a);
+	if (!family_ok(in, name, addr_family(sa->sa_family, a)))
+		return;
 	if (sa->sa_family == AF_INET6)
 		scope = ((const struct sockaddr_in6 *)(const void *)sa)->
 		    sin6_scope_id;
-	add(in, name, sa->sa_family, a, scope, name);
+	/* Each name is a target of its own, even on a shared address. */
+	add(in, name, sa->sa_family, a, scope, name, T_BYNAME);
+}
+
+/*
+ * A broadcast address inside a block is left out, not the rest of the
+ * block: a /23 holding a local /24 loses only that /24's broadcast address.
+ */
+static void
+skip_broadcast(const char *block, int family, const uint8_t a[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	fprintf(stderr, "mping: %s: skipping %s, a broadcast address "
+	    "(-b includes it)\n", block, addr16_str(family, a, buf,
+	    sizeof(buf)));
 }
 
 static void
@@ -164,16 +290,25 @@ cidr(struct input *in, const char *s, char *slash)
 	/* Like fping -g: no network or broadcast address in IPv4 /0-/30. */
 	if (family == AF_INET && prefix <= 30)
 		skip = 1, count -= 2;
-	if (count > in->tg->max || count > in->tg->max - in->tg->n) {
+	/* Addresses already given (overlapping blocks) are no new targets:
+	 * only the block alone is measured against --max-targets here. */
+	if (count > in->tg->max) {
 		in->over_max = 1;
 		in->bad(in->arg, s, "block is larger than --max-targets allows");
 		return;
 	}
-	targets_reserve(in->tg, (uint32_t)count);	/* else it grows */
+	if (targets_reserve(in->tg, (uint32_t)count) == -1) {
+		in->nomem = 1;
+		return;
+	}
 	for (n = 0; n < count + (uint64_t)skip; n++) {
 		if (stopping(in))
 			return;
-		if (!(skip && n == 0) && add(in, s, family, a, 0, NULL) == -1)
+		if (skip && n == 0)
+			;
+		else if (!in->conf->broadcast && is_broadcast(in, family, a))
+			skip_broadcast(s, family, a);
+		else if (add(in, s, family, a, 0, NULL, 0) == -1)
 			return;
 		for (byte = 15; byte >= 0 && ++a[byte] == 0; byte--)
 			;
@@ -197,11 +332,11 @@ input_target(struct input *in, const char *s)
 	char *slash, *copy;
 	uint8_t a[16];
 
-	if (*s == '\0' || stopping(in))
+	if (*s == '\0' || in->nomem || stopping(in))
 		return;
 	if ((slash = strchr(s, '/')) != NULL) {
 		if ((copy = strdup(s)) == NULL) {
-			in->bad(in->arg, s, "out of memory");
+			in->nomem = 1;
 			return;
 		}
 		cidr(in, copy, copy + (slash - s));
@@ -212,7 +347,7 @@ input_target(struct input *in, const char *s)
 	if (inet_pton(AF_INET, s, a + 12) == 1) {
 		a[10] = a[11] = 0xff;
 		if (family_ok(in, s, AF_INET))
-			add(in, s, AF_INET, a, 0, NULL);
+			add(in, s, AF_INET, a, 0, NULL, 0);
 		return;
 	}
 	/* IPv6 literals, with a %scope when there is one. */
@@ -221,12 +356,11 @@ input_target(struct input *in, const char *s)
 	hints.ai_family = AF_INET6;
 	hints.ai_socktype = SOCK_DGRAM;
 	if (strchr(s, ':') && getaddrinfo(s, NULL, &hints, &res) == 0) {
-		if (family_ok(in, s, AF_INET6)) {
-			addr16_from_sockaddr(res->ai_addr, a);
+		addr16_from_sockaddr(res->ai_addr, a);
+		if (family_ok(in, s, addr_family(AF_INET6, a)))
 			add(in, s, AF_INET6, a, ((struct sockaddr_in6 *)
 			    (void *)res->ai_addr)->sin6_scope_id,
-			    strchr(s, '%') ? s : NULL);
-		}
+			    strchr(s, '%') ? s : NULL, 0);
 		freeaddrinfo(res);
 		return;
 	}

@@ -8,9 +8,10 @@
 struct input {
 	const struct conf	*conf;
 	struct targets		*tg;
-	uint8_t			 bcast[64][16];	/* local broadcast addresses */
-	int			 nbcast;
+	uint32_t		*bcast;		/* the kernel's broadcast */
+	size_t			 nbcast, capbcast;	/* addresses (IPv4) */
 	int			 over_max;	/* --max-targets was hit */
+	int			 nomem;		/* out of memory: stop */
 	/* called for each name that is neither a literal nor a CIDR */
 	void			(*resolve)(void *, const char *);
 	/* called for each target that cannot be used */
@@ -27,7 +28,9 @@ struct input {
 	unsigned		 since_look;	/* targets since its last look */
 };
 
-void	input_init(struct input *);
+/* Learns the local broadcast addresses; -1 (errno set) if it cannot. */
+int	input_init(struct input *);
+void	input_free(struct input *);
 /* Parse one target string (literal, CIDR or name). */
 void	input_target(struct input *, const char *);
 /* Read targets from fd, one per line, to its end or until stopped;

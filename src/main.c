@@ -507,7 +507,7 @@ queue_name(void *arg, const char *name)
 {
 	(void)arg;
 	if (resolver_add(resolver, name) == -1)
-		report_bad(NULL, name, "out of memory");
+		errx(EXIT_SYSTEM, "out of memory");
 }
 
 /* The ICMP sockets, or why one could not be opened. */
@@ -546,6 +546,8 @@ resolved(void *arg, const char *name, const struct sockaddr *sa,
 		report_bad(NULL, name, error);
 	else if (has_socket(arg, name, sa->sa_family))
 		input_address(&input, name, sa);
+	if (input.nomem)
+		errx(EXIT_SYSTEM, "out of memory");
 }
 
 static void
@@ -755,13 +757,16 @@ main(int argc, char **argv)
 	input.bad = report_bad;
 	input.stop = input_stop;
 	input.stop_arg = l;
-	input_init(&input);
+	if (input_init(&input) == -1)
+		err(EXIT_SYSTEM, "local broadcast addresses");
 	if (ping_init(&p, &c, &tg, &out) == -1)
 		err(EXIT_SYSTEM, "start-up");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&out, stdout, &c);
 	out.resized = &sig_winch;
 	read_inputs(argc, argv, files, nfiles);
+	if (input.nomem)
+		errx(EXIT_SYSTEM, "out of memory");
 	/* Too many targets is refused as a whole: nothing is sent. */
 	if (input.over_max)
 		exit(EXIT_USAGE);
@@ -775,7 +780,8 @@ main(int argc, char **argv)
 	for (i = 0; i < tg.n; i++)
 		tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
 	/* Names still resolving may need either family: keep both open. */
-	rfd = resolver_start(resolver);
+	if ((rfd = resolver_start(resolver)) == -2)
+		err(EXIT_SYSTEM, "cannot start name lookups");
 	if (rfd != -1)
 		has4 = has6 = 1;
 	if (has4 && so.s4.fd == -1 && (rfd == -1 || so.s6.fd == -1))
@@ -812,7 +818,7 @@ main(int argc, char **argv)
 	}
 	unfinished = resolver_pending(resolver);
 	resolver_abandon(resolver);
-	status = exit_status(&p);
+	status = resolver_no_fds(resolver) ? EXIT_SYSTEM : exit_status(&p);
 	finish(&p, status);
 	/* Names glibc may still be resolving keep their requests alive. */
 	if (unfinished == 0)
@@ -820,6 +826,7 @@ main(int argc, char **argv)
 	ping_free(&p);
 	loop_free(l);
 	targets_free(&tg);
+	input_free(&input);
 	free(files);
 	return status;
 }

@@ -758,20 +758,37 @@ on_reply(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	emit_event(p, t, &r);
 }
 
+/* Target i's probe with this seq, if it is the one a short quote means. */
+static struct probe *
+latest_probe(struct ping *p, uint32_t i, uint16_t seq)
+{
+	struct probe *pr;
+	int64_t serial;
+
+	/* A trace has many probes in flight: its seq names the probe. */
+	serial = p->tr ? trace_serial(p, i, seq) : p->tg->t[i].last_serial;
+	if (serial < 0)
+		return NULL;
+	pr = pool_find(&p->pool, (uint32_t)serial);
+	return pr && pr->target == i && (uint16_t)pr->seq == seq ? pr : NULL;
+}
+
 /*
  * Which probe an error is about.  With a quote long enough to hold our
  * tag, the tag decides.  RFC 792 only promises 8 bytes of the original
  * datagram beyond its IP header: then the quoted id (raw sockets; a ping
  * socket's queue only holds our own), destination and seq must match the
- * target's latest probe.
+ * target's latest probe.  Several targets on one address (two names, two
+ * scopes) may match alike: then nobody is credited rather than a guess.
  */
 static struct probe *
 error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
     const uint8_t dst[16])
 {
 	struct probe_hdr h;
-	struct probe *pr;
-	int64_t i, serial;
+	struct probe *pr, *found = NULL;
+	int64_t i;
+	uint32_t pos = 0;
 
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
 		if (tagged_target(p, s, m, &h) == NULL)
@@ -782,16 +799,14 @@ error_probe(struct ping *p, struct sock *s, const struct icmp_msg *m,
 	}
 	if (m->data_len != 0 || (s->raw && m->id != s->id))
 		return NULL;
-	if ((i = targets_find(p->tg, dst)) < 0)
-		return NULL;
-	/* A trace has many probes in flight: its seq names the probe. */
-	serial = p->tr ? trace_serial(p, (uint32_t)i, m->seq) :
-	    p->tg->t[i].last_serial;
-	if (serial < 0)
-		return NULL;
-	pr = pool_find(&p->pool, (uint32_t)serial);
-	return pr && pr->target == (uint32_t)i && (uint16_t)pr->seq == m->seq ?
-	    pr : NULL;
+	/* Only probes in flight are found: several, and none is credited. */
+	while ((i = targets_next(p->tg, dst, &pos)) >= 0)
+		if ((pr = latest_probe(p, (uint32_t)i, m->seq)) != NULL) {
+			if (found)
+				return NULL;
+			found = pr;
+		}
+	return found;
 }
 
 static void

@@ -104,7 +104,7 @@ struct rdns *
 rdns_start(int workers)
 {
 	struct rdns *r;
-	int req[2], ans[2], i, null;
+	int req[2], ans[2], i, null, e;
 	pid_t pid;
 
 	if (workers > MAX_WORKERS)
@@ -150,7 +150,9 @@ rdns_start(int workers)
 	fcntl(r->req, F_SETFD, FD_CLOEXEC);
 	fcntl(r->ans, F_SETFD, FD_CLOEXEC);
 	if (r->nworkers == 0) {
+		e = errno;		/* fork()'s, for the message */
 		rdns_free(r);
+		errno = e;
 		return NULL;
 	}
 	return r;

@@ -22,6 +22,7 @@ struct resolver {
 	uint32_t	 n, cap;
 	unsigned	 pending;
 	int		 family;
+	int		 no_fds;	/* a lookup failed for want of them */
 	int		 pfd[2];
 	resolve_done_fn	*done;
 	void		*arg;
@@ -63,18 +64,46 @@ resolver_add(struct resolver *r, const char *name)
 }
 
 /*
- * Runs on a glibc helper thread: it may only write to the pipe.  A write
- * of 4 bytes to a pipe is atomic (less than PIPE_BUF).
+ * Runs on a thread of glibc's, started after the lookup is complete: it may
+ * only write to the pipe.  A write of 4 bytes to a pipe is atomic (less
+ * than PIPE_BUF).  Once the number is in the pipe, main may finish the
+ * request and free every request and the resolver while this thread is
+ * still inside write() (ASan's interceptor reads the buffer after the
+ * system call): so the write reads only copies on this thread's stack.
+ * Nothing else of ours is touched after the completion: glibc's worker
+ * only dequeues its own record.
  */
 static void
 notify(union sigval v)
 {
-	struct request *q = v.sival_ptr;
+	const struct request *q = v.sival_ptr;
+	uint32_t no = q->no;
+	int fd = q->r->pfd[1];
 	ssize_t n;
 
 	do
-		n = write(q->r->pfd[1], &q->no, sizeof(q->no));
+		n = write(fd, &no, sizeof(no));
 	while (n == -1 && errno == EINTR);
+}
+
+/*
+ * Can the process open n more descriptors?  A lookup needs its own (the
+ * hosts file, a DNS socket), and glibc reports a lookup that had none as
+ * a name that does not resolve.
+ */
+static int
+fds_left(int n)
+{
+	int fd[4], i, ok = 1;
+
+	for (i = 0; i < n && i < 4; i++)
+		if ((fd[i] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) == -1) {
+			ok = errno != EMFILE && errno != ENFILE;
+			break;
+		}
+	while (i-- > 0)
+		close(fd[i]);
+	return ok;
 }
 
 int
@@ -87,7 +116,13 @@ resolver_start(struct resolver *r)
 	if (r->n == 0)
 		return -1;
 	if (pipe2(r->pfd, O_CLOEXEC) == -1)
-		return -1;
+		return -2;
+	/* Room for a lookup's own descriptor, or none could succeed. */
+	if (!fds_left(1)) {
+		errno = EMFILE;
+		return -2;
+	}
+	/* Only our end: a full pipe must block the writer, not lose it. */
 	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
 	/* The array no longer moves: requests can point into it now. */
 	for (i = 0; i < r->n; i++) {
@@ -104,15 +139,28 @@ resolver_start(struct resolver *r)
 		sev.sigev_notify_function = notify;
 		sev.sigev_value.sival_ptr = q;
 		list[0] = &q->cb;
+		/* EAI_AGAIN or EAI_MEMORY: no thread or no memory for it.
+		 * The requests already started keep theirs (main exits). */
 		if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
-			q->done = 1;
-			r->done(r->arg, q->cb.ar_name, NULL,
-			    "cannot start name lookup");
-			continue;
+			errno = EAGAIN;
+			return -2;
 		}
 		r->pending++;
 	}
 	return r->pfd[0];
+}
+
+static const char *
+why_failed(struct resolver *r, int e)
+{
+	if (!fds_left(1)) {
+		r->no_fds = 1;
+		return "name lookup failed: too many open files";
+	}
+	if (e == EAI_NONAME || e == EAI_NODATA)
+		return r->family ? "no address of the requested family" :
+		    "name does not resolve";
+	return gai_strerror(e);
 }
 
 static void
@@ -126,10 +174,7 @@ finish(struct resolver *r, struct request *q)
 	q->done = 1;
 	r->pending--;
 	if (e != 0 || ai == NULL)
-		r->done(r->arg, q->cb.ar_name, NULL, e == EAI_NONAME ||
-		    e == EAI_NODATA ? (r->family ?
-		    "no address of the requested family" :
-		    "name does not resolve") : gai_strerror(e));
+		r->done(r->arg, q->cb.ar_name, NULL, why_failed(r, e));
 	else
 		r->done(r->arg, q->cb.ar_name, ai->ai_addr, NULL);
 	if (ai)
@@ -148,6 +193,12 @@ resolver_read(struct resolver *r)
 		for (i = 0; i < n / (ssize_t)sizeof(no[0]); i++)
 			if (no[i] < r->n)
 				finish(r, &r->req[no[i]]);
+}
+
+int
+resolver_no_fds(const struct resolver *r)
+{
+	return r ? r->no_fds : 0;
 }
 
 unsigned

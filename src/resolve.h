@@ -16,11 +16,17 @@ typedef void	resolve_done_fn(void *arg, const char *name,
 
 struct resolver	*resolver_create(int family, resolve_done_fn *, void *arg);
 int		 resolver_add(struct resolver *, const char *name);
-/* Fire all added requests; returns the fd to watch (-1 if none). */
+/*
+ * Fire all added requests; returns the fd to watch, -1 if there are none,
+ * -2 (errno set) if they cannot be started (no pipe, no thread).
+ */
 int		 resolver_start(struct resolver *);
 /* Called when the fd is readable: reports finished names. */
 void		 resolver_read(struct resolver *);
 unsigned	 resolver_pending(const struct resolver *);
+/* Whether a lookup failed because the process had no descriptor left
+ * (the name is reported as failed; the run ends with exit status 4). */
+int		 resolver_no_fds(const struct resolver *);
 /* Names added, whether or not started. */
 unsigned	 resolver_count(const struct resolver *);
 /* Report every unfinished name as such (at the end of a run). */

@@ -39,17 +39,25 @@ addr_hash(const uint8_t a[16])
 	return (uint32_t)x;
 }
 
-/* Make the hash big enough for n targets at a load of at most 1/2. */
+static uint64_t
+hash_slots(const struct targets *tg)
+{
+	return tg->hash ? (uint64_t)tg->hash_mask + 1 : 0;
+}
+
+/*
+ * Make the hash big enough for n targets at a load of at most 1/2: a
+ * search for an address that is not there always meets an empty slot.
+ */
 static int
 hash_grow(struct targets *tg, uint32_t n)
 {
-	uint32_t cap = tg->hash ? tg->hash_mask + 1 : 1024, i, j;
-	uint32_t *h;
+	uint64_t cap = tg->hash ? hash_slots(tg) : 1024;
+	uint32_t *h, i, j;
 
 	while (cap < 2 * (uint64_t)n)
 		cap *= 2;
-
-	if ((h = calloc(cap, sizeof(*h))) == NULL)
+	if (cap > (uint64_t)1 << 31 || (h = calloc(cap, sizeof(*h))) == NULL)
 		return -1;
 	for (i = 0; i < tg->n; i++) {
 		for (j = addr_hash(tg->t[i].addr) & (cap - 1); h[j];
@@ -59,22 +67,37 @@ hash_grow(struct targets *tg, uint32_t n)
 	}
 	free(tg->hash);
 	tg->hash = h;
-	tg->hash_mask = cap - 1;
+	tg->hash_mask = (uint32_t)cap - 1;
 	return 0;
 }
 
 int64_t
-targets_find(const struct targets *tg, const uint8_t addr[16])
+targets_next(const struct targets *tg, const uint8_t addr[16], uint32_t *pos)
 {
-	uint32_t j;
+	uint32_t j, idx;
 
-	if (tg->hash == NULL)
-		return -1;
-	for (j = addr_hash(addr) & tg->hash_mask; tg->hash[j];
-	    j = (j + 1) & tg->hash_mask)
-		if (memcmp(tg->t[tg->hash[j] - 1].addr, addr, 16) == 0)
-			return tg->hash[j] - 1;
+	/* *pos: slots already looked at, counted from the home slot. */
+	for (; *pos < hash_slots(tg); (*pos)++) {
+		j = (addr_hash(addr) + *pos) & tg->hash_mask;
+		if ((idx = tg->hash[j]) == 0)
+			return -1;
+		if (memcmp(tg->t[idx - 1].addr, addr, 16) == 0) {
+			(*pos)++;
+			return idx - 1;
+		}
+	}
 	return -1;
+}
+
+/* Is t the target (family, scope, name) on its address? */
+static int
+same_target(const struct targets *tg, const struct target *t, int family,
+    uint32_t scope, const char *name, uint8_t flags)
+{
+	if (t->family != family || t->scope != scope ||
+	    (t->flags & T_BYNAME) != (flags & T_BYNAME))
+		return 0;
+	return !(flags & T_BYNAME) || strcmp(tg->names + t->name, name) == 0;
 }
 
 static int
@@ -113,8 +136,7 @@ targets_reserve(struct targets *tg, uint32_t more)
 		tg->t = t;
 		tg->cap = cap;
 	}
-	if (2 * (uint64_t)cap > (tg->hash ? tg->hash_mask + 1 : 0) &&
-	    hash_grow(tg, cap) == -1)
+	if (2 * (uint64_t)cap > hash_slots(tg) && hash_grow(tg, cap) == -1)
 		return -1;
 	return 0;
 }
@@ -124,23 +146,34 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
     uint32_t scope, const char *name, uint8_t flags)
 {
 	struct target *t;
-	uint32_t j;
+	uint32_t j, off = 0;
+	int64_t i;
 
-	if (targets_find(tg, addr) >= 0)
-		return TARGET_DUP;
+	if (name == NULL)
+		flags &= (uint8_t)~T_BYNAME;
+	j = 0;
+	while ((i = targets_next(tg, addr, &j)) >= 0)
+		if (same_target(tg, &tg->t[i], family, scope, name, flags))
+			return TARGET_DUP;
 	if (tg->n >= tg->max)
 		return TARGET_FULL;
 	if (tg->n == tg->cap && targets_reserve(tg, tg->n ? tg->n : 256) ==
 	    -1)
+		return TARGET_NOMEM;
+	/* The array may have grown while the hash could not (a block's
+	 * reservation): the hash must keep its empty slots. */
+	if (2 * ((uint64_t)tg->n + 1) > hash_slots(tg) &&
+	    hash_grow(tg, tg->n + 1) == -1)
+		return TARGET_NOMEM;
+	if (name && store_name(tg, name, &off) == -1)
 		return TARGET_NOMEM;
 	t = &tg->t[tg->n];
 	memset(t, 0, sizeof(*t));
 	memcpy(t->addr, addr, 16);
 	t->scope = scope;
 	t->family = (uint8_t)family;
-	t->flags = flags;
-	if (name && store_name(tg, name, &t->name) == 0)
-		t->flags |= T_NAMED;
+	t->flags = name ? flags | T_NAMED : flags;
+	t->name = off;
 	for (j = addr_hash(addr) & tg->hash_mask; tg->hash[j];
 	    j = (j + 1) & tg->hash_mask)
 		;

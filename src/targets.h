@@ -2,6 +2,10 @@
  * The target table: compact per-target state in one array, names stored
  * once in an arena, and a hash from address to index (dedup and matching
  * of ICMP errors whose quote is too short to carry our tag).
+ *
+ * A target is what the user wrote: an address with its scope, or a host
+ * name.  Two names on one address are two targets (as in fping), and so
+ * are fe80::1%c0 and fe80::1%c1; an address given twice is one.
  */
 #ifndef MPING_TARGETS_H
 #define MPING_TARGETS_H
@@ -16,6 +20,7 @@
 #define T_BCAST		0x02	/* broadcast or multicast (-b) */
 #define T_ALIVE		0x04	/* has answered */
 #define T_DONE		0x08	/* all its probes are sent */
+#define T_BYNAME	0x80	/* a host name: the name is its identity */
 
 struct target {
 	uint8_t		addr[16];	/* IPv4 as ::ffff:a.b.c.d */
@@ -43,12 +48,21 @@ enum { TARGET_ADDED = 0, TARGET_DUP = -1, TARGET_FULL = -2,
 
 void	targets_init(struct targets *, uint32_t max);
 void	targets_free(struct targets *);
-/* Returns the new index, or TARGET_DUP/TARGET_FULL/TARGET_NOMEM. */
+/*
+ * Returns the new index, or TARGET_DUP/TARGET_FULL/TARGET_NOMEM.  name is
+ * shown instead of the address; with T_BYNAME in flags it is also what
+ * tells the target from others on the same address and scope.
+ */
 int64_t	targets_add(struct targets *, int family, const uint8_t addr[16],
 	    uint32_t scope, const char *name, uint8_t flags);
 /* Room for more targets without growing (a CIDR block's size). */
 int	targets_reserve(struct targets *, uint32_t more);
-int64_t	targets_find(const struct targets *, const uint8_t addr[16]);
+/*
+ * The targets with this address (several when their names or scopes
+ * differ): start with *pos = 0 and call until it returns -1.
+ */
+int64_t	targets_next(const struct targets *, const uint8_t addr[16],
+	    uint32_t *pos);
 /* The target as the user wrote it (name, or address for literals). */
 const char *target_name(const struct targets *, const struct target *,
 	    char *buf, size_t len);

@@ -81,14 +81,16 @@ nsum()
 	[ "$(nsum)" -eq 4 ]
 }
 
-@test "a repeated target is probed once" {
+@test "a repeated target is probed once; each name is a target" {
 	run --separate-stderr mp -c 2 $FAST --json 198.18.0.1 198.18.0.1 \
-	    198.18.0.0/30 lab-h1 lab-h1-alias
+	    198.18.0.0/30 lab-h1 lab-h1-alias lab-h1
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(nsum)" -eq 2 ]
-	[ "$(json_sel -s '[.[] | select(.type == "reply" and .addr == "198.18.0.1")] | length')" -eq 2 ]
+	# 198.18.0.1, 198.18.0.2, and each name on 198.18.0.1 (as fping).
+	[ "$(nsum)" -eq 4 ]
+	[ "$(json_sel -s '[.[] | select(.type == "reply" and .addr == "198.18.0.1")] | length')" -eq 6 ]
 	jall 'select(.type == "summary" and .addr == "198.18.0.1") | .sent == 2'
+	[ "$(json_sel -s '[.[] | select(.type == "summary") | .target] | sort | join(" ")')" = '"198.18.0.1 198.18.0.2 lab-h1 lab-h1-alias"' ]
 }
 
 @test "a whole /22 (1022 hosts) answers in one run" {
