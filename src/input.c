@@ -189,10 +189,21 @@ family_ok(struct input *in, const char *what, int family)
 	return 1;
 }
 
+/*
+ * A target's place in what the user gave (--live shows rows in it): every
+ * address is added as it is read, but a name only when it has resolved,
+ * so each name reserves its place when it is read.
+ */
+static uint32_t
+next_order(const struct input *in)
+{
+	return in->tg->n + in->names;
+}
+
 /* Returns 0 if added or a harmless duplicate, -1 if it was not added. */
 static int
 add(struct input *in, const char *what, int family, const uint8_t a[16],
-    uint32_t scope, const char *name, uint8_t flags)
+    uint32_t scope, const char *name, uint8_t flags, uint32_t order)
 {
 	int64_t r;
 
@@ -216,11 +227,14 @@ add(struct input *in, const char *what, int family, const uint8_t a[16],
 		in->nomem = 1;
 		return -1;
 	}
+	if (r >= 0)
+		in->tg->t[r].order = order;
 	return 0;
 }
 
 void
-input_address(struct input *in, const char *name, const struct sockaddr *sa)
+input_address(struct input *in, const char *name, uint32_t order,
+    const struct sockaddr *sa)
 {
 	uint8_t a[16];
 	uint32_t scope = 0;
@@ -232,7 +246,7 @@ input_address(struct input *in, const char *name, const struct sockaddr *sa)
 		scope = ((const struct sockaddr_in6 *)(const void *)sa)->
 		    sin6_scope_id;
 	/* Each name is a target of its own, even on a shared address. */
-	add(in, name, sa->sa_family, a, scope, name, T_BYNAME);
+	add(in, name, sa->sa_family, a, scope, name, T_BYNAME, order);
 }
 
 /*
@@ -308,7 +322,8 @@ cidr(struct input *in, const char *s, char *slash)
 			;
 		else if (!in->conf->broadcast && is_broadcast(in, family, a))
 			skip_broadcast(s, family, a);
-		else if (add(in, s, family, a, 0, NULL, 0) == -1)
+		else if (add(in, s, family, a, 0, NULL, 0,
+		    next_order(in)) == -1)
 			return;
 		for (byte = 15; byte >= 0 && ++a[byte] == 0; byte--)
 			;
@@ -347,7 +362,7 @@ input_target(struct input *in, const char *s)
 	if (inet_pton(AF_INET, s, a + 12) == 1) {
 		a[10] = a[11] = 0xff;
 		if (family_ok(in, s, AF_INET))
-			add(in, s, AF_INET, a, 0, NULL, 0);
+			add(in, s, AF_INET, a, 0, NULL, 0, next_order(in));
 		return;
 	}
 	/* IPv6 literals, with a %scope when there is one. */
@@ -360,7 +375,7 @@ input_target(struct input *in, const char *s)
 		if (family_ok(in, s, addr_family(AF_INET6, a)))
 			add(in, s, AF_INET6, a, ((struct sockaddr_in6 *)
 			    (void *)res->ai_addr)->sin6_scope_id,
-			    strchr(s, '%') ? s : NULL, 0);
+			    strchr(s, '%') ? s : NULL, 0, next_order(in));
 		freeaddrinfo(res);
 		return;
 	}
@@ -368,7 +383,8 @@ input_target(struct input *in, const char *s)
 		in->bad(in->arg, s, "not a valid address or host name");
 		return;
 	}
-	in->resolve(in->arg, s);
+	in->resolve(in->arg, s, next_order(in));
+	in->names++;
 }
 
 /* A line: '#' starts a comment; blanks, CR and surrounding space ignored. */

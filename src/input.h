@@ -13,7 +13,8 @@ struct input {
 	int			 over_max;	/* --max-targets was hit */
 	int			 nomem;		/* out of memory: stop */
 	/* called for each name that is neither a literal nor a CIDR */
-	void			(*resolve)(void *, const char *);
+	void			(*resolve)(void *, const char *, uint32_t order);
+	uint32_t		 names;		/* names handed to resolve */
 	/* called for each target that cannot be used */
 	void			(*bad)(void *, const char *, const char *);
 	void			*arg;
@@ -37,7 +38,7 @@ void	input_target(struct input *, const char *);
  * returns -1 with errno if it cannot. */
 int	input_fd(struct input *, int fd);
 /* Add a resolved address of name; reasons go to bad(). */
-void	input_address(struct input *, const char *name,
+void	input_address(struct input *, const char *name, uint32_t order,
 	    const struct sockaddr *);
 
 #endif

@@ -503,10 +503,10 @@ static struct resolver *resolver;
 static struct input input;
 
 static void
-queue_name(void *arg, const char *name)
+queue_name(void *arg, const char *name, uint32_t order)
 {
 	(void)arg;
-	if (resolver_add(resolver, name) == -1)
+	if (resolver_add(resolver, name, order) == -1)
 		errx(EXIT_SYSTEM, "out of memory");
 }
 
@@ -539,13 +539,13 @@ has_socket(struct sockets *so, const char *name, int family)
 }
 
 static void
-resolved(void *arg, const char *name, const struct sockaddr *sa,
-    const char *error)
+resolved(void *arg, const char *name, uint32_t order,
+    const struct sockaddr *sa, const char *error)
 {
 	if (sa == NULL)
 		report_bad(NULL, name, error);
 	else if (has_socket(arg, name, sa->sa_family))
-		input_address(&input, name, sa);
+		input_address(&input, name, order, sa);
 	if (input.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 }

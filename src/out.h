@@ -25,6 +25,7 @@ struct record {
 	enum rec_type	 type;
 	double		 time;		/* Unix time, seconds */
 	long		 index;		/* the target's place in the table */
+	long		 order;		/* its place in what the user gave */
 	const char	*target;	/* as the user wrote it */
 	const char	*addr;		/* the target's address */
 	const char	*from;		/* responder or reporting router */

@@ -35,6 +35,7 @@
 
 struct row {
 	char	*label;
+	long	 order;			/* of the target, in what was given */
 	long	 sent, received, lost;
 	double	 loss_pct, last, avg, min, max;
 	double	 sum;			/* --trace: the view counts itself */
@@ -169,8 +170,10 @@ row_of(struct live *v, const struct record *r)
 {
 	struct row *w;
 
-	if ((w = row_at(v, r->index)) != NULL && w->label == NULL)
+	if ((w = row_at(v, r->index)) != NULL && w->label == NULL) {
 		w->label = make_label(r);
+		w->order = r->order;
+	}
 	return w;
 }
 
@@ -378,25 +381,45 @@ draw_row(FILE *fp, const struct live *v, const struct row *w, int lw)
 	}
 }
 
+static int
+by_order(const void *a, const void *b)
+{
+	const struct row *x = *(struct row *const *)a;
+	const struct row *y = *(struct row *const *)b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+static int
+answered_first(const void *a, const void *b)
+{
+	const struct row *x = *(struct row *const *)a;
+	const struct row *y = *(struct row *const *)b;
+
+	if ((x->received > 0) != (y->received > 0))
+		return x->received > 0 ? -1 : 1;
+	return by_order(a, b);
+}
+
 /*
- * The rows to draw, at most max, into v->pick; returns how many.  In the
- * order of the table, but when they do not all fit, the targets that
- * answered come first (a sweep's live hosts, not its silent addresses).
+ * The rows to draw, at most max, first in v->pick; returns how many.
+ * Targets in the order they were given (a name's row takes its place
+ * when the name has resolved), but when they do not all fit, the targets
+ * that answered come first (a sweep's live hosts, not its silent
+ * addresses).  Hops stay in the table's order: by target, then TTL.
  */
 static size_t
 pick_rows(struct live *v, size_t max, size_t tracked)
 {
 	size_t i, k = 0;
-	int pass, sort = !v->trace && tracked > max;
 
-	for (pass = sort ? 0 : 1; pass < 2; pass++)
-		for (i = 0; i < v->nrows && k < max; i++) {
-			if (v->rows[i].label == NULL ||
-			    (sort && (pass == 0) != (v->rows[i].received > 0)))
-				continue;
+	for (i = 0; i < v->nrows; i++)
+		if (v->rows[i].label != NULL)
 			v->pick[k++] = &v->rows[i];
-		}
-	return k;
+	if (!v->trace)
+		qsort(v->pick, k, sizeof(*v->pick), tracked > max ?
+		    answered_first : by_order);
+	return k < max ? k : max;
 }
 
 /*
@@ -420,16 +443,22 @@ refresh(struct live *v)
 			update(w, &r);
 }
 
-/* Whether the k rows picked are the first k of the table. */
+/* Whether the k rows picked are the first k in the order given. */
 static int
 in_table_order(const struct live *v, size_t k)
 {
-	size_t i, j = 0;
+	size_t i, before = 0;
+	long last = -1;
 
-	for (i = 0; i < v->nrows && j < k; i++)
-		if (v->rows[i].label && v->pick[j++] != &v->rows[i])
-			return 0;
-	return 1;
+	if (v->trace)
+		return 1;
+	for (i = 0; i < k; i++)
+		if (v->pick[i]->order > last)
+			last = v->pick[i]->order;
+	for (i = 0; i < v->nrows; i++)
+		if (v->rows[i].label && v->rows[i].order <= last)
+			before++;
+	return before == k;
 }
 
 static void

@@ -106,6 +106,7 @@ event(struct ping *p, struct record *r, enum rec_type type,
 	record_clear(r, type);
 	r->time = real_time();
 	r->index = t - p->tg->t;
+	r->order = t->order;
 	r->addr = target_addr(t, abuf, INET6_ADDRSTRLEN + 8);
 	/* An address target's name is its address: one inet_ntop. */
 	r->target = t->flags & T_NAMED ? target_name(p->tg, t, nbuf,
@@ -409,7 +410,6 @@ commit(struct ping *p, const struct batch *b, int i, int64_t now)
 		return;		/* trace.c queues what comes next */
 	if (j->attempt)
 		return;
-	t->next_seq = (uint16_t)(j->seq + 1);
 	if (p->c->count && (uint64_t)j->seq + 1 >= p->c->count) {
 		t->flags |= T_DONE;
 		return;

@@ -14,6 +14,7 @@ struct request {
 	struct addrinfo	 hints;
 	struct resolver	*r;
 	uint32_t	 no;
+	uint32_t	 order;
 	int		 done;
 };
 
@@ -43,7 +44,7 @@ resolver_create(int family, resolve_done_fn *done, void *arg)
 }
 
 int
-resolver_add(struct resolver *r, const char *name)
+resolver_add(struct resolver *r, const char *name, uint32_t order)
 {
 	struct request *q;
 	uint32_t cap;
@@ -59,6 +60,7 @@ resolver_add(struct resolver *r, const char *name)
 	memset(q, 0, sizeof(*q));
 	if ((q->cb.ar_name = strdup(name)) == NULL)
 		return -1;
+	q->order = order;
 	q->no = r->n++;
 	return 0;
 }
@@ -174,9 +176,11 @@ finish(struct resolver *r, struct request *q)
 	q->done = 1;
 	r->pending--;
 	if (e != 0 || ai == NULL)
-		r->done(r->arg, q->cb.ar_name, NULL, why_failed(r, e));
+		r->done(r->arg, q->cb.ar_name, q->order, NULL,
+		    why_failed(r, e));
 	else
-		r->done(r->arg, q->cb.ar_name, ai->ai_addr, NULL);
+		r->done(r->arg, q->cb.ar_name, q->order, ai->ai_addr,
+		    NULL);
 	if (ai)
 		freeaddrinfo(ai);
 	q->cb.ar_result = NULL;
@@ -224,7 +228,8 @@ resolver_abandon(struct resolver *r)
 		if (!r->req[i].done && r->req[i].r) {
 			r->req[i].done = 1;
 			r->pending--;
-			r->done(r->arg, r->req[i].cb.ar_name, NULL,
+			r->done(r->arg, r->req[i].cb.ar_name,
+			    r->req[i].order, NULL,
 			    "name lookup did not finish");
 		}
 }

@@ -8,14 +8,17 @@
 #define MPING_RESOLVE_H
 
 #include <sys/socket.h>
+#include <stdint.h>
 
 struct resolver;
 
-typedef void	resolve_done_fn(void *arg, const char *name,
+/* order: what resolver_add was given with the name. */
+typedef void	resolve_done_fn(void *arg, const char *name, uint32_t order,
 		    const struct sockaddr *sa, const char *error);
 
 struct resolver	*resolver_create(int family, resolve_done_fn *, void *arg);
-int		 resolver_add(struct resolver *, const char *name);
+int		 resolver_add(struct resolver *, const char *name,
+		    uint32_t order);
 /*
  * Fire all added requests; returns the fd to watch, -1 if there are none,
  * -2 (errno set) if they cannot be started (no pipe, no thread).

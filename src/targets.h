@@ -28,7 +28,7 @@ struct target {
 	uint32_t	name;		/* arena offset when T_NAMED */
 	uint32_t	last_serial;	/* serial of its latest probe */
 	uint32_t	sent, errors, dups, inflight;	/* received: rtt.n */
-	uint16_t	next_seq;
+	uint32_t	order;		/* its place in what the user gave */
 	uint8_t		family, flags;
 	struct stats	rtt;
 };

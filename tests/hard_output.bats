@@ -23,6 +23,8 @@ setup_file()
 	    >>"/etc/netns/$FLAB-c/hosts"
 	printf '2001:db8:100::2\tlab-six-long-name-of-a-host\n' \
 	    >>"/etc/netns/$FLAB-c/hosts"
+	printf '198.18.0.9\tmho-b\n198.18.0.10\tmho-d\n' \
+	    >>"/etc/netns/$FLAB-c/hosts"
 	# A silent block: requests to 198.18.7.0/24 are sent, never answered.
 	flab_exec c nft -f - <<-'EOF'
 	table inet mho {
@@ -248,6 +250,24 @@ frame()
 	3 of 8
 	EOF
 	frame | grep -qx '3 of 8 targets not shown (answered first): the terminal is too small'
+}
+
+@test "--live: rows in the order the targets were given, names among addresses" {
+	PTYOPTS=(--env LANG=C --size 24x80)
+	run onpty --live -c 3 -p 100 198.18.0.1 mho-b 198.18.0.2 mho-d \
+	    198.18.0.3
+	[ "$status" -eq 0 ]
+	"$SCREEN" "$TERMOUT" check
+	frame
+	# A name resolves after the addresses were added: its row still
+	# takes the place it was given in.
+	diff - <(frame | sed -n '3,7p' | awk '{ print $1, $2 }') <<-'EOF'
+	198.18.0.1 3
+	mho-b (198.18.0.9)
+	198.18.0.2 3
+	mho-d (198.18.0.10)
+	198.18.0.3 3
+	EOF
 }
 
 @test "--live --trace: the rows left after the view fit the terminal" {
