@@ -416,7 +416,8 @@ pick_rows(struct live *v, size_t max, size_t tracked)
 	for (i = 0; i < v->nrows; i++)
 		if (v->rows[i].label != NULL)
 			v->pick[k++] = &v->rows[i];
-	if (!v->trace)
+	/* No row yet: v->pick may not exist, and qsort wants a pointer. */
+	if (!v->trace && k > 1)
 		qsort(v->pick, k, sizeof(*v->pick), tracked > max ?
 		    answered_first : by_order);
 	return k < max ? k : max;
