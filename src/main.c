@@ -625,28 +625,39 @@ exit_status(const struct ping *p)
 	return p->answered == p->tg->n ? 0 : EXIT_NOREPLY;
 }
 
+/* -u: the targets that never answered, in the order given. */
 static void
-finish(struct ping *p, int status)
+unreachable_list(struct ping *p)
 {
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
 	struct record r;
-	uint32_t i;
+	uint32_t i, k, *order = targets_in_order(p->tg);
+
+	for (k = 0; k < p->tg->n; k++) {
+		i = order ? order[k] : k;
+		if (p->tg->t[i].flags & T_ALIVE)
+			continue;
+		record_clear(&r, REC_UNREACHABLE);
+		r.time = real_time();
+		r.target = target_name(p->tg, &p->tg->t[i], nbuf,
+		    sizeof(nbuf));
+		r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));
+		out_emit(&out, &r);
+	}
+	free(order);
+}
+
+static void
+finish(struct ping *p, int status)
+{
+	struct record r;
 
 	if (p->tr)
 		trace_end(p, sig_stop ? "interrupted" : "deadline");
 	else
 		ping_summaries(p);
 	if (p->c->unreach)
-		for (i = 0; i < p->tg->n; i++) {
-			if (p->tg->t[i].flags & T_ALIVE)
-				continue;
-			record_clear(&r, REC_UNREACHABLE);
-			r.time = real_time();
-			r.target = target_name(p->tg, &p->tg->t[i], nbuf,
-			    sizeof(nbuf));
-			r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));
-			out_emit(&out, &r);
-		}
+		unreachable_list(p);
 	record_clear(&r, REC_END);
 	r.time = real_time();
 	r.targets = p->tg->n;

@@ -1132,15 +1132,19 @@ ping_summaries(struct ping *p)
 	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
 	struct target *t;
 	struct record r;
-	uint32_t i;
+	uint32_t i, k, *order;
 
 	if (p->tr)
 		return;		/* a trace ends with its own record */
-	for (i = 0; i < p->tg->n; i++) {
+	/* In the order given, as fping does: names resolve in any order. */
+	order = targets_in_order(p->tg);
+	for (k = 0; k < p->tg->n; k++) {
+		i = order ? order[k] : k;
 		t = &p->tg->t[i];
 		event(p, &r, REC_SUMMARY, t, -1, nbuf, abuf);
 		if (t->flags & T_BCAST)
 			r.responders = responders_of(p, i);
 		emit_event(p, t, &r);
 	}
+	free(order);
 }

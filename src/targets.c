@@ -260,3 +260,33 @@ addr16_from_sockaddr(const struct sockaddr *sa, uint8_t addr[16])
 		    16);
 	}
 }
+
+/*
+ * Every target's order is its own (an address gets the next place when it
+ * is read, a name reserves one), so one pass places them all: O(n), not a
+ * sort.  Places left empty (duplicates, names that did not resolve) are
+ * squeezed out.
+ */
+uint32_t *
+targets_in_order(const struct targets *tg)
+{
+	uint32_t *place, i, k = 0, max = 0;
+	uint64_t j;
+
+	for (i = 0; i < tg->n; i++)
+		if (tg->t[i].order > max)
+			max = tg->t[i].order;
+	if ((place = calloc((size_t)max + 1, sizeof(*place))) == NULL)
+		return NULL;
+	for (i = 0; i < tg->n; i++) {
+		if (place[tg->t[i].order] != 0) {	/* never: but no loss */
+			free(place);
+			return NULL;
+		}
+		place[tg->t[i].order] = i + 1;
+	}
+	for (j = 0; j <= max; j++)
+		if (place[j] != 0)
+			place[k++] = place[j] - 1;
+	return place;
+}

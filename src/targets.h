@@ -55,6 +55,12 @@ void	targets_free(struct targets *);
  */
 int64_t	targets_add(struct targets *, int family, const uint8_t addr[16],
 	    uint32_t scope, const char *name, uint8_t flags);
+/*
+ * The indices of the targets in the order the user gave them (a name
+ * joins the table when it resolves, in any order), to be freed; NULL
+ * when there is no memory for it (the table's order is the fallback).
+ */
+uint32_t *targets_in_order(const struct targets *);
 /* Room for more targets without growing (a CIDR block's size). */
 int	targets_reserve(struct targets *, uint32_t more);
 /*

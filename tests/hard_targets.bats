@@ -222,6 +222,26 @@ summaries()
 	[ "$(grep -c '^summary,.*,www,' <<<"$output")" -eq 1 ]
 }
 
+@test "summaries and -u in the order given, names among addresses" {
+	# Names join the table as they resolve, after every address: the
+	# summaries still come in the order the targets were given.
+	run --separate-stderr hmp -q -c 1 -t 300 www 198.18.0.2 web1 \
+	    198.18.0.3 q1
+	echo "$output"; echo "stderr: $stderr"
+	[ "$status" -eq 1 ]
+	diff - <(sed 's/:.*//' <<<"$output") <<-'EOF'
+	www (198.18.0.1)
+	198.18.0.2
+	web1 (198.18.0.1)
+	198.18.0.3
+	q1 (203.0.113.1)
+	EOF
+	run --separate-stderr hmp -u -c 1 -t 300 q2 198.18.0.2 q1 f1
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = $'q2\nq1\nf1' ]
+}
+
 @test "errors on a shared address: each name its own; short quotes never guessed" {
 	# Whole quotes: the tag tells f1's probes from f2's.
 	run --separate-stderr hmp -c 2 -p 100 -t 500 --json f1 f2
