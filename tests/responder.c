@@ -940,17 +940,20 @@ open6(void)
 	return s;
 }
 
+/* Rounded up: a reply is never sent before it is due (--delay is a
+ * minimum), and poll() never wakes early to find nothing due. */
 static int
 ms_until(const struct timespec *t)
 {
 	struct timespec	now;
-	long long	ms;
+	long long	ns, ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(t->tv_sec - now.tv_sec) * 1000 +
-	    (t->tv_nsec - now.tv_nsec) / 1000000;
-	if (ms < 0)
+	ns = (long long)(t->tv_sec - now.tv_sec) * 1000000000LL +
+	    (t->tv_nsec - now.tv_nsec);
+	if (ns <= 0)
 		return 0;
+	ms = (ns + 999999) / 1000000;
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
