@@ -549,6 +549,16 @@ man_text() {
 	[ -z "$output" ]
 }
 
+@test "man page: no macro shows through as text (a .It joined to its line)" {
+	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
+	# A macro that is not at the start of a line is printed as text,
+	# e.g. "null.It round": lint does not catch it.
+	run bash -c "mandoc -Tascii '$MANPAGE' | sed 's/.\x08//g' |
+	    grep -nE '\.(It|Cm|Fl|Ar|Pq|Qq|Ql|Op|Nm|Pp|Bl|El|Bd|Ed|Dv|Va|Pa|Xr|Sh|Ss) '"
+	echo "$output"
+	[ "$status" -eq 1 ]
+}
+
 @test "man page: has an entry for every option of the README" {
 	command -v mandoc >/dev/null || missing "mandoc is not installed" mandoc
 	local text o missing=
