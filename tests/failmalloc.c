@@ -5,6 +5,13 @@
  *
  *	FAILMALLOC_MIN=N	malloc(), calloc() and realloc() of N bytes or
  *				more return NULL with errno ENOMEM
+ *	FAILMALLOC_CALLOC_ONLY=1  only calloc() fails: mping's target table
+ *				grows its array with realloc() and its hash
+ *				with calloc(), so the hash fails while the
+ *				array still grows (the path to a NULL or
+ *				full hash)
+ *
+ * Under ASan, set ASAN_OPTIONS=verify_asan_link_order=0.
  *
  * Build: cc -shared -fPIC -o failmalloc.so tests/failmalloc.c -ldl
  */
@@ -21,6 +28,7 @@ static void *(*real_calloc)(size_t, size_t);
 static void *(*real_realloc)(void *, size_t);
 static void (*real_free)(void *);
 static size_t limit = SIZE_MAX;
+static int calloc_only;
 
 /* dlsym may allocate before the real functions are known. */
 static char early[4096];
@@ -51,6 +59,8 @@ init(void)
 	    "realloc");
 	if ((s = getenv("FAILMALLOC_MIN")) != NULL && atoll(s) > 0)
 		limit = (size_t)atoll(s);
+	calloc_only = (s = getenv("FAILMALLOC_CALLOC_ONLY")) != NULL &&
+	    atoi(s) != 0;
 }
 
 static int
@@ -67,7 +77,7 @@ malloc(size_t n)
 {
 	if (real_malloc == NULL)
 		return early_alloc(n);
-	return refused(n) ? NULL : real_malloc(n);
+	return !calloc_only && refused(n) ? NULL : real_malloc(n);
 }
 
 void *
@@ -87,7 +97,7 @@ calloc(size_t n, size_t size)
 void *
 realloc(void *p, size_t n)
 {
-	return refused(n) ? NULL : real_realloc(p, n);
+	return !calloc_only && refused(n) ? NULL : real_realloc(p, n);
 }
 
 void

@@ -112,7 +112,7 @@ setup_file()
 		return 1
 	fi
 	${CC:-cc} -std=c99 -Wall -Wextra -Werror -shared -fPIC \
-	    -o "$MHT_DIR/failalloc.so" "$MHT_REPO/tests/failalloc.c" -ldl
+	    -o "$MHT_DIR/failmalloc.so" "$MHT_REPO/tests/failmalloc.c" -ldl
 }
 
 teardown_file()
@@ -293,7 +293,8 @@ summaries()
 oom()
 {
 	run --separate-stderr mht_exec c env \
-	    LD_PRELOAD="$MHT_DIR/failalloc.so" FAILALLOC_CALLOC_OVER=65536 \
+	    LD_PRELOAD="$MHT_DIR/failmalloc.so" FAILMALLOC_MIN=65536 \
+	    FAILMALLOC_CALLOC_ONLY=1 \
 	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 	    timeout -s KILL 20 "$MPING" "$@" </dev/null
 	echo "$output" | tail -3; echo "stderr: $stderr"
