@@ -175,3 +175,18 @@ flab_down()
 	[ -n "${FLAB:-}" ] || return 0
 	netns_down "${FLAB_DIR:-}" "$FLAB"
 }
+
+# flab_end_test: what a test of this lab may leave behind: its background
+# runs (pids in $FLAB_DIR/bg) and a changed ping_group_range in c.
+flab_end_test()
+{
+	local p
+
+	[ -n "${FLAB:-}" ] || return 0
+	for p in $(cat "$FLAB_DIR/bg" 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	rm -f "$FLAB_DIR/bg"
+	flab_exec c sysctl -qw "net.ipv4.ping_group_range=0 2147483647" \
+	    >/dev/null 2>&1 || true
+}

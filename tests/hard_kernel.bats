@@ -79,14 +79,8 @@ setup()
 teardown()
 {
 	[ -n "${FLAB:-}" ] || return 0
-	local p
-	for p in $(cat "$FLAB_DIR/bg" 2>/dev/null); do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	rm -f "$FLAB_DIR/bg"
+	flab_end_test
 	rm -rf "$FLAB_DIR/priv"
-	flab_exec c sysctl -qw "net.ipv4.ping_group_range=0 2147483647" \
-	    >/dev/null 2>&1 || true
 	return 0
 }
 
