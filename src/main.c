@@ -464,20 +464,14 @@ on_signal(void *arg, int sig)
 static void
 shown_name(const char *in, char *buf, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)in;
-	size_t o = 0, n;
+	char head[101];
+	size_t n = strnlen(in, sizeof(head) - 1), o;
 
-	for (n = 0; p[n] && n < 100 && o + 5 < len; n++) {
-		if (p[n] >= 0x20 && p[n] < 0x7f)
-			buf[o++] = (char)p[n];
-		else
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", p[n]);
-	}
-	if (p[n] && o + 4 < len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
+	memcpy(head, in, n);
+	head[n] = '\0';
+	o = shown_text(buf, len, head, 1);
+	if (in[n] && o + 4 <= len)
+		memcpy(buf + o, "...", 4);
 }
 
 static void
