@@ -15,11 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "input.h"
 #include "loop.h"
+#include "method.h"
 #include "ping.h"
 #include "priv.h"
+#include "report.h"
 #include "resolve.h"
+#include "trace.h"
 
 #define VERSION		"0.1.0"
 #define EXIT_NOREPLY	1
@@ -28,8 +32,6 @@
 #define EXIT_SYSTEM	4
 
 static volatile sig_atomic_t sig_stop, sig_quit, sig_winch;
-static int bad_targets, no_socket;
-static struct out out;
 
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT, OPT_FORMAT,
 	OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP, OPT_QUERIES,
@@ -456,6 +458,30 @@ on_signal(void *arg, int sig)
 		sig_stop = 1;
 }
 
+/* The sockets of the probe method, or why one could not be opened. */
+struct sockets {
+	struct sock	s4, s6;
+	char		e4[512], e6[512];
+	int		told4, told6;	/* the error is on stderr already */
+};
+
+/* Everything a run holds; the argument of main's callbacks. */
+struct run {
+	struct conf		 c;
+	const struct method	*m;
+	struct targets		 tg;
+	struct out		 out;
+	struct report		 rep;
+	struct engine		 e;
+	struct sockets		 so;
+	struct resolver		*res;
+	struct input		 in;
+	struct loop		*l;
+	const char		**files;
+	int			 nfiles;
+	int			 bad_targets, no_socket;
+};
+
 /*
  * A name from a file may hold any bytes: show at most 100 of them, and
  * anything but printable ASCII as \xNN, so no escape sequence reaches the
@@ -477,47 +503,39 @@ shown_name(const char *in, char *buf, size_t len)
 static void
 report_bad(void *arg, const char *target, const char *reason)
 {
+	struct run *run = arg;
 	struct record r;
 	char shown[512];
 
-	(void)arg;
-	bad_targets++;
+	run->bad_targets++;
 	shown_name(target, shown, sizeof(shown));
 	fprintf(stderr, "mping: %s: %s\n", shown, reason);
-	if (out.ops) {
+	if (run->out.ops) {
 		record_clear(&r, REC_BAD_TARGET);
 		r.time = real_time();
 		r.target = shown;
 		r.reason = reason;
-		out_emit(&out, &r);
+		out_emit(&run->out, &r);
 	}
 }
-
-static struct resolver *resolver;
-static struct input input;
 
 static void
 queue_name(void *arg, const char *name, uint32_t order)
 {
-	(void)arg;
-	if (resolver_add(resolver, name, order) == -1)
+	struct run *run = arg;
+
+	if (resolver_add(run->res, name, order) == -1)
 		errx(EXIT_SYSTEM, "out of memory");
 }
-
-/* The ICMP sockets, or why one could not be opened. */
-struct sockets {
-	struct sock	s4, s6;
-	char		e4[512], e6[512];
-	int		told4, told6;	/* the error is on stderr already */
-};
 
 /*
  * A name that resolved to a family whose socket could not be opened: say
  * why once, and report each such target as not probed (exit 4).
  */
 static int
-has_socket(struct sockets *so, const char *name, int family)
+has_socket(struct run *run, const char *name, int family)
 {
+	struct sockets *so = &run->so;
 	int v4 = family == AF_INET;
 	int *told = v4 ? &so->told4 : &so->told6;
 
@@ -526,8 +544,8 @@ has_socket(struct sockets *so, const char *name, int family)
 	if (!*told)
 		fprintf(stderr, "mping: %s\n", v4 ? so->e4 : so->e6);
 	*told = 1;
-	no_socket = 1;
-	report_bad(NULL, name, v4 ? "not probed: no IPv4 socket" :
+	run->no_socket = 1;
+	report_bad(run, name, v4 ? "not probed: no IPv4 socket" :
 	    "not probed: no IPv6 socket");
 	return 0;
 }
@@ -536,11 +554,13 @@ static void
 resolved(void *arg, const char *name, uint32_t order,
     const struct sockaddr *sa, const char *error)
 {
+	struct run *run = arg;
+
 	if (sa == NULL)
-		report_bad(NULL, name, error);
-	else if (has_socket(arg, name, sa->sa_family))
-		input_address(&input, name, order, sa);
-	if (input.nomem)
+		report_bad(run, name, error);
+	else if (has_socket(run, name, sa->sa_family))
+		input_address(&run->in, name, order, sa);
+	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 }
 
@@ -574,95 +594,81 @@ input_stop(void *arg, int fd)
 	return sig_stop;
 }
 
+/* One -f file (- is stdin) into targets. */
 static void
-read_inputs(int argc, char **argv, const char **files, int nfiles)
+read_file(struct run *run, const char *file)
 {
-	int fd, i;
+	int fd;
 
-	for (i = 0; i < argc && !input.stopped; i++)
-		input_target(&input, argv[i]);
-	for (i = 0; i < nfiles && !input.stopped; i++) {
-		/*
-		 * O_NONBLOCK: open(2) of a FIFO without a writer would wait
-		 * for one with the signals blocked.  Opened this way it does
-		 * not, and Linux does not report it readable (nor hung up)
-		 * before a first writer came, so input_stop() waits for it.
-		 */
-		if (strcmp(files[i], "-") == 0)
-			fd = STDIN_FILENO;
-		else if ((fd = open(files[i], O_RDONLY | O_NONBLOCK |
-		    O_CLOEXEC)) == -1) {
-			fprintf(stderr, "mping: %s: %s\n", files[i],
-			    strerror(errno));
-			bad_targets++;
-			continue;
-		}
-		if (input_fd(&input, fd) == -1) {
-			fprintf(stderr, "mping: %s: %s\n", files[i],
-			    strerror(errno));
-			bad_targets++;
-		}
-		if (fd != STDIN_FILENO)
-			close(fd);
+	/*
+	 * O_NONBLOCK: open(2) of a FIFO without a writer would wait for
+	 * one with the signals blocked.  Opened this way it does not, and
+	 * Linux does not report it readable (nor hung up) before a first
+	 * writer came, so input_stop() waits for it.
+	 */
+	if (strcmp(file, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
+		run->bad_targets++;
+		return;
 	}
-	if (argc == 0 && nfiles == 0 && !isatty(STDIN_FILENO))
-		input_fd(&input, STDIN_FILENO);
+	if (input_fd(&run->in, fd) == -1) {
+		fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
+		run->bad_targets++;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+static void
+read_inputs(struct run *run, int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && !run->in.stopped; i++)
+		input_target(&run->in, argv[i]);
+	for (i = 0; i < run->nfiles && !run->in.stopped; i++)
+		read_file(run, run->files[i]);
+	if (argc == 0 && run->nfiles == 0 && !isatty(STDIN_FILENO))
+		input_fd(&run->in, STDIN_FILENO);
+	if (run->in.nomem)
+		errx(EXIT_SYSTEM, "out of memory");
+	/* Too many targets is refused as a whole: nothing is sent. */
+	if (run->in.over_max)
+		exit(EXIT_USAGE);
 }
 
 static int
-exit_status(const struct ping *p)
+exit_status(const struct run *run)
 {
-	if (no_socket)
+	if (resolver_no_fds(run->res) || run->no_socket)
 		return EXIT_SYSTEM;
-	if (bad_targets)
+	if (run->bad_targets)
 		return EXIT_BADTARGET;
-	return p->answered == p->tg->n ? 0 : EXIT_NOREPLY;
+	return run->rep.answered == run->tg.n ? 0 : EXIT_NOREPLY;
 }
 
-/* -u: the targets that never answered, in the order given. */
+/* The end of the run: the mode's last records, -u's list, the end. */
 static void
-unreachable_list(struct ping *p)
-{
-	char nbuf[INET6_ADDRSTRLEN + 8], abuf[INET6_ADDRSTRLEN + 8];
-	struct record r;
-	uint32_t i, k, *order = targets_in_order(p->tg);
-
-	for (k = 0; k < p->tg->n; k++) {
-		i = order ? order[k] : k;
-		if (p->tg->t[i].flags & T_ALIVE)
-			continue;
-		record_clear(&r, REC_UNREACHABLE);
-		r.time = real_time();
-		r.target = target_name(p->tg, &p->tg->t[i], nbuf,
-		    sizeof(nbuf));
-		r.addr = target_addr(&p->tg->t[i], abuf, sizeof(abuf));
-		out_emit(&out, &r);
-	}
-	free(order);
-}
-
-static void
-finish(struct ping *p, int status)
+finish(struct run *run, int status)
 {
 	struct record r;
 
-	if (p->tr)
-		trace_end(p, sig_stop ? "interrupted" : "deadline");
-	else
-		ping_summaries(p);
-	if (p->c->unreach)
-		unreachable_list(p);
+	engine_finish(&run->e);
+	if (run->c.unreach)
+		report_unreachable(&run->rep);
 	record_clear(&r, REC_END);
 	r.time = real_time();
-	r.targets = p->tg->n;
-	r.answered = p->answered;
+	r.targets = run->tg.n;
+	r.answered = run->rep.answered;
 	/* Replies the kernel dropped, its receive buffer full (sock.c sizes
 	 * it): they count as lost, so say so, after any --live view. */
-	r.dropped = (long)sock_drops(&p->s4) + (long)sock_drops(&p->s6);
+	r.dropped = (long)sock_drops(&run->e.s4) + (long)sock_drops(&run->e.s6);
 	r.exit_status = status;
-	out_emit(&out, &r);
-	out_finish(&out);
-	if (out_flush(&out) == -1)
+	out_emit(&run->out, &r);
+	out_finish(&run->out);
+	if (out_flush(&run->out) == -1)
 		errx(EXIT_SYSTEM, "write error: %s", strerror(errno));
 	if (r.dropped > 0)
 		fprintf(stderr, "mping: %ld replies dropped by the kernel: the "
@@ -672,15 +678,18 @@ finish(struct ping *p, int status)
 
 /* Open each family's socket; the other family's failure is not fatal. */
 static void
-open_sockets(const struct conf *c, struct sockets *so)
+open_sockets(struct run *run)
 {
+	struct sockets *so = &run->so;
+	const struct conf *c = &run->c;
+
 	memset(so, 0, sizeof(*so));
 	so->s4.fd = so->s6.fd = -1;
-	if (c->family != AF_INET6 && sock_open(&so->s4, AF_INET, c, so->e4,
+	if (c->family != AF_INET6 && run->m->open(&so->s4, AF_INET, c, so->e4,
 	    sizeof(so->e4)))
 		so->s4.fd = -1;
-	if (c->family != AF_INET && sock_open(&so->s6, AF_INET6, c, so->e6,
-	    sizeof(so->e6)))
+	if (c->family != AF_INET && run->m->open(&so->s6, AF_INET6, c,
+	    so->e6, sizeof(so->e6)))
 		so->s6.fd = -1;
 }
 
@@ -707,131 +716,160 @@ std_fds(void)
 		errx(EXIT_SYSTEM, "write error: %s", strerror(EBADF));
 }
 
+/*
+ * Blocked from here on, in every thread and process started later: they
+ * wait, pending, until the loop reads them (loop_signals) and sets a
+ * flag.  SIGWINCH: --live redraws at the new size.
+ */
+static void
+block_signals(sigset_t *block)
+{
+	sigemptyset(block);
+	sigaddset(block, SIGINT);
+	sigaddset(block, SIGTERM);
+	sigaddset(block, SIGQUIT);
+	sigaddset(block, SIGWINCH);
+	sigprocmask(SIG_BLOCK, block, NULL);
+}
+
+/* The loop, the target table, the resolver, the input and the output. */
+static void
+set_up(struct run *run, const sigset_t *block)
+{
+	if ((run->l = loop_create()) == NULL ||
+	    loop_signals(run->l, block, on_signal, NULL) == -1)
+		err(EXIT_SYSTEM, "event loop");
+	targets_init(&run->tg, run->c.max_targets);
+	if ((run->res = resolver_create(run->c.family, resolved, run)) == NULL)
+		err(EXIT_SYSTEM, "resolver");
+	run->in.conf = &run->c;
+	run->in.tg = &run->tg;
+	run->in.resolve = queue_name;
+	run->in.bad = report_bad;
+	run->in.arg = run;
+	run->in.stop = input_stop;
+	run->in.stop_arg = run->l;
+	if (input_init(&run->in) == -1)
+		err(EXIT_SYSTEM, "local broadcast addresses");
+	run->rep.out = &run->out;
+	run->rep.tg = &run->tg;
+	run->rep.c = &run->c;
+	if (engine_init(&run->e, &run->c, &run->tg, &run->rep, run->m) == -1 ||
+	    (run->c.trace ? trace_mode(&run->e) : ping_mode(&run->e)) == -1)
+		err(EXIT_SYSTEM, "start-up");
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	out_init(&run->out, stdout, &run->c);
+	run->out.resized = &sig_winch;
+}
+
+/*
+ * The sockets the targets need: a family no target has is closed; names
+ * still resolving may need either, so both stay open.  Returns the
+ * resolver's descriptor, or -1 when no name is left to resolve.
+ */
+static int
+keep_sockets(struct run *run)
+{
+	struct sockets *so = &run->so;
+	int has4 = 0, has6 = 0, rfd;
+	uint32_t i;
+
+	for (i = 0; i < run->tg.n; i++)
+		run->tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
+	if ((rfd = resolver_start(run->res)) == -2)
+		err(EXIT_SYSTEM, "cannot start name lookups");
+	if (rfd != -1)
+		has4 = has6 = 1;
+	if (has4 && so->s4.fd == -1 && (rfd == -1 || so->s6.fd == -1))
+		errx(EXIT_SYSTEM, "%s", so->e4);
+	if (has6 && so->s6.fd == -1 && (rfd == -1 || so->s4.fd == -1))
+		errx(EXIT_SYSTEM, "%s", so->e6);
+	if (!has4 && so->s4.fd != -1)
+		close(so->s4.fd), so->s4.fd = -1;
+	if (!has6 && so->s6.fd != -1)
+		close(so->s6.fd), so->s6.fd = -1;
+	run->e.s4 = so->s4;
+	run->e.s6 = so->s6;
+	return rfd;
+}
+
+/* The start record, then the engine until the run is over. */
+static void
+go(struct run *run, int rfd)
+{
+	struct engine *e = &run->e;
+	struct record r;
+
+	e->res = run->res;
+	e->sig_stop = &sig_stop;
+	e->sig_quit = &sig_quit;
+	record_clear(&r, REC_START);
+	r.time = real_time();
+	r.targets = run->tg.n;
+	r.conf = &run->c;
+	out_emit(&run->out, &r);
+	if (rfd != -1 && engine_add_resolver(e, run->l, rfd) == -1)
+		err(EXIT_SYSTEM, "event loop");
+	if (run->c.trace && run->c.names && trace_names(e, run->l) == -1)
+		err(EXIT_SYSTEM, "--names");
+	if (engine_run(e, run->l) == -1) {
+		if (e->nomem)
+			errx(EXIT_SYSTEM, "out of memory");
+		if (e->write_error)
+			errx(EXIT_SYSTEM, "write error: %s",
+			    strerror(e->write_error));
+		err(EXIT_SYSTEM, "event loop");
+	}
+}
+
+/*
+ * 1. descriptors, 2. root and every capability but the sockets' gone,
+ * 3. options (nothing read, nothing resolved), 4. sockets, 5. every
+ * privilege gone, 6. everything else.
+ */
 int
 main(int argc, char **argv)
 {
-	struct conf c;
-	struct targets tg;
-	struct ping p;
-	struct loop *l;
-	struct sockets so;
+	struct run run;
 	sigset_t block;
-	const char **files;
-	int nfiles = 0, rfd, has4 = 0, has6 = 0, status;
 	unsigned unfinished;
-	uint32_t i;
-	struct record r;
+	int rfd, status;
 
-	/*
-	 * 1. descriptors, 2. root and every capability but the sockets'
-	 * gone, 3. options (nothing read, nothing resolved), 4. sockets,
-	 * 5. every privilege gone, 6. everything else.
-	 */
+	memset(&run, 0, sizeof(run));
 	std_fds();
 	if (priv_limit() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
-	options(argc, argv, &c, &files, &nfiles);
+	options(argc, argv, &run.c, &run.files, &run.nfiles);
 	argc -= optind;
 	argv += optind;
-
-	/*
-	 * Blocked from here on, in every thread and process started later:
-	 * they wait, pending, until the loop reads them (loop_signals) and
-	 * sets a flag.  SIGWINCH: --live redraws at the new size.
-	 */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-
-	open_sockets(&c, &so);
+	run.m = &method_icmp;
+	block_signals(&block);
+	open_sockets(&run);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
-
-	if ((l = loop_create()) == NULL ||
-	    loop_signals(l, &block, on_signal, NULL) == -1)
-		err(EXIT_SYSTEM, "event loop");
-	targets_init(&tg, c.max_targets);
-	if ((resolver = resolver_create(c.family, resolved, &so)) == NULL)
-		err(EXIT_SYSTEM, "resolver");
-	input.conf = &c;
-	input.tg = &tg;
-	input.resolve = queue_name;
-	input.bad = report_bad;
-	input.stop = input_stop;
-	input.stop_arg = l;
-	if (input_init(&input) == -1)
-		err(EXIT_SYSTEM, "local broadcast addresses");
-	if (ping_init(&p, &c, &tg, &out) == -1)
-		err(EXIT_SYSTEM, "start-up");
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	out_init(&out, stdout, &c);
-	out.resized = &sig_winch;
-	read_inputs(argc, argv, files, nfiles);
-	if (input.nomem)
-		errx(EXIT_SYSTEM, "out of memory");
-	/* Too many targets is refused as a whole: nothing is sent. */
-	if (input.over_max)
-		exit(EXIT_USAGE);
+	set_up(&run, &block);
+	read_inputs(&run, argc, argv);
 	/* Nothing to do: not an error of a target, so a usage error. */
-	if (tg.n == 0 && resolver_count(resolver) == 0 && bad_targets == 0) {
+	if (run.tg.n == 0 && resolver_count(run.res) == 0 &&
+	    run.bad_targets == 0) {
 		fprintf(stderr, sig_stop ? "mping: interrupted before any "
 		    "target was read\n" : "mping: no targets (give them as "
 		    "arguments, with -f FILE, or on stdin)\n");
 		exit(EXIT_USAGE);
 	}
-	for (i = 0; i < tg.n; i++)
-		tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
-	/* Names still resolving may need either family: keep both open. */
-	if ((rfd = resolver_start(resolver)) == -2)
-		err(EXIT_SYSTEM, "cannot start name lookups");
-	if (rfd != -1)
-		has4 = has6 = 1;
-	if (has4 && so.s4.fd == -1 && (rfd == -1 || so.s6.fd == -1))
-		errx(EXIT_SYSTEM, "%s", so.e4);
-	if (has6 && so.s6.fd == -1 && (rfd == -1 || so.s4.fd == -1))
-		errx(EXIT_SYSTEM, "%s", so.e6);
-	if (!has4 && so.s4.fd != -1)
-		close(so.s4.fd), so.s4.fd = -1;
-	if (!has6 && so.s6.fd != -1)
-		close(so.s6.fd), so.s6.fd = -1;
-	p.s4 = so.s4;
-	p.s6 = so.s6;
-	p.res = resolver;
-	p.sig_stop = &sig_stop;
-	p.sig_quit = &sig_quit;
-
-	record_clear(&r, REC_START);
-	r.time = real_time();
-	r.targets = tg.n;
-	r.conf = &c;
-	out_emit(&out, &r);
-
-	if (rfd != -1 && ping_add_resolver(&p, l, rfd) == -1)
-		err(EXIT_SYSTEM, "event loop");
-	if (c.trace && c.names && trace_start_names(&p, l) == -1)
-		err(EXIT_SYSTEM, "--names");
-	if (ping_run(&p, l) == -1) {
-		if (p.nomem)
-			errx(EXIT_SYSTEM, "out of memory");
-		if (p.write_error)
-			errx(EXIT_SYSTEM, "write error: %s",
-			    strerror(p.write_error));
-		err(EXIT_SYSTEM, "event loop");
-	}
-	unfinished = resolver_pending(resolver);
-	resolver_abandon(resolver);
-	status = resolver_no_fds(resolver) ? EXIT_SYSTEM : exit_status(&p);
-	finish(&p, status);
+	rfd = keep_sockets(&run);
+	go(&run, rfd);
+	unfinished = resolver_pending(run.res);
+	resolver_abandon(run.res);
+	status = exit_status(&run);
+	finish(&run, status);
 	/* Names glibc may still be resolving keep their requests alive. */
 	if (unfinished == 0)
-		resolver_free(resolver);
-	ping_free(&p);
-	loop_free(l);
-	targets_free(&tg);
-	input_free(&input);
-	free(files);
+		resolver_free(run.res);
+	engine_free(&run.e);
+	loop_free(run.l);
+	targets_free(&run.tg);
+	input_free(&run.in);
+	free(run.files);
 	return status;
 }

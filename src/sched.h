@@ -14,6 +14,9 @@ struct job {
 	uint32_t target;
 	uint32_t seq;
 	uint8_t	 attempt;
+	uint8_t	 ttl;		/* 0: the socket's own */
+	uint8_t	 has_flow;	/* flow holds a Paris flow identity */
+	uint16_t flow;
 };
 
 struct fifo {

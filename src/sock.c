@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
 #include <linux/sock_diag.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -163,80 +161,15 @@ fail:
 }
 
 /*
- * Raw sockets see every ICMP message of the host; let the kernel drop the
- * types that can never concern us, echo requests included (on loopback we
- * would otherwise read our own requests back).
+ * A socket a probe method made (fd, family, raw set): the run's options,
+ * then bound to the source and interface asked for.  Closed on failure.
  */
-static void
-filter(struct sock *s)
-{
-	if (s->family == AF_INET) {
-		struct icmp_filter f;
-
-		f.data = ~(uint32_t)(1 << ICMP_ECHOREPLY |
-		    1 << ICMP_DEST_UNREACH | 1 << ICMP_SOURCE_QUENCH |
-		    1 << ICMP_REDIRECT | 1 << ICMP_TIME_EXCEEDED |
-		    1 << ICMP_PARAMETERPROB);
-		setsockopt(s->fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
-	} else {
-		struct icmp6_filter f;
-
-		memset(&f, 0xff, sizeof(f));	/* block all... */
-#define PASS6(t)	(f.data[(t) >> 5] &= ~(1U << ((t) & 31)))
-		PASS6(ICMPV6_ECHO_REPLY);
-		PASS6(ICMPV6_DEST_UNREACH);
-		PASS6(ICMPV6_PKT_TOOBIG);
-		PASS6(ICMPV6_TIME_EXCEED);
-		PASS6(ICMPV6_PARAMPROB);
-#undef PASS6
-		setsockopt(s->fd, IPPROTO_ICMPV6, ICMPV6_FILTER, &f,
-		    sizeof(f));
-	}
-}
-
 int
-sock_open(struct sock *s, int family, const struct conf *c, char *err,
-    size_t errlen)
+sock_setup(struct sock *s, const struct conf *c, char *err, size_t errlen)
 {
-	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	int saved;
 
-	memset(s, 0, sizeof(*s));
-	s->family = family;
 	s->ttl = -1;
-	s->raw = 1;
-	s->fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
-	if (s->fd == -1 && (errno == EPERM || errno == EACCES)) {
-		/*
-		 * No CAP_NET_RAW: Linux ping sockets, allowed for the groups
-		 * in net.ipv4.ping_group_range (both families).  The kernel
-		 * then owns the echo id and only hands us our own replies;
-		 * ICMP errors arrive on the error queue (IP_RECVERR).
-		 */
-		s->raw = 0;
-		s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, proto);
-	}
-	if (s->fd == -1) {
-		saved = errno;
-		if (saved == EPERM || saved == EACCES)
-			snprintf(err, errlen, "cannot open an ICMP socket: %s. "
-			    "Run as root, or `setcap cap_net_raw+ep mping`, or "
-			    "allow ping sockets with `sysctl -w "
-			    "net.ipv4.ping_group_range=\"0 2147483647\"`",
-			    strerror(saved));
-		else
-			snprintf(err, errlen, "cannot open an %s socket: %s",
-			    family == AF_INET ? "ICMP" : "ICMPv6",
-			    strerror(saved));
-		errno = saved;
-		return -1;
-	}
-	if (s->raw) {
-		if (getrandom(&s->id, sizeof(s->id), 0) != sizeof(s->id))
-			s->id = (uint16_t)getpid();
-		filter(s);
-	}
 	if (options(s, c, err, errlen) == -1) {
 		saved = errno;
 		close(s->fd);
@@ -245,6 +178,21 @@ sock_open(struct sock *s, int family, const struct conf *c, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+sock_error_name(int family, int err)
+{
+	switch (err) {
+	case ENETUNREACH:	return "net-unreachable";
+	case EHOSTUNREACH:	return "host-unreachable";
+	case EACCES:
+	case EPERM:		return "admin-prohibited";
+	case EMSGSIZE:
+		return family == AF_INET ? "fragmentation-needed" :
+		    "packet-too-big";
+	default:		return "send-failed";
+	}
 }
 
 int

@@ -1,4 +1,7 @@
-/* ICMP sockets: one per address family, raw where allowed, else datagram. */
+/*
+ * Sockets: one per address family per probe method (the method opens it,
+ * raw where allowed, else datagram), batches of sends and receives.
+ */
 #ifndef MPING_SOCK_H
 #define MPING_SOCK_H
 
@@ -53,11 +56,14 @@ struct tx {
 #define TX_BATCH	16
 
 /*
- * Open the family's socket.  Returns 0, or -1 with errno and a message in
- * err (EPERM/EACCES mean neither raw nor ping sockets are allowed).
+ * A socket a method opened (fd, family, raw and id set): options from the
+ * command line, receive buffer, stamps, source and interface.  Returns 0,
+ * or -1 with errno and a message in err, the socket closed.
  */
-int	sock_open(struct sock *, int family, const struct conf *, char *err,
+int	sock_setup(struct sock *, const struct conf *, char *err,
 	    size_t errlen);
+/* The error name of a send that the local kernel refused with errno err. */
+const char *sock_error_name(int family, int err);
 int	sock_set_ttl(struct sock *, int ttl);
 /* Receive up to max packets; returns how many (0 when none are waiting). */
 int	sock_recv(struct sock *, struct rx *, int max);

@@ -1,7 +1,7 @@
 /*
- * --trace: hop tables, TTL windows and hop lines.  The engine (ping.c)
- * sends, matches and expires probes as in ping mode; this file decides
- * which probes to queue and what their outcomes mean for a trace.
+ * The trace run mode: hop tables, TTL windows, hop lines, stop rules and
+ * rounds.  The engine sends, matches and expires probes; this file
+ * decides which probes to queue and what their outcomes mean.
  */
 #include <sys/socket.h>
 #include <errno.h>
@@ -10,27 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ping.h"
 #include "rdns.h"
 #include "trace.h"
 
-#define ADDRLEN	(INET6_ADDRSTRLEN + 8)
+#define ADDRLEN	REPORT_ADDRLEN
 
-int
-trace_init(struct ping *p)
+static void
+trace_free(struct engine *e)
 {
-	struct trace *tr;
-
-	if ((tr = calloc(1, sizeof(*tr))) == NULL)
-		return -1;
-	p->tr = tr;
-	return 0;
-}
-
-void
-trace_free(struct ping *p)
-{
-	struct trace *tr = p->tr;
+	struct trace *tr = e->ms;
 	uint32_t i;
 
 	if (tr == NULL)
@@ -43,19 +31,21 @@ trace_free(struct ping *p)
 	free(tr->waiting);
 	rdns_free(tr->rdns);
 	free(tr);
-	p->tr = NULL;
+	e->ms = NULL;
 }
 
+#define TR(e)	((struct trace *)(e)->ms)
+
 static struct hop_probe *
-slot(const struct ping *p, const struct trace_target *tt, int ttl, int q)
+slot(const struct engine *e, const struct trace_target *tt, int ttl, int q)
 {
-	return &tt->hp[(size_t)(ttl - 1) * (size_t)p->c->queries + (size_t)q];
+	return &tt->hp[(size_t)(ttl - 1) * (size_t)e->c->queries + (size_t)q];
 }
 
 static struct trace_target *
-tt_of(const struct ping *p, uint32_t target)
+tt_of(const struct engine *e, uint32_t target)
 {
-	struct trace *tr = p->tr;
+	struct trace *tr = TR(e);
 
 	return target < tr->cap && tr->tt[target].running ?
 	    &tr->tt[target] : NULL;
@@ -63,29 +53,34 @@ tt_of(const struct ping *p, uint32_t target)
 
 /* Queue the probes of every TTL the window now allows. */
 static void
-fill_window(struct ping *p, struct trace_target *tt, uint32_t target,
+fill_window(struct engine *e, struct trace_target *tt, uint32_t target,
     int64_t now)
 {
 	struct job j;
 	int q;
 
+	(void)now;
 	while (!tt->done && !tt->idle && tt->next_ttl <= tt->limit &&
-	    tt->next_ttl <= tt->printed + p->c->window) {
-		for (q = 0; q < p->c->queries; q++) {
-			j.due = now;
+	    tt->next_ttl <= tt->printed + e->c->window) {
+		/* Due at once (0): the window is what paces a trace.  One
+		 * flow for all its probes (Paris traceroute). */
+		for (q = 0; q < e->c->queries; q++) {
+			memset(&j, 0, sizeof(j));
 			j.target = target;
 			j.seq = TRACE_SEQ(tt->next_ttl, q);
-			j.attempt = 0;
-			fifo_push(&p->q_period, &j);
+			j.ttl = (uint8_t)tt->next_ttl;
+			j.has_flow = 1;
+			j.flow = e->c->flow;
+			engine_queue(e, &j);
 		}
 		tt->next_ttl++;
 	}
 }
 
-int
-trace_begin(struct ping *p, uint32_t target, int64_t now)
+static int
+trace_begin(struct engine *e, uint32_t target, int64_t now)
 {
-	struct trace *tr = p->tr;
+	struct trace *tr = TR(e);
 	struct trace_target *tt;
 	uint32_t cap;
 
@@ -101,68 +96,67 @@ trace_begin(struct ping *p, uint32_t target, int64_t now)
 	}
 	tt = &tr->tt[target];
 	/* One allocation per target, none per probe. */
-	tt->hp = calloc((size_t)p->c->max_hops * (size_t)p->c->queries,
+	tt->hp = calloc((size_t)e->c->max_hops * (size_t)e->c->queries,
 	    sizeof(*tt->hp));
 	if (tt->hp == NULL)
 		return -1;
-	tt->next_ttl = (uint16_t)p->c->first_hop;
-	tt->printed = (uint8_t)(p->c->first_hop - 1);
-	tt->limit = (uint8_t)p->c->max_hops;
+	tt->next_ttl = (uint16_t)e->c->first_hop;
+	tt->printed = (uint8_t)(e->c->first_hop - 1);
+	tt->limit = (uint8_t)e->c->max_hops;
 	tt->running = 1;
-	fill_window(p, tt, target, now);
+	fill_window(e, tt, target, now);
 	return 0;
 }
 
-int
-trace_wanted(struct ping *p, uint32_t target, uint16_t seq)
+static int
+trace_wanted(struct engine *e, const struct job *j)
 {
-	struct trace_target *tt = tt_of(p, target);
+	struct trace_target *tt = tt_of(e, j->target);
+	uint32_t seq = j->seq;
 
 	/* Unsent: a job left over from an earlier round never sends a
 	 * probe of this round twice. */
 	return tt && !tt->done && !tt->idle && TRACE_TTL(seq) <= tt->limit &&
-	    slot(p, tt, TRACE_TTL(seq), TRACE_QUERY(seq))->state == HP_UNSENT;
+	    slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq))->state == HP_UNSENT;
 }
 
-void
-trace_sent(struct ping *p, uint32_t target, uint16_t seq, uint32_t serial)
+static void
+trace_sent(struct engine *e, const struct job *j, uint32_t serial,
+    int64_t now)
 {
-	struct trace_target *tt = tt_of(p, target);
+	struct trace_target *tt = tt_of(e, j->target);
+	uint32_t seq = j->seq;
 	struct hop_probe *h;
 
+	(void)now;
 	if (tt == NULL || tt->done || tt->idle)
 		return;
-	h = slot(p, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
+	h = slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
 	h->serial = serial;
 	h->state = HP_SENT;
 }
 
 /* A seq we never queue (an error's quote is not trusted here). */
 static int
-bad_seq(const struct ping *p, uint16_t seq)
+bad_seq(const struct engine *e, uint16_t seq)
 {
-	return TRACE_TTL(seq) < p->c->first_hop ||
-	    TRACE_TTL(seq) > p->c->max_hops ||
-	    TRACE_QUERY(seq) >= p->c->queries;
+	return TRACE_TTL(seq) < e->c->first_hop ||
+	    TRACE_TTL(seq) > e->c->max_hops ||
+	    TRACE_QUERY(seq) >= e->c->queries;
 }
 
-int64_t
-trace_serial(struct ping *p, uint32_t target, uint16_t seq)
+static int64_t
+trace_serial(struct engine *e, uint32_t target, uint16_t seq)
 {
-	struct trace_target *tt = tt_of(p, target);
+	struct trace_target *tt = tt_of(e, target);
 	struct hop_probe *h;
 
-	if (tt == NULL || tt->done || tt->idle || bad_seq(p, seq))
+	if (tt == NULL || tt->done || tt->idle || bad_seq(e, seq))
 		return -1;
-	h = slot(p, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
+	h = slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
 	return h->state == HP_UNSENT ? -1 : (int64_t)h->serial;
 }
 
-/*
- * The traceroute mark of an outcome: "" for time exceeded and replies,
- * !N !H !P !X !S !V !C !F-<mtu> for the unreachables that have a
- * traditional letter, !<code> for the other unreachable codes.
- */
 static const char *
 mtu_mark(const struct hop_probe *h, char *buf, size_t len)
 {
@@ -172,17 +166,15 @@ mtu_mark(const struct hop_probe *h, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The traceroute mark of an outcome: "" for time exceeded and replies,
+ * the method's mark of an error (!H, !X, ...), and for a probe this host
+ * could not send, the mark of its errno (!L: any other).
+ */
 static const char *
-mark_of(int family, const struct hop_probe *h, char *buf, size_t len)
+mark_of(const struct engine *e, int family, const struct hop_probe *h,
+    char *buf, size_t len)
 {
-	static const char *const v4[16] = { "!N", "!H", "!P", NULL, NULL,
-		"!S", "!N", "!H", NULL, "!X", "!X", "!N", "!H", "!X", "!V",
-		"!C" };
-	static const char *const v6[8] = { "!N", "!X", "!S", "!H", "!P",
-		"!X", "!X", NULL };
-	int v4unreach = family == AF_INET && h->type == 3;
-	int v6unreach = family == AF_INET6 && h->type == 1;
-
 	switch (h->state) {
 	case HP_LOCAL:
 		switch (h->code) {
@@ -194,43 +186,27 @@ mark_of(int family, const struct hop_probe *h, char *buf, size_t len)
 		default:		return "!L";
 		}
 	case HP_ERROR:
-		if ((v4unreach && h->code == 4) ||
-		    (family == AF_INET6 && h->type == 2))
-			return mtu_mark(h, buf, len);
-		if (v4unreach && h->code < 16 && v4[h->code])
-			return v4[h->code];
-		if (v6unreach && h->code < 8 && v6[h->code])
-			return v6[h->code];
-		if (v4unreach || v6unreach)
-			snprintf(buf, len, "!%u", (unsigned)h->code);
-		else
-			snprintf(buf, len, "!T%u", (unsigned)h->type);
-		return buf;
+		return e->m->mark(family, h->type, h->code, h->mtu, buf, len);
 	default:
 		return "";
 	}
 }
 
 static const char *
-error_name(int family, const struct hop_probe *h)
+error_name(const struct engine *e, int family, const struct hop_probe *h)
 {
 	if (h->state == HP_LOCAL)
-		return local_error_name(family, h->code);
-	return family == AF_INET ? icmp4_error_name(h->type, h->code) :
-	    icmp6_error_name(h->type, h->code);
+		return sock_error_name(family, h->code);
+	return e->m->error_name(family, h->type, h->code);
 }
 
+/* A record about a target's trace, in its round. */
 static void
-fill_target(struct ping *p, struct record *r, uint32_t target, char *nbuf,
-    char *abuf)
+trace_record(struct engine *e, struct record *r, enum rec_type type,
+    uint32_t target, struct rec_text *txt)
 {
-	const struct target *t = &p->tg->t[target];
-
-	r->time = real_time();
-	r->index = target;
-	r->round = target < p->tr->cap ? (long)p->tr->tt[target].round : 0;
-	r->target = target_name(p->tg, t, nbuf, ADDRLEN);
-	r->addr = target_addr(t, abuf, ADDRLEN);
+	report_target(e->rep, r, type, &e->tg->t[target], txt);
+	r->round = target < TR(e)->cap ? (long)TR(e)->tt[target].round : 0;
 }
 
 static int
@@ -261,41 +237,40 @@ hop_mpls(const struct trace_target *tt, int ttl, struct record *r)
 }
 
 static void
-emit_probe(struct ping *p, uint32_t target, int ttl, int q,
+emit_probe(struct engine *e, uint32_t target, int ttl, int q,
     const struct hop_probe *h)
 {
-	char nbuf[ADDRLEN], abuf[ADDRLEN], fbuf[ADDRLEN];
-	int family = p->tg->t[target].family;
+	int family = e->tg->t[target].family;
+	struct rec_text txt;
 	struct record r;
 
-	record_clear(&r, REC_PROBE);
-	fill_target(p, &r, target, nbuf, abuf);
+	trace_record(e, &r, REC_PROBE, target, &txt);
 	r.ttl = ttl;
 	r.probe = q;
 	if (answered(h)) {
-		r.from = from_str(family, h, fbuf, sizeof(fbuf));
+		r.from = from_str(family, h, txt.from, sizeof(txt.from));
 		r.rtt_ms = h->rtt_ms;
 		if (h->state != HP_LOCAL) {
 			r.icmp_type = h->type;
 			r.icmp_code = h->code;
 		}
 		if (h->state != HP_REPLY)
-			r.error = error_name(family, h);
+			r.error = error_name(e, family, h);
 		if (h->mtu)
 			r.mtu = h->mtu;
 	}
-	hop_mpls(p->tr->tt + target, ttl, &r);
-	out_emit(p->out, &r);
+	hop_mpls(TR(e)->tt + target, ttl, &r);
+	out_emit(e->out, &r);
 }
 
 /* Keep the first label stack a hop reports. */
 static void
-keep_mpls(struct trace_target *tt, int ttl, const struct icmp_msg *m)
+keep_mpls(struct trace_target *tt, int ttl, const struct answer *a)
 {
 	struct hop_mpls *hm;
 	int i;
 
-	if (m == NULL || m->nmpls == 0)
+	if (a->nmpls == 0)
 		return;
 	for (i = 0; i < tt->nmpls; i++)
 		if (tt->mpls[i].ttl == ttl)
@@ -306,47 +281,47 @@ keep_mpls(struct trace_target *tt, int ttl, const struct icmp_msg *m)
 	tt->mpls = hm;
 	hm += tt->nmpls++;
 	hm->ttl = (uint8_t)ttl;
-	hm->n = m->nmpls;
-	memcpy(hm->l, m->mpls, (size_t)m->nmpls * sizeof(hm->l[0]));
+	hm->n = a->nmpls;
+	memcpy(hm->l, a->mpls, (size_t)a->nmpls * sizeof(hm->l[0]));
 }
 
 static int
-heard(const struct ping *p, const struct trace_target *tt, int ttl)
+heard(const struct engine *e, const struct trace_target *tt, int ttl)
 {
 	int q;
 
-	for (q = 0; q < p->c->queries; q++)
-		if (answered(slot(p, tt, ttl, q)))
+	for (q = 0; q < e->c->queries; q++)
+		if (answered(slot(e, tt, ttl, q)))
 			return 1;
 	return 0;
 }
 
 static int
-hop_complete(const struct ping *p, const struct trace_target *tt, int ttl)
+hop_complete(const struct engine *e, const struct trace_target *tt, int ttl)
 {
 	int q;
 
-	for (q = 0; q < p->c->queries; q++)
-		if (slot(p, tt, ttl, q)->state <= HP_SENT)
+	for (q = 0; q < e->c->queries; q++)
+		if (slot(e, tt, ttl, q)->state <= HP_SENT)
 			return 0;
 	return 1;
 }
 
 /* --names: 1 when every responder of the hop has its name (or none). */
 static int
-names_known(struct ping *p, const struct trace_target *tt, int family,
+names_known(struct engine *e, const struct trace_target *tt, int family,
     int ttl)
 {
 	const struct hop_probe *h;
 	const char *name;
 	int q, known = 1;
 
-	if (p->tr->rdns == NULL)
+	if (TR(e)->rdns == NULL)
 		return 1;
-	for (q = 0; q < p->c->queries; q++) {
-		h = slot(p, tt, ttl, q);
+	for (q = 0; q < e->c->queries; q++) {
+		h = slot(e, tt, ttl, q);
 		if (answered(h) && h->state != HP_LOCAL &&
-		    rdns_lookup(p->tr->rdns, family, h->from, &name) == 0)
+		    rdns_lookup(TR(e)->rdns, family, h->from, &name) == 0)
 			known = 0;
 	}
 	return known;
@@ -357,25 +332,25 @@ names_known(struct ping *p, const struct trace_target *tt, int family,
  * answered the hop's probes), each probe's responder, RTT and mark.
  */
 static void
-emit_hop(struct ping *p, uint32_t target, int ttl)
+emit_hop(struct engine *e, uint32_t target, int ttl)
 {
-	char nbuf[ADDRLEN], abuf[ADDRLEN];
 	char fbuf[TRACE_MAX_QUERIES][ADDRLEN], mbuf[TRACE_MAX_QUERIES][16];
 	const char *addrs[TRACE_MAX_QUERIES], *names[TRACE_MAX_QUERIES];
 	const char *froms[TRACE_MAX_QUERIES], *marks[TRACE_MAX_QUERIES];
 	double rtts[TRACE_MAX_QUERIES];
-	const struct trace_target *tt = &p->tr->tt[target];
-	int family = p->tg->t[target].family;
+	const struct trace_target *tt = &TR(e)->tt[target];
+	int family = e->tg->t[target].family;
 	const struct hop_probe *h;
 	struct record r;
 	long n = 0, i, lost = 0;
 	int q;
 
-	record_clear(&r, REC_HOP);
-	fill_target(p, &r, target, nbuf, abuf);
+	struct rec_text txt;
+
+	trace_record(e, &r, REC_HOP, target, &txt);
 	r.ttl = ttl;
-	for (q = 0; q < p->c->queries; q++) {
-		h = slot(p, tt, ttl, q);
+	for (q = 0; q < e->c->queries; q++) {
+		h = slot(e, tt, ttl, q);
 		froms[q] = NULL;
 		rtts[q] = NAN;
 		marks[q] = NULL;
@@ -385,68 +360,67 @@ emit_hop(struct ping *p, uint32_t target, int ttl)
 		}
 		froms[q] = from_str(family, h, fbuf[q], sizeof(fbuf[q]));
 		rtts[q] = h->rtt_ms;
-		marks[q] = mark_of(family, h, mbuf[q], sizeof(mbuf[q]));
+		marks[q] = mark_of(e, family, h, mbuf[q], sizeof(mbuf[q]));
 		for (i = 0; i < n && strcmp(addrs[i], froms[q]) != 0; i++)
 			;
 		if (i == n) {
 			names[n] = NULL;
-			if (p->tr->rdns && h->state != HP_LOCAL)
-				rdns_lookup(p->tr->rdns, family, h->from,
+			if (TR(e)->rdns && h->state != HP_LOCAL)
+				rdns_lookup(TR(e)->rdns, family, h->from,
 				    &names[n]);
 			addrs[n++] = froms[q];
 		}
 	}
 	r.addrs = addrs;
 	r.naddrs = n;
-	r.names = p->tr->rdns ? names : NULL;
+	r.names = TR(e)->rdns ? names : NULL;
 	r.froms = froms;
 	r.rtts = rtts;
 	r.marks = marks;
-	r.nprobes = p->c->queries;
+	r.nprobes = e->c->queries;
 	r.lost = lost;
 	hop_mpls(tt, ttl, &r);
-	out_emit(p->out, &r);
+	out_emit(e->out, &r);
 }
 
 /* No more rounds of this trace: the run may end once every trace has. */
 static void
-trace_done(struct ping *p, uint32_t target)
+trace_done(struct engine *e, uint32_t target)
 {
-	p->tr->tt[target].done = 1;
-	p->tr->done++;
-	p->tg->t[target].flags |= T_DONE;
+	TR(e)->tt[target].done = 1;
+	TR(e)->done++;
+	e->tg->t[target].flags |= T_DONE;
 }
 
 /* Another round of this trace after this one (-c; 0: until stopped). */
 static int
-more_rounds(const struct ping *p, const struct trace_target *tt)
+more_rounds(const struct engine *e, const struct trace_target *tt)
 {
-	return p->c->count == 0 || tt->round + 1 < p->c->count;
+	return e->c->count == 0 || tt->round + 1 < e->c->count;
 }
 
 /*
  * A round is over: its verdict.  Then either the next round is queued
- * (-p after this one ended, on q_retry, which a trace does not otherwise
- * use: rounds end in order, so their due times are too), or, with last
+ * (-p after this one ended, on the engine's timer queue: rounds end in
+ * order, so their due times are too), or, with last
  * set or no rounds left, the trace is done.
  */
 static void
-finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
+finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
 {
-	char nbuf[ADDRLEN], abuf[ADDRLEN];
-	struct trace_target *tt = &p->tr->tt[target];
-	struct target *t = &p->tg->t[target];
+	struct trace_target *tt = &TR(e)->tt[target];
+	struct target *t = &e->tg->t[target];
+	struct rec_text txt;
 	struct record r;
 	struct job j;
 
 	if (tt->reached)
-		mark_alive(p, t);
-	record_clear(&r, REC_TRACE);
-	fill_target(p, &r, target, nbuf, abuf);
+		report_alive(e->rep, t);
+	trace_record(e, &r, REC_TRACE, target, &txt);
 	r.reached = tt->reached;
 	r.hops = tt->printed;
 	r.stop = stop;
-	out_emit(p->out, &r);
+	out_emit(e->out, &r);
 	/* Memory is held by the traces in flight only, not by all targets
 	 * nor by traces between rounds (late answers check done and idle
 	 * first). */
@@ -455,44 +429,43 @@ finish_trace(struct ping *p, uint32_t target, const char *stop, int last)
 	tt->hp = NULL;
 	tt->mpls = NULL;
 	tt->nmpls = 0;
-	if (!last && more_rounds(p, tt)) {
+	if (!last && more_rounds(e, tt)) {
 		tt->idle = 1;
-		j.due = mono_ns() + p->c->period_ns;
+		memset(&j, 0, sizeof(j));
+		j.due = engine_now(e) + e->c->period_ns;
 		j.target = target;
-		j.seq = 0;
-		j.attempt = 0;
-		fifo_push(&p->q_retry, &j);
+		engine_timer(e, &j);
 		return;
 	}
-	trace_done(p, target);
+	trace_done(e, target);
 }
 
-/* The next round of an idle trace: its hop table as new. */
-int
-trace_next_round(struct ping *p, uint32_t target, int64_t now)
+/* The next round of an idle trace is due: its hop table as new. */
+static void
+trace_next_round(struct engine *e, const struct job *j, int64_t now)
 {
-	struct trace_target *tt = tt_of(p, target);
+	struct trace_target *tt = tt_of(e, j->target);
+	uint32_t target = j->target;
 
 	if (tt == NULL || tt->done || !tt->idle)
-		return 0;
+		return;
 	/* One allocation per round of a target, none per probe. */
-	tt->hp = calloc((size_t)p->c->max_hops * (size_t)p->c->queries,
+	tt->hp = calloc((size_t)e->c->max_hops * (size_t)e->c->queries,
 	    sizeof(*tt->hp));
 	if (tt->hp == NULL) {
 		/* Out of memory: the rounds so far are all there will be. */
-		trace_done(p, target);
-		return 0;
+		trace_done(e, target);
+		return;
 	}
 	tt->stop = NULL;
-	tt->next_ttl = (uint16_t)p->c->first_hop;
-	tt->printed = (uint8_t)(p->c->first_hop - 1);
-	tt->limit = (uint8_t)p->c->max_hops;
+	tt->next_ttl = (uint16_t)e->c->first_hop;
+	tt->printed = (uint8_t)(e->c->first_hop - 1);
+	tt->limit = (uint8_t)e->c->max_hops;
 	tt->silent = 0;
 	tt->reached = 0;
 	tt->idle = 0;
 	tt->round++;
-	fill_window(p, tt, target, now);
-	return 1;
+	fill_window(e, tt, target, now);
 }
 
 static void
@@ -516,85 +489,134 @@ wait_for_names(struct trace *tr, uint32_t target)
 
 /* Print every hop that is ready, in TTL order; end the trace if due. */
 static void
-advance(struct ping *p, uint32_t target, int64_t now)
+advance(struct engine *e, uint32_t target, int64_t now)
 {
-	struct trace_target *tt = &p->tr->tt[target];
-	int family = p->tg->t[target].family;
+	struct trace_target *tt = &TR(e)->tt[target];
+	int family = e->tg->t[target].family;
 	int ttl;
 
 	while (!tt->done && !tt->idle && tt->printed < tt->limit) {
 		ttl = tt->printed + 1;
-		if (!hop_complete(p, tt, ttl))
+		if (!hop_complete(e, tt, ttl))
 			break;
-		if (!names_known(p, tt, family, ttl)) {
-			wait_for_names(p->tr, target);
+		if (!names_known(e, tt, family, ttl)) {
+			wait_for_names(TR(e), target);
 			break;
 		}
-		emit_hop(p, target, ttl);
+		emit_hop(e, target, ttl);
 		tt->printed = (uint8_t)ttl;
-		tt->silent = heard(p, tt, ttl) ? 0 : (uint8_t)(tt->silent + 1);
+		tt->silent = heard(e, tt, ttl) ? 0 : (uint8_t)(tt->silent + 1);
 		if (ttl == tt->limit)
-			finish_trace(p, target, tt->stop ? tt->stop :
+			finish_trace(e, target, tt->stop ? tt->stop :
 			    "max-hops", 0);
-		else if (tt->silent >= p->c->max_timeouts)
-			finish_trace(p, target, "max-timeouts", 0);
+		else if (tt->silent >= e->c->max_timeouts)
+			finish_trace(e, target, "max-timeouts", 0);
 	}
-	fill_window(p, tt, target, now);
+	fill_window(e, tt, target, now);
 }
 
-void
-trace_result(struct ping *p, const struct probe *pr,
-    const struct trace_event *ev)
+/* The hop states of the outcomes a trace keeps. */
+static enum hop_state
+hop_state(enum outcome kind)
 {
-	struct trace_target *tt = tt_of(p, pr->target);
-	int family = p->tg->t[pr->target].family;
+	switch (kind) {
+	case OC_REPLY:		return HP_REPLY;
+	case OC_EXCEEDED:	return HP_EXCEEDED;
+	case OC_ERROR:		return HP_ERROR;
+	case OC_LOCAL:		return HP_LOCAL;
+	case OC_TIMEOUT:	return HP_TIMEOUT;
+	default:		return HP_UNSENT;
+	}
+}
+
+/* What the probe's answer says of its hop: who, how fast, which error. */
+static void
+hop_fill(struct engine *e, struct hop_probe *h, int family,
+    const struct answer *a)
+{
+	const char *name;
+
+	h->state = (uint8_t)hop_state(a->kind);
+	if (a->kind != OC_LOCAL && a->kind != OC_TIMEOUT) {
+		memcpy(h->from, a->from, 16);
+		/* Ask for the name now, not when the hop is next to print:
+		 * the lookups of all hops then run side by side. */
+		if (TR(e)->rdns)
+			(void)rdns_lookup(TR(e)->rdns, family, h->from, &name);
+		h->rtt_ms = (float)((double)a->rtt_ns / 1e6);
+	} else {
+		h->rtt_ms = NAN;
+	}
+	h->type = a->kind == OC_LOCAL ? 0 : a->type;
+	h->code = a->kind == OC_LOCAL ? (uint8_t)a->err : a->code;
+	h->mtu = a->mtu > 0 && a->mtu < 65536 ? (uint16_t)a->mtu : 0;
+}
+
+/*
+ * The destination, or the end of the road: nothing beyond this hop
+ * counts.  A reply wins over an error.
+ */
+static void
+hop_limit(struct engine *e, struct trace_target *tt, int family, int ttl,
+    const struct hop_probe *h)
+{
+	if (ttl > tt->limit || (h->state != HP_REPLY &&
+	    h->state != HP_ERROR && h->state != HP_LOCAL))
+		return;
+	if (ttl < tt->limit || h->state == HP_REPLY) {
+		tt->reached = h->state == HP_REPLY;
+		tt->stop = tt->reached ? "reached" : error_name(e, family, h);
+	} else if (tt->stop == NULL) {
+		tt->stop = error_name(e, family, h);
+	}
+	tt->limit = (uint8_t)ttl;
+}
+
+/* A probe's outcome: its hop's slot, its line, maybe the next hops. */
+static void
+hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
+{
+	struct trace_target *tt = tt_of(e, pr->target);
+	int family = e->tg->t[pr->target].family;
 	int ttl = TRACE_TTL(pr->seq), q = TRACE_QUERY(pr->seq);
 	struct hop_probe *h;
 
-	if (tt == NULL || tt->done || tt->idle || bad_seq(p, pr->seq))
+	if (tt == NULL || tt->done || tt->idle || bad_seq(e, pr->seq))
 		return;
-	h = slot(p, tt, ttl, q);
+	h = slot(e, tt, ttl, q);
 	/* The serial: a late answer to an earlier round's probe of this
 	 * hop is not this round's. */
 	if (h->state != HP_SENT || h->serial != pr->serial)
 		return;
-	h->state = (uint8_t)ev->state;
-	if (ev->from) {
-		const char *name;
-
-		memcpy(h->from, ev->from, 16);
-		/* Ask for the name now, not when the hop is next to print:
-		 * the lookups of all hops then run side by side. */
-		if (p->tr->rdns && ev->state != HP_LOCAL)
-			(void)rdns_lookup(p->tr->rdns, family, h->from, &name);
-	}
-	h->rtt_ms = (float)ev->rtt_ms;
-	h->type = (uint8_t)ev->type;
-	h->code = (uint8_t)ev->code;
-	h->mtu = ev->mtu > 0 && ev->mtu < 65536 ? (uint16_t)ev->mtu : 0;
-	if (ev->state == HP_EXCEEDED || ev->state == HP_ERROR)
-		keep_mpls(tt, ttl, ev->msg);
-	if (ttl <= tt->limit && (ev->state == HP_REPLY ||
-	    ev->state == HP_ERROR || ev->state == HP_LOCAL)) {
-		/* The destination, or the end of the road: nothing beyond
-		 * this hop counts.  A reply wins over an error. */
-		if (ttl < tt->limit || ev->state == HP_REPLY) {
-			tt->reached = ev->state == HP_REPLY;
-			tt->stop = tt->reached ? "reached" :
-			    error_name(family, h);
-		} else if (tt->stop == NULL) {
-			tt->stop = error_name(family, h);
-		}
-		tt->limit = (uint8_t)ttl;
-	}
-	emit_probe(p, pr->target, ttl, q, h);
-	advance(p, pr->target, mono_ns());
+	hop_fill(e, h, family, a);
+	if (a->kind == OC_EXCEEDED || a->kind == OC_ERROR)
+		keep_mpls(tt, ttl, a);
+	hop_limit(e, tt, family, ttl, h);
+	emit_probe(e, pr->target, ttl, q, h);
+	advance(e, pr->target, engine_now(e));
 }
 
-void
-trace_names_ready(struct ping *p)
+/*
+ * A reply is the destination answering (late or duplicate ones, whose
+ * probe has left, are not: the hop has its answer); an advisory error
+ * (redirect) changes nothing.
+ */
+static void
+trace_outcome(struct engine *e, struct probe *pr, const struct answer *a,
+    const struct rx *rx)
 {
-	struct trace *tr = p->tr;
+	(void)rx;
+	if (a->kind == OC_ADVISORY || pr == NULL)
+		return;
+	hop_result(e, pr, a);
+	if (a->kind == OC_REPLY)
+		engine_settle(e, pr);
+}
+
+static void
+names_ready(struct engine *e)
+{
+	struct trace *tr = TR(e);
 	uint32_t i, n = tr->nwaiting;
 
 	/*
@@ -604,71 +626,100 @@ trace_names_ready(struct ping *p)
 	 */
 	tr->nwaiting = 0;
 	for (i = 0; i < n; i++)
-		advance(p, tr->waiting[i], mono_ns());
+		advance(e, tr->waiting[i], engine_now(e));
 }
 
 static void
 on_names(void *arg, int fd, unsigned what)
 {
-	struct ping *p = arg;
+	struct engine *e = arg;
 
 	(void)fd;
 	(void)what;
-	if (rdns_read(p->tr->rdns) > 0)
-		trace_names_ready(p);
+	if (rdns_read(TR(e)->rdns) > 0)
+		names_ready(e);
 }
 
 int
-trace_start_names(struct ping *p, struct loop *l)
+trace_names(struct engine *e, struct loop *l)
 {
-	if ((p->tr->rdns = rdns_start(4)) == NULL)
+	if ((TR(e)->rdns = rdns_start(4)) == NULL)
 		return -1;
-	return loop_add(l, rdns_fd(p->tr->rdns), on_names, p);
+	return loop_add(l, rdns_fd(TR(e)->rdns), on_names, e);
 }
 
-void
-trace_end(struct ping *p, const char *why)
+/*
+ * The end of the run (interrupted, deadline): each unfinished trace
+ * prints what it has, with that reason.  A run that ended by itself has
+ * none left.
+ */
+static void
+trace_finish(struct engine *e, const char *why)
 {
 	struct trace_target *tt;
+	struct rec_text txt;
 	struct record r;
-	char nbuf[ADDRLEN], abuf[ADDRLEN];
 	uint32_t i;
 	int ttl, last;
 
-	for (i = 0; i < p->tg->n; i++) {
-		tt = i < p->tr->cap ? &p->tr->tt[i] : NULL;
+	if (why == NULL)
+		why = "deadline";
+	for (i = 0; i < e->tg->n; i++) {
+		tt = i < TR(e)->cap ? &TR(e)->tt[i] : NULL;
 		if (tt && tt->done)
 			continue;
 		if (tt && tt->idle) {
 			/* Between rounds: the last one has its verdict. */
-			trace_done(p, i);
+			trace_done(e, i);
 			continue;
 		}
 		if (tt == NULL || !tt->running) {
-			record_clear(&r, REC_TRACE);
-			fill_target(p, &r, i, nbuf, abuf);
+			trace_record(e, &r, REC_TRACE, i, &txt);
 			r.reached = 0;
 			r.hops = 0;
 			r.stop = why;
-			out_emit(p->out, &r);
+			out_emit(e->out, &r);
 			continue;
 		}
 		/* Print up to the last hop anyone answered, then stop. */
 		for (last = 0, ttl = tt->printed + 1; ttl < tt->next_ttl &&
 		    ttl <= tt->limit; ttl++)
-			if (heard(p, tt, ttl))
+			if (heard(e, tt, ttl))
 				last = ttl;
 		for (ttl = tt->printed + 1; ttl <= last; ttl++) {
-			emit_hop(p, i, ttl);
+			emit_hop(e, i, ttl);
 			tt->printed = (uint8_t)ttl;
 		}
-		finish_trace(p, i, tt->limit == tt->printed && tt->stop ?
+		finish_trace(e, i, tt->limit == tt->printed && tt->stop ?
 		    tt->stop : why, 1);
 	}
 }
 
-int
-trace_all_done(const struct ping *p)
+/* Every trace has finished. */
+static int
+trace_all_done(struct engine *e, int64_t now)
 {
-	return p->tr->done >= p->tg->n;
+	(void)now;
+	return TR(e)->done >= e->tg->n;
+}
+
+static const struct mode mode_trace = {
+	.begin = trace_begin,
+	.wanted = trace_wanted,
+	.sent = trace_sent,
+	.timer = trace_next_round,
+	.outcome = trace_outcome,
+	.serial_of = trace_serial,
+	.done = trace_all_done,
+	.finish = trace_finish,
+	.destroy = trace_free,
+};
+
+int
+trace_mode(struct engine *e)
+{
+	if ((e->ms = calloc(1, sizeof(struct trace))) == NULL)
+		return -1;
+	e->mode = &mode_trace;
+	return 0;
 }

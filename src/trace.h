@@ -1,5 +1,5 @@
 /*
- * --trace: parallel traceroute over the ping engine.  Each target has a
+ * The trace run mode (--trace): parallel traceroute.  Each target has a
  * table of hops x queries; probes of a window of TTLs are in flight at
  * once, and a hop's line is printed as soon as all its probes have an
  * outcome and every lower hop has been printed.
@@ -9,12 +9,9 @@
 
 #include <stdint.h>
 
-#include "icmp.h"
+#include "engine.h"
 
-struct ping;
-struct probe;
 struct rdns;
-struct loop;
 
 /* What became of one probe. */
 enum hop_state {
@@ -54,16 +51,6 @@ struct trace_target {
 	uint32_t		 round;		/* from 0 */
 };
 
-/* One probe's outcome, as the engine saw it. */
-struct trace_event {
-	enum hop_state		 state;
-	const uint8_t		*from;		/* 16 bytes, or NULL */
-	double			 rtt_ms;
-	int			 type, code;	/* HP_LOCAL: code is errno */
-	long			 mtu;
-	const struct icmp_msg	*msg;		/* for MPLS labels */
-};
-
 struct trace {
 	struct trace_target	*tt;		/* parallel to the targets */
 	uint32_t		 cap;
@@ -79,27 +66,9 @@ struct trace {
 #define TRACE_QUERY(seq)	((seq) & 15)
 #define TRACE_MAX_QUERIES	10
 
-int	trace_init(struct ping *);
-void	trace_free(struct ping *);
-/* Start a target's trace: queue the probes of its first window. */
-int	trace_begin(struct ping *, uint32_t target, int64_t now);
-/* -c: start the next round of a trace that is between rounds. */
-int	trace_next_round(struct ping *, uint32_t target, int64_t now);
-/* Whether a queued probe is still wanted (its trace may have ended). */
-int	trace_wanted(struct ping *, uint32_t target, uint16_t seq);
-void	trace_sent(struct ping *, uint32_t target, uint16_t seq,
-	    uint32_t serial);
-/* The serial of a target's probe with this seq, or -1. */
-int64_t	trace_serial(struct ping *, uint32_t target, uint16_t seq);
-void	trace_result(struct ping *, const struct probe *,
-	    const struct trace_event *);
+/* Attach the trace mode to an engine; -1: no memory. */
+int	trace_mode(struct engine *);
 /* --names: start the name workers and watch their answers. */
-int	trace_start_names(struct ping *, struct loop *);
-/* Reverse names arrived: retry the hops that wait for them. */
-void	trace_names_ready(struct ping *);
-/* End of run: print what unfinished traces have, with this reason. */
-void	trace_end(struct ping *, const char *why);
-/* Every started trace is finished. */
-int	trace_all_done(const struct ping *);
+int	trace_names(struct engine *, struct loop *);
 
 #endif

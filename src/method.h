@@ -1,0 +1,59 @@
+/*
+ * Probe methods: how a probe is built and sent, and how its answers are
+ * recognised.  One table of functions per method (ICMP echo is
+ * method_icmp.c; UDP and TCP will each be one more file behind this
+ * table).  A method knows its protocol's numbers and nothing of runs:
+ * it turns packets into struct answer, and the engine and the run modes
+ * never see a type number.
+ */
+#ifndef MPING_METHOD_H
+#define MPING_METHOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "answer.h"
+#include "conf.h"
+#include "sock.h"
+#include "tag.h"
+#include "targets.h"
+
+struct method {
+	const char *name;
+	/* Open the family's socket, before privileges are dropped. */
+	int	(*open)(struct sock *, int family, const struct conf *,
+		    char *err, size_t errlen);
+	/* The method's state for a run, or NULL (no memory). */
+	void	*(*create)(const struct conf *, const struct targets *);
+	void	(*destroy)(void *);
+	/* Bytes of one probe, and room for one answer (with a quote). */
+	size_t	(*probe_len)(const struct conf *);
+	size_t	(*answer_len)(const struct conf *);
+	/* Fill a send slot once at start (what every probe has alike). */
+	void	(*prepare)(void *, uint8_t *buf, size_t len);
+	/*
+	 * Build probe h to target t in tx, with its keyed tag.  flow: -1,
+	 * or the flow identity every probe of a Paris trace keeps.
+	 */
+	void	(*build)(void *, const struct sock *, struct tx *,
+		    const struct target *, const struct probe_hdr *, int flow);
+	/* Send tx[0..n) with this TTL (0: the socket's); as sock_send_batch. */
+	int	(*send)(void *, struct sock *, int ttl, struct tx *, int n);
+	/*
+	 * A packet read from s, or a message of its error queue: 1 and a
+	 * filled in if it answers one of our probes (or, untagged, may),
+	 * else 0.
+	 */
+	int	(*recognise)(void *, const struct sock *, const struct rx *,
+		    struct answer *);
+	int	(*recognise_err)(void *, const struct sock *,
+		    const struct rx *, struct answer *);
+	/* The name of an answer's error, and traceroute's mark of it. */
+	const char *(*error_name)(int family, uint8_t type, uint8_t code);
+	const char *(*mark)(int family, uint8_t type, uint8_t code, long mtu,
+		    char *buf, size_t len);
+};
+
+extern const struct method method_icmp;
+
+#endif

@@ -1,0 +1,392 @@
+/*
+ * The ICMP echo probe method: echo requests carrying the keyed tag in
+ * their payload; echo replies and ICMP errors quoting our requests as
+ * answers.  "The destination answered" is an echo reply.
+ */
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "icmp.h"
+#include "method.h"
+
+struct icmp_method {
+	struct tag_key		 key;
+	const struct conf	*c;
+	const struct targets	*tg;
+	uint8_t			*pattern;	/* the payload after the tag */
+	uint64_t		 corrupt;	/* replies with a bad payload */
+	struct icmp_msg		 msg;		/* the last packet: an answer
+						   points into it (labels) */
+};
+
+/*
+ * Raw sockets see every ICMP message of the host; let the kernel drop the
+ * types that can never concern us, echo requests included (on loopback we
+ * would otherwise read our own requests back).
+ */
+static void
+filter(struct sock *s)
+{
+	if (s->family == AF_INET) {
+		struct icmp_filter f;
+
+		f.data = ~(uint32_t)(1 << ICMP_ECHOREPLY |
+		    1 << ICMP_DEST_UNREACH | 1 << ICMP_SOURCE_QUENCH |
+		    1 << ICMP_REDIRECT | 1 << ICMP_TIME_EXCEEDED |
+		    1 << ICMP_PARAMETERPROB);
+		setsockopt(s->fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+	} else {
+		struct icmp6_filter f;
+
+		memset(&f, 0xff, sizeof(f));	/* block all... */
+#define PASS6(t)	(f.data[(t) >> 5] &= ~(1U << ((t) & 31)))
+		PASS6(ICMPV6_ECHO_REPLY);
+		PASS6(ICMPV6_DEST_UNREACH);
+		PASS6(ICMPV6_PKT_TOOBIG);
+		PASS6(ICMPV6_TIME_EXCEED);
+		PASS6(ICMPV6_PARAMPROB);
+#undef PASS6
+		setsockopt(s->fd, IPPROTO_ICMPV6, ICMPV6_FILTER, &f,
+		    sizeof(f));
+	}
+}
+
+static void
+open_error(int family, int err, char *msg, size_t len)
+{
+	if (err == EPERM || err == EACCES)
+		snprintf(msg, len, "cannot open an ICMP socket: %s. Run as "
+		    "root, or `setcap cap_net_raw+ep mping`, or allow ping "
+		    "sockets with `sysctl -w net.ipv4.ping_group_range=\"0 "
+		    "2147483647\"`", strerror(err));
+	else
+		snprintf(msg, len, "cannot open an %s socket: %s",
+		    family == AF_INET ? "ICMP" : "ICMPv6", strerror(err));
+}
+
+static int
+icmp_open(struct sock *s, int family, const struct conf *c, char *err,
+    size_t errlen)
+{
+	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int saved;
+
+	memset(s, 0, sizeof(*s));
+	s->family = family;
+	s->raw = 1;
+	s->fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (s->fd == -1 && (errno == EPERM || errno == EACCES)) {
+		/*
+		 * No CAP_NET_RAW: Linux ping sockets, allowed for the groups
+		 * in net.ipv4.ping_group_range (both families).  The kernel
+		 * then owns the echo id and only hands us our own replies;
+		 * ICMP errors arrive on the error queue (IP_RECVERR).
+		 */
+		s->raw = 0;
+		s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, proto);
+	}
+	if (s->fd == -1) {
+		saved = errno;
+		open_error(family, saved, err, errlen);
+		errno = saved;
+		return -1;
+	}
+	if (s->raw) {
+		if (getrandom(&s->id, sizeof(s->id), 0) != sizeof(s->id))
+			s->id = (uint16_t)getpid();
+		filter(s);
+	}
+	return sock_setup(s, c, err, errlen);
+}
+
+static void *
+icmp_create(const struct conf *c, const struct targets *tg)
+{
+	struct icmp_method *im;
+	size_t i;
+
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return NULL;
+	im->c = c;
+	im->tg = tg;
+	if (tag_key_init(&im->key) == -1 ||
+	    (im->pattern = malloc(c->size)) == NULL) {
+		free(im);
+		return NULL;
+	}
+	for (i = 0; i < c->size; i++)
+		im->pattern[i] = (uint8_t)(i & 0xff);
+	return im;
+}
+
+static void
+icmp_destroy(void *arg)
+{
+	struct icmp_method *im = arg;
+
+	free(im->pattern);
+	free(im);
+}
+
+static size_t
+icmp_probe_len(const struct conf *c)
+{
+	return 8 + c->size;
+}
+
+/* Room for an IPv4 header, the reply, and a quoting error. */
+static size_t
+icmp_answer_len(const struct conf *c)
+{
+	return c->size + 8 + 60 + 1280;
+}
+
+static void
+icmp_prepare(void *arg, uint8_t *buf, size_t len)
+{
+	struct icmp_method *im = arg;
+
+	memcpy(buf + 8, im->pattern, len - 8);
+}
+
+static void
+icmp_build(void *arg, const struct sock *s, struct tx *tx,
+    const struct target *t, const struct probe_hdr *h, int flow)
+{
+	struct icmp_method *im = arg;
+
+	tag_write(&im->key, tx->buf + 8, h, t->addr);
+	/* Past 65,535 the ICMP seq wraps; the tag's seq and serial decide. */
+	if (flow >= 0)
+		icmp_echo_header_flow(tx->buf, tx->len, t->family == AF_INET6,
+		    s->id, (uint16_t)h->seq, 8 + PAYLOAD_FLOW, (uint16_t)flow);
+	else
+		icmp_echo_header(tx->buf, tx->len, t->family == AF_INET6,
+		    s->id, (uint16_t)h->seq);
+	target_sockaddr(t, &tx->to, &tx->tolen);
+}
+
+static int
+icmp_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
+{
+	(void)arg;
+	if (ttl && sock_set_ttl(s, ttl) == -1)
+		return 0;
+	return sock_send_batch(s, tx, n);
+}
+
+/*
+ * The target a payload (or what an error quoted of it) was sent to, if
+ * its tag verifies and it matches the ICMP header's seq.  The index in
+ * the payload is untrusted until the tag, keyed on that target's address,
+ * holds.
+ */
+static int
+tagged(const struct icmp_method *im, const struct sock *s,
+    const struct icmp_msg *m, struct probe_hdr *h)
+{
+	const struct target *t;
+	uint32_t idx;
+
+	if (m->data_len < TAG_HDR_LEN + TAG_LEN)
+		return 0;
+	idx = (uint32_t)m->data[4] << 24 | (uint32_t)m->data[5] << 16 |
+	    (uint32_t)m->data[6] << 8 | m->data[7];
+	if (idx >= im->tg->n)
+		return 0;
+	t = &im->tg->t[idx];
+	return t->family == s->family && tag_check(&im->key, m->data,
+	    m->data_len, t->addr, h) == 0 && (uint16_t)h->seq == m->seq;
+}
+
+static void
+answer_init(struct answer *a, const struct sock *s, const struct icmp_msg *m)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = s->family;
+	a->type = m->type;
+	a->code = m->code;
+	a->ttl = m->ttl;
+	a->size = (long)m->icmp_len;
+}
+
+static int
+on_reply(struct icmp_method *im, const struct sock *s,
+    const struct icmp_msg *m, const struct rx *rx, struct answer *a)
+{
+	answer_init(a, s, m);
+	if (!tagged(im, s, m, &a->h))
+		return 0;
+	/* Raw sockets see every echo reply of the host: the id must be ours
+	 * (ping sockets: the kernel already matched it). */
+	if (s->raw && m->id != s->id)
+		return 0;
+	/* The tag covers the header; the rest must be our pattern. */
+	if (m->data_len != im->c->size || memcmp(m->data + PAYLOAD_MIN,
+	    im->pattern + PAYLOAD_MIN, im->c->size - PAYLOAD_MIN) != 0) {
+		im->corrupt++;
+		return 0;
+	}
+	a->kind = OC_REPLY;
+	a->tagged = 1;
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
+	if (a->ttl < 0)
+		a->ttl = rx->ttl;
+	return 1;
+}
+
+/* Redirect and source quench do not mean the probe is gone. */
+static enum outcome
+error_kind(int family, uint8_t type)
+{
+	if (family == AF_INET)
+		return type == 11 ? OC_EXCEEDED : type == 4 || type == 5 ?
+		    OC_ADVISORY : OC_ERROR;
+	return type == 3 ? OC_EXCEEDED : OC_ERROR;
+}
+
+/*
+ * An error quoting an echo request.  With a quote long enough to hold our
+ * tag, the tag decides.  RFC 792 only promises 8 bytes of the original
+ * datagram beyond its IP header: then the quoted id must be ours (raw
+ * sockets; a ping socket's queue only holds our own), and the engine
+ * matches the destination and seq to a probe in flight.
+ */
+static int
+on_error(struct icmp_method *im, const struct sock *s,
+    const struct icmp_msg *m, const uint8_t dst[16], struct answer *a)
+{
+	answer_init(a, s, m);
+	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
+		if (!tagged(im, s, m, &a->h))
+			return 0;
+		a->tagged = 1;
+	} else if (m->data_len != 0 || (s->raw && m->id != s->id)) {
+		return 0;
+	}
+	memcpy(a->dst, dst, 16);
+	a->seq16 = m->seq;
+	a->kind = error_kind(s->family, m->type);
+	a->error = s->family == AF_INET ? icmp4_error_name(m->type, m->code) :
+	    icmp6_error_name(m->type, m->code);
+	a->mtu = m->mtu;
+	a->nmpls = m->nmpls;
+	a->mpls = m->mpls;
+	return 1;
+}
+
+/*
+ * A packet from the socket.  IPv4 raw sockets include the IP header;
+ * ping sockets and every IPv6 socket do not.
+ */
+static int
+icmp_recognise(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct icmp_method *im = arg;
+	struct icmp_msg *m = &im->msg;
+	int ok;
+
+	if (s->family == AF_INET)
+		ok = icmp4_parse(rx->buf, rx->len, s->raw, m);
+	else
+		ok = icmp6_parse(rx->buf, rx->len, m);
+	if (ok == -1)
+		return 0;
+	if (m->kind == ICMP_KIND_REPLY)
+		return on_reply(im, s, m, rx, a);
+	if (m->kind != ICMP_KIND_ERROR || !on_error(im, s, m, m->quote_dst, a))
+		return 0;
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
+	return 1;
+}
+
+/*
+ * The error queue (datagram sockets): the kernel hands back our own echo
+ * request, the ICMP type and code it received and who sent it; or, from
+ * the local kernel itself, an errno (EMSGSIZE: the route's MTU is known).
+ */
+static int
+icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct icmp_method *im = arg;
+	uint8_t dst[16];
+
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, dst);
+	if (icmp_parse_errqueue(s->family, rx->ee_type, rx->ee_code,
+	    rx->ee_info, rx->buf, rx->len, &im->msg) == -1 ||
+	    !on_error(im, s, &im->msg, dst, a))
+		return 0;
+	if (rx->ee_origin_local) {
+		a->kind = OC_LOCAL;
+		a->err = rx->ee_errno;
+		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
+		return 1;
+	}
+	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
+	    &rx->offender : &rx->from), a->from);
+	return 1;
+}
+
+static const char *
+icmp_error_name(int family, uint8_t type, uint8_t code)
+{
+	return family == AF_INET ? icmp4_error_name(type, code) :
+	    icmp6_error_name(type, code);
+}
+
+static const char *
+mtu_mark(long mtu, char *buf, size_t len)
+{
+	if (mtu == 0)
+		return "!F";
+	snprintf(buf, len, "!F-%ld", mtu);
+	return buf;
+}
+
+/*
+ * traceroute's mark of an error: "" for time exceeded, !N !H !P !X !S !V
+ * !C !F-<mtu> for the unreachables that have a traditional letter,
+ * !<code> for the other unreachable codes, !T<type> for other errors.
+ */
+static const char *
+icmp_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
+    size_t len)
+{
+	static const char *const v4[16] = { "!N", "!H", "!P", NULL, NULL,
+		"!S", "!N", "!H", NULL, "!X", "!X", "!N", "!H", "!X", "!V",
+		"!C" };
+	static const char *const v6[8] = { "!N", "!X", "!S", "!H", "!P",
+		"!X", "!X", NULL };
+	int v4unreach = family == AF_INET && type == 3;
+	int v6unreach = family == AF_INET6 && type == 1;
+
+	if (error_kind(family, type) == OC_EXCEEDED)
+		return "";
+	if ((v4unreach && code == 4) || (family == AF_INET6 && type == 2))
+		return mtu_mark(mtu, buf, len);
+	if (v4unreach && code < 16 && v4[code])
+		return v4[code];
+	if (v6unreach && code < 8 && v6[code])
+		return v6[code];
+	if (v4unreach || v6unreach)
+		snprintf(buf, len, "!%u", (unsigned)code);
+	else
+		snprintf(buf, len, "!T%u", (unsigned)type);
+	return buf;
+}
+
+const struct method method_icmp = {
+	"icmp", icmp_open, icmp_create, icmp_destroy, icmp_probe_len,
+	icmp_answer_len, icmp_prepare, icmp_build, icmp_send, icmp_recognise,
+	icmp_recognise_err, icmp_error_name, icmp_mark
+};

@@ -1,0 +1,105 @@
+/* Records from targets and answers: the one place they are filled. */
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "report.h"
+
+double
+real_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+report_target(const struct report *rep, struct record *r, enum rec_type type,
+    const struct target *t, struct rec_text *txt)
+{
+	record_clear(r, type);
+	r->time = real_time();
+	r->index = t - rep->tg->t;
+	r->order = t->order;
+	r->addr = target_addr(t, txt->addr, sizeof(txt->addr));
+	/* An address target's name is its address: one inet_ntop. */
+	r->target = t->flags & T_NAMED ? target_name(rep->tg, t, txt->name,
+	    sizeof(txt->name)) : r->addr;
+}
+
+void
+report_counts(const struct target *t, struct record *r)
+{
+	long done;
+
+	r->sent = t->sent;
+	r->received = t->rtt.n;
+	r->inflight = t->inflight;
+	r->lost = (long)t->sent - t->rtt.n - t->inflight;
+	done = (long)t->sent - t->inflight;
+	r->loss_pct = done > 0 ? 100.0 * r->lost / done : 0.0;
+	r->errors = t->errors;
+	r->dups = t->dups;
+	if (t->rtt.n) {
+		r->rtt_min = t->rtt.min;
+		r->rtt_avg = t->rtt.mean;
+		r->rtt_max = t->rtt.max;
+		r->rtt_stddev = stats_stddev(&t->rtt);
+	}
+}
+
+void
+report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
+{
+	r->from = addr16_str(a->family, a->from, txt->from, sizeof(txt->from));
+	if (a->kind == OC_REPLY) {
+		r->size = a->size;
+		r->ttl = a->ttl;
+		return;
+	}
+	r->icmp_type = a->type;
+	r->icmp_code = a->code;
+	r->error = a->error;
+	if (a->mtu)
+		r->mtu = a->mtu;
+}
+
+void
+report_alive(struct report *rep, struct target *t)
+{
+	struct rec_text txt;
+	struct record r;
+
+	if (t->flags & T_ALIVE)
+		return;
+	t->flags |= T_ALIVE;
+	rep->answered++;
+	if (rep->c->alive) {
+		report_target(rep, &r, REC_ALIVE, t, &txt);
+		r.seq = -1;
+		out_emit(rep->out, &r);
+	}
+}
+
+void
+report_unreachable(const struct report *rep)
+{
+	const struct targets *tg = rep->tg;
+	struct rec_text txt;
+	struct record r;
+	uint32_t i, k, *order = targets_in_order(tg);
+
+	for (k = 0; k < tg->n; k++) {
+		i = order ? order[k] : k;
+		if (tg->t[i].flags & T_ALIVE)
+			continue;
+		record_clear(&r, REC_UNREACHABLE);
+		r.time = real_time();
+		r.target = target_name(tg, &tg->t[i], txt.name,
+		    sizeof(txt.name));
+		r.addr = target_addr(&tg->t[i], txt.addr, sizeof(txt.addr));
+		out_emit(rep->out, &r);
+	}
+	free(order);
+}

@@ -1,0 +1,46 @@
+/*
+ * The one place that turns what happened into records: a target's part of
+ * a record (its name, address, place and the time), its counts so far,
+ * an answer's part (who sent it, its error), and -a's first answer.
+ */
+#ifndef MPING_REPORT_H
+#define MPING_REPORT_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "answer.h"
+#include "conf.h"
+#include "out.h"
+#include "targets.h"
+
+#define REPORT_ADDRLEN	(INET6_ADDRSTRLEN + 8)
+
+/* The strings a record points into while it is written. */
+struct rec_text {
+	char	name[REPORT_ADDRLEN], addr[REPORT_ADDRLEN];
+	char	from[REPORT_ADDRLEN];
+};
+
+struct report {
+	struct out		*out;
+	struct targets		*tg;
+	const struct conf	*c;
+	uint32_t		 answered;	/* targets that answered */
+};
+
+double	real_time(void);
+/* A record of type about target t, its strings in txt. */
+void	report_target(const struct report *, struct record *, enum rec_type,
+	    const struct target *, struct rec_text *);
+/* The target's counts so far: summaries and per-probe events. */
+void	report_counts(const struct target *, struct record *);
+/* Who answered and with what error, into a record. */
+void	report_answer(struct record *, const struct answer *,
+	    struct rec_text *);
+/* A target answered for the first time: count it (and -a prints it). */
+void	report_alive(struct report *, struct target *);
+/* -u: the targets that never answered, in the order given. */
+void	report_unreachable(const struct report *);
+
+#endif
