@@ -500,23 +500,18 @@ shown_name(const char *in, char *buf, size_t len)
 		memcpy(buf + o, "...", 4);
 }
 
+/* input.bad: on stderr, and as a record once the output is set up. */
 static void
-report_bad(void *arg, const char *target, const char *reason)
+bad_target(void *arg, const char *target, const char *reason)
 {
 	struct run *run = arg;
-	struct record r;
 	char shown[512];
 
 	run->bad_targets++;
 	shown_name(target, shown, sizeof(shown));
 	fprintf(stderr, "mping: %s: %s\n", shown, reason);
-	if (run->out.ops) {
-		record_clear(&r, REC_BAD_TARGET);
-		r.time = real_time();
-		r.target = shown;
-		r.reason = reason;
-		out_emit(&run->out, &r);
-	}
+	if (run->out.ops)
+		report_bad(&run->rep, shown, reason);
 }
 
 static void
@@ -545,7 +540,7 @@ has_socket(struct run *run, const char *name, int family)
 		fprintf(stderr, "mping: %s\n", v4 ? so->e4 : so->e6);
 	*told = 1;
 	run->no_socket = 1;
-	report_bad(run, name, v4 ? "not probed: no IPv4 socket" :
+	bad_target(run, name, v4 ? "not probed: no IPv4 socket" :
 	    "not probed: no IPv6 socket");
 	return 0;
 }
@@ -557,7 +552,7 @@ resolved(void *arg, const char *name, uint32_t order,
 	struct run *run = arg;
 
 	if (sa == NULL)
-		report_bad(run, name, error);
+		bad_target(run, name, error);
 	else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
 	if (run->in.nomem)
@@ -653,27 +648,22 @@ exit_status(const struct run *run)
 static void
 finish(struct run *run, int status)
 {
-	struct record r;
+	long dropped;
 
 	engine_finish(&run->e);
 	if (run->c.unreach)
 		report_unreachable(&run->rep);
-	record_clear(&r, REC_END);
-	r.time = real_time();
-	r.targets = run->tg.n;
-	r.answered = run->rep.answered;
 	/* Replies the kernel dropped, its receive buffer full (sock.c sizes
 	 * it): they count as lost, so say so, after any --live view. */
-	r.dropped = (long)sock_drops(&run->e.s4) + (long)sock_drops(&run->e.s6);
-	r.exit_status = status;
-	out_emit(&run->out, &r);
+	dropped = (long)sock_drops(&run->e.s4) + (long)sock_drops(&run->e.s6);
+	report_end(&run->rep, dropped, status);
 	out_finish(&run->out);
 	if (out_flush(&run->out) == -1)
 		errx(EXIT_SYSTEM, "write error: %s", strerror(errno));
-	if (r.dropped > 0)
+	if (dropped > 0)
 		fprintf(stderr, "mping: %ld replies dropped by the kernel: the "
 		    "receive buffer was full (raise net.core.rmem_max, see "
-		    "mping(1))\n", r.dropped);
+		    "mping(1))\n", dropped);
 }
 
 /* Open each family's socket; the other family's failure is not fatal. */
@@ -745,7 +735,7 @@ set_up(struct run *run, const sigset_t *block)
 	run->in.conf = &run->c;
 	run->in.tg = &run->tg;
 	run->in.resolve = queue_name;
-	run->in.bad = report_bad;
+	run->in.bad = bad_target;
 	run->in.arg = run;
 	run->in.stop = input_stop;
 	run->in.stop_arg = run->l;
@@ -798,16 +788,11 @@ static void
 go(struct run *run, int rfd)
 {
 	struct engine *e = &run->e;
-	struct record r;
 
 	e->res = run->res;
 	e->sig_stop = &sig_stop;
 	e->sig_quit = &sig_quit;
-	record_clear(&r, REC_START);
-	r.time = real_time();
-	r.targets = run->tg.n;
-	r.conf = &run->c;
-	out_emit(&run->out, &r);
+	report_start(&run->rep);
 	if (rfd != -1 && engine_add_resolver(e, run->l, rfd) == -1)
 		err(EXIT_SYSTEM, "event loop");
 	if (run->c.trace && run->c.names && trace_names(e, run->l) == -1)

@@ -103,3 +103,41 @@ report_unreachable(const struct report *rep)
 	}
 	free(order);
 }
+
+void
+report_start(const struct report *rep)
+{
+	struct record r;
+
+	record_clear(&r, REC_START);
+	r.time = real_time();
+	r.targets = rep->tg->n;
+	r.conf = rep->c;
+	out_emit(rep->out, &r);
+}
+
+void
+report_bad(const struct report *rep, const char *shown, const char *reason)
+{
+	struct record r;
+
+	record_clear(&r, REC_BAD_TARGET);
+	r.time = real_time();
+	r.target = shown;
+	r.reason = reason;
+	out_emit(rep->out, &r);
+}
+
+void
+report_end(const struct report *rep, long dropped, int status)
+{
+	struct record r;
+
+	record_clear(&r, REC_END);
+	r.time = real_time();
+	r.targets = rep->tg->n;
+	r.answered = rep->answered;
+	r.dropped = dropped;
+	r.exit_status = status;
+	out_emit(rep->out, &r);
+}

@@ -42,5 +42,10 @@ void	report_answer(struct record *, const struct answer *,
 void	report_alive(struct report *, struct target *);
 /* -u: the targets that never answered, in the order given. */
 void	report_unreachable(const struct report *);
+/* The run's first and last records, and a target that cannot be used. */
+void	report_start(const struct report *);
+void	report_end(const struct report *, long dropped, int status);
+void	report_bad(const struct report *, const char *shown,
+	    const char *reason);
 
 #endif
