@@ -12,7 +12,7 @@
  * when it was only because stderr is a terminal (quick runs stay quiet). */
 #define PROGRESS_DELAY_NS	(1000 * 1000000LL)
 
-static const char *type_names[REC_NTYPES] = {
+static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
 	"alive", "unreachable", "probe", "hop", "trace",
 };
@@ -230,18 +230,41 @@ slow:
 	return buf;
 }
 
-void
-out_init(struct out *o, FILE *fp, const struct conf *c)
+/* The bare object: a stream, the options, a formatter, no state yet. */
+static void
+out_setup(struct out *o, FILE *fp, const struct conf *c,
+    const struct out_ops *ops)
 {
 	memset(o, 0, sizeof(*o));
 	o->fp = fp;
 	o->conf = c;
+	o->ops = ops;
+}
+
+void
+out_init_inner(struct out *inner, const struct out *o)
+{
+	if (o->inner == NULL) {
+		memset(inner, 0, sizeof(*inner));
+		return;
+	}
+	out_setup(inner, o->fp, o->conf, o->inner);
+	if (inner->ops->begin)
+		inner->ops->begin(inner);
+}
+
+void
+out_init(struct out *o, FILE *fp, const struct conf *c)
+{
+	out_setup(o, fp, c, &out_text_ops);
 	if (c->progress)
 		o->progress = progress_create(stderr, c->progress == 1 ? 0 :
 		    PROGRESS_DELAY_NS);
 	switch (c->live ? -1 : (int)c->format) {
 	case -1:
 		o->ops = &out_live_ops;
+		/* The final summaries, after the view is left. */
+		o->inner = &out_text_ops;
 		break;
 	case FMT_CSV:
 		o->ops = &out_csv_ops;

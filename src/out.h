@@ -98,12 +98,19 @@ struct out_ops {
 
 struct progress;
 
+/*
+ * A formatter keeps its state in view, never in file-scope variables: it
+ * allocates it in begin and frees it in finish.  A view that draws some
+ * records itself (--live) hands the others to inner, the formatter out.c
+ * chose for them, through an out object of their own (out_init_inner).
+ */
 struct out {
 	FILE			*fp;
 	const struct out_ops	*ops;
 	const struct conf	*conf;
 	int			 header_done;
 	void			*view;		/* the formatter's own state */
+	const struct out_ops	*inner;		/* for what a view does not draw */
 	struct progress		*progress;	/* the line on stderr, or NULL */
 	volatile sig_atomic_t	*resized;	/* set on SIGWINCH */
 };
@@ -112,6 +119,8 @@ extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
 	    out_live_ops;
 
 void	out_init(struct out *, FILE *, const struct conf *);
+/* inner as o's inner formatter (o's stream and conf), begun; NULL: none. */
+void	out_init_inner(struct out *inner, const struct out *o);
 void	out_emit(struct out *, const struct record *);
 /* Whether records of this type are written: if not, don't build them. */
 int	out_wants(const struct out *, enum rec_type);

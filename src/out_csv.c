@@ -1,5 +1,7 @@
 /* CSV, RFC 4180: one header, one row per record, CRLF line ends. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
@@ -27,15 +29,52 @@ columns(const struct out *o)
 	return fields_csv(o->conf->trace, o->conf->quiet);
 }
 
+/*
+ * Whether a record type has a column: worked out once at begin, not per
+ * row, into the formatter's own state (o->view).
+ */
+#define CSV_MAX_COLS	64
+
+struct csv {
+	uint8_t	 has[REC_NTYPES][CSV_MAX_COLS];
+};
+
+static int
+type_has(enum rec_type t, const struct field *col)
+{
+	const struct field *const *mine;
+
+	for (mine = fields_of(t); *mine && *mine != col; mine++)
+		;
+	return *mine != NULL;
+}
+
+/* Without its table (no memory for it) a row asks fields_of each time. */
+static int
+has_column(const struct out *o, enum rec_type t, int c)
+{
+	const struct csv *v = o->view;
+
+	return v ? v->has[t][c] : type_has(t, columns(o)[c]);
+}
+
 static void
 csv_begin(struct out *o)
 {
-	const struct field *const *f;
+	const struct field *const *cols = columns(o);
+	struct csv *v;
+	int t, c;
 
-	for (f = columns(o); *f; f++)
-		fprintf(o->fp, "%s%s", f == columns(o) ? "" : ",",
-		    (*f)->name);
+	for (c = 0; cols[c]; c++)
+		fprintf(o->fp, "%s%s", c ? "," : "", cols[c]->name);
 	fputs("\r\n", o->fp);
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return;
+	for (t = 0; t < REC_NTYPES; t++)
+		for (c = 0; c < CSV_MAX_COLS && cols[c]; c++)
+			v->has[t][c] = (uint8_t)type_has((enum rec_type)t,
+			    cols[c]);
+	o->view = v;
 }
 
 /* A list is one cell: elements joined by spaces, "*" for an absent one. */
@@ -58,28 +97,6 @@ csv_list(struct obuf *b, const struct field *f, const struct record *r)
 		csv_cell(b, cell);
 }
 
-/* Whether a record type has a column: worked out once, not per row. */
-#define CSV_MAX_COLS	64
-
-static uint8_t	has[REC_NTYPES][CSV_MAX_COLS];
-static int	has_done;
-
-static void
-columns_of_types(const struct field *const *cols)
-{
-	const struct field *const *mine;
-	int t, c;
-
-	for (t = 0; t < REC_NTYPES; t++)
-		for (c = 0; cols[c] && c < CSV_MAX_COLS; c++) {
-			for (mine = fields_of((enum rec_type)t);
-			    *mine && *mine != cols[c]; mine++)
-				;
-			has[t][c] = *mine != NULL;
-		}
-	has_done = 1;
-}
-
 static void
 csv_emit(struct out *o, const struct record *r)
 {
@@ -91,14 +108,12 @@ csv_emit(struct out *o, const struct record *r)
 
 	if (!out_wants_all(o, r->type))
 		return;
-	if (!has_done)
-		columns_of_types(cols);
 	obuf_init(&b, o->fp);
-	for (c = 0; cols[c] && c < CSV_MAX_COLS; c++) {
+	for (c = 0; c < CSV_MAX_COLS && cols[c]; c++) {
 		if (c)
 			obuf_putc(&b, ',');
 		/* A column this record type does not have stays empty. */
-		if (!has[r->type][c])
+		if (!has_column(o, r->type, c))
 			continue;
 		if (cols[c]->kind >= F_STRS) {
 			csv_list(&b, cols[c], r);
@@ -112,5 +127,12 @@ csv_emit(struct out *o, const struct record *r)
 	obuf_flush(&b);
 }
 
-const struct out_ops out_csv_ops = { csv_begin, csv_emit, NULL, NULL,
+static void
+csv_finish(struct out *o)
+{
+	free(o->view);
+	o->view = NULL;
+}
+
+const struct out_ops out_csv_ops = { csv_begin, csv_emit, csv_finish, NULL,
 	out_wants_all };

@@ -7,9 +7,12 @@
  * the view is left.
  */
 #include <sys/ioctl.h>
+#include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,19 +62,43 @@ struct live {
 	unsigned	  traces;	/* --trace: rounds of traces done */
 	unsigned	  reached;	/* and those that got there */
 	int		  first_hop, hops;	/* rows per trace */
+	struct out	  text;		/* the inner formatter: summaries */
 };
 
-/* atexit: an exit on an error still gives the terminal back. */
-static struct out *live_shown;
+/*
+ * An exit on an error (errx() anywhere, with the view on the screen) must
+ * still give the terminal back, and atexit() passes its function nothing:
+ * so the one thing kept outside the object is the descriptor of the
+ * terminal in the view, plus one, 0 when none.  It is a flag of the kind
+ * a signal handler may read (write(2) is async-signal-safe), and the only
+ * file-scope state of the out layer.
+ */
+#if SIG_ATOMIC_MAX < INT_MAX
+#error "sig_atomic_t cannot hold a file descriptor"
+#endif
+static volatile sig_atomic_t live_fd_on_screen;
 
 static void
 live_restore(void)
 {
-	if (live_shown == NULL)
+	const char *p = LEAVE;
+	size_t n = sizeof(LEAVE) - 1;
+	ssize_t k;
+	int fd = (int)live_fd_on_screen - 1;
+
+	if (fd < 0)
 		return;
-	fputs(LEAVE, live_shown->fp);
-	fflush(live_shown->fp);
-	live_shown = NULL;
+	live_fd_on_screen = 0;
+	/* What the view's stream holds goes first, as fputs would have it. */
+	fflush(NULL);
+	while (n > 0) {
+		if ((k = write(fd, p, n)) < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return;
+		p += k;
+		n -= (size_t)k;
+	}
 }
 
 static void
@@ -93,6 +120,7 @@ live_begin(struct out *o)
 		v->first_hop = o->conf->first_hop;
 		v->hops = o->conf->max_hops - o->conf->first_hop + 1;
 	}
+	out_init_inner(&v->text, o);
 	o->view = v;
 	atexit(live_restore);
 }
@@ -462,6 +490,50 @@ in_table_order(const struct live *v, size_t k)
 	return before == k;
 }
 
+/* The top line: what the run has done so far. */
+static void
+draw_title(FILE *fp, const struct live *v)
+{
+	char head[512];
+	int n;
+
+	if (v->trace)
+		n = snprintf(head, sizeof(head), "mping --live --trace: %u "
+		    "targets, %u traces done, %u reached, %llu probes sent, "
+		    "%.1f s", v->rc.targets, v->traces, v->reached,
+		    (unsigned long long)v->rc.sent, v->rc.elapsed);
+	else
+		n = snprintf(head, sizeof(head), "mping --live: %u targets, "
+		    "%u answered, %llu probes sent, %.1f s", v->rc.targets,
+		    v->rc.answered, (unsigned long long)v->rc.sent,
+		    v->rc.elapsed);
+	if (v->bad && n > 0 && (size_t)n < sizeof(head))
+		snprintf(head + n, sizeof(head) - (size_t)n, "; %ld bad "
+		    "(%s)", v->bad, v->bad_last);
+	fprintf(fp, "\033[H\033[7m%-*.*s\033[0m\033[K", v->cols, v->cols,
+	    head);
+}
+
+/* The last line when not all rows fit: which are not shown. */
+static void
+draw_more(FILE *fp, const struct live *v, size_t shown, size_t total)
+{
+	char line[512];
+	int n;
+
+	if (in_table_order(v, shown))
+		n = snprintf(line, sizeof(line), "%zu-%zu of %zu %s not "
+		    "shown: the terminal is too small", shown + 1, total,
+		    total, v->trace ? "hops" : "targets");
+	else
+		n = snprintf(line, sizeof(line), "%zu of %zu targets not "
+		    "shown (answered first): the terminal is too small",
+		    total - shown, total);
+	fputs("\r\n\033[7m", fp);
+	clipped(fp, line, n, v->cols);
+	fputs("\033[0m\033[K", fp);
+}
+
 static void
 draw(struct out *o, struct live *v)
 {
@@ -491,21 +563,7 @@ draw(struct out *o, struct live *v)
 		shown = tracked;
 	shown = pick_rows(v, shown, tracked);
 	lw = label_width(v, shown);
-	if (v->trace)
-		n = snprintf(head, sizeof(head), "mping --live --trace: %u "
-		    "targets, %u traces done, %u reached, %llu probes sent, "
-		    "%.1f s", v->rc.targets, v->traces, v->reached,
-		    (unsigned long long)v->rc.sent, v->rc.elapsed);
-	else
-		n = snprintf(head, sizeof(head), "mping --live: %u targets, "
-		    "%u answered, %llu probes sent, %.1f s", v->rc.targets,
-		    v->rc.answered, (unsigned long long)v->rc.sent,
-		    v->rc.elapsed);
-	if (v->bad && n > 0 && (size_t)n < sizeof(head))
-		snprintf(head + n, sizeof(head) - (size_t)n, "; %ld bad "
-		    "(%s)", v->bad, v->bad_last);
-	fprintf(fp, "\033[H\033[7m%-*.*s\033[0m\033[K", v->cols, v->cols,
-	    head);
+	draw_title(fp, v);
 	n = column_heads(v, head, sizeof(head), lw);
 	fputs("\r\n\033[1m", fp);
 	clipped(fp, head, n, v->cols);
@@ -515,19 +573,8 @@ draw(struct out *o, struct live *v)
 		draw_row(fp, v, v->pick[i], lw);
 		fputs("\033[K", fp);
 	}
-	if (total > (size_t)body) {
-		if (in_table_order(v, shown))
-			n = snprintf(head, sizeof(head), "%zu-%zu of %zu %s "
-			    "not shown: the terminal is too small", shown + 1,
-			    total, total, v->trace ? "hops" : "targets");
-		else
-			n = snprintf(head, sizeof(head), "%zu of %zu targets "
-			    "not shown (answered first): the terminal is too "
-			    "small", total - shown, total);
-		fputs("\r\n\033[7m", fp);
-		clipped(fp, head, n, v->cols);
-		fputs("\033[0m\033[K", fp);
-	}
+	if (total > (size_t)body)
+		draw_more(fp, v, shown, total);
 	fputs("\033[J", fp);
 	fflush(fp);
 }
@@ -559,7 +606,7 @@ enter(struct out *o, struct live *v)
 {
 	fputs(ENTER, o->fp);
 	v->on_screen = 1;
-	live_shown = o;
+	live_fd_on_screen = fileno(o->fp) + 1;
 }
 
 static void
@@ -569,7 +616,9 @@ leave(struct out *o, struct live *v)
 		return;
 	/* The last state, then the terminal as it was. */
 	draw(o, v);
-	live_restore();
+	fputs(LEAVE, o->fp);
+	fflush(o->fp);
+	live_fd_on_screen = 0;
 	v->on_screen = 0;
 }
 
@@ -606,7 +655,8 @@ live_emit(struct out *o, const struct record *r)
 			update(w, r);
 		/* Summaries are for after the view, as text. */
 		leave(o, v);
-		out_text_ops.emit(o, r);
+		if (v->text.ops)
+			out_emit(&v->text, r);
 		break;
 	default:
 		break;
@@ -647,6 +697,8 @@ live_finish(struct out *o)
 	leave(o, v);
 	if (v->trace && shown)
 		dump(o, v);
+	if (v->text.ops)
+		out_finish(&v->text);
 	for (i = 0; i < v->nrows; i++)
 		free(v->rows[i].label);
 	free(v->rows);
