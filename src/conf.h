@@ -7,6 +7,9 @@
 
 enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
+/* --queries at most: a copy of trace.h's TRACE_MAX_QUERIES for cli.c. */
+#define CONF_MAX_QUERIES	10
+
 struct conf {
 	uint32_t	 count;		/* probes per target; 0: no limit */
 	int64_t		 deadline_ns;	/* 0: none */
