@@ -1,4 +1,4 @@
-/* What the command line asked for; filled once by main.c, then read-only. */
+/* What the command line asked for; filled once by cli.c, then read-only. */
 #ifndef MPING_CONF_H
 #define MPING_CONF_H
 
