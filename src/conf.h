@@ -1,4 +1,4 @@
-/* What the command line asked for; filled once by main.c, then read-only. */
+/* What the command line asked for; filled once by cli.c, then read-only. */
 #ifndef MPING_CONF_H
 #define MPING_CONF_H
 
@@ -6,6 +6,9 @@
 #include <stdint.h>
 
 enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
+
+/* --queries at most: a copy of trace.h's TRACE_MAX_QUERIES for cli.c. */
+#define CONF_MAX_QUERIES	10
 
 struct conf {
 	uint32_t	 count;		/* probes per target; 0: no limit */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "counts.h"
 #include "icmp.h"
 
 enum rec_type {
@@ -65,23 +66,6 @@ struct record {
 	long		 dropped;	/* end: replies the kernel dropped */
 	int		 exit_status;
 	const struct conf *conf;	/* start only */
-};
-
-/* What the engine tells views that redraw on a clock, at each tick. */
-struct run_counts {
-	uint64_t	 sent;		/* first probes sent, not retries */
-	uint64_t	 total;		/* probes the run will send; 0: open */
-	uint32_t	 targets, answered;
-	double		 elapsed;	/* seconds since the start */
-	/*
-	 * The target at index i as a summary record as of now (an event's
-	 * counts are those of its time: a timeout comes -t after its send),
-	 * its strings in nbuf and abuf (64 bytes each); -1 past the end.
-	 * Called with engine.  NULL when the engine does not tell.
-	 */
-	int		(*target_now)(void *engine, long i, struct record *,
-			    char *nbuf, char *abuf);
-	void		*engine;
 };
 
 struct out;

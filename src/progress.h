@@ -5,9 +5,10 @@
 #ifndef MPING_PROGRESS_H
 #define MPING_PROGRESS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
-#include "out.h"
+#include "counts.h"
 
 /* delay_ns: how long a run goes before the line first shows. */
 struct progress	*progress_create(FILE *, int64_t delay_ns);

@@ -140,14 +140,16 @@ help_groups()
 		}' <<<"$output" | sort
 }
 
-@test "--help: a line for every option of longopts, grouped as in mping(1); stdout, exit 0" {
+@test "--help: a line for every option of the option table (src/cli.c), grouped as in mping(1); stdout, exit 0" {
 	local o
 	run --separate-stderr "$MPING" --help
 	[ "$status" -eq 0 ] && [ -z "$stderr" ]
-	# Every long option of the table in src/main.c, on one line each.
-	for o in $(sed -n '/^static const struct option longopts/,/^};/p' \
-	    "$BATS_TEST_DIRNAME/../src/main.c" | grep -o '{ "[a-z0-9-]*"' |
-	    cut -d'"' -f2); do
+	# Every long option of the table in src/cli.c, on one line each.
+	local names=$(sed -n '/^static const struct cli_opt opts/,/^};/p' \
+	    "$BATS_TEST_DIRNAME/../src/cli.c" | grep -o "^	{ [^,]*, \"[a-z0-9-]*\"" |
+	    cut -d'"' -f2)
+	[ "$(wc -w <<<"$names")" -ge 37 ] || { echo "option table not found in src/cli.c"; return 1; }
+	for o in $names; do
 		[ "$(grep -cE -- "^ +(-[a-zA-Z0-9], )?--$o([=[ ]|\$)" <<<"$output")" -eq 1 ] ||
 		    { echo "--$o: not on one line of --help"; return 1; }
 	done

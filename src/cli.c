@@ -1,0 +1,613 @@
+/*
+ * cli: the command line -> struct conf.  One table says all about each
+ * option: its names, what value it takes and in which range, where the
+ * value goes, whether it needs or refuses --trace, its default and its
+ * --help line.  getopt_long's array, the short-option string, the checks
+ * with their messages and --help all come from it; the rules between
+ * options are in rules(), after the parse, in one place.
+ */
+#include <sys/socket.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "tag.h"
+
+#define VERSION		"0.1.0"
+
+/*
+ * getopt_long's code of a long-only option.  It is also what getopt
+ * leaves in optopt for a long option given a value it takes none of, or
+ * missing the one it needs, and unknown() shows that code as "-%c": so
+ * these numbers stay as they were, to keep those messages byte for byte.
+ */
+enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
+	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
+	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
+	OPT_PROGRESS, OPT_NO_PROGRESS };
+
+/* What follows the option. */
+enum arg {
+	A_NONE,		/* nothing: .val is stored */
+	A_NUM,		/* a whole number from .min to .max */
+	A_MS,		/* milliseconds from .min to .max, stored in ns */
+	A_WORD,		/* one of .words (.optional: left out, .val) */
+	A_STR		/* any text */
+};
+
+/* Where the value goes: the type at .off in struct cli. */
+enum type { T_INT, T_UNS, T_U16, T_U32, T_SIZE, T_NS, T_SECS, T_ULL, T_FMT,
+	T_STR, T_FILE, T_HELP, T_VERSION };
+
+enum scope { S_ANY, S_TRACE /* needs --trace */, S_PING /* not with it */ };
+
+enum group { G_OPTIONS, G_TRACING, G_DISPLAY, G_N };
+
+struct word {
+	const char	*word;
+	int		 val;
+};
+
+struct cli_opt {
+	int		 key;		/* short letter, or OPT_* */
+	const char	*name;		/* long name; NULL: none */
+	enum arg	 arg;
+	int		 optional;	/* A_WORD: the value may be left out */
+	double		 min, max;
+	const struct word *words;	/* A_WORD: NULL-ended */
+	size_t		 off;		/* in struct cli */
+	enum type	 type;
+	int		 val;		/* A_NONE, or A_WORD left out */
+	const char	*clash;		/* set once: another value is refused */
+	enum scope	 scope;
+	const char	*def;		/* before the parse, and in --help */
+	const char	*tdef;		/* with --trace if not given; --help */
+	enum group	 group;
+	const char	*meta;		/* the value's name in --help */
+	const char	*help;		/* '\n': the next line of help */
+};
+
+/* The parse's state: conf, and what decides parts of it at the end. */
+struct cli {
+	struct conf	 c;
+	int		 color;		/* -1 auto, 0 never, 1 always */
+	int		 progress;	/* -1 auto, 0 no, 1 yes */
+	unsigned long long rate;	/* --rate: probes per second */
+	const char	**files;
+	int		 nfiles;
+	uint64_t	 seen;		/* bit i: opts[i] was given */
+	int		 trace_opt;	/* the last one needing --trace; -1 */
+	int		 ping_opt;	/* the last one refused by it; -1 */
+};
+
+#define AT(f, t)	.off = offsetof(struct cli, f), .type = (t)
+#define FLAG(f)		.arg = A_NONE, AT(f, T_INT), .val = 1
+#define NUM(lo, hi)	.arg = A_NUM, .min = (lo), .max = (hi)
+#define MS(lo, hi)	.arg = A_MS, .min = (lo), .max = (hi)
+#define STR(f)		.arg = A_STR, AT(f, T_STR)
+
+static const struct word formats[] = {
+	{ "text", FMT_TEXT }, { "csv", FMT_CSV }, { "json", FMT_JSON },
+	{ NULL, 0 }
+};
+/* Like ls(1): a bare --color means always. */
+static const struct word colors[] = {
+	{ "auto", -1 }, { "always", 1 }, { "never", 0 }, { NULL, 0 }
+};
+
+#define FAMILY	"-4 and -6 exclude each other"
+#define FORMATS	"conflicting output formats"
+
+/*
+ * Every option, in the order of --help (grouped as in mping(1));
+ * tests/hard_output.bats checks that every long name is on --help.
+ */
+static const struct cli_opt opts[] = {
+	{ '4', NULL, .arg = A_NONE, AT(c.family, T_INT), .val = AF_INET,
+	    .clash = FAMILY, .help = "IPv4 only" },
+	{ '6', NULL, .arg = A_NONE, AT(c.family, T_INT), .val = AF_INET6,
+	    .clash = FAMILY, .help = "IPv6 only" },
+	{ 'a', "alive", FLAG(c.alive), .scope = S_PING,
+	    .help = "print each target once when it first answers;\n"
+	    "without -c, end when every target answered" },
+	{ 'b', "broadcast", FLAG(c.broadcast), .scope = S_PING,
+	    .help = "allow broadcast and multicast targets" },
+	{ 'c', "count", NUM(1, 4294967295u), AT(c.count, T_U32), .meta = "N",
+	    .help = "N probes per target (--trace: N rounds)" },
+	{ 'D', "timestamp", FLAG(c.timestamp),
+	    .help = "prefix text lines with [unix time]" },
+	{ OPT_DF, "df", FLAG(c.df),
+	    .help = "set Don't Fragment, never fragment locally" },
+	{ 'f', "file", .arg = A_STR, AT(files, T_FILE), .meta = "FILE",
+	    .help = "read targets from FILE (- is stdin)" },
+	{ OPT_FORMAT, "format", .arg = A_WORD, .words = formats,
+	    AT(c.format, T_FMT), .clash = FORMATS, .meta = "FMT",
+	    .help = "text (default), csv or json" },
+	{ OPT_CSV, "csv", .arg = A_NONE, AT(c.format, T_FMT), .val = FMT_CSV,
+	    .clash = FORMATS, .help = "same as --format=csv" },
+	{ OPT_JSON, "json", .arg = A_NONE, AT(c.format, T_FMT),
+	    .val = FMT_JSON, .clash = FORMATS,
+	    .help = "same as --format=json" },
+	{ 'h', "help", .arg = A_NONE, .type = T_HELP,
+	    .help = "print this help and exit" },
+	{ 'I', "interface", STR(c.iface), .meta = "IF",
+	    .help = "send through interface IF" },
+	{ 'i', "interval", MS(0, 60000), AT(c.interval_ns, T_NS), .def = "1",
+	    .meta = "MS", .help = "at least MS between any two probes" },
+	{ OPT_MAXT, "max-targets", NUM(1, 16777216), AT(c.max_targets, T_U32),
+	    .def = "1048576", .meta = "N",
+	    .help = "refuse more than N targets" },
+	{ 'p', "period", MS(1, 86400000), AT(c.period_ns, T_NS), .def = "1000",
+	    .meta = "MS", .help = "MS between probes to one target" },
+	{ 'q', "quiet", FLAG(c.quiet), .help = "only the summary" },
+	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
+	    .def = "0", .meta = "N",
+	    .help = "resend a timed-out probe N times" },
+	{ OPT_RATE, "rate", NUM(1, 10000000), AT(rate, T_ULL), .meta = "PPS",
+	    .help = "at most PPS probes per second (sets -i)" },
+	{ 'S', "source", STR(c.source), .meta = "ADDR",
+	    .help = "send from ADDR" },
+	{ 's', "size", NUM(PAYLOAD_MIN, 65507), AT(c.size, T_SIZE), .def = "56",
+	    .meta = "BYTES", .help = "ICMP payload size" },
+	{ 't', "timeout", MS(1, 3600000), AT(c.timeout_ns, T_NS),
+	    .def = "1000", .meta = "MS", .help = "wait MS for a reply" },
+	{ OPT_TOS, "tos", NUM(0, 255), AT(c.tos, T_INT), .meta = "N",
+	    .help = "type of service / traffic class" },
+	{ OPT_TTL, "ttl", NUM(1, 255), AT(c.ttl, T_INT), .scope = S_PING,
+	    .meta = "N", .help = "time to live / hop limit of probes" },
+	{ 'u', "unreachable", FLAG(c.unreach), .scope = S_PING,
+	    .help = "at the end, print each target that never answered" },
+	{ 'V', "version", .arg = A_NONE, .type = T_VERSION,
+	    .help = "print the version and exit" },
+	{ 'w', "deadline", NUM(1, 31536000), AT(c.deadline_ns, T_SECS),
+	    .meta = "S", .help = "stop after S seconds" },
+
+	{ OPT_TRACE, "trace", FLAG(c.trace), .group = G_TRACING,
+	    .help = "trace the route to each target" },
+	{ OPT_FIRSTHOP, "first-hop", NUM(1, 255), AT(c.first_hop, T_INT),
+	    .scope = S_TRACE, .tdef = "1", .group = G_TRACING, .meta = "N",
+	    .help = "first TTL to probe" },
+	{ OPT_FLOW, "flow", NUM(0, 65535), AT(c.flow, T_U16), .scope = S_TRACE,
+	    .tdef = "0", .group = G_TRACING, .meta = "N",
+	    .help = "flow number: another path through ECMP" },
+	{ OPT_MAXHOPS, "max-hops", NUM(1, 255), AT(c.max_hops, T_INT),
+	    .scope = S_TRACE, .tdef = "30", .group = G_TRACING, .meta = "N",
+	    .help = "last TTL to probe" },
+	{ OPT_MAXTIMEOUTS, "max-timeouts", NUM(1, 255),
+	    AT(c.max_timeouts, T_INT), .scope = S_TRACE, .tdef = "5",
+	    .group = G_TRACING, .meta = "N",
+	    .help = "give up after N silent hops in a row" },
+	{ OPT_NAMES, "names", FLAG(c.names), .scope = S_TRACE,
+	    .group = G_TRACING, .help = "show hop names (reverse DNS)" },
+	{ OPT_QUERIES, "queries", NUM(1, CONF_MAX_QUERIES),
+	    AT(c.queries, T_INT), .scope = S_TRACE, .tdef = "3",
+	    .group = G_TRACING, .meta = "N", .help = "probes per hop" },
+	{ OPT_WINDOW, "window", NUM(1, 255), AT(c.window, T_INT),
+	    .scope = S_TRACE, .tdef = "5", .group = G_TRACING, .meta = "N",
+	    .help = "hops probed at once per target" },
+
+	{ OPT_COLOR, "color", .arg = A_WORD, .optional = 1, .words = colors,
+	    AT(color, T_INT), .val = 1, .group = G_DISPLAY, .meta = "WHEN",
+	    .help = "colour text: auto (default), always, never" },
+	{ OPT_LIVE, "live", FLAG(c.live), .group = G_DISPLAY,
+	    .help = "full-screen view of every target (a terminal)" },
+	{ OPT_PROGRESS, "progress", FLAG(progress), .scope = S_PING,
+	    .group = G_DISPLAY,
+	    .help = "progress line on stderr from the start" },
+	{ OPT_NO_PROGRESS, "no-progress", .arg = A_NONE, AT(progress, T_INT),
+	    .val = 0, .group = G_DISPLAY, .help = "never a progress line" },
+};
+
+#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+
+/* One bit of struct cli's seen per option. */
+typedef char one_bit_per_option[NOPTS <= 64 ? 1 : -1];
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mping: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static void __attribute__((noreturn))
+bad_value(const char *opt, const char *val, const char *expect)
+{
+	usage_error("%s: bad value \"%s\": expected %s", opt, val, expect);
+}
+
+/* The name messages give an option: its short one if it has one. */
+static const char *
+opt_name(const struct cli_opt *o, char *buf, size_t len)
+{
+	if (o->key < OPT_COLOR)
+		snprintf(buf, len, "-%c", o->key);
+	else
+		snprintf(buf, len, "--%s", o->name);
+	return buf;
+}
+
+/* Whole numbers only: no sign, no exponent, no trailing junk. */
+static unsigned long long
+num(const char *opt, const char *s, unsigned long long min,
+    unsigned long long max)
+{
+	unsigned long long v;
+	char expect[96], *end;
+
+	snprintf(expect, sizeof(expect), "a whole number from %llu to %llu",
+	    min, max);
+	if (*s < '0' || *s > '9')
+		bad_value(opt, s, expect);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno || v < min || v > max)
+		bad_value(opt, s, expect);
+	return v;
+}
+
+/* Milliseconds, maybe with a fraction ("0.5"); returns nanoseconds. */
+static int64_t
+ms(const char *opt, const char *s, double min, double max)
+{
+	char expect[96], *end;
+	const char *p;
+	double v;
+
+	snprintf(expect, sizeof(expect), "milliseconds from %g to %g", min,
+	    max);
+	for (p = s; (*p >= '0' && *p <= '9') || *p == '.'; p++)
+		;
+	if (*s == '\0' || *p || *s == '.')
+		bad_value(opt, s, expect);
+	v = strtod(s, &end);
+	if (*end || v < min || v > max)
+		bad_value(opt, s, expect);
+	return (int64_t)(v * 1e6 + 0.5);
+}
+
+/* One of o->words; the message lists them: "a, b or c". */
+static int
+word(const struct cli_opt *o, const char *opt, const char *s)
+{
+	const struct word *w;
+	char expect[96];
+	size_t n = 0;
+
+	if (s == NULL)
+		return o->val;
+	for (w = o->words; w->word; w++)
+		if (strcmp(s, w->word) == 0)
+			return w->val;
+	expect[0] = '\0';
+	for (w = o->words; w->word; w++)
+		n += (size_t)snprintf(expect + n, sizeof(expect) - n, "%s%s",
+		    w == o->words ? "" : w[1].word ? ", " : " or ", w->word);
+	bad_value(opt, s, expect);
+}
+
+/* The value s gives option o, checked, in the units of where it goes. */
+static long long
+value(const struct cli_opt *o, const char *s)
+{
+	char name[32];
+
+	opt_name(o, name, sizeof(name));
+	switch (o->arg) {
+	case A_NUM:
+		return (long long)num(name, s, (unsigned long long)o->min,
+		    (unsigned long long)o->max);
+	case A_MS:
+		return ms(name, s, o->min, o->max);
+	case A_WORD:
+		return word(o, name, s);
+	case A_NONE:
+		return o->val;
+	case A_STR:
+		break;
+	}
+	return 0;
+}
+
+static long long
+load(const struct cli *st, const struct cli_opt *o)
+{
+	const char *p = (const char *)st + o->off;
+
+	if (o->type == T_FMT)
+		return *(const enum out_format *)(const void *)p;
+	return *(const int *)(const void *)p;
+}
+
+static void usage(FILE *);
+
+static void
+store(struct cli *st, const struct cli_opt *o, long long v, const char *s)
+{
+	void *p = (char *)st + o->off;
+
+	switch (o->type) {
+	case T_INT:	*(int *)p = (int)v; break;
+	case T_UNS:	*(unsigned *)p = (unsigned)v; break;
+	case T_U16:	*(uint16_t *)p = (uint16_t)v; break;
+	case T_U32:	*(uint32_t *)p = (uint32_t)v; break;
+	case T_SIZE:	*(size_t *)p = (size_t)v; break;
+	case T_NS:	*(int64_t *)p = v; break;
+	case T_SECS:	*(int64_t *)p = v * 1000000000LL; break;
+	case T_ULL:	*(unsigned long long *)p = (unsigned long long)v; break;
+	case T_FMT:	*(enum out_format *)p = (enum out_format)v; break;
+	case T_STR:	*(const char **)p = s; break;
+	case T_FILE:	st->files[st->nfiles++] = s; break;
+	case T_HELP:	usage(stdout); exit(0);
+	case T_VERSION:	printf("mping %s\n", VERSION); exit(0);
+	}
+}
+
+static int
+given(const struct cli *st, int key)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (opts[i].key == key)
+			return (st->seen >> i) & 1;
+	return 0;
+}
+
+/* An option set once (-4/-6, the formats): another value is refused. */
+static void
+once(const struct cli *st, const struct cli_opt *o, long long v)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if ((st->seen >> i & 1) && opts[i].clash &&
+		    opts[i].off == o->off && load(st, o) != v)
+			usage_error("%s", o->clash);
+}
+
+/* Option opts[i] given with value s (NULL: none). */
+static void
+take(struct cli *st, size_t i, const char *s)
+{
+	const struct cli_opt *o = &opts[i];
+	long long v = value(o, s);
+
+	if (o->clash)
+		once(st, o, v);
+	store(st, o, v, s);
+	st->seen |= (uint64_t)1 << i;
+	if (o->scope == S_TRACE)
+		st->trace_opt = (int)i;
+	else if (o->scope == S_PING)
+		st->ping_opt = (int)i;
+}
+
+/* One line per option (two for a long one), grouped as in mping(1). */
+static void
+help_line(FILE *fp, const struct cli_opt *o)
+{
+	const char *d = o->def ? o->def : o->tdef, *h;
+	char left[40];
+
+	if (o->name == NULL)
+		snprintf(left, sizeof(left), "-%c", o->key);
+	else
+		snprintf(left, sizeof(left), "%c%c%c --%s%s%s%s",
+		    o->key < OPT_COLOR ? '-' : ' ',
+		    o->key < OPT_COLOR ? o->key : ' ',
+		    o->key < OPT_COLOR ? ',' : ' ', o->name,
+		    o->meta ? o->optional ? "[=" : "=" : "",
+		    o->meta ? o->meta : "", o->optional ? "]" : "");
+	fprintf(fp, "  %-23s", left);
+	for (h = o->help; *h; h++)
+		if (*h == '\n')
+			fprintf(fp, "\n%25s", "");
+		else
+			fputc(*h, fp);
+	if (d)
+		fprintf(fp, " (%s)", d);
+	fputc('\n', fp);
+}
+
+static void
+usage(FILE *fp)
+{
+	static const char *const group[G_N] = { "Options", "Tracing",
+	    "Display" };
+	size_t i;
+	int g;
+
+	fputs(
+"usage: mping [options] [target ...]\n"
+"       mping --trace [trace options] [options] [target ...]\n"
+"Targets: host names, IPv4/IPv6 addresses, CIDR blocks; from -f FILE\n"
+"(- is stdin) or from stdin when no target is given.  Times in ms.\n",
+	    fp);
+	for (g = 0; g < G_N; g++) {
+		fprintf(fp, "\n%s:\n", group[g]);
+		for (i = 0; i < NOPTS; i++)
+			if (opts[i].group == (enum group)g)
+				help_line(fp, &opts[i]);
+	}
+	fputs("\nSee mping(1).\n", fp);
+}
+
+static void __attribute__((noreturn))
+unknown(char **argv)
+{
+	if (optopt)
+		usage_error("-%c: unknown option or missing value (see mping "
+		    "--help)", optopt);
+	usage_error("%s: unknown option or missing value (see mping --help)",
+	    argv[optind - 1]);
+}
+
+/* The options that need --trace or refuse it; --trace's defaults. */
+static void
+trace_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+	char name[32];
+	size_t i;
+
+	if (!c->trace) {
+		if (st->trace_opt != -1)
+			usage_error("%s needs --trace",
+			    opt_name(&opts[st->trace_opt], name, sizeof(name)));
+		return;
+	}
+	if (st->ping_opt != -1)
+		usage_error("%s: not an option of --trace",
+		    opt_name(&opts[st->ping_opt], name, sizeof(name)));
+	for (i = 0; i < NOPTS; i++)
+		if (opts[i].tdef && !(st->seen >> i & 1))
+			store(st, &opts[i], value(&opts[i], opts[i].tdef),
+			    NULL);
+	if (c->first_hop > c->max_hops)
+		usage_error("--first-hop %d is beyond --max-hops %d",
+		    c->first_hop, c->max_hops);
+	/* -c: rounds of every trace (--live: until interrupted). */
+	if (c->count == 0 && !c->live)
+		c->count = 1;
+	c->retries = 0;
+}
+
+/*
+ * The terminal views: --live takes stdout's terminal for itself; the
+ * progress line goes to stderr, by default only when it is a terminal and
+ * the run has an end (-c), and never beside --live.
+ */
+static void
+live_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (c->live) {
+		if (c->format != FMT_TEXT && (given(st, OPT_FORMAT) ||
+		    given(st, OPT_CSV) || given(st, OPT_JSON)))
+			usage_error("--live shows text: not with --format, "
+			    "--csv or --json");
+		if (c->alive || c->unreach)
+			usage_error("--live shows every target: not with -a "
+			    "or -u");
+		if (st->progress == 1)
+			usage_error("--live and --progress exclude each other");
+		if (!isatty(STDOUT_FILENO))
+			usage_error("--live needs a terminal on stdout");
+		c->progress = 0;
+		return;
+	}
+	if (st->progress == -1)
+		c->progress = isatty(STDERR_FILENO) && c->count &&
+		    !c->trace ? 2 : 0;
+	else
+		c->progress = st->progress;
+}
+
+/* Every rule between options, in the order their messages come. */
+static void
+rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+	int rate = given(st, OPT_RATE), interval = given(st, 'i');
+	const char *nc;
+
+	/* auto: a terminal, and no NO_COLOR (https://no-color.org). */
+	nc = getenv("NO_COLOR");
+	c->color = st->color == -1 ? isatty(STDOUT_FILENO) &&
+	    (nc == NULL || *nc == '\0') : st->color;
+	if (c->format != FMT_TEXT)
+		c->color = 0;
+	if (rate && interval)
+		usage_error("-i and --rate exclude each other");
+	if (rate)
+		c->interval_ns = (int64_t)(1e9 / (double)st->rate);
+	trace_rules(st);
+	/*
+	 * A trace sends a window of probes per target at once anyway (as
+	 * traceroute does), and routers rate-limit their ICMP errors per
+	 * source however the probes are spaced: 1 ms between probes would
+	 * only make small traces slower than tracing one target at a time.
+	 */
+	if (c->trace && !rate && !interval)
+		c->interval_ns = 100000;
+	live_rules(st);
+	/* Text has no label to tell the two lists apart; records do. */
+	if (c->alive && c->unreach && c->format == FMT_TEXT)
+		usage_error("-a and -u exclude each other in text: one list "
+		    "would hold both (use --json or --csv)");
+}
+
+/* getopt_long's arrays, from the table. */
+static void
+getopt_arrays(struct option *lo, char *shorts)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (opts[i].key < OPT_COLOR) {
+			*shorts++ = (char)opts[i].key;
+			if (opts[i].arg != A_NONE)
+				*shorts++ = ':';
+		}
+		if (opts[i].name == NULL)
+			continue;
+		lo[n].name = opts[i].name;
+		lo[n].has_arg = opts[i].arg == A_NONE ? no_argument :
+		    opts[i].optional ? optional_argument : required_argument;
+		lo[n].flag = NULL;
+		lo[n++].val = opts[i].key;
+	}
+	*shorts = '\0';
+	memset(&lo[n], 0, sizeof(lo[n]));
+}
+
+int
+cli_parse(int argc, char **argv, struct conf *c, const char ***files,
+    int *nfiles)
+{
+	struct option lo[NOPTS + 1];
+	char shorts[2 * NOPTS + 1];
+	struct cli st;
+	size_t i;
+	int ch;
+
+	memset(&st, 0, sizeof(st));
+	st.c.ttl = st.c.tos = -1;	/* the kernel's defaults */
+	st.color = st.progress = st.trace_opt = st.ping_opt = -1;
+	for (i = 0; i < NOPTS; i++)
+		if (opts[i].def)
+			store(&st, &opts[i], value(&opts[i], opts[i].def),
+			    NULL);
+	st.files = calloc((size_t)argc, sizeof(*st.files));
+	if (st.files == NULL)
+		err(EXIT_SYSTEM, "calloc");
+	getopt_arrays(lo, shorts);
+	opterr = 0;	/* one message of our own, not getopt's */
+	while ((ch = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		for (i = 0; i < NOPTS && opts[i].key != ch; i++)
+			;
+		if (i == NOPTS)
+			unknown(argv);
+		take(&st, i, optarg);
+	}
+	rules(&st);
+	*c = st.c;
+	*files = st.files;
+	*nfiles = st.nfiles;
+	return optind;
+}
