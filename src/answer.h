@@ -21,6 +21,9 @@ enum outcome {
 	OC_TIMEOUT	/* no answer within the timeout */
 };
 
+/* Most labels of an MPLS stack an answer carries (RFC 4950). */
+#define ANSWER_MPLS_MAX	ICMP_MPLS_MAX
+
 struct answer {
 	enum outcome	 kind;
 	/*

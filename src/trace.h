@@ -26,13 +26,14 @@ struct hop_probe {
 	float	 rtt_ms;
 	uint16_t mtu;		/* packet too big / fragmentation needed */
 	uint8_t	 state;		/* enum hop_state */
-	uint8_t	 type, code;	/* ICMP answer; for HP_LOCAL, code is errno */
+	uint8_t	 type, code;	/* as the method gave them; HP_LOCAL:
+				   code is the errno */
 };
 
 struct hop_mpls {
 	uint8_t			ttl;
 	int			n;
-	struct mpls_label	l[ICMP_MPLS_MAX];
+	struct mpls_label	l[ANSWER_MPLS_MAX];
 };
 
 struct trace_target {

@@ -172,3 +172,16 @@ layers()
 	run tests/layers "$T" sizes
 	[ "$status" -eq 2 ]
 }
+
+# The engine and the run modes speak outcomes (answer.h), never ICMP: no
+# codec function, no ICMP constant, no socket option of a protocol.  Comments
+# may say ICMP; a record's icmp_type and icmp_code fields are only copied.
+@test "engine and run modes name no ICMP type, constant or codec function" {
+	run bash -c "grep -nE '\\bicmp[46]?_[a-z_]+|\\bICMP[A-Z0-9_]*|IPPROTO_' \
+	    src/engine.[ch] src/ping.[ch] src/trace.[ch] |
+	    grep -vE '^[^:]+:[0-9]+:\\s*(/?\\*|//)' |
+	    grep -vE '\\.icmp_(type|code)\\b'"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
