@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# The engine and both run modes (ping, trace) driven by a fake probe
+# method and a fake clock: pacing, retries, expiry order, duplicate, late
+# and foreign answers, trace windows, stop rules, rounds, ticks.
+# tests/engine_test.c does the checking; no root, no socket, no network.
+
+bats_require_minimum_version 1.5.0
+
+# Every source but main(): the engine pulls in the method, the records
+# and the formatters, which pull in the rest.
+et_sources()
+{
+	local f
+
+	for f in src/*.c; do
+		[ "$f" = src/main.c ] || printf '%s\n' "$f"
+	done
+}
+
+setup_file()
+{
+	cd "$BATS_TEST_DIRNAME/.." || return 1
+	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Isrc \
+	    -o "$BATS_FILE_TMPDIR/engine_test" tests/engine_test.c \
+	    $(et_sources) -lm
+}
+
+# group NAME: run one group of checks; it must pass and say so.
+group()
+{
+	run "$BATS_FILE_TMPDIR/engine_test" "$1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "ok - $1" ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+}
+
+@test "ping -c 3 -p 100, 3 targets: sends at 0, 100, 200 ms; linger; summaries" {
+	group ping-pacing
+}
+
+@test "ping -i: one probe per send, the next not before -i after the last" {
+	group ping-interval
+}
+
+@test "ping: a stalled clock skips the missed rounds, no burst, phase kept" {
+	group ping-stall
+}
+
+@test "ping -r 2: attempts 0, 1, 2 of one seq, one timeout after the last" {
+	group ping-retries
+}
+
+@test "ping: unanswered probes expire in send order" {
+	group ping-expiry
+}
+
+@test "ping: a second copy of a reply is a duplicate" {
+	group ping-dup
+}
+
+@test "ping: a reply after its timeout is late; its probe times out first" {
+	group ping-late
+}
+
+@test "ping: a reply from another address is foreign, not counted" {
+	group ping-foreign
+}
+
+@test "ping: the kernel's queue full: nothing lost, the rest sent later" {
+	group ping-queue-full
+}
+
+@test "ping: a local send error (EHOSTUNREACH) is an error record from local" {
+	group ping-send-error
+}
+
+@test "ping: a short quote is credited to the target's latest probe only" {
+	group ping-short-quote
+}
+
+@test "ping: a short quote to an address two targets share credits neither" {
+	group ping-short-quote-shared
+}
+
+@test "ping: done, then a linger of twice the slowest RTT (5 to 50 ms)" {
+	group ping-linger
+}
+
+@test "ping -a without -c: ends when every target answered" {
+	group ping-alive
+}
+
+@test "ping: SIGQUIT's flag gives summaries so far, the run goes on" {
+	group ping-interim
+}
+
+@test "trace: window of TTLs 1..5 x 3 with flow 7; hop 1 answered opens TTL 6" {
+	group trace-window
+}
+
+@test "trace: hop lines in TTL order when answers come out of order" {
+	group trace-order
+}
+
+@test "trace: a reply at hop 4 ends it reached at 4; later TTLs not sent" {
+	group trace-reached
+}
+
+@test "trace: five silent hops: max-timeouts" {
+	group trace-max-timeouts
+}
+
+@test "trace: host unreachable at hop 3 stops it with that name and !H" {
+	group trace-unreachable
+}
+
+@test "trace --max-hops 3: max-hops, nothing beyond sent" {
+	group trace-max-hops
+}
+
+@test "trace -c 2 -p 1000: round 1 one period after round 0 ended" {
+	group trace-rounds
+}
+
+@test "trace: interrupted mid-trace prints the hops heard, then interrupted" {
+	group trace-interrupt
+}
+
+@test "engine: a mode's tick is called at the times it asks for" {
+	group engine-tick
+}
+
+@test "all groups together: no failure, well under a second" {
+	local t0 t1 ms
+
+	t0=$EPOCHREALTIME
+	run "$BATS_FILE_TMPDIR/engine_test"
+	t1=$EPOCHREALTIME
+	echo "$output"
+	ms=$(( (${t1//[.,]/} - ${t0//[.,]/}) / 1000 ))
+	echo "# wall: $ms ms"
+	[ "$status" -eq 0 ]
+	[[ $output != *"not ok"* ]]
+	[[ $output != *FAIL* ]]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 24 ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+	# Generous: it takes a few milliseconds.
+	[ "$ms" -lt 2000 ]
+}
+
+@test "an unknown group is an error, not a pass" {
+	run "$BATS_FILE_TMPDIR/engine_test" no-such-group
+	[ "$status" -eq 2 ]
+	[[ $output == *"no such group"* ]]
+}
+
+@test "all groups under ASan and UBSan: no error" {
+	local san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+	cd "$BATS_TEST_DIRNAME/.."
+	if ! echo 'int main(void){return 0;}' | cc $san -x c -o \
+	    "$BATS_FILE_TMPDIR/san_probe" - 2>/dev/null; then
+		skip "the compiler has no ASan/UBSan"
+	fi
+	cc -std=c99 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $san -Isrc \
+	    -o "$BATS_FILE_TMPDIR/engine_test_san" tests/engine_test.c \
+	    $(et_sources) -lm
+	run env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	    "$BATS_FILE_TMPDIR/engine_test_san"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+}
