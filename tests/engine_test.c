@@ -28,7 +28,7 @@
 
 #define MS		1000000LL
 #define T0		(1000 * MS)	/* the fake clock's start */
-#define MAXLOG		256
+#define MAXLOG		1024
 #define MAXCALLS	256
 #define MAXREC		512
 #define TEXT		2048
@@ -344,6 +344,16 @@ v4(uint8_t a[16], int b0, int b1, int b2, int b3)
 	memcpy(a, mapped, 12);
 	a[12] = (uint8_t)b0, a[13] = (uint8_t)b1;
 	a[14] = (uint8_t)b2, a[15] = (uint8_t)b3;
+}
+
+/* The router at hop n: 198.51.100.n. */
+static const uint8_t *
+router(int hop)
+{
+	static uint8_t a[16];
+
+	v4(a, 198, 51, 100, hop);
+	return a;
 }
 
 /* The ping defaults of a test: -c 1 -p 1000 -t 1000. */
@@ -1160,16 +1170,88 @@ t_ping_interim(void)
 	rig_free(r);
 }
 
-/* ---- trace ---- */
-
-static const uint8_t *
-router(int hop)
+/* A redirect (advisory) is shown and counted, the probe stays. */
+static void
+t_ping_advisory(void)
 {
-	static uint8_t a[16];
+	struct rig *r = rig_new();
+	struct answer a;
+	char buf[TEXT], want[128];
 
-	v4(a, 198, 51, 100, hop);
-	return a;
+	add_target(r, 1, NULL);
+	rig_start(r);
+	run_to(r, 10);
+	a = answer_to(r, sent_of(r, 0, 0, 0), OC_ADVISORY, router(1));
+	a.type = 5;			/* redirect for the host */
+	a.code = 1;
+	a.error = fake_error_name(AF_INET, 5, 1);
+	inject(r, &a, 10, 10);
+	CHECK_EQ(r->e.outstanding, 1);
+	reply(r, 0, 0, 20);
+	run_out(r);
+	snprintf(want, sizeof(want), "error 0/0@10 %s reply 0/0@20", a.error);
+	CHECK_STR(records(r, EVENTS, 0, buf), want);
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/1/0");
+	CHECK_EQ(nth(r, REC_SUMMARY, 0)->errors, 1);
+	rig_free(r);
 }
+
+/* -w 250 without -c: probes at 0, 100, 200, the end at 250: "deadline". */
+static void
+t_ping_deadline(void)
+{
+	struct rig *r = rig_new();
+	char buf[TEXT];
+
+	r->c.count = 0;
+	r->c.period_ns = 100 * MS;
+	r->c.deadline_ns = 250 * MS;
+	add_target(r, 1, NULL);
+	rig_start(r);
+	run_out(r);
+	CHECK_EQ(r->done_at, 250);
+	CHECK_STR(r->e.why, "deadline");
+	CHECK_STR(ping_sends(r, buf), "0/0@0 0/1@100 0/2@200");
+	CHECK_STR(records(r, ~0u, 0, buf), "summary 0 3/0/0");
+	rig_free(r);
+}
+
+/*
+ * 300 targets due at once: send calls of at most TX_BATCH probes, at
+ * most 256 probes a step (answers are read in between), the rest at
+ * once in the next step.
+ */
+static void
+t_engine_burst(void)
+{
+	struct rig *r = rig_new();
+	uint8_t a[16];
+	int i, big = 0;
+
+	for (i = 0; i < 300; i++) {
+		v4(a, 198, 18, i / 256, i % 256);
+		if (targets_add(&r->tg, AF_INET, a, 0, NULL, 0) < 0)
+			abort();
+	}
+	rig_start(r);
+	run_to(r, 0);
+	CHECK_EQ(fake_of(r)->nlog, 256);
+	CHECK_EQ(fake_of(r)->ncalls, 16);
+	CHECK_EQ(engine_wait(&r->e, fake_ns), 0);
+	run_to(r, 0);
+	CHECK_EQ(fake_of(r)->nlog, 300);
+	for (i = 0; i < fake_of(r)->ncalls; i++)
+		big |= fake_of(r)->calls[i] > TX_BATCH;
+	CHECK(!big);
+	for (i = 0; i < 300; i++)
+		big |= fake_of(r)->log[i].h.target != (uint32_t)i ||
+		    fake_of(r)->log[i].at != 0;
+	CHECK(!big);
+	CHECK_EQ(r->e.sent, 300);
+	rig_free(r);
+}
+
+/* ---- trace ---- */
 
 /* Query q of hop ttl of target 0 (of its latest round). */
 static const struct sent *
@@ -1450,6 +1532,54 @@ t_trace_interrupt(void)
 	rig_free(r);
 }
 
+/*
+ * Errors that quote too little for the tag name hop 1's probes by
+ * destination and seq (TTL and query); a redirect changes nothing.
+ */
+static void
+t_trace_quotes(void)
+{
+	struct rig *r = rig_trace();
+	struct answer a;
+	char buf[TEXT];
+	int q;
+
+	add_target(r, 1, NULL);
+	rig_start(r);
+	run_to(r, 10);
+	for (q = 0; q < 3; q++) {
+		a = answer_to(r, hop_probe(r, 1, q), OC_EXCEEDED, router(1));
+		a.tagged = 0;
+		memset(&a.h, 0, sizeof(a.h));
+		inject(r, &a, 10 + q, 10 + q);
+	}
+	a = answer_to(r, hop_probe(r, 2, 0), OC_ADVISORY, router(2));
+	a.type = 5;
+	inject(r, &a, 13, 13);
+	CHECK_STR(records(r, ~0u, 0, buf), "probe 1.0 probe 1.1 probe 1.2 "
+	    "hop 1");
+	hop(r, 2, OC_EXCEEDED, 20);
+	CHECK_STR(records(r, R(REC_HOP), 0, buf), "hop 1 hop 2");
+	CHECK_STR(nth(r, REC_PROBE, 3)->from, "198.51.100.2");
+	rig_free(r);
+}
+
+/* -w 500, nobody answers: no hop was heard, the trace ends "deadline". */
+static void
+t_trace_deadline(void)
+{
+	struct rig *r = rig_trace();
+	char buf[TEXT];
+
+	r->c.deadline_ns = 500 * MS;
+	add_target(r, 1, NULL);
+	rig_start(r);
+	run_out(r);
+	CHECK_EQ(r->done_at, 500);
+	CHECK_STR(records(r, ~0u, 0, buf), "trace deadline 0");
+	rig_free(r);
+}
+
 /* ---- the engine with a mode of its own ---- */
 
 struct ticker {
@@ -1564,6 +1694,8 @@ static const struct {
 	{ "ping-linger", t_ping_linger },
 	{ "ping-alive", t_ping_alive },
 	{ "ping-interim", t_ping_interim },
+	{ "ping-advisory", t_ping_advisory },
+	{ "ping-deadline", t_ping_deadline },
 	{ "trace-window", t_trace_window },
 	{ "trace-order", t_trace_order },
 	{ "trace-reached", t_trace_reached },
@@ -1572,7 +1704,10 @@ static const struct {
 	{ "trace-max-hops", t_trace_max_hops },
 	{ "trace-rounds", t_trace_rounds },
 	{ "trace-interrupt", t_trace_interrupt },
+	{ "trace-quotes", t_trace_quotes },
+	{ "trace-deadline", t_trace_deadline },
 	{ "engine-tick", t_engine_tick },
+	{ "engine-burst", t_engine_burst },
 };
 #define NTESTS	(sizeof(tests) / sizeof(tests[0]))
 

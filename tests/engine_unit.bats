@@ -95,6 +95,14 @@ group()
 	group ping-interim
 }
 
+@test "ping: a redirect is shown and counted as an error, its probe stays" {
+	group ping-advisory
+}
+
+@test "ping -w 250 without -c: probes at 0, 100, 200; the end at 250" {
+	group ping-deadline
+}
+
 @test "trace: window of TTLs 1..5 x 3 with flow 7; hop 1 answered opens TTL 6" {
 	group trace-window
 }
@@ -127,8 +135,20 @@ group()
 	group trace-interrupt
 }
 
+@test "trace: errors quoting too little are credited by TTL and query" {
+	group trace-quotes
+}
+
+@test "trace -w 500, no answer: the trace ends with deadline" {
+	group trace-deadline
+}
+
 @test "engine: a mode's tick is called at the times it asks for" {
 	group engine-tick
+}
+
+@test "engine: 300 targets due at once: batches of 16, 256 a step" {
+	group engine-burst
 }
 
 @test "all groups together: no failure, well under a second" {
@@ -143,7 +163,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 24 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 29 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]
