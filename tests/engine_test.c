@@ -242,6 +242,7 @@ struct rec {
 	int64_t		 at;		/* ms of the fake clock */
 	long		 index, seq, probe, hops, round;
 	long		 sent, received, lost, errors, dups, naddrs, nlost;
+	long		 responders;
 	int		 ttl, dup, late, foreign, reached;
 	double		 rtt_ms;
 	char		 error[40], from[48], stop[40], marks[64];
@@ -291,6 +292,7 @@ cap_emit(struct out *o, const struct record *r)
 	c->lost = r->lost;
 	c->errors = r->errors;
 	c->dups = r->dups;
+	c->responders = r->responders;
 	c->naddrs = r->naddrs;
 	c->ttl = r->ttl;
 	c->dup = r->dup;
@@ -1251,24 +1253,70 @@ t_engine_burst(void)
 	rig_free(r);
 }
 
+/*
+ * -b: a broadcast target's replies from any host count, each host once
+ * as a responder; none is foreign or a duplicate.
+ */
+static void
+t_ping_broadcast(void)
+{
+	struct rig *r = rig_new();
+	uint8_t bcast[16], h1[16], h2[16];
+	const struct sent *p;
+	char buf[TEXT];
+
+	v4(bcast, 203, 0, 113, 255);
+	v4(h1, 203, 0, 113, 1);
+	v4(h2, 203, 0, 113, 2);
+	if (targets_add(&r->tg, AF_INET, bcast, 0, NULL, T_BCAST) < 0)
+		abort();
+	rig_start(r);
+	run_to(r, 10);
+	p = sent_of(r, 0, 0, 0);
+	answer(r, p, OC_REPLY, h1, 10);
+	answer(r, p, OC_REPLY, h2, 11);
+	answer(r, p, OC_REPLY, h1, 12);
+	run_out(r);
+	CHECK_STR(records(r, EVENTS, 0, buf), "reply 0/0@10 reply 0/0@11 "
+	    "reply 0/0@12");
+	CHECK_STR(nth(r, REC_REPLY, 1)->from, "203.0.113.2");
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/1/0");
+	CHECK_EQ(nth(r, REC_SUMMARY, 0)->responders, 2);
+	CHECK_EQ(nth(r, REC_SUMMARY, 0)->dups, 0);
+	rig_free(r);
+}
+
 /* ---- trace ---- */
 
-/* Query q of hop ttl of target 0 (of its latest round). */
+/* Query q of hop ttl of a target (of its latest round). */
+static const struct sent *
+target_probe(struct rig *r, uint32_t target, int ttl, int q)
+{
+	return sent_of(r, target, TRACE_SEQ(ttl, q), 0);
+}
+
 static const struct sent *
 hop_probe(struct rig *r, int ttl, int q)
 {
-	return sent_of(r, 0, TRACE_SEQ(ttl, q), 0);
+	return target_probe(r, 0, ttl, q);
 }
 
-/* Every query of hop ttl answered, 1 ms apart from ms on. */
+/* Every query of a target's hop ttl answered, 1 ms apart from ms on. */
 static void
-hop(struct rig *r, int ttl, enum outcome kind, int64_t ms)
+target_hop(struct rig *r, uint32_t target, int ttl, enum outcome kind,
+    int64_t ms)
 {
 	const uint8_t *from = kind == OC_REPLY ? NULL : router(ttl);
 	int q;
 
 	for (q = 0; q < r->c.queries; q++)
-		answer(r, hop_probe(r, ttl, q), kind, from, ms + q);
+		answer(r, target_probe(r, target, ttl, q), kind, from, ms + q);
+}
+
+static void
+hop(struct rig *r, int ttl, enum outcome kind, int64_t ms)
+{
+	target_hop(r, 0, ttl, kind, ms);
 }
 
 static const char *
@@ -1580,6 +1628,44 @@ t_trace_deadline(void)
 	rig_free(r);
 }
 
+/*
+ * Two traces side by side, each with its own window: one is reached at
+ * hop 2, the other (hop 1 heard) gives up after five silent hops; the
+ * run ends with the second.
+ */
+static void
+t_trace_two(void)
+{
+	struct rig *r = rig_trace();
+	const struct sent *l;
+	char buf[TEXT];
+	int i, n[2] = { 0, 0 };
+
+	add_target(r, 1, NULL);
+	add_target(r, 2, NULL);
+	rig_start(r);
+	run_to(r, 10);
+	for (i = 0; i < fake_of(r)->nlog; i++) {
+		l = &fake_of(r)->log[i];
+		n[l->h.target]++;
+		CHECK(l->at == 0 && TRACE_TTL(l->h.seq) <= 5);
+	}
+	CHECK(n[0] == 15 && n[1] == 15);
+	target_hop(r, 1, 1, OC_EXCEEDED, 10);
+	target_hop(r, 0, 1, OC_EXCEEDED, 10);
+	target_hop(r, 0, 2, OC_REPLY, 20);
+	run_out(r);
+	/* Its TTL 6 left at the next step, at 22, and expires 1 s later. */
+	CHECK_EQ(r->done_at, 1022);
+	CHECK_STR(records(r, R(REC_TRACE), 0, buf), "trace reached 2 reached "
+	    "trace max-timeouts 6");
+	CHECK_EQ(nth(r, REC_TRACE, 0)->index, 0);
+	CHECK_EQ(nth(r, REC_TRACE, 0)->at, 22);
+	CHECK_EQ(nth(r, REC_TRACE, 1)->index, 1);
+	CHECK_EQ(r->rep.answered, 1);
+	rig_free(r);
+}
+
 /* ---- the engine with a mode of its own ---- */
 
 struct ticker {
@@ -1696,6 +1782,7 @@ static const struct {
 	{ "ping-interim", t_ping_interim },
 	{ "ping-advisory", t_ping_advisory },
 	{ "ping-deadline", t_ping_deadline },
+	{ "ping-broadcast", t_ping_broadcast },
 	{ "trace-window", t_trace_window },
 	{ "trace-order", t_trace_order },
 	{ "trace-reached", t_trace_reached },
@@ -1706,6 +1793,7 @@ static const struct {
 	{ "trace-interrupt", t_trace_interrupt },
 	{ "trace-quotes", t_trace_quotes },
 	{ "trace-deadline", t_trace_deadline },
+	{ "trace-two", t_trace_two },
 	{ "engine-tick", t_engine_tick },
 	{ "engine-burst", t_engine_burst },
 };

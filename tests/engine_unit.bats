@@ -103,6 +103,10 @@ group()
 	group ping-deadline
 }
 
+@test "ping -b: replies from several hosts count, each a responder once" {
+	group ping-broadcast
+}
+
 @test "trace: window of TTLs 1..5 x 3 with flow 7; hop 1 answered opens TTL 6" {
 	group trace-window
 }
@@ -143,6 +147,10 @@ group()
 	group trace-deadline
 }
 
+@test "trace: two targets, each its own window and its own end" {
+	group trace-two
+}
+
 @test "engine: a mode's tick is called at the times it asks for" {
 	group engine-tick
 }
@@ -163,7 +171,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 29 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 31 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]
