@@ -1666,6 +1666,58 @@ t_trace_two(void)
 	rig_free(r);
 }
 
+/*
+ * The kernel takes one probe per call: the window still goes out whole,
+ * a millisecond after each refusal, none twice; the hops print as usual.
+ */
+static void
+t_trace_queue_full(void)
+{
+	struct rig *r = rig_trace();
+	char buf[TEXT];
+	int ttl;
+
+	add_target(r, 1, NULL);
+	rig_start(r);
+	fake_of(r)->per_call = 1;
+	run_to(r, 20);
+	/* A call the kernel took whole (1.2 alone) is followed at once. */
+	CHECK_STR(trace_sends(r, 0, buf), "1.0@0 1.1@1 1.2@2 2.0@2 2.1@3 "
+	    "2.2@4 3.0@4 3.1@5 3.2@6 4.0@6 4.1@7 4.2@8 5.0@8 5.1@9 5.2@10");
+	for (ttl = 1; ttl <= 3; ttl++)
+		hop(r, ttl, ttl < 3 ? OC_EXCEEDED : OC_REPLY, 20 * ttl);
+	run_out(r);
+	CHECK_STR(records(r, R(REC_HOP) | R(REC_TRACE), 0, buf), "hop 1 "
+	    "hop 2 hop 3 trace reached 3 reached");
+	/* TTL 6 and 7, queued meanwhile, are beyond the destination. */
+	CHECK_EQ(fake_of(r)->nlog, 15);
+	rig_free(r);
+}
+
+/*
+ * This host refuses hop 1's first probe (EHOSTUNREACH): the trace stops
+ * at hop 1 with that error, marked !H from "local".
+ */
+static void
+t_trace_local_error(void)
+{
+	struct rig *r = rig_trace();
+	char buf[TEXT];
+
+	add_target(r, 1, NULL);
+	rig_start(r);
+	fake_of(r)->fail_target = 0;
+	fake_of(r)->fail_errno = EHOSTUNREACH;
+	run_out(r);
+	CHECK_EQ(r->done_at, 1000);
+	CHECK_STR(records(r, R(REC_HOP) | R(REC_TRACE), 0, buf), "hop 1 "
+	    "trace host-unreachable 1");
+	CHECK_STR(nth(r, REC_PROBE, 0)->from, "local");
+	CHECK_STR(nth(r, REC_PROBE, 0)->error, "host-unreachable");
+	CHECK_STR(nth(r, REC_HOP, 0)->marks, "!H * *");
+	rig_free(r);
+}
+
 /* ---- the engine with a mode of its own ---- */
 
 struct ticker {
@@ -1794,6 +1846,8 @@ static const struct {
 	{ "trace-quotes", t_trace_quotes },
 	{ "trace-deadline", t_trace_deadline },
 	{ "trace-two", t_trace_two },
+	{ "trace-queue-full", t_trace_queue_full },
+	{ "trace-local-error", t_trace_local_error },
 	{ "engine-tick", t_engine_tick },
 	{ "engine-burst", t_engine_burst },
 };

@@ -151,6 +151,14 @@ group()
 	group trace-two
 }
 
+@test "trace: the kernel's queue full: the window goes out whole, later" {
+	group trace-queue-full
+}
+
+@test "trace: a local send error at hop 1 stops the trace there, !H" {
+	group trace-local-error
+}
+
 @test "engine: a mode's tick is called at the times it asks for" {
 	group engine-tick
 }
@@ -171,7 +179,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 31 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 33 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]
