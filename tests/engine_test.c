@@ -427,6 +427,17 @@ rig_start(struct rig *r)
 	r->e.sig_quit = &r->quit;
 }
 
+/* Targets 203.0.113.1 to .n, then the start. */
+static void
+rig_go(struct rig *r, int n)
+{
+	int k;
+
+	for (k = 1; k <= n; k++)
+		add_target(r, k, NULL);
+	rig_start(r);
+}
+
 static void
 rig_free(struct rig *r)
 {
@@ -715,10 +726,7 @@ t_ping_pacing(void)
 
 	r->c.count = 3;
 	r->c.period_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	add_target(r, 3, NULL);
-	rig_start(r);
+	rig_go(r, 3);
 	run_to(r, 999);
 	CHECK_STR(ping_sends(r, buf), "0/0@0 1/0@0 2/0@0 0/1@100 1/1@100 "
 	    "2/1@100 0/2@200 1/2@200 2/2@200");
@@ -755,10 +763,7 @@ t_ping_interval(void)
 	r->c.count = 3;
 	r->c.period_ns = 100 * MS;
 	r->c.interval_ns = 10 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	add_target(r, 3, NULL);
-	rig_start(r);
+	rig_go(r, 3);
 	run_to(r, 500);
 	CHECK_STR(ping_sends(r, buf), "0/0@0 1/0@10 2/0@20 0/1@100 1/1@110 "
 	    "2/1@120 0/2@200 1/2@210 2/2@220");
@@ -780,8 +785,7 @@ t_ping_stall(void)
 	r->c.count = 5;
 	r->c.period_ns = 100 * MS;
 	r->c.timeout_ns = 5000 * MS;
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 0);
 	fake_ns = T0 + 1050 * MS;		/* no wake-up until then */
 	run_to(r, 1300);
@@ -804,9 +808,7 @@ t_ping_retries(void)
 
 	r->c.retries = 2;
 	r->c.timeout_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	rig_start(r);
+	rig_go(r, 2);
 	run_to(r, 150);
 	answer(r, sent_of(r, 1, 0, 1), OC_REPLY, NULL, 150);
 	answer(r, sent_of(r, 1, 0, 0), OC_REPLY, NULL, 160);
@@ -832,10 +834,7 @@ t_ping_expiry(void)
 
 	r->c.count = 2;
 	r->c.period_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	add_target(r, 3, NULL);
-	rig_start(r);
+	rig_go(r, 3);
 	run_to(r, 50);
 	reply(r, 1, 0, 50);
 	run_to(r, 150);
@@ -856,8 +855,7 @@ t_ping_dup(void)
 	struct rig *r = rig_new();
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	reply(r, 0, 0, 10);
 	reply(r, 0, 0, 12);
@@ -885,10 +883,7 @@ t_ping_late(void)
 	char buf[TEXT];
 
 	r->c.timeout_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	add_target(r, 3, NULL);
-	rig_start(r);
+	rig_go(r, 3);
 	run_to(r, 0);
 	reply(r, 0, 0, 150);
 	a = answer_to(r, sent_of(r, 2, 0, 0), OC_REPLY, NULL);
@@ -917,8 +912,7 @@ t_ping_foreign(void)
 
 	r->c.timeout_ns = 100 * MS;
 	v4(other, 192, 0, 2, 99);
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	answer(r, sent_of(r, 0, 0, 0), OC_REPLY, other, 10);
 	run_out(r);
@@ -944,10 +938,7 @@ t_ping_queue_full(void)
 
 	r->c.count = 2;
 	r->c.period_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	add_target(r, 3, NULL);
-	rig_start(r);
+	rig_go(r, 3);
 	fake_of(r)->per_call = 1;
 	run_to(r, 0);
 	CHECK_EQ(r->e.sent, 1);
@@ -977,10 +968,7 @@ t_ping_send_error(void)
 	const struct rec *c;
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	add_target(r, 3, NULL);
-	rig_start(r);
+	rig_go(r, 3);
 	fake_of(r)->fail_target = 1;
 	fake_of(r)->fail_errno = EHOSTUNREACH;
 	run_to(r, 10);
@@ -1035,8 +1023,7 @@ t_ping_short_quote(void)
 
 	r->c.count = 2;
 	r->c.period_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 150);
 	a = short_quote(r, 0, 0);
 	inject(r, &a, 150, 150);		/* seq 0 is not the latest */
@@ -1087,8 +1074,7 @@ t_ping_linger(void)
 	struct rig *r = rig_new();
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	reply(r, 0, 0, 10);
 	run_to(r, 10);
@@ -1105,8 +1091,7 @@ t_ping_linger(void)
 
 	/* A slow reply: 2 x 40 ms, held to 50. */
 	r = rig_new();
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 40);
 	reply(r, 0, 0, 40);
 	run_out(r);
@@ -1124,9 +1109,7 @@ t_ping_alive(void)
 	r->c.count = 0;
 	r->c.alive = 1;
 	r->c.period_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	rig_start(r);
+	rig_go(r, 2);
 	run_to(r, 10);
 	reply(r, 0, 0, 10);
 	run_to(r, 20);
@@ -1151,9 +1134,7 @@ t_ping_interim(void)
 
 	r->c.count = 3;
 	r->c.period_ns = 100 * MS;
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	rig_start(r);
+	rig_go(r, 2);
 	run_to(r, 120);
 	reply(r, 0, 0, 120);
 	r->quit = 1;
@@ -1180,8 +1161,7 @@ t_ping_advisory(void)
 	struct answer a;
 	char buf[TEXT], want[128];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	a = answer_to(r, sent_of(r, 0, 0, 0), OC_ADVISORY, router(1));
 	a.type = 5;			/* redirect for the host */
@@ -1208,8 +1188,7 @@ t_ping_deadline(void)
 	r->c.count = 0;
 	r->c.period_ns = 100 * MS;
 	r->c.deadline_ns = 250 * MS;
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_out(r);
 	CHECK_EQ(r->done_at, 250);
 	CHECK_STR(r->e.why, "deadline");
@@ -1339,8 +1318,7 @@ t_trace_window(void)
 	char buf[TEXT];
 	int i, ok = 1;
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 9);
 	CHECK_STR(trace_sends(r, 0, buf), "1.0@0 1.1@0 1.2@0 2.0@0 2.1@0 2.2@0 "
 	    "3.0@0 3.1@0 3.2@0 4.0@0 4.1@0 4.2@0 5.0@0 5.1@0 5.2@0");
@@ -1381,8 +1359,7 @@ t_trace_order(void)
 	struct rig *r = rig_trace();
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	hop(r, 2, OC_EXCEEDED, 10);
 	answer(r, hop_probe(r, 3, 0), OC_EXCEEDED, router(3), 13);
@@ -1409,8 +1386,7 @@ t_trace_reached(void)
 	const struct rec *c;
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	hop(r, 1, OC_EXCEEDED, 10);
 	answer(r, hop_probe(r, 4, 0), OC_REPLY, NULL, 13);
@@ -1442,8 +1418,7 @@ t_trace_max_timeouts(void)
 	struct rig *r = rig_trace();
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_out(r);
 	CHECK_EQ(r->done_at, 1000);
 	CHECK_EQ(fake_of(r)->nlog, 15);
@@ -1463,8 +1438,7 @@ t_trace_unreachable(void)
 	struct rig *r = rig_trace();
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	hop(r, 1, OC_EXCEEDED, 10);
 	hop(r, 2, OC_EXCEEDED, 20);
@@ -1488,8 +1462,7 @@ t_trace_max_hops(void)
 	char buf[TEXT];
 
 	r->c.max_hops = 3;
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	CHECK_STR(trace_sends(r, 0, buf), "1.0@0 1.1@0 1.2@0 2.0@0 2.1@0 2.2@0 "
 	    "3.0@0 3.1@0 3.2@0");
@@ -1516,8 +1489,7 @@ t_trace_rounds(void)
 	int k;
 
 	r->c.count = 2;
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	hop(r, 1, OC_EXCEEDED, 10);
 	run_to(r, 12);
@@ -1561,8 +1533,7 @@ t_trace_interrupt(void)
 	char buf[TEXT];
 	int k;
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	hop(r, 1, OC_EXCEEDED, 10);
 	hop(r, 2, OC_EXCEEDED, 13);
@@ -1592,8 +1563,7 @@ t_trace_quotes(void)
 	char buf[TEXT];
 	int q;
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_to(r, 10);
 	for (q = 0; q < 3; q++) {
 		a = answer_to(r, hop_probe(r, 1, q), OC_EXCEEDED, router(1));
@@ -1620,8 +1590,7 @@ t_trace_deadline(void)
 	char buf[TEXT];
 
 	r->c.deadline_ns = 500 * MS;
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	run_out(r);
 	CHECK_EQ(r->done_at, 500);
 	CHECK_STR(records(r, ~0u, 0, buf), "trace deadline 0");
@@ -1641,9 +1610,7 @@ t_trace_two(void)
 	char buf[TEXT];
 	int i, n[2] = { 0, 0 };
 
-	add_target(r, 1, NULL);
-	add_target(r, 2, NULL);
-	rig_start(r);
+	rig_go(r, 2);
 	run_to(r, 10);
 	for (i = 0; i < fake_of(r)->nlog; i++) {
 		l = &fake_of(r)->log[i];
@@ -1677,8 +1644,7 @@ t_trace_queue_full(void)
 	char buf[TEXT];
 	int ttl;
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	fake_of(r)->per_call = 1;
 	run_to(r, 20);
 	/* A call the kernel took whole (1.2 alone) is followed at once. */
@@ -1704,8 +1670,7 @@ t_trace_local_error(void)
 	struct rig *r = rig_trace();
 	char buf[TEXT];
 
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	fake_of(r)->fail_target = 0;
 	fake_of(r)->fail_errno = EHOSTUNREACH;
 	run_out(r);
@@ -1796,8 +1761,7 @@ t_engine_tick(void)
 	int i;
 
 	memset(&k, 0, sizeof(k));
-	add_target(r, 1, NULL);
-	rig_start(r);
+	rig_go(r, 1);
 	r->e.mode->destroy(&r->e);
 	r->e.mode = &tick_mode;
 	r->e.ms = &k;
