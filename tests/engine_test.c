@@ -84,19 +84,27 @@ check_str(const char *got, const char *want, const char *what, int line)
 			    #a " == " #b, __LINE__)
 #define CHECK_STR(a, b)	check_str((a), (b), #a, __LINE__)
 
-/* Append to a transcript (a space-separated line of what happened). */
+/*
+ * Append to a transcript (a space-separated line of what happened) in
+ * buf of len bytes, cut short if it must be.
+ */
 static void
-cat(char *buf, const char *fmt, ...)
+catn(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
 	va_list ap;
 
-	if (n && n + 1 < TEXT)
+	if (n + 1 >= len)
+		return;
+	if (n)
 		buf[n++] = ' ', buf[n] = '\0';
 	va_start(ap, fmt);
-	vsnprintf(buf + n, TEXT - n, fmt, ap);
+	vsnprintf(buf + n, len - n, fmt, ap);
 	va_end(ap);
 }
+
+/* Transcripts are TEXT bytes. */
+#define cat(buf, ...)	catn((buf), TEXT, __VA_ARGS__)
 
 /* ---- the fake method ---- */
 
@@ -267,8 +275,8 @@ hop_marks(struct rec *c, const struct record *r)
 
 	c->marks[0] = '\0';
 	for (q = 0; q < r->nprobes && r->froms; q++)
-		cat(c->marks, "%s", r->froms[q] == NULL ? "*" :
-		    r->marks[q][0] ? r->marks[q] : "-");
+		catn(c->marks, sizeof(c->marks), "%s", r->froms[q] == NULL ?
+		    "*" : r->marks[q][0] ? r->marks[q] : "-");
 }
 
 static void
@@ -305,10 +313,8 @@ cap_emit(struct out *o, const struct record *r)
 	copy(c->stop, sizeof(c->stop), r->stop);
 	c->marks[0] = '\0';
 	c->nlost = r->type == REC_HOP ? r->lost : -1;
-	if (r->type == REC_HOP) {
-		c->marks[sizeof(c->marks) - 1] = '\0';
+	if (r->type == REC_HOP)
 		hop_marks(c, r);
-	}
 }
 
 static int
@@ -375,7 +381,7 @@ rig_new(void)
 	return r;
 }
 
-/* --trace as the brief's defaults: 1..30, 3 queries, window 5, flow 7. */
+/* --trace with its defaults (1..30, 3 queries, window 5) and flow 7. */
 static struct rig *
 rig_trace(void)
 {
