@@ -1781,6 +1781,309 @@ t_engine_tick(void)
 	rig_free(r);
 }
 
+/* ---- soak: random fates, checked against what must always hold ---- */
+
+static uint64_t	rng_state;
+
+/* xorshift64: the same run every time for a seed. */
+static unsigned
+rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+/* An answer due at a time: to a logged probe, of a kind, from whom. */
+struct event {
+	int64_t		 at;		/* ms */
+	int		 log;		/* the probe's place in the log */
+	enum outcome	 kind;
+	int		 from;		/* 0: its target, else router(from) */
+	int		 untagged;	/* a short quote */
+	int		 done;
+};
+
+struct soak {
+	struct event	 ev[4 * MAXLOG];
+	int		 nev, planned;
+	/* What a fate plans for a probe; the mode's own rules. */
+	void		(*plan)(struct rig *, struct soak *, int log);
+	int		 route[16];	/* trace: hops to each target */
+};
+
+static void
+plan_event(struct soak *k, int log, int64_t at, enum outcome kind,
+    int from)
+{
+	struct event *v;
+
+	if (k->nev == (int)(sizeof(k->ev) / sizeof(k->ev[0])))
+		return;
+	v = &k->ev[k->nev++];
+	memset(v, 0, sizeof(*v));
+	v->at = at;
+	v->log = log;
+	v->kind = kind;
+	v->from = from;
+}
+
+/* The earliest event not yet done, or NULL. */
+static struct event *
+next_event(struct soak *k)
+{
+	struct event *best = NULL;
+	int i;
+
+	for (i = 0; i < k->nev; i++)
+		if (!k->ev[i].done && (best == NULL || k->ev[i].at < best->at))
+			best = &k->ev[i];
+	return best;
+}
+
+static void
+deliver(struct rig *r, struct event *v)
+{
+	const struct sent *p = &fake_of(r)->log[v->log];
+	struct answer a;
+
+	a = answer_to(r, p, v->kind, v->from ? router(v->from) : NULL);
+	if (v->untagged) {
+		a.tagged = 0;
+		memset(&a.h, 0, sizeof(a.h));
+	}
+	inject(r, &a, v->at, v->at);
+	v->done = 1;
+}
+
+/* The kernel's mood for the next step: queue full at times, a refusal. */
+static void
+kernel_mood(struct rig *r)
+{
+	struct fake *f = fake_of(r);
+
+	f->per_call = rnd(4) == 0 ? (int)rnd(3) : -1;
+	if (rnd(40) == 0) {
+		f->fail_target = rnd(r->tg.n);
+		f->fail_errno = rnd(2) ? EHOSTUNREACH : ENETUNREACH;
+	}
+}
+
+/*
+ * Plan each new probe's fate, then move to the next answer or wake-up,
+ * whichever comes first; answers due at a time go before its step.
+ */
+static void
+soak_run(struct rig *r, struct soak *k, int64_t until_ms)
+{
+	struct event *v;
+	int64_t t, w;
+	int guard = 0;
+
+	step(r);
+	while (!r->done && ++guard < 200000) {
+		while (k->planned < fake_of(r)->nlog)
+			k->plan(r, k, k->planned++);
+		w = engine_wait(&r->e, fake_ns);
+		t = w < 0 ? INT64_MAX : fake_ns + w;
+		if ((v = next_event(k)) != NULL && T0 + v->at * MS < t)
+			t = T0 + v->at * MS;
+		if (t == INT64_MAX || t > T0 + until_ms * MS)
+			break;
+		fake_ns = t;
+		while ((v = next_event(k)) != NULL && T0 + v->at * MS <= t)
+			deliver(r, v);
+		kernel_mood(r);
+		step(r);
+	}
+	CHECK(r->done);
+}
+
+/*
+ * A ping probe's fate: answered in time (maybe twice), late, by another
+ * host, by a router's error (tagged or a short quote), or never.
+ */
+static void
+ping_fate(struct rig *r, struct soak *k, int log)
+{
+	const struct sent *p = &fake_of(r)->log[log];
+	int64_t at = p->at;
+	unsigned f = rnd(20);
+
+	(void)r;
+	if (p->err)
+		return;
+	if (f < 8) {
+		plan_event(k, log, at + 1 + rnd(99), OC_REPLY, 0);
+		if (rnd(5) == 0)
+			plan_event(k, log, at + 1 + rnd(150), OC_REPLY, 0);
+	} else if (f < 10) {
+		plan_event(k, log, at + 101 + rnd(100), OC_REPLY, 0);
+	} else if (f < 12) {
+		plan_event(k, log, at + rnd(50), OC_REPLY, 9);
+	} else if (f < 14) {
+		plan_event(k, log, at + rnd(50), OC_ERROR, 1);
+	} else if (f == 14) {
+		plan_event(k, log, at + rnd(50), OC_ERROR, 1);
+		k->ev[k->nev - 1].untagged = 1;
+	}
+}
+
+/*
+ * What holds whatever happened: every seq of every target has exactly
+ * one outcome (a counted reply, a timeout or an error); the counts agree
+ * with the records; nothing is left in flight or in the pool.
+ */
+static void
+ping_invariants(struct rig *r, int count)
+{
+	int outcome[32][8], replies[32], errors[32], i, t, q, bad = 0;
+	const struct rec *c;
+
+	memset(outcome, 0, sizeof(outcome));
+	memset(replies, 0, sizeof(replies));
+	memset(errors, 0, sizeof(errors));
+	for (i = 0; i < r->cap.n; i++) {
+		c = &r->cap.r[i];
+		if (c->type == REC_REPLY && !c->dup && !c->late && !c->foreign)
+			replies[c->index]++;
+		else if (c->type == REC_ERROR)
+			errors[c->index]++;
+		else if (c->type != REC_TIMEOUT)
+			continue;
+		if (c->type != REC_REPLY || (!c->dup && !c->late &&
+		    !c->foreign))
+			outcome[c->index][c->seq]++;
+	}
+	for (t = 0; t < (int)r->tg.n; t++) {
+		for (q = 0; q < count; q++)
+			bad |= outcome[t][q] != 1;
+		c = nth(r, REC_SUMMARY, t);
+		bad |= c->sent != count || c->received != replies[t] ||
+		    c->errors != errors[t] ||
+		    c->received + c->lost != c->sent;
+	}
+	CHECK(!bad);
+	CHECK_EQ(r->e.outstanding, 0);
+	CHECK_EQ(r->e.pool.used, 0);
+	CHECK_EQ(r->e.sent, (uint64_t)count * r->tg.n);
+}
+
+/* 20 targets, -c 5 -p 50 -t 100 -r 1, three seeds of random fates. */
+static void
+t_ping_soak(void)
+{
+	static struct soak k;
+	uint64_t seed;
+	struct rig *r;
+
+	for (seed = 1; seed <= 3; seed++) {
+		rng_state = seed * 0x9e3779b97f4a7c15ULL;
+		memset(&k, 0, sizeof(k));
+		k.plan = ping_fate;
+		r = rig_new();
+		r->c.count = 5;
+		r->c.period_ns = 50 * MS;
+		r->c.timeout_ns = 100 * MS;
+		r->c.retries = 1;
+		rig_go(r, 20);
+		soak_run(r, &k, 60000);
+		ping_invariants(r, 5);
+		rig_free(r);
+	}
+}
+
+/*
+ * A trace probe's fate on a route of route[target] hops: routers before
+ * it answer time exceeded (hop 3 never does), the target replies from
+ * its distance on; now and then nothing comes back.  Target 4's last
+ * router says host unreachable instead; beyond hop 3, target 5's route
+ * is all silence.
+ */
+static void
+trace_fate(struct rig *r, struct soak *k, int log)
+{
+	const struct sent *p = &fake_of(r)->log[log];
+	int ttl = TRACE_TTL(p->h.seq), dist = k->route[p->h.target];
+	int64_t at = p->at + 1 + rnd(60);
+
+	(void)r;
+	if (p->err || rnd(10) == 0 || ttl == 3 ||
+	    (p->h.target == 5 && ttl > 3))
+		return;
+	if (ttl < dist)
+		plan_event(k, log, at, OC_EXCEEDED, ttl);
+	else if (p->h.target == 4)
+		plan_event(k, log, at, OC_ERROR, dist);
+	else
+		plan_event(k, log, at, OC_REPLY, 0);
+}
+
+/*
+ * Per target and round: hop lines 1, 2, ... in order, then one trace
+ * record whose hops is the last line; reached exactly when it says so.
+ */
+static void
+trace_invariants(struct rig *r, int rounds)
+{
+	int next[16][4], ends[16][4], i, t, n, bad = 0;
+	const struct rec *c;
+
+	memset(ends, 0, sizeof(ends));
+	for (t = 0; t < 16; t++)
+		for (n = 0; n < 4; n++)
+			next[t][n] = 1;
+	for (i = 0; i < r->cap.n; i++) {
+		c = &r->cap.r[i];
+		if (c->type != REC_HOP && c->type != REC_TRACE)
+			continue;
+		if (c->round < 0 || c->round >= rounds || c->index < 0 ||
+		    c->index >= 16) {
+			bad = 1;
+			continue;
+		}
+		t = (int)c->index, n = (int)c->round;
+		if (c->type == REC_HOP) {
+			bad |= ends[t][n] || c->ttl != next[t][n]++;
+			continue;
+		}
+		ends[t][n]++;
+		bad |= c->hops != next[t][n] - 1;
+		bad |= c->reached != (strcmp(c->stop, "reached") == 0);
+	}
+	for (t = 0; t < (int)r->tg.n; t++)
+		for (n = 0; n < rounds; n++)
+			bad |= ends[t][n] != 1;
+	CHECK(!bad);
+}
+
+/* 6 targets at 2 to 12 hops, -c 2 -p 200, three seeds of random fates. */
+static void
+t_trace_soak(void)
+{
+	static struct soak k;
+	uint64_t seed;
+	struct rig *r;
+	int t;
+
+	for (seed = 1; seed <= 3; seed++) {
+		rng_state = seed * 0x9e3779b97f4a7c15ULL;
+		memset(&k, 0, sizeof(k));
+		k.plan = trace_fate;
+		for (t = 0; t < 6; t++)
+			k.route[t] = 2 + (int)rnd(11);
+		r = rig_trace();
+		r->c.count = 2;
+		r->c.period_ns = 200 * MS;
+		r->c.timeout_ns = 100 * MS;
+		rig_go(r, 6);
+		soak_run(r, &k, 60000);
+		trace_invariants(r, 2);
+		rig_free(r);
+	}
+}
+
 /* ---- the groups ---- */
 
 static const struct {
@@ -1820,6 +2123,8 @@ static const struct {
 	{ "trace-local-error", t_trace_local_error },
 	{ "engine-tick", t_engine_tick },
 	{ "engine-burst", t_engine_burst },
+	{ "ping-soak", t_ping_soak },
+	{ "trace-soak", t_trace_soak },
 };
 #define NTESTS	(sizeof(tests) / sizeof(tests[0]))
 

@@ -35,7 +35,7 @@ group()
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 }
 
-@test "ping -c 3 -p 100, 3 targets: sends at 0, 100, 200 ms; linger; summaries" {
+@test "ping -c 3 -p 100, 3 targets: sends at 0, 100, 200; linger; summaries" {
 	group ping-pacing
 }
 
@@ -167,6 +167,14 @@ group()
 	group engine-burst
 }
 
+@test "ping soak: random answers, refusals, queue full: one outcome a probe" {
+	group ping-soak
+}
+
+@test "trace soak: random routes: hop lines in order, one verdict a round" {
+	group trace-soak
+}
+
 @test "all groups together: no failure, well under a second" {
 	local t0 t1 ms
 
@@ -179,7 +187,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 33 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 35 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]
