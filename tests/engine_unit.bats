@@ -175,6 +175,13 @@ group()
 	group trace-soak
 }
 
+# KNOWN BUG, pre-existing (base binary too), left for the lead: fails until
+# trace.c's advance() stops giving up on silent hops once the destination
+# has answered.  engine_test.c's t_bug_reached_after_silence says more.
+@test "BUG: trace: the destination answered beyond 5 silent hops: reached in 7, not max-timeouts at 6" {
+	group bug-reached-after-silence
+}
+
 @test "all groups together: no failure, well under a second" {
 	local t0 t1 ms
 
