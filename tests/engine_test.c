@@ -1974,23 +1974,28 @@ ping_fate(struct rig *r, struct soak *k, int log)
 static void
 ping_invariants(struct rig *r, int count)
 {
-	int outcome[32][8], replies[32], errors[32], i, t, q, bad = 0;
+	int outcome[32][8], replies[32], errors[32], i, t, q, counted;
 	const struct rec *c;
+	int bad = 0;
 
 	memset(outcome, 0, sizeof(outcome));
 	memset(replies, 0, sizeof(replies));
 	memset(errors, 0, sizeof(errors));
 	for (i = 0; i < r->cap.n; i++) {
 		c = &r->cap.r[i];
-		if (c->type == REC_REPLY && !c->dup && !c->late && !c->foreign)
-			replies[c->index]++;
-		else if (c->type == REC_ERROR)
-			errors[c->index]++;
-		else if (c->type != REC_TIMEOUT)
+		counted = c->type == REC_REPLY && !c->dup && !c->late &&
+		    !c->foreign;
+		if (!counted && c->type != REC_ERROR &&
+		    c->type != REC_TIMEOUT)
 			continue;
-		if (c->type != REC_REPLY || (!c->dup && !c->late &&
-		    !c->foreign))
-			outcome[c->index][c->seq]++;
+		if (c->index < 0 || c->index >= 32 || c->seq < 0 ||
+		    c->seq >= 8) {
+			bad = 1;
+			continue;
+		}
+		replies[c->index] += counted;
+		errors[c->index] += c->type == REC_ERROR;
+		outcome[c->index][c->seq]++;
 	}
 	for (t = 0; t < (int)r->tg.n; t++) {
 		for (q = 0; q < count; q++)
@@ -2061,8 +2066,9 @@ trace_fate(struct rig *r, struct soak *k, int log)
 }
 
 /*
- * Per target and round: hop lines 1, 2, ... in order, then one trace
- * record whose hops is the last line; reached exactly when it says so.
+ * Per target and round: hop lines from --first-hop on in order, then one
+ * trace record whose hops is the last line; reached exactly when it
+ * says so (but for bug-reached-after-silence).
  */
 static void
 trace_invariants(struct rig *r, int rounds)
