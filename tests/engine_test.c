@@ -113,6 +113,7 @@ catn(char *buf, size_t len, const char *fmt, ...)
 
 struct sent {
 	struct probe_hdr h;
+	const struct sock *s;		/* the socket it went out on */
 	int		 ttl, flow;	/* flow -1: none */
 	int		 err;		/* refused with this errno, or 0 */
 	int64_t		 at;		/* ms of the fake clock */
@@ -196,7 +197,6 @@ fake_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
 	struct sent *l;
 	int i;
 
-	(void)s;
 	if (f->ncalls < MAXCALLS)
 		f->calls[f->ncalls++] = n;
 	for (i = 0; i < n && (f->per_call < 0 || i < f->per_call); i++) {
@@ -210,6 +210,7 @@ fake_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
 			continue;
 		l = &f->log[f->nlog++];
 		l->h = p.h;
+		l->s = s;
 		l->ttl = ttl;
 		l->flow = p.flow;
 		l->err = tx[i].err;
@@ -1818,6 +1819,41 @@ t_bug_reached_after_silence(void)
 	rig_free(r);
 }
 
+/*
+ * IPv4 and IPv6 targets in turn: a batch holds one family (one socket),
+ * each probe goes out on its family's socket, replies count alike.
+ */
+static void
+t_engine_families(void)
+{
+	struct rig *r = rig_new();
+	uint8_t a[16];
+	char buf[TEXT];
+	int k, i, ok = 1;
+
+	for (k = 1; k <= 2; k++) {
+		add_target(r, k, NULL);
+		memset(a, 0, sizeof(a));
+		a[0] = 0x20, a[1] = 0x01, a[2] = 0x0d, a[3] = 0xb8;
+		a[15] = (uint8_t)k;
+		if (targets_add(&r->tg, AF_INET6, a, 0, NULL, 0) < 0)
+			abort();
+	}
+	rig_start(r);
+	run_to(r, 10);
+	CHECK_STR(calls(r, buf), "1 1 1 1");
+	for (i = 0; i < fake_of(r)->nlog; i++)
+		ok &= fake_of(r)->log[i].s == (i % 2 ? &r->e.s6 : &r->e.s4);
+	CHECK(ok);
+	for (k = 0; k < 4; k++)
+		reply(r, (uint32_t)k, 0, 10);
+	run_out(r);
+	CHECK_STR(nth(r, REC_REPLY, 1)->from, "2001:db8::1");
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/1/0 "
+	    "summary 1 1/1/0 summary 2 1/1/0 summary 3 1/1/0");
+	rig_free(r);
+}
+
 /* ---- soak: random fates, checked against what must always hold ---- */
 
 static uint64_t	rng_state;
@@ -2183,6 +2219,7 @@ static const struct {
 	{ "trace-local-error", t_trace_local_error, 0 },
 	{ "engine-tick", t_engine_tick, 0 },
 	{ "engine-burst", t_engine_burst, 0 },
+	{ "engine-families", t_engine_families, 0 },
 	{ "ping-soak", t_ping_soak, 0 },
 	{ "trace-soak", t_trace_soak, 0 },
 	{ "bug-reached-after-silence", t_bug_reached_after_silence, 1 },

@@ -167,6 +167,10 @@ group()
 	group engine-burst
 }
 
+@test "engine: IPv4 and IPv6 in turn: one family a batch, each on its socket" {
+	group engine-families
+}
+
 @test "ping soak: random answers, refusals, queue full: one outcome a probe" {
 	group ping-soak
 }
@@ -194,7 +198,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 35 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 36 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]
