@@ -506,10 +506,13 @@ advance(struct engine *e, uint32_t target, int64_t now)
 		emit_hop(e, target, ttl);
 		tt->printed = (uint8_t)ttl;
 		tt->silent = heard(e, tt, ttl) ? 0 : (uint8_t)(tt->silent + 1);
+		/* Silent hops give up on a trace only while its end is
+		 * unknown: once the destination answered (or an error
+		 * stopped it), the hops up to it are printed. */
 		if (ttl == tt->limit)
 			finish_trace(e, target, tt->stop ? tt->stop :
 			    "max-hops", 0);
-		else if (tt->silent >= e->c->max_timeouts)
+		else if (tt->silent >= e->c->max_timeouts && tt->stop == NULL)
 			finish_trace(e, target, "max-timeouts", 0);
 	}
 	fill_window(e, tt, target, now);

@@ -11,7 +11,7 @@
  * usage: engine_test [group ...]
  * Prints "ok - group" or "not ok - group" per group, the failed checks,
  * then "N checks, N failed".  Exit status 1 if any check failed, 2 for an
- * unknown group.  Without groups, all but the known bugs' (bug-*) run.
+ * unknown group.  Without groups, all run.
  */
 #include <sys/socket.h>
 #include <errno.h>
@@ -1790,17 +1790,14 @@ t_engine_tick(void)
 }
 
 /*
- * KNOWN BUG (pre-existing, the same in trace.c before issue 12; not
- * fixed here, see the report to the lead): hop 1 answers, hops 2 to 6
- * are silent, the destination is hop 7.  Its reply comes (at 1005) before
- * the fifth silent hop, hop 6, times out (at 1010): advance() then gives
- * up with "max-timeouts" although the end is known, and the trace record
- * says reached with 6 hops ("reached in 6 hops"); hop 7 is never shown.
- * What this test expects: a trace whose destination answered goes on to
- * it, 7 hops, "reached".
+ * Hop 1 answers, hops 2 to 6 are silent, the destination is hop 7.  Its
+ * reply comes (at 1005) before the fifth silent hop, hop 6, times out (at
+ * 1010).  The end is known by then: the trace goes on to it, 7 hops,
+ * "reached" (mping before issue 12 gave up with "max-timeouts" and said
+ * reached in 6 hops, hop 7 never shown).
  */
 static void
-t_bug_reached_after_silence(void)
+t_trace_reached_after_silence(void)
 {
 	struct rig *r = rig_trace();
 	char buf[TEXT];
@@ -2104,7 +2101,7 @@ trace_fate(struct rig *r, struct soak *k, int log)
 /*
  * Per target and round: hop lines from --first-hop on in order, then one
  * trace record whose hops is the last line; reached exactly when it
- * says so (but for bug-reached-after-silence).
+ * says so.
  */
 static void
 trace_invariants(struct rig *r, int rounds)
@@ -2132,9 +2129,7 @@ trace_invariants(struct rig *r, int rounds)
 		}
 		ends[t][n]++;
 		bad |= c->hops != next[t][n] - 1;
-		/* Reached and max-timeouts: bug-reached-after-silence. */
-		bad |= c->reached != (strcmp(c->stop, "reached") == 0) &&
-		    !(c->reached && strcmp(c->stop, "max-timeouts") == 0);
+		bad |= c->reached != (strcmp(c->stop, "reached") == 0);
 	}
 	for (t = 0; t < (int)r->tg.n; t++)
 		for (n = 0; n < rounds; n++)
@@ -2180,49 +2175,47 @@ t_trace_soak(void)
 
 /* ---- the groups ---- */
 
-/* bug: a known bug's test, run only when named (see the report). */
 static const struct {
 	const char	*name;
 	void		(*fn)(void);
-	int		 bug;
 } tests[] = {
-	{ "ping-pacing", t_ping_pacing, 0 },
-	{ "ping-interval", t_ping_interval, 0 },
-	{ "ping-stall", t_ping_stall, 0 },
-	{ "ping-retries", t_ping_retries, 0 },
-	{ "ping-expiry", t_ping_expiry, 0 },
-	{ "ping-dup", t_ping_dup, 0 },
-	{ "ping-late", t_ping_late, 0 },
-	{ "ping-foreign", t_ping_foreign, 0 },
-	{ "ping-queue-full", t_ping_queue_full, 0 },
-	{ "ping-send-error", t_ping_send_error, 0 },
-	{ "ping-short-quote", t_ping_short_quote, 0 },
-	{ "ping-short-quote-shared", t_ping_short_quote_shared, 0 },
-	{ "ping-linger", t_ping_linger, 0 },
-	{ "ping-alive", t_ping_alive, 0 },
-	{ "ping-interim", t_ping_interim, 0 },
-	{ "ping-advisory", t_ping_advisory, 0 },
-	{ "ping-deadline", t_ping_deadline, 0 },
-	{ "ping-broadcast", t_ping_broadcast, 0 },
-	{ "trace-window", t_trace_window, 0 },
-	{ "trace-order", t_trace_order, 0 },
-	{ "trace-reached", t_trace_reached, 0 },
-	{ "trace-max-timeouts", t_trace_max_timeouts, 0 },
-	{ "trace-unreachable", t_trace_unreachable, 0 },
-	{ "trace-max-hops", t_trace_max_hops, 0 },
-	{ "trace-rounds", t_trace_rounds, 0 },
-	{ "trace-interrupt", t_trace_interrupt, 0 },
-	{ "trace-quotes", t_trace_quotes, 0 },
-	{ "trace-deadline", t_trace_deadline, 0 },
-	{ "trace-two", t_trace_two, 0 },
-	{ "trace-queue-full", t_trace_queue_full, 0 },
-	{ "trace-local-error", t_trace_local_error, 0 },
-	{ "engine-tick", t_engine_tick, 0 },
-	{ "engine-burst", t_engine_burst, 0 },
-	{ "engine-families", t_engine_families, 0 },
-	{ "ping-soak", t_ping_soak, 0 },
-	{ "trace-soak", t_trace_soak, 0 },
-	{ "bug-reached-after-silence", t_bug_reached_after_silence, 1 },
+	{ "ping-pacing", t_ping_pacing },
+	{ "ping-interval", t_ping_interval },
+	{ "ping-stall", t_ping_stall },
+	{ "ping-retries", t_ping_retries },
+	{ "ping-expiry", t_ping_expiry },
+	{ "ping-dup", t_ping_dup },
+	{ "ping-late", t_ping_late },
+	{ "ping-foreign", t_ping_foreign },
+	{ "ping-queue-full", t_ping_queue_full },
+	{ "ping-send-error", t_ping_send_error },
+	{ "ping-short-quote", t_ping_short_quote },
+	{ "ping-short-quote-shared", t_ping_short_quote_shared },
+	{ "ping-linger", t_ping_linger },
+	{ "ping-alive", t_ping_alive },
+	{ "ping-interim", t_ping_interim },
+	{ "ping-advisory", t_ping_advisory },
+	{ "ping-deadline", t_ping_deadline },
+	{ "ping-broadcast", t_ping_broadcast },
+	{ "trace-window", t_trace_window },
+	{ "trace-order", t_trace_order },
+	{ "trace-reached", t_trace_reached },
+	{ "trace-max-timeouts", t_trace_max_timeouts },
+	{ "trace-unreachable", t_trace_unreachable },
+	{ "trace-max-hops", t_trace_max_hops },
+	{ "trace-rounds", t_trace_rounds },
+	{ "trace-interrupt", t_trace_interrupt },
+	{ "trace-quotes", t_trace_quotes },
+	{ "trace-deadline", t_trace_deadline },
+	{ "trace-two", t_trace_two },
+	{ "trace-queue-full", t_trace_queue_full },
+	{ "trace-local-error", t_trace_local_error },
+	{ "engine-tick", t_engine_tick },
+	{ "engine-burst", t_engine_burst },
+	{ "engine-families", t_engine_families },
+	{ "ping-soak", t_ping_soak },
+	{ "trace-soak", t_trace_soak },
+	{ "trace-reached-after-silence", t_trace_reached_after_silence },
 };
 #define NTESTS	(sizeof(tests) / sizeof(tests[0]))
 
@@ -2256,8 +2249,7 @@ main(int argc, char *argv[])
 	}
 	if (argc == 1)
 		for (i = 0; i < NTESTS; i++)
-			if (!tests[i].bug)
-				run(i);
+			run(i);
 	for (a = 1; a < argc; a++)
 		for (i = 0; i < NTESTS; i++)
 			if (strcmp(argv[a], tests[i].name) == 0)
