@@ -64,28 +64,6 @@ parse_quote(const uint8_t *q, size_t qlen, struct icmp_msg *m)
 	return icmp_quote_l4(m, q[9], l4, tot - hl, 1, ICMP4_ECHO);
 }
 
-enum icmp_class
-icmp4_class(uint8_t type)
-{
-	switch (type) {
-	case ICMP4_ECHOREPLY:
-		return ICMP_C_ECHO_REPLY;
-	case ICMP4_ECHO:
-		return ICMP_C_ECHO_REQUEST;
-	case ICMP4_UNREACH:
-		return ICMP_C_UNREACH;
-	case ICMP4_SOURCEQUENCH:
-		return ICMP_C_QUENCH;
-	case ICMP4_REDIRECT:
-		return ICMP_C_REDIRECT;
-	case ICMP4_TIMXCEED:
-		return ICMP_C_EXCEEDED;
-	case ICMP4_PARAMPROB:
-		return ICMP_C_PARAM;
-	}
-	return ICMP_C_OTHER;
-}
-
 /* An error: the quote, and what the type puts in the header's bytes 4-7. */
 static int
 parse_error(const uint8_t *buf, size_t len, struct icmp_msg *m)
@@ -156,7 +134,7 @@ icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 		icmp_msg_reset(m);
 		return -1;
 	}
-	m->cls = icmp4_class(m->type);
+	m->cls = icmp_classify(AF_INET, m->type);
 	return 0;
 }
 

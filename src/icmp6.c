@@ -83,26 +83,6 @@ parse_quote(const uint8_t *q, size_t qlen, struct icmp_msg *m)
 	    ICMP6_ECHO);
 }
 
-enum icmp_class
-icmp6_class(uint8_t type)
-{
-	switch (type) {
-	case ICMP6_ECHOREPLY:
-		return ICMP_C_ECHO_REPLY;
-	case ICMP6_ECHO:
-		return ICMP_C_ECHO_REQUEST;
-	case ICMP6_UNREACH:
-		return ICMP_C_UNREACH;
-	case ICMP6_TOOBIG:
-		return ICMP_C_TOO_BIG;
-	case ICMP6_TIMXCEED:
-		return ICMP_C_EXCEEDED;
-	case ICMP6_PARAMPROB:
-		return ICMP_C_PARAM;
-	}
-	return ICMP_C_OTHER;
-}
-
 static int
 parse_error(const uint8_t *buf, size_t len, struct icmp_msg *m)
 {
@@ -154,7 +134,7 @@ icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
 		icmp_msg_reset(m);
 		return -1;
 	}
-	m->cls = icmp6_class(m->type);
+	m->cls = icmp_classify(AF_INET6, m->type);
 	return 0;
 }
 

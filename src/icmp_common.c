@@ -192,10 +192,27 @@ icmp_quote_l4(struct icmp_msg *m, int proto, const uint8_t *l4, size_t len,
 	return 0;
 }
 
+/* The ICMP and ICMPv6 type of each class; -1 where a family has none. */
+static const int class_type[][2] = {
+	[ICMP_C_ECHO_REPLY] = { 0, 129 },
+	[ICMP_C_ECHO_REQUEST] = { 8, 128 },
+	[ICMP_C_EXCEEDED] = { 11, 3 },
+	[ICMP_C_UNREACH] = { 3, 1 },
+	[ICMP_C_TOO_BIG] = { -1, 2 },
+	[ICMP_C_PARAM] = { 12, 4 },
+	[ICMP_C_REDIRECT] = { 5, -1 },
+	[ICMP_C_QUENCH] = { 4, -1 },
+};
+
 enum icmp_class
 icmp_classify(int family, uint8_t type)
 {
-	return family == AF_INET6 ? icmp6_class(type) : icmp4_class(type);
+	int v6 = family == AF_INET6, c;
+
+	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_QUENCH; c++)
+		if (class_type[c][v6] == type)
+			return (enum icmp_class)c;
+	return ICMP_C_OTHER;
 }
 
 /* An echo request or reply: header fields and the payload. */

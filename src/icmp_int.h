@@ -33,8 +33,6 @@ void	icmp_msg_reset(struct icmp_msg *);
 void	icmp_mapped(uint8_t [16], const uint8_t [4]);
 int	icmp_quote_l4(struct icmp_msg *, int, const uint8_t *, size_t, int,
 	    uint8_t);
-enum icmp_class	icmp4_class(uint8_t);
-enum icmp_class	icmp6_class(uint8_t);
 int	icmp_echo_fill(struct icmp_msg *, const uint8_t *, size_t, int);
 void	icmp_parse_ext(const uint8_t *, size_t, struct icmp_msg *);
 size_t	icmp_split_ext(const uint8_t *, size_t, unsigned, unsigned,
