@@ -4,8 +4,9 @@
  * The first input byte picks the entry point (SEL_*), the rest is what it
  * is fed.  Besides the sanitizers catching stray reads, every accepted
  * packet must satisfy what the rest of mping relies on: data lies inside
- * the buffer, just behind the echo header it came from, labels fit their
- * fields, and so on.  A broken invariant calls abort().
+ * the buffer, just behind the echo header it came from, a quoted
+ * transport header lies inside the quote, the class matches the type,
+ * labels fit their fields, and so on.  A broken invariant calls abort().
  *
  * Seeds: fuzz/make_corpus.py writes fuzz/corpus/ with the same selectors.
  */
@@ -22,8 +23,9 @@ enum {
 	SEL_ICMP4_IP,	/* icmp4_parse, raw socket: IPv4 header first */
 	SEL_ICMP4,	/* icmp4_parse, datagram socket: ICMP header first */
 	SEL_ICMP6,	/* icmp6_parse */
-	SEL_ERRQ4,	/* icmp_parse_errqueue(AF_INET): type, code, info[4] */
-	SEL_ERRQ6,	/* icmp_parse_errqueue(AF_INET6): same */
+	SEL_ERRQ4,	/* icmp_errqueue_parse(AF_INET): type, code, info[4],
+			 * proto, then the datagram */
+	SEL_ERRQ6,	/* icmp_errqueue_parse(AF_INET6): same */
 	SEL_TAG,	/* tag_check: addr[16], then the payload */
 	SEL_ROUND4,	/* icmp4_build_echo -> icmp4_parse: id, seq, payload */
 	SEL_ROUND6,	/* icmp6_build_echo -> icmp6_parse: id, seq, payload */
@@ -67,21 +69,85 @@ static void
 check_rejected(int rc, const struct icmp_msg *m)
 {
 	CHECK(rc == -1);
-	CHECK(m->kind == ICMP_KIND_OTHER);
+	CHECK(m->kind == ICMP_KIND_OTHER && m->cls == ICMP_C_OTHER);
 	CHECK(m->data == NULL && m->data_len == 0);
+	CHECK(m->id == 0 && m->seq == 0);
 	CHECK(m->nmpls == 0 && m->quote_family == 0);
+	CHECK(m->quote_proto == -1 && m->quote_echo == 0);
+	CHECK(m->quote_l4 == NULL && m->quote_l4_len == 0);
+}
+
+/* The class of a type, written out again rather than trusting the codec. */
+static enum icmp_class
+want_class(int family, uint8_t type)
+{
+	static const uint8_t v4[] = { 0, 8, 11, 3, 255, 12, 5, 4 };
+	static const uint8_t v6[] = { 129, 128, 3, 1, 2, 4, 255, 255 };
+	const uint8_t *t = family == AF_INET6 ? v6 : v4;
+	int c;
+
+	/* v4[c - 1], v6[c - 1]: the type of class c, in enum order. */
+	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_QUENCH; c++)
+		if (t[c - 1] == type && type != 255)
+			return (enum icmp_class)c;
+	return ICMP_C_OTHER;
 }
 
 /*
- * What holds for every accepted message: data lies in buf, just behind
- * the 8-byte echo header (the reply's own, or the quoted request's) that
- * id and seq were read from.
+ * The echo fields: data lies in buf, just behind the 8-byte echo header
+ * (the reply's own, or the quoted request's) that id and seq were read
+ * from.
  */
+static void
+check_echo(const uint8_t *buf, size_t len, const struct icmp_msg *m)
+{
+	const uint8_t *echo;
+
+	CHECK(m->data != NULL && inside(m->data, m->data_len, buf, len));
+	CHECK(m->data - buf >= 8);
+	echo = m->data - 8;
+	CHECK(be16(echo + 4) == m->id && be16(echo + 6) == m->seq);
+	CHECK(echo[1] == 0);
+}
+
+/*
+ * An error's quote: its transport header inside buf; an echo request
+ * there is always found, and id, seq and data come from it and from
+ * nothing else.
+ */
+static void
+check_quote(const uint8_t *buf, size_t len, const struct icmp_msg *m,
+    int family)
+{
+	int icmp_proto = family == AF_INET6 ? 58 : 1;
+	const uint8_t *l4 = m->quote_l4;
+
+	CHECK(m->quote_family == family);
+	CHECK(m->quote_proto >= 0 && m->quote_proto <= 255);
+	if (l4 == NULL)
+		CHECK(m->quote_l4_len == 0);
+	else
+		CHECK(inside(l4, m->quote_l4_len, buf, len));
+	/* A quote of ICMP is whole or the error was rejected. */
+	if (l4 && m->quote_proto == icmp_proto)
+		CHECK(m->quote_l4_len >= 8);
+	CHECK(m->quote_echo == (l4 && m->quote_proto == icmp_proto &&
+	    l4[0] == (family == AF_INET6 ? ECHO6 : ECHO4)));
+	if (!m->quote_echo) {
+		CHECK(m->data == NULL && m->data_len == 0);
+		CHECK(m->id == 0 && m->seq == 0);
+		return;
+	}
+	check_echo(buf, len, m);
+	CHECK(m->data == l4 + 8 && m->data_len == m->quote_l4_len - 8);
+	CHECK(m->data_len <= m->icmp_len - 8);
+}
+
+/* What holds for every message, accepted or not. */
 static void
 check_msg(const uint8_t *buf, size_t len, int rc, const struct icmp_msg *m,
     int family)
 {
-	const uint8_t *echo;
 	int i;
 
 	if (rc != 0) {
@@ -90,36 +156,61 @@ check_msg(const uint8_t *buf, size_t len, int rc, const struct icmp_msg *m,
 	}
 	CHECK(m->kind == ICMP_KIND_REQUEST || m->kind == ICMP_KIND_REPLY ||
 	    m->kind == ICMP_KIND_ERROR);
-	CHECK(m->data != NULL && inside(m->data, m->data_len, buf, len));
-	CHECK(m->data - buf >= 8);
-	CHECK(m->icmp_len >= 8 && m->icmp_len <= len);
+	CHECK(m->cls == want_class(family, m->type));
+	CHECK(m->cls == icmp_classify(family, m->type));
+	CHECK(m->icmp_len <= len);
 	CHECK(m->nmpls >= 0 && m->nmpls <= ICMP_MPLS_MAX);
 	for (i = 0; i < m->nmpls; i++) {
 		CHECK(m->mpls[i].label < 1U << 20);
 		CHECK(m->mpls[i].tc < 8 && m->mpls[i].s < 2);
 	}
-	echo = m->data - 8;
-	CHECK(be16(echo + 4) == m->id && be16(echo + 6) == m->seq);
-	if (m->kind != ICMP_KIND_ERROR) {
-		CHECK(echo[0] == m->type && echo[1] == 0 && m->code == 0);
-		CHECK(m->data_len == m->icmp_len - 8);
-		CHECK(m->quote_family == 0 && m->nmpls == 0);
-		CHECK(m->mtu == 0 && m->pointer == 0);
+	if (m->kind == ICMP_KIND_ERROR) {
+		check_quote(buf, len, m, family);
 		return;
 	}
-	CHECK(m->quote_family == AF_INET || m->quote_family == AF_INET6);
-	CHECK(m->quote_family == family);
-	CHECK(echo[0] == (family == AF_INET6 ? ECHO6 : ECHO4));
-	CHECK(echo[1] == 0);
-	CHECK(m->data_len <= m->icmp_len - 8);
+	CHECK(m->icmp_len >= 8);
+	check_echo(buf, len, m);
+	CHECK(m->data[-8] == m->type && m->code == 0);
+	CHECK(m->data_len == m->icmp_len - 8);
+	CHECK(m->quote_family == 0 && m->nmpls == 0);
+	CHECK(m->quote_proto == -1 && !m->quote_echo);
+	CHECK(m->quote_l4 == NULL && m->quote_l4_len == 0);
+	CHECK(m->mtu == 0 && m->pointer == 0);
+}
+
+/*
+ * An IPv4 quote q[0..qlen): addresses v4-mapped (as targets are stored),
+ * the transport header right behind the quoted IP header, within its
+ * total length, and only in a first fragment.
+ */
+static void
+check_quote4(const uint8_t *q, size_t qlen, const struct icmp_msg *m)
+{
+	static const uint8_t mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	size_t hl, tot;
+
+	CHECK(qlen >= 20 && (q[0] >> 4) == 4);
+	hl = (size_t)(q[0] & 0x0f) * 4;
+	tot = be16(q + 2);
+	CHECK(hl >= 20 && hl <= qlen);
+	CHECK(memcmp(m->quote_dst, mapped, sizeof(mapped)) == 0);
+	CHECK(memcmp(m->quote_src, mapped, sizeof(mapped)) == 0);
+	CHECK(memcmp(m->quote_src + 12, q + 12, 4) == 0);
+	CHECK(memcmp(m->quote_dst + 12, q + 16, 4) == 0);
+	CHECK(m->quote_proto == q[9]);
+	CHECK((m->quote_l4 == NULL) == ((be16(q + 6) & 0x1fff) != 0));
+	if (m->quote_l4 == NULL)
+		return;
+	CHECK(m->quote_l4 == q + hl);
+	CHECK(m->quote_l4_len <= qlen - hl);
+	CHECK(tot < hl || m->quote_l4_len <= tot - hl);
 }
 
 static void
 fuzz_icmp4(const uint8_t *buf, size_t len, int ip_header)
 {
-	static const uint8_t mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
 	struct icmp_msg m;
 	size_t hl;
 	int rc;
@@ -145,9 +236,8 @@ fuzz_icmp4(const uint8_t *buf, size_t len, int ip_header)
 		CHECK(m.mtu == be16(buf + hl + 6));
 	else
 		CHECK(m.mtu == 0);
-	/* Targets are stored v4-mapped; so is the quoted destination. */
 	if (m.kind == ICMP_KIND_ERROR)
-		CHECK(memcmp(m.quote_dst, mapped, sizeof(mapped)) == 0);
+		check_quote4(buf + hl + 8, m.icmp_len - 8, &m);
 	CHECK(icmp4_error_name(m.type, m.code) != NULL);
 }
 
@@ -164,41 +254,63 @@ fuzz_icmp6(const uint8_t *buf, size_t len)
 	CHECK(m.icmp_len == len && m.ttl == -1 && !m.has_src);
 	CHECK(buf[0] == m.type && buf[1] == m.code);
 	if (m.kind == ICMP_KIND_ERROR) {
-		/* The quoted IPv6 header's destination, 8 + 24 bytes in. */
-		CHECK(len >= 8 + 40);
+		/* The quoted IPv6 header's addresses, 8 + 8 bytes in. */
+		CHECK(len >= 8 + 40 && (buf[8] >> 4) == 6);
+		CHECK(memcmp(m.quote_src, buf + 8 + 8, 16) == 0);
 		CHECK(memcmp(m.quote_dst, buf + 8 + 24, 16) == 0);
+		/* Extension headers are 8-byte multiples. */
+		CHECK(m.quote_l4 == NULL ||
+		    (m.quote_l4 >= buf + 48 && (m.quote_l4 - buf) % 8 == 0));
 		if (m.type == 2)
 			CHECK(m.mtu == be32(buf + 4));
 	}
 	CHECK(icmp6_error_name(m.type, m.code) != NULL);
 }
 
+/*
+ * Our own datagram back from the error queue: handed back whole, from
+ * any protocol but the family's ICMP, where only an echo request is ours
+ * (and the old entry point agrees).
+ */
 static void
 fuzz_errqueue(const uint8_t *buf, size_t len, int family)
 {
-	struct icmp_msg m;
+	int proto, icmp_proto = family == AF_INET6 ? 58 : 1;
+	struct icmp_msg m, old;
 	const char *name;
 	uint32_t info;
 	uint8_t type, code;
 	int rc;
 
-	if (len < 6)
+	if (len < 7)
 		return;
 	type = buf[0];
 	code = buf[1];
 	info = be32(buf + 2);
-	buf += 6;
-	len -= 6;
-	rc = icmp_parse_errqueue(family, type, code, info, buf, len, &m);
+	proto = buf[6];
+	buf += 7;
+	len -= 7;
+	rc = icmp_errqueue_parse(family, proto, type, code, info, buf, len,
+	    &m);
 	check_msg(buf, len, rc, &m, family);
 	name = family == AF_INET6 ? icmp6_error_name(type, code) :
 	    icmp4_error_name(type, code);
 	CHECK(name != NULL && *name != '\0');
+	if (proto == icmp_proto) {
+		CHECK(icmp_parse_errqueue(family, type, code, info, buf, len,
+		    &old) == rc);
+		CHECK(memcmp(&old, &m, sizeof(m)) == 0);
+	} else
+		CHECK(rc == 0);
 	if (rc != 0)
 		return;
 	CHECK(m.kind == ICMP_KIND_ERROR);
 	CHECK(m.type == type && m.code == code);
-	CHECK(m.data == buf + 8 && m.data_len == len - 8);
+	CHECK(m.quote_proto == proto);
+	CHECK(m.quote_l4 == buf && m.quote_l4_len == len);
+	CHECK(m.quote_echo == (proto == icmp_proto));
+	if (m.quote_echo)
+		CHECK(m.data == buf + 8 && m.data_len == len - 8);
 	CHECK(m.mtu == 0 || m.mtu == info);
 	CHECK(m.pointer == 0 || m.pointer == info);
 }

@@ -104,9 +104,9 @@ def probe_payload(addr16, size=40, serial=1, target=0, seq=ECHO_SEQ):
     return body + bytes((i & 0xff for i in range(size - len(body))))
 
 
-def ip4(src, dst, payload, ttl=64, proto=1, ident=0x1234):
+def ip4(src, dst, payload, ttl=64, proto=1, ident=0x1234, frag=0x4000):
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident,
-        0x4000, ttl, proto, 0, src, dst)
+        frag, ttl, proto, 0, src, dst)
     return with_cksum(hdr, 10) + payload
 
 
@@ -117,6 +117,17 @@ def ip6(src, dst, payload, nh=58, hlim=64):
 
 def pseudo6(src, dst, length):
     return src + dst + struct.pack("!I3xB", length, 58)
+
+
+def udp(sport=33434, dport=53, payload=bytes(range(0xa0, 0xac))):
+    """A UDP datagram; checksum 0 (none, for IPv4; the quote is not
+    checked against it)."""
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def tcp_syn(sport=33434, dport=80, seq=0x89abcdef):
+    return struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02,
+        64240, 0, 0)
 
 
 def echo4(typ, payload, ident=ECHO_ID, seq=ECHO_SEQ):
@@ -183,13 +194,43 @@ def seeds():
     yield "v6_addr_unreach_hbh", SEL_ICMP6, error6(1, 3, bytes(4), q6hbh)
     yield "v6_frag_quote", SEL_ICMP6, error6(1, 4, bytes(4),
         ip6(US6, TARGET6, bytes([58, 0, 0, 0, 0, 0, 0, 1]) + req6, nh=44))
-    # IP_RECVERR: type, code, info (ee_info, big-endian here), our request.
-    yield "errqueue4_frag_needed", SEL_ERRQ4, struct.pack("!BBI", 3, 4,
-        1400) + echo4(8, pay4)
-    yield "errqueue4_ttl", SEL_ERRQ4, struct.pack("!BBI", 11, 0, 0) + \
+    # Quotes of other protocols: UDP and TCP, whole or RFC 792's 8 bytes.
+    u4 = ip4(US4, TARGET4, udp(), ttl=1, proto=17)
+    t4 = ip4(US4, TARGET4, tcp_syn(), ttl=1, proto=6)
+    u6 = ip6(US6, TARGET6, udp(), nh=17, hlim=1)
+    t6 = ip6(US6, TARGET6, tcp_syn(), nh=6, hlim=1)
+    yield "v4_udp_ttl", SEL_ICMP4_IP, ip4(ROUTER4, US4,
+        error4(11, 0, bytes(4), u4))
+    yield "v4_udp_port_unreach8", SEL_ICMP4, error4(3, 3, bytes(4), u4[:28])
+    yield "v4_tcp_ttl8", SEL_ICMP4_IP, ip4(ROUTER4, US4,
+        error4(11, 0, bytes(4), t4[:28]))
+    yield "v4_tcp_prohibited", SEL_ICMP4, error4(3, 13, bytes(4), t4)
+    # A later fragment (offset 185 * 8) has no transport header.
+    yield "v4_later_fragment", SEL_ICMP4, error4(11, 1, bytes(4),
+        ip4(US4, TARGET4, bytes(range(48)), ttl=1, proto=17, frag=185))
+    yield "v6_udp_port_unreach", SEL_ICMP6, error6(1, 4, bytes(4), u6,
+        src=TARGET6)
+    yield "v6_udp_ttl8", SEL_ICMP6, error6(3, 0, bytes(4), u6[:48])
+    yield "v6_tcp_ttl8", SEL_ICMP6, error6(3, 0, bytes(4), t6[:48])
+    yield "v6_tcp_too_big", SEL_ICMP6, error6(2, 0, struct.pack("!I", 1280),
+        t6)
+    # Hop-by-hop (8), destination options (16), routing (24), then UDP.
+    ext = bytes([60, 0, 1, 4, 0, 0, 0, 0]) + \
+        bytes([43, 1, 1, 12]) + bytes(12) + bytes([17, 2, 4, 0]) + bytes(20)
+    yield "v6_udp_ext_headers", SEL_ICMP6, error6(1, 0, bytes(4),
+        ip6(US6, TARGET6, ext + udp(), nh=0))
+    # IP_RECVERR: type, code, info (ee_info, big-endian here), protocol,
+    # our own datagram (UDP: from its payload on, as the kernel gives it).
+    yield "errqueue4_frag_needed", SEL_ERRQ4, struct.pack("!BBIB", 3, 4,
+        1400, 1) + echo4(8, pay4)
+    yield "errqueue4_ttl", SEL_ERRQ4, struct.pack("!BBIB", 11, 0, 0, 1) + \
         echo4(8, pay4)
-    yield "errqueue6_too_big", SEL_ERRQ6, struct.pack("!BBI", 2, 0,
-        1280) + echo6(128, US6, TARGET6, pay6)
+    yield "errqueue6_too_big", SEL_ERRQ6, struct.pack("!BBIB", 2, 0,
+        1280, 58) + echo6(128, US6, TARGET6, pay6)
+    yield "errqueue4_udp_port", SEL_ERRQ4, struct.pack("!BBIB", 3, 3, 0,
+        17) + udp()[8:]
+    yield "errqueue6_tcp_ttl", SEL_ERRQ6, struct.pack("!BBIB", 3, 0, 0,
+        6) + tcp_syn()
     yield "tag_v4", SEL_TAG, mapped(TARGET4) + pay4
     yield "tag_v6", SEL_TAG, TARGET6 + pay6
     yield "round4", SEL_ROUND4, struct.pack("!HH", ECHO_ID, ECHO_SEQ) + pay4

@@ -13,7 +13,24 @@ enum icmp_kind {
 	ICMP_KIND_OTHER = 0,	/* not ours to care about */
 	ICMP_KIND_REQUEST,	/* an echo request (ours, looped back) */
 	ICMP_KIND_REPLY,	/* an echo reply */
-	ICMP_KIND_ERROR		/* an error quoting an echo request */
+	ICMP_KIND_ERROR		/* an error quoting a sound IP datagram */
+};
+
+/*
+ * What a message is, whatever its family: the layers above speak these
+ * words and never a type number.  IPv4 fragmentation needed is
+ * ICMP_C_UNREACH (with mtu set); ICMPv6 packet too big is ICMP_C_TOO_BIG.
+ */
+enum icmp_class {
+	ICMP_C_OTHER = 0,
+	ICMP_C_ECHO_REPLY,
+	ICMP_C_ECHO_REQUEST,
+	ICMP_C_EXCEEDED,	/* time exceeded (TTL or reassembly) */
+	ICMP_C_UNREACH,
+	ICMP_C_TOO_BIG,		/* ICMPv6 only */
+	ICMP_C_PARAM,		/* parameter problem */
+	ICMP_C_REDIRECT,	/* IPv4 only (ICMPv6's is neighbour discovery) */
+	ICMP_C_QUENCH		/* IPv4 source quench */
 };
 
 #define ICMP_MPLS_MAX	8
@@ -25,17 +42,31 @@ struct mpls_label {
 
 struct icmp_msg {
 	enum icmp_kind	 kind;
+	enum icmp_class	 cls;		/* set for every message accepted */
 	uint8_t		 type, code;	/* outer ICMP type and code */
 	int		 ttl;		/* outer TTL/hop limit, -1 if unknown */
-	uint16_t	 id, seq;	/* echo header, or the quoted one */
-	const uint8_t	*data;		/* echo payload, or what is quoted of it */
+	/* Echo header and payload: the message's own (reply, request), or
+	 * an error's quoted echo request (quote_echo); else 0 and NULL. */
+	uint16_t	 id, seq;
+	const uint8_t	*data;
 	size_t		 data_len;
 	size_t		 icmp_len;	/* ICMP bytes (header + data) */
 	int		 has_src;	/* src[] holds the outer IPv4 source */
 	uint8_t		 src[4];
-	/* errors only */
+	/* errors only: the quoted datagram, whatever its protocol */
 	int		 quote_family;	/* AF_INET/AF_INET6 of the quote, 0 if none */
+	int		 quote_proto;	/* its transport protocol (IPv6: after the
+					 * extension headers), -1 if none */
+	uint8_t		 quote_src[16];	/* quoted source (IPv4: v4-mapped) */
 	uint8_t		 quote_dst[16];	/* quoted destination (IPv4: v4-mapped) */
+	/* The quoted transport header and what follows it, as far as the
+	 * quote goes: often only 8 bytes (RFC 792), maybe fewer.  NULL and 0
+	 * for a non-first fragment, which carries no transport header. */
+	const uint8_t	*quote_l4;
+	size_t		 quote_l4_len;
+	int		 quote_echo;	/* the quote is an echo request with
+					 * its whole 8-byte header: id, seq,
+					 * data, data_len are read from it */
 	uint32_t	 mtu;		/* fragmentation needed/packet too big */
 	uint32_t	 pointer;	/* parameter problem */
 	uint8_t		 gateway[4];	/* IPv4 redirect */
@@ -61,26 +92,40 @@ size_t	icmp6_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
  * Classify one received packet.  ip_header says whether buf starts with
  * the IPv4 header (raw sockets) or with the ICMP header (datagram
  * sockets).  IPv6 sockets never deliver the IPv6 header.  Returns 0 and
- * fills m for a well-formed echo request, reply or error quoting an echo
- * request; -1 for anything else (m->kind is then ICMP_KIND_OTHER).
+ * fills m for a well-formed echo request, reply, or error quoting a sound
+ * IP header (of any protocol); -1 for anything else (m->kind is then
+ * ICMP_KIND_OTHER).  A quoted echo request must be whole as ever: a quote
+ * of ICMP cut inside its 8-byte header, or an echo request with a code,
+ * is rejected, not taken for another protocol.
  */
 int	icmp4_parse(const uint8_t *buf, size_t len, int ip_header,
 	    struct icmp_msg *m);
 int	icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m);
 
 /*
- * Error-queue messages (IP_RECVERR on datagram sockets): the kernel hands
- * back our own echo request plus the ICMP type/code/info it received.
- * Fills m as icmp4_parse would have for the error itself.
+ * Error-queue messages (IP_RECVERR): the kernel hands back our own
+ * datagram of protocol proto (IPPROTO_ICMP, IPPROTO_ICMPV6, UDP, TCP...)
+ * plus the ICMP type/code/info it received.  Fills m as icmp4_parse would
+ * have for the error itself, with quote_l4 = orig.  Where orig starts is
+ * the kernel's choice: at the transport header for ICMP, ICMPv6 and TCP,
+ * but for UDP just past its 8-byte header (udp_err() queues from uh + 1):
+ * the ports are the socket's own.  Without the IP header, quote_src and
+ * quote_dst are left 0 (the caller has the address from msg_name).  For
+ * proto ICMP(v6) of family, orig must be an echo request (ping sockets
+ * only send those), as it always was.
  */
+int	icmp_errqueue_parse(int family, int proto, uint8_t type, uint8_t code,
+	    uint32_t info, const uint8_t *orig, size_t len, struct icmp_msg *m);
+/* The same for the family's ICMP echo (ping sockets); kept for ping.c. */
 int	icmp_parse_errqueue(int family, uint8_t type, uint8_t code,
 	    uint32_t info, const uint8_t *orig, size_t len, struct icmp_msg *m);
+
+/* The class of an ICMP (family AF_INET) or ICMPv6 type. */
+enum icmp_class	icmp_classify(int family, uint8_t type);
 
 /* Stable kebab-case name of an error, e.g. "host-unreachable". */
 const char *icmp4_error_name(uint8_t type, uint8_t code);
 const char *icmp6_error_name(uint8_t type, uint8_t code);
-
-
 
 /*
  * Write the 8-byte echo header in front of a payload already at buf + 8

@@ -42,34 +42,59 @@ ip4_header(const uint8_t *p, size_t len, size_t *total)
 	return hl;
 }
 
-/* The quoted datagram of an error must be our echo request. */
+/*
+ * The quoted datagram of an error: a sound IPv4 header, then what the
+ * router kept of the rest (its header length and total length honoured).
+ */
 static int
 parse_quote(const uint8_t *q, size_t qlen, struct icmp_msg *m)
 {
+	const uint8_t *l4 = NULL;
 	size_t hl, tot;
 
-	if ((hl = ip4_header(q, qlen, &tot)) == 0 || q[9] != 1)
-		return -1;
-	if (tot < hl + 8 || q[hl] != ICMP4_ECHO || q[hl + 1] != 0)
+	if ((hl = ip4_header(q, qlen, &tot)) == 0)
 		return -1;
 	m->quote_family = AF_INET;
-	memset(m->quote_dst, 0, 10);	/* v4-mapped, as targets store it */
-	m->quote_dst[10] = m->quote_dst[11] = 0xff;
-	memcpy(m->quote_dst + 12, q + 16, 4);
-	m->id = get16(q + hl + 4);
-	m->seq = get16(q + hl + 6);
-	m->data = q + hl + 8;
-	m->data_len = tot - hl - 8;
+	icmp_mapped(m->quote_src, q + 12);
+	icmp_mapped(m->quote_dst, q + 16);
+	/* A fragment offset (13 bits) other than 0: a later fragment,
+	 * which starts inside the payload, with no transport header. */
+	if ((get16(q + 6) & 0x1fff) == 0)
+		l4 = q + hl;
+	return icmp_quote_l4(m, q[9], l4, tot - hl, 1, ICMP4_ECHO);
+}
+
+/* An error: the quote, and what the type puts in the header's bytes 4-7. */
+static int
+parse_error(const uint8_t *buf, size_t len, struct icmp_msg *m)
+{
+	const uint8_t *ext = NULL;
+	size_t qlen = len - 8, ext_len = 0;
+
+	/* RFC 4884: byte 5 is the quote's length in 32-bit words. */
+	if (m->type == ICMP4_UNREACH || m->type == ICMP4_TIMXCEED ||
+	    m->type == ICMP4_PARAMPROB)
+		qlen = icmp_split_ext(buf + 8, len - 8, buf[5], 4, &ext,
+		    &ext_len);
+	if (parse_quote(buf + 8, qlen, m) == -1)
+		return -1;
+	m->kind = ICMP_KIND_ERROR;
+	if (m->type == ICMP4_UNREACH && m->code == 4)
+		m->mtu = get16(buf + 6);
+	else if (m->type == ICMP4_PARAMPROB)
+		m->pointer = buf[4];
+	else if (m->type == ICMP4_REDIRECT)
+		memcpy(m->gateway, buf + 4, 4);
+	if (ext)
+		icmp_parse_ext(ext, ext_len, m);
 	return 0;
 }
 
-int
-icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
+static int
+parse4(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 {
-	const uint8_t *ext;
-	size_t hl, tot, qlen, ext_len;
+	size_t hl, tot;
 
-	icmp_msg_reset(m);
 	if (ip_header) {
 		if ((hl = ip4_header(buf, len, &tot)) == 0 || buf[9] != 1)
 			return -1;
@@ -94,32 +119,22 @@ icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 	case ICMP4_UNREACH:
 	case ICMP4_TIMXCEED:
 	case ICMP4_PARAMPROB:
-		/* RFC 4884: byte 5 is the quote's length in 32-bit words. */
-		qlen = icmp_split_ext(buf + 8, len - 8, buf[5], 4, &ext,
-		    &ext_len);
-		break;
 	case ICMP4_SOURCEQUENCH:
 	case ICMP4_REDIRECT:
-		qlen = len - 8;
-		ext = NULL;
-		ext_len = 0;
-		break;
-	default:
-		return -1;
+		return parse_error(buf, len, m);
 	}
-	if (parse_quote(buf + 8, qlen, m) == -1) {
+	return -1;
+}
+
+int
+icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
+{
+	icmp_msg_reset(m);
+	if (parse4(buf, len, ip_header, m) == -1) {
 		icmp_msg_reset(m);
 		return -1;
 	}
-	m->kind = ICMP_KIND_ERROR;
-	if (m->type == ICMP4_UNREACH && m->code == 4)
-		m->mtu = get16(buf + 6);
-	else if (m->type == ICMP4_PARAMPROB)
-		m->pointer = buf[4];
-	else if (m->type == ICMP4_REDIRECT)
-		memcpy(m->gateway, buf + 4, 4);
-	if (ext)
-		icmp_parse_ext(ext, ext_len, m);
+	m->cls = icmp_classify(AF_INET, m->type);
 	return 0;
 }
 

@@ -20,51 +20,94 @@ icmp6_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
 }
 
 /*
- * Find the ICMPv6 header in a quoted IPv6 datagram, walking extension
- * headers a router may have left in place.  Returns its offset or 0.
+ * Walk the extension headers a router left in a quoted IPv6 datagram to
+ * the transport protocol, which it returns, with *l4 the offset of its
+ * header (0 for a later fragment, which has none).  -1 if the quote is
+ * not an IPv6 datagram, or ends inside a header we have to step over.
  */
-static size_t
-ip6_upper(const uint8_t *q, size_t qlen)
+static int
+ip6_upper(const uint8_t *q, size_t qlen, size_t *l4)
 {
 	size_t off = 40;
 	uint8_t nh;
 
 	if (qlen < 40 || (q[0] >> 4) != 6)
-		return 0;
+		return -1;
 	nh = q[6];
 	for (;;) {
 		switch (nh) {
-		case 58:
-			return off;
 		case 0:		/* hop-by-hop */
 		case 43:	/* routing */
 		case 60:	/* destination options */
 			if (off + 8 > qlen)
-				return 0;
+				return -1;
 			nh = q[off];
 			off += ((size_t)q[off + 1] + 1) * 8;
 			break;
-		case 44:	/* fragment: only a first fragment has our header */
-			if (off + 8 > qlen || (get16(q + off + 2) & 0xfff8))
-				return 0;
+		case 44:	/* fragment: only a first one has the header */
+			if (off + 8 > qlen)
+				return -1;
 			nh = q[off];
+			if (get16(q + off + 2) & 0xfff8) {
+				/* Its next header is the first fragment's. */
+				*l4 = 0;
+				return nh;
+			}
 			off += 8;
 			break;
 		default:
-			return 0;
+			*l4 = off;
+			return nh;
 		}
 		if (off > qlen)
-			return 0;
+			return -1;
 	}
 }
 
-int
-icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
+/*
+ * The quoted datagram of an error.  Unlike IPv4's total length, the
+ * payload length does not cut it: what the router quoted is kept whole.
+ */
+static int
+parse_quote(const uint8_t *q, size_t qlen, struct icmp_msg *m)
 {
-	const uint8_t *ext = NULL, *q;
-	size_t qlen, off, ext_len = 0;
+	size_t off;
+	int proto;
 
-	icmp_msg_reset(m);
+	if ((proto = ip6_upper(q, qlen, &off)) == -1)
+		return -1;
+	m->quote_family = AF_INET6;
+	memcpy(m->quote_src, q + 8, 16);
+	memcpy(m->quote_dst, q + 24, 16);
+	return icmp_quote_l4(m, proto, off ? q + off : NULL, qlen - off, 58,
+	    ICMP6_ECHO);
+}
+
+static int
+parse_error(const uint8_t *buf, size_t len, struct icmp_msg *m)
+{
+	const uint8_t *ext = NULL;
+	size_t qlen = len - 8, ext_len = 0;
+
+	/* RFC 4884: byte 4 is the quote's length in 64-bit words. */
+	if (m->type == ICMP6_UNREACH || m->type == ICMP6_TIMXCEED)
+		qlen = icmp_split_ext(buf + 8, len - 8, buf[4], 8, &ext,
+		    &ext_len);
+	if (parse_quote(buf + 8, qlen, m) == -1)
+		return -1;
+	m->kind = ICMP_KIND_ERROR;
+	if (m->type == ICMP6_TOOBIG)
+		m->mtu = get32(buf + 4);
+	else if (m->type == ICMP6_PARAMPROB)
+		m->pointer = get32(buf + 4);
+	if (ext)
+		icmp_parse_ext(ext, ext_len, m);
+	return 0;
+}
+
+static int
+parse6(const uint8_t *buf, size_t len, struct icmp_msg *m)
+{
 	if (len < 8)
 		return -1;
 	m->type = buf[0];
@@ -76,57 +119,45 @@ icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
 		return icmp_echo_fill(m, buf, len, m->type == ICMP6_ECHO);
 	case ICMP6_UNREACH:
 	case ICMP6_TIMXCEED:
-		/* RFC 4884: byte 4 is the quote's length in 64-bit words. */
-		qlen = icmp_split_ext(buf + 8, len - 8, buf[4], 8, &ext,
-		    &ext_len);
-		break;
 	case ICMP6_TOOBIG:
 	case ICMP6_PARAMPROB:
-		qlen = len - 8;
-		break;
-	default:
-		return -1;
+		return parse_error(buf, len, m);
 	}
-	q = buf + 8;
-	off = ip6_upper(q, qlen);
-	if (off == 0 || off + 8 > qlen || q[off] != ICMP6_ECHO ||
-	    q[off + 1] != 0) {
+	return -1;
+}
+
+int
+icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m)
+{
+	icmp_msg_reset(m);
+	if (parse6(buf, len, m) == -1) {
 		icmp_msg_reset(m);
 		return -1;
 	}
-	m->kind = ICMP_KIND_ERROR;
-	m->quote_family = AF_INET6;
-	memcpy(m->quote_dst, q + 24, 16);
-	m->id = get16(q + off + 4);
-	m->seq = get16(q + off + 6);
-	m->data = q + off + 8;
-	m->data_len = qlen - off - 8;
-	if (m->type == ICMP6_TOOBIG)
-		m->mtu = get32(buf + 4);
-	else if (m->type == ICMP6_PARAMPROB)
-		m->pointer = get32(buf + 4);
-	if (ext)
-		icmp_parse_ext(ext, ext_len, m);
+	m->cls = icmp_classify(AF_INET6, m->type);
 	return 0;
 }
 
 int
-icmp_parse_errqueue(int family, uint8_t type, uint8_t code, uint32_t info,
-    const uint8_t *orig, size_t len, struct icmp_msg *m)
+icmp_errqueue_parse(int family, int proto, uint8_t type, uint8_t code,
+    uint32_t info, const uint8_t *orig, size_t len, struct icmp_msg *m)
 {
+	int icmp_proto = family == AF_INET6 ? 58 : 1;
 	uint8_t echo = family == AF_INET6 ? ICMP6_ECHO : 8;
 
 	icmp_msg_reset(m);
-	if (len < 8 || orig[0] != echo || orig[1] != 0)
+	/* A ping socket's queue holds only the echo requests it sent. */
+	if (proto == icmp_proto && (len < 8 || orig[0] != echo))
 		return -1;
+	if (icmp_quote_l4(m, proto, orig, len, icmp_proto, echo) == -1) {
+		icmp_msg_reset(m);
+		return -1;
+	}
 	m->kind = ICMP_KIND_ERROR;
+	m->cls = icmp_classify(family, type);
 	m->type = type;
 	m->code = code;
 	m->quote_family = family;
-	m->id = get16(orig + 4);
-	m->seq = get16(orig + 6);
-	m->data = orig + 8;
-	m->data_len = len - 8;
 	m->icmp_len = len;
 	if ((family == AF_INET && type == 3 && code == 4) ||
 	    (family == AF_INET6 && type == ICMP6_TOOBIG))
@@ -135,6 +166,14 @@ icmp_parse_errqueue(int family, uint8_t type, uint8_t code, uint32_t info,
 	    (family == AF_INET6 && type == ICMP6_PARAMPROB))
 		m->pointer = info;
 	return 0;
+}
+
+int
+icmp_parse_errqueue(int family, uint8_t type, uint8_t code, uint32_t info,
+    const uint8_t *orig, size_t len, struct icmp_msg *m)
+{
+	return icmp_errqueue_parse(family, family == AF_INET6 ? 58 : 1, type,
+	    code, info, orig, len, m);
 }
 
 const char *

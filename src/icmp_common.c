@@ -1,4 +1,5 @@
 /* Helpers shared by the IPv4 and IPv6 codecs. */
+#include <sys/socket.h>
 #include <string.h>
 
 #include "icmp.h"
@@ -149,6 +150,69 @@ icmp_msg_reset(struct icmp_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->ttl = -1;
+	m->quote_proto = -1;
+}
+
+/* IPv4 addresses are kept v4-mapped, as targets store them. */
+void
+icmp_mapped(uint8_t dst[16], const uint8_t a4[4])
+{
+	memset(dst, 0, 10);
+	dst[10] = dst[11] = 0xff;
+	memcpy(dst + 12, a4, 4);
+}
+
+/*
+ * The quoted transport header: l4[0..len) of protocol proto, or l4 NULL
+ * for a later fragment.  Any protocol is handed back as it is, for the
+ * probe method to judge.  Only a quote of our own protocol (icmp_proto)
+ * is looked into: if it is an echo request, id, seq and data are read
+ * from it.  A quote of ICMP too short to hold its 8-byte header, or an
+ * echo request with a code, is malformed and rejected (-1), as it always
+ * was: it may be our probe, cut where nothing can be matched.
+ */
+int
+icmp_quote_l4(struct icmp_msg *m, int proto, const uint8_t *l4, size_t len,
+    int icmp_proto, uint8_t echo)
+{
+	m->quote_proto = proto;
+	m->quote_l4 = l4;
+	m->quote_l4_len = l4 ? len : 0;
+	if (l4 == NULL || proto != icmp_proto)
+		return 0;
+	if (len < 8 || (l4[0] == echo && l4[1] != 0))
+		return -1;
+	if (l4[0] != echo)
+		return 0;
+	m->quote_echo = 1;
+	m->id = get16(l4 + 4);
+	m->seq = get16(l4 + 6);
+	m->data = l4 + 8;
+	m->data_len = len - 8;
+	return 0;
+}
+
+/* The ICMP and ICMPv6 type of each class; -1 where a family has none. */
+static const int class_type[][2] = {
+	[ICMP_C_ECHO_REPLY] = { 0, 129 },
+	[ICMP_C_ECHO_REQUEST] = { 8, 128 },
+	[ICMP_C_EXCEEDED] = { 11, 3 },
+	[ICMP_C_UNREACH] = { 3, 1 },
+	[ICMP_C_TOO_BIG] = { -1, 2 },
+	[ICMP_C_PARAM] = { 12, 4 },
+	[ICMP_C_REDIRECT] = { 5, -1 },
+	[ICMP_C_QUENCH] = { 4, -1 },
+};
+
+enum icmp_class
+icmp_classify(int family, uint8_t type)
+{
+	int v6 = family == AF_INET6, c;
+
+	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_QUENCH; c++)
+		if (class_type[c][v6] == type)
+			return (enum icmp_class)c;
+	return ICMP_C_OTHER;
 }
 
 /* An echo request or reply: header fields and the payload. */

@@ -30,6 +30,9 @@ put16(uint8_t *p, uint16_t v)
 size_t	icmp_build_echo(uint8_t *, size_t, uint8_t, uint16_t, uint16_t,
 	    const uint8_t *, size_t);
 void	icmp_msg_reset(struct icmp_msg *);
+void	icmp_mapped(uint8_t [16], const uint8_t [4]);
+int	icmp_quote_l4(struct icmp_msg *, int, const uint8_t *, size_t, int,
+	    uint8_t);
 int	icmp_echo_fill(struct icmp_msg *, const uint8_t *, size_t, int);
 void	icmp_parse_ext(const uint8_t *, size_t, struct icmp_msg *);
 size_t	icmp_split_ext(const uint8_t *, size_t, unsigned, unsigned,

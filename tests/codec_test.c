@@ -70,6 +70,18 @@ put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
 /* RFC 1071, written out again rather than trusting icmp_cksum(). */
 static uint16_t
 sum16(const uint8_t *p, size_t len)
@@ -95,23 +107,34 @@ payload(uint8_t *p)
 		p[i] = (uint8_t)(0x30 + i);
 }
 
-/* An IPv4 header with a correct checksum in front of body. */
+/*
+ * An IPv4 header of protocol proto with a correct checksum in front of
+ * body; frag is the flags and fragment offset word.
+ */
 static size_t
-ip4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t ttl,
-    const uint8_t *body, size_t blen)
+ip4p(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t ttl,
+    uint8_t proto, uint16_t frag, const uint8_t *body, size_t blen)
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
 	put16(p + 2, (uint16_t)(20 + blen));
 	put16(p + 4, 0x1234);
-	put16(p + 6, 0x4000);
+	put16(p + 6, frag);
 	p[8] = ttl;
-	p[9] = 1;
+	p[9] = proto;
 	memcpy(p + 12, src, 4);
 	memcpy(p + 16, dst, 4);
 	put16(p + 10, sum16(p, 20));
 	memmove(p + 20, body, blen);
 	return 20 + blen;
+}
+
+/* An ICMP datagram, don't fragment. */
+static size_t
+ip4(uint8_t *p, const uint8_t src[4], const uint8_t dst[4], uint8_t ttl,
+    const uint8_t *body, size_t blen)
+{
+	return ip4p(p, src, dst, ttl, 1, 0x4000, body, blen);
 }
 
 /* An IPv6 header (the kernel strips the outer one; quotes keep theirs). */
@@ -177,6 +200,62 @@ request6(uint8_t *p)
 	return ip6(p, us6, target6, 58, e, sizeof(e));
 }
 
+static const uint8_t mapped_us4[16] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 2
+};
+
+#define SPORT	33434
+#define DPORT	53
+#define TCPSEQ	0x89abcdefU
+
+/* A UDP header and 12 bytes of payload (checksum left 0, as IPv4 may). */
+static size_t
+udp(uint8_t *p)
+{
+	size_t i;
+
+	put16(p, SPORT);
+	put16(p + 2, DPORT);
+	put16(p + 4, 8 + 12);
+	put16(p + 6, 0);
+	for (i = 0; i < 12; i++)
+		p[8 + i] = (uint8_t)(0xa0 + i);
+	return 8 + 12;
+}
+
+/* A TCP SYN header of 20 bytes. */
+static size_t
+tcp(uint8_t *p)
+{
+	memset(p, 0, 20);
+	put16(p, SPORT);
+	put16(p + 2, DPORT);
+	put32(p + 4, TCPSEQ);
+	p[12] = 5 << 4;
+	p[13] = 0x02;
+	put16(p + 14, 64240);
+	return 20;
+}
+
+/* What every error quoting something other than an echo request says. */
+static void
+check_not_echo(const struct icmp_msg *m)
+{
+	CHECK(m->quote_echo == 0);
+	CHECK(m->id == 0 && m->seq == 0);
+	CHECK(m->data == NULL && m->data_len == 0);
+}
+
+/* An error quoting our echo request: the old fields and the new ones. */
+static void
+check_echo_quote(const struct icmp_msg *m, int proto)
+{
+	CHECK(m->quote_echo == 1 && m->quote_proto == proto);
+	CHECK(m->quote_l4 != NULL && m->quote_l4 + 8 == m->data);
+	CHECK(m->quote_l4_len == m->data_len + 8);
+	CHECK(m->id == ID && m->seq == SEQ);
+}
+
 /* RFC 4884 extension structure with one MPLS label stack object. */
 static size_t
 mpls_ext(uint8_t *p)
@@ -236,6 +315,8 @@ test_echo4(void)
 	CHECK(m.has_src && memcmp(m.src, target4, 4) == 0);
 	CHECK(m.icmp_len == 8 + PLEN);
 	CHECK(m.quote_family == 0 && m.nmpls == 0);
+	CHECK(m.cls == ICMP_C_ECHO_REPLY && m.quote_proto == -1);
+	CHECK(m.quote_l4 == NULL && m.quote_l4_len == 0 && !m.quote_echo);
 	check_payload(&m);
 
 	/* Datagram sockets: no IP header, so no TTL or source. */
@@ -250,6 +331,7 @@ test_echo4(void)
 	n = echo(p, 0, 8);
 	CHECK(icmp4_parse(p, n, 0, &m) == 0);
 	CHECK(m.kind == ICMP_KIND_REQUEST && m.type == 8);
+	CHECK(m.cls == ICMP_C_ECHO_REQUEST);
 }
 
 static void
@@ -269,6 +351,10 @@ test_unreach4(void)
 	CHECK(m.quote_family == AF_INET);
 	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
 	CHECK(m.mtu == 0 && m.nmpls == 0);
+	CHECK(m.cls == ICMP_C_UNREACH);
+	CHECK(memcmp(m.quote_src, mapped_us4, 16) == 0);
+	check_echo_quote(&m, 1);
+	CHECK(m.quote_l4 == p + 20 + 8 + 20 && m.quote_l4_len == 8 + PLEN);
 	check_payload(&m);
 	CHECK_STR(icmp4_error_name(m.type, m.code), "host-unreachable");
 
@@ -278,6 +364,7 @@ test_unreach4(void)
 	CHECK(m.kind == ICMP_KIND_ERROR && m.code == 3);
 	CHECK(m.id == ID && m.seq == SEQ && m.data_len == 0);
 	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
+	check_echo_quote(&m, 1);
 }
 
 static void
@@ -293,7 +380,9 @@ test_fragneeded4(void)
 	CHECK(m.kind == ICMP_KIND_ERROR);
 	CHECK(m.type == 3 && m.code == 4);
 	CHECK(m.mtu == 1400);
+	CHECK(m.cls == ICMP_C_UNREACH);
 	CHECK(m.id == ID && m.seq == SEQ);
+	check_echo_quote(&m, 1);
 	check_payload(&m);
 	CHECK_STR(icmp4_error_name(3, 4), "fragmentation-needed");
 }
@@ -319,6 +408,9 @@ test_timxceed4_mpls(void)
 	/* The quoted IP total length (68) ends the data, not the padding. */
 	check_payload(&m);
 	check_mpls(&m);
+	CHECK(m.cls == ICMP_C_EXCEEDED);
+	/* The quote ends at the quoted total length, not the padding. */
+	check_echo_quote(&m, 1);
 	CHECK_STR(icmp4_error_name(11, 0), "ttl-exceeded");
 
 	/* An extension with a bad checksum is ignored, the error is not. */
@@ -343,6 +435,7 @@ test_echo6(void)
 	CHECK(m.type == 129 && m.code == 0);
 	CHECK(m.id == ID && m.seq == SEQ);
 	CHECK(m.ttl == -1 && m.icmp_len == n);
+	CHECK(m.cls == ICMP_C_ECHO_REPLY && m.quote_proto == -1);
 	check_payload(&m);
 }
 
@@ -361,6 +454,10 @@ test_toobig6(void)
 	CHECK(m.id == ID && m.seq == SEQ);
 	CHECK(m.quote_family == AF_INET6);
 	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	CHECK(memcmp(m.quote_src, us6, 16) == 0);
+	CHECK(m.cls == ICMP_C_TOO_BIG);
+	check_echo_quote(&m, 58);
+	CHECK(m.quote_l4 == p + 8 + 40);
 	check_payload(&m);
 	CHECK_STR(icmp6_error_name(2, 0), "packet-too-big");
 }
@@ -384,6 +481,8 @@ test_timxceed6_mpls(void)
 	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
 	/* IPv6 quotes are not cut at the payload length: padding is data. */
 	CHECK(m.data_len == 128 - 48);
+	check_echo_quote(&m, 58);
+	CHECK(m.cls == ICMP_C_EXCEEDED);
 	check_mpls(&m);
 	CHECK_STR(icmp6_error_name(3, 0), "ttl-exceeded");
 }
@@ -407,14 +506,24 @@ test_unreach6_hbh(void)
 	CHECK(m.id == ID && m.seq == SEQ);
 	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
 	check_payload(&m);
+	check_echo_quote(&m, 58);
+	CHECK(m.quote_l4 == p + 8 + 40 + 8);
 	CHECK_STR(icmp6_error_name(1, 3), "address-unreachable");
 
-	/* A later fragment does not carry our echo header. */
+	/*
+	 * A later fragment does not carry our echo header: what looks like
+	 * one is payload.  It was rejected; now it is an error quoting
+	 * protocol 58 with no transport header.
+	 */
 	memcpy(e, "\x3a\0\0\x08\0\0\0\1", 8);
 	n = echo(e + 8, 1, 128);
 	n = ip6(q, us6, target6, 44, e, 8 + n);
 	n = icmp(p, 1, 1, 3, 0, q, n);
-	CHECK(icmp6_parse(p, n, &m) == -1 && m.kind == ICMP_KIND_OTHER);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.kind == ICMP_KIND_ERROR);
+	CHECK(m.quote_proto == 58 && m.quote_family == AF_INET6);
+	CHECK(m.quote_l4 == NULL && m.quote_l4_len == 0);
+	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	check_not_echo(&m);
 }
 
 static void
@@ -429,11 +538,25 @@ test_errqueue(void)
 	CHECK(m.kind == ICMP_KIND_ERROR);
 	CHECK(m.type == 3 && m.code == 4 && m.mtu == 1400);
 	CHECK(m.id == ID && m.seq == SEQ);
-	CHECK(m.quote_family == AF_INET);
+	CHECK(m.quote_family == AF_INET && m.cls == ICMP_C_UNREACH);
+	check_echo_quote(&m, 1);
+	CHECK(m.quote_l4 == p && m.quote_l4_len == n);
 	check_payload(&m);
 
 	CHECK(icmp_parse_errqueue(AF_INET, 11, 0, 0, p, n, &m) == 0);
-	CHECK(m.type == 11 && m.mtu == 0);
+	CHECK(m.type == 11 && m.mtu == 0 && m.cls == ICMP_C_EXCEEDED);
+	/* The same with the protocol said. */
+	CHECK(icmp_errqueue_parse(AF_INET, 1, 11, 0, 0, p, n, &m) == 0);
+	CHECK(m.type == 11 && m.cls == ICMP_C_EXCEEDED);
+	check_echo_quote(&m, 1);
+	/* An echo request with a code, or a reply: not what we sent. */
+	p[1] = 1;
+	CHECK(icmp_errqueue_parse(AF_INET, 1, 11, 0, 0, p, n, &m) == -1);
+	p[1] = 0;
+	p[0] = 0;
+	CHECK(icmp_errqueue_parse(AF_INET, 1, 11, 0, 0, p, n, &m) == -1);
+	CHECK(m.kind == ICMP_KIND_OTHER && m.quote_proto == -1);
+	p[0] = 8;
 
 	/* Not our echo request (a v4 one on a v6 socket): rejected. */
 	CHECK(icmp_parse_errqueue(AF_INET6, 2, 0, 1280, p, n, &m) == -1);
@@ -442,10 +565,330 @@ test_errqueue(void)
 	n = echo(p, 1, 128);
 	CHECK(icmp_parse_errqueue(AF_INET6, 2, 0, 1280, p, n, &m) == 0);
 	CHECK(m.kind == ICMP_KIND_ERROR && m.quote_family == AF_INET6);
-	CHECK(m.type == 2 && m.mtu == 1280);
+	CHECK(m.type == 2 && m.mtu == 1280 && m.cls == ICMP_C_TOO_BIG);
 	CHECK(m.id == ID && m.seq == SEQ);
+	check_echo_quote(&m, 58);
 	check_payload(&m);
 	CHECK(icmp_parse_errqueue(AF_INET6, 2, 0, 1280, p, 7, &m) == -1);
+}
+
+/*
+ * The error queue of a UDP or TCP socket: the kernel gives back our own
+ * datagram, which is no echo request, of any length (for UDP it starts
+ * past the UDP header).  Accepted, handed back whole.
+ */
+static void
+test_errqueue_l4(void)
+{
+	uint8_t p[128];
+	struct icmp_msg m;
+	size_t n;
+
+	n = udp(p);
+	CHECK(icmp_errqueue_parse(AF_INET, 17, 3, 3, 0, p + 8, n - 8, &m) ==
+	    0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.cls == ICMP_C_UNREACH);
+	CHECK(m.type == 3 && m.code == 3 && m.quote_family == AF_INET);
+	CHECK(m.quote_proto == 17 && m.quote_l4 == p + 8);
+	CHECK(m.quote_l4_len == 12 && m.icmp_len == 12);
+	check_not_echo(&m);
+	CHECK(icmp_errqueue_parse(AF_INET, 17, 3, 4, 1400, p, 0, &m) == 0);
+	CHECK(m.mtu == 1400 && m.quote_l4_len == 0);
+
+	n = tcp(p);
+	CHECK(icmp_errqueue_parse(AF_INET6, 6, 2, 0, 1280, p, n, &m) == 0);
+	CHECK(m.cls == ICMP_C_TOO_BIG && m.mtu == 1280);
+	CHECK(m.quote_proto == 6 && m.quote_l4 == p && m.quote_l4_len == 20);
+	CHECK(get32(m.quote_l4 + 4) == TCPSEQ);
+	check_not_echo(&m);
+	CHECK(icmp_errqueue_parse(AF_INET6, 6, 3, 0, 0, p, n, &m) == 0);
+	CHECK(m.cls == ICMP_C_EXCEEDED && m.mtu == 0);
+	/* A v4 echo request on a v6 socket is no ICMPv6 echo: rejected. */
+	n = echo(p, 0, 8);
+	CHECK(icmp_errqueue_parse(AF_INET6, 58, 1, 0, 0, p, n, &m) == -1);
+}
+
+/*
+ * A UDP probe's error: the ports are read from the quoted UDP header,
+ * on a raw socket (IP header first) and a datagram one.
+ */
+static void
+test_udp4(void)
+{
+	uint8_t p[256], q[128], u[64], e[256];
+	struct icmp_msg m;
+	size_t n, qlen;
+
+	qlen = ip4p(q, us4, target4, 1, 17, 0x4000, u, udp(u));
+	n = icmp(e, 0, 11, 0, 0, q, qlen);
+	n = ip4(p, router4, us4, 63, e, n);
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.cls == ICMP_C_EXCEEDED);
+	CHECK(m.type == 11 && m.ttl == 63);
+	CHECK(m.quote_family == AF_INET && m.quote_proto == 17);
+	CHECK(memcmp(m.quote_src, mapped_us4, 16) == 0);
+	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
+	CHECK(m.quote_l4 == p + 20 + 8 + 20 && m.quote_l4_len == 20);
+	CHECK(get16(m.quote_l4) == SPORT && get16(m.quote_l4 + 2) == DPORT);
+	CHECK(m.quote_l4[8] == 0xa0);
+	check_not_echo(&m);
+
+	/* Port unreachable from the target, RFC 792's 8 bytes only. */
+	n = icmp(p, 0, 3, 3, 0, q, 20 + 8);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	CHECK(m.cls == ICMP_C_UNREACH && m.code == 3);
+	CHECK(m.quote_proto == 17 && m.quote_l4_len == 8);
+	CHECK(get16(m.quote_l4) == SPORT && get16(m.quote_l4 + 2) == DPORT);
+	check_not_echo(&m);
+	/* Fewer than 8 bytes: as much as there is. */
+	n = icmp(p, 0, 3, 3, 0, q, 20 + 2);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.quote_l4_len == 2);
+	n = icmp(p, 0, 3, 3, 0, q, 20);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.quote_l4_len == 0);
+	CHECK(m.quote_l4 == p + 8 + 20);
+	/* The IP header itself must be whole. */
+	n = icmp(p, 0, 3, 3, 0, q, 19);
+	CHECK(icmp4_parse(p, n, 0, &m) == -1 && m.quote_proto == -1);
+	/* Its IHL is honoured: 4 bytes of options before the UDP header. */
+	memmove(q + 24, q + 20, qlen - 20);
+	memset(q + 20, 1, 4);	/* NOP options */
+	q[0] = 0x46;
+	put16(q + 2, (uint16_t)(qlen + 4));
+	n = icmp(p, 0, 3, 3, 0, q, qlen + 4);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	CHECK(m.quote_l4 == p + 8 + 24 && m.quote_l4_len == 20);
+	CHECK(get16(m.quote_l4) == SPORT);
+}
+
+static void
+test_udp6(void)
+{
+	uint8_t p[256], q[128], u[64];
+	struct icmp_msg m;
+	size_t n, qlen;
+
+	qlen = ip6(q, us6, target6, 17, u, udp(u));
+	n = icmp(p, 1, 1, 4, 0, q, qlen);
+	CHECK(icmp6_parse(p, n, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.cls == ICMP_C_UNREACH);
+	CHECK(m.type == 1 && m.code == 4);
+	CHECK(m.quote_family == AF_INET6 && m.quote_proto == 17);
+	CHECK(memcmp(m.quote_src, us6, 16) == 0);
+	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	CHECK(m.quote_l4 == p + 8 + 40 && m.quote_l4_len == 20);
+	CHECK(get16(m.quote_l4) == SPORT && get16(m.quote_l4 + 2) == DPORT);
+	check_not_echo(&m);
+	CHECK_STR(icmp6_error_name(m.type, m.code), "port-unreachable");
+
+	n = icmp(p, 1, 3, 0, 0, q, 40 + 8);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.cls == ICMP_C_EXCEEDED);
+	CHECK(m.quote_proto == 17 && m.quote_l4_len == 8);
+	CHECK(get16(m.quote_l4 + 2) == DPORT);
+}
+
+/* RFC 792 routers quote 8 bytes of TCP: ports and sequence number. */
+static void
+test_tcp8(void)
+{
+	uint8_t p[256], q[128], t[64], e[256];
+	struct icmp_msg m;
+	size_t n;
+
+	ip4p(q, us4, target4, 3, 6, 0x4000, t, tcp(t));
+	n = icmp(e, 0, 11, 0, 0, q, 20 + 8);
+	n = ip4(p, router4, us4, 62, e, n);
+	CHECK(icmp4_parse(p, n, 1, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.cls == ICMP_C_EXCEEDED);
+	CHECK(m.quote_proto == 6 && m.quote_l4_len == 8);
+	CHECK(get16(m.quote_l4) == SPORT && get16(m.quote_l4 + 2) == DPORT);
+	CHECK(get32(m.quote_l4 + 4) == TCPSEQ);
+	check_not_echo(&m);
+	/* The whole header when the router quotes more. */
+	n = icmp(p, 0, 3, 10, 0, q, 20 + 20);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.cls == ICMP_C_UNREACH);
+	CHECK(m.quote_proto == 6 && m.quote_l4_len == 20);
+	CHECK(m.quote_l4[13] == 0x02);
+
+	ip6(q, us6, target6, 6, t, 20);
+	n = icmp(p, 1, 3, 0, 0, q, 40 + 8);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.cls == ICMP_C_EXCEEDED);
+	CHECK(m.quote_proto == 6 && m.quote_l4_len == 8);
+	CHECK(get32(m.quote_l4 + 4) == TCPSEQ);
+	check_not_echo(&m);
+}
+
+/*
+ * Extension headers between the quoted IPv6 header and UDP: hop-by-hop
+ * (8 bytes), destination options (16), routing (24, type 0 left alone).
+ */
+static void
+test_ext6_udp(void)
+{
+	uint8_t p[256], q[256], e[128];
+	struct icmp_msg m;
+	size_t n, x = 0;
+
+	memset(e, 0, sizeof(e));
+	e[x] = 60;			/* hop-by-hop, next: dest options */
+	e[x + 2] = 1;
+	e[x + 3] = 4;
+	x += 8;
+	e[x] = 43;			/* dest options, next: routing */
+	e[x + 1] = 1;
+	e[x + 2] = 1;
+	e[x + 3] = 12;
+	x += 16;
+	e[x] = 17;			/* routing, next: UDP */
+	e[x + 1] = 2;
+	e[x + 2] = 4;			/* routing type 4 (segment routing) */
+	x += 24;
+	n = udp(e + x);
+	n = ip6(q, us6, target6, 0, e, x + n);
+	n = icmp(p, 1, 1, 0, 0, q, n);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.cls == ICMP_C_UNREACH);
+	CHECK(m.quote_proto == 17);
+	CHECK(m.quote_l4 == p + 8 + 40 + 48 && m.quote_l4_len == 20);
+	CHECK(get16(m.quote_l4) == SPORT && get16(m.quote_l4 + 2) == DPORT);
+	CHECK(memcmp(m.quote_dst, target6, 16) == 0);
+	check_not_echo(&m);
+
+	/* Cut inside the routing header: the chain cannot be walked. */
+	n = icmp(p, 1, 1, 0, 0, q, 40 + 8 + 16 + 4);
+	CHECK(icmp6_parse(p, n, &m) == -1 && m.kind == ICMP_KIND_OTHER);
+	/* Cut right behind it: UDP, nothing of it quoted. */
+	n = icmp(p, 1, 1, 0, 0, q, 40 + 48);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.quote_proto == 17);
+	CHECK(m.quote_l4 == p + 8 + 88 && m.quote_l4_len == 0);
+
+	/* A first fragment (offset 0, more fragments) has the header. */
+	memcpy(e, "\x11\0\0\x01\0\0\0\1", 8);
+	n = udp(e + 8);
+	n = ip6(q, us6, target6, 44, e, 8 + n);
+	n = icmp(p, 1, 3, 1, 0, q, n);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.quote_proto == 17);
+	CHECK(m.quote_l4 == p + 8 + 48 && get16(m.quote_l4) == SPORT);
+}
+
+/*
+ * A later IPv4 fragment starts inside the payload: no transport header,
+ * whatever its bytes look like (here, like our echo request).
+ */
+static void
+test_frag4(void)
+{
+	uint8_t p[256], q[128], e[128];
+	struct icmp_msg m;
+	size_t n, qlen;
+
+	qlen = ip4p(q, us4, target4, 1, 1, 0x2000 | 185, e, echo(e, 0, 8));
+	n = icmp(p, 0, 11, 1, 0, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	CHECK(m.kind == ICMP_KIND_ERROR && m.cls == ICMP_C_EXCEEDED);
+	CHECK(m.quote_proto == 1 && m.quote_family == AF_INET);
+	CHECK(m.quote_l4 == NULL && m.quote_l4_len == 0);
+	CHECK(memcmp(m.quote_dst, mapped4, 16) == 0);
+	check_not_echo(&m);
+	CHECK_STR(icmp4_error_name(11, 1), "reassembly-timeout");
+
+	/* UDP, the last fragment (no MF), with nothing past the IP header. */
+	qlen = ip4p(q, us4, target4, 1, 17, 1, e, 0);
+	n = icmp(p, 0, 3, 1, 0, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.quote_proto == 17);
+	CHECK(m.quote_l4 == NULL && m.quote_l4_len == 0);
+
+	/* The first fragment (MF, offset 0) has the echo header. */
+	qlen = ip4p(q, us4, target4, 1, 1, 0x2000, e, echo(e, 0, 8));
+	n = icmp(p, 0, 11, 1, 0, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0);
+	check_echo_quote(&m, 1);
+	check_payload(&m);
+}
+
+/*
+ * A quote of ICMP that is no echo request is accepted as any other
+ * protocol; one too short for the 8-byte header, or an echo request with
+ * a code, is rejected as before.
+ */
+static void
+test_icmp_quote(void)
+{
+	uint8_t p[256], q[128], e[128];
+	struct icmp_msg m;
+	size_t n, qlen;
+
+	qlen = ip4(q, us4, target4, 1, e, echo(e, 0, 13));	/* timestamp */
+	n = icmp(p, 0, 11, 0, 0, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.quote_proto == 1);
+	CHECK(m.quote_l4 == p + 28 && m.quote_l4[0] == 13);
+	check_not_echo(&m);
+	n = icmp(p, 0, 11, 0, 0, q, 20 + 7);
+	CHECK(icmp4_parse(p, n, 0, &m) == -1 && m.kind == ICMP_KIND_OTHER);
+	request4(q);
+	q[20 + 1] = 1;
+	n = icmp(p, 0, 11, 0, 0, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == -1 && m.quote_l4 == NULL);
+
+	echo(e, 1, 129);
+	qlen = ip6(q, us6, target6, 58, e, 8 + PLEN);
+	n = icmp(p, 1, 1, 0, 0, q, qlen);
+	CHECK(icmp6_parse(p, n, &m) == 0 && m.quote_proto == 58);
+	check_not_echo(&m);
+	n = icmp(p, 1, 1, 0, 0, q, 40 + 7);
+	CHECK(icmp6_parse(p, n, &m) == -1);
+	request6(q);
+	q[40 + 1] = 1;
+	n = icmp(p, 1, 1, 0, 0, q, qlen);
+	CHECK(icmp6_parse(p, n, &m) == -1);
+}
+
+/* Every type parse accepts has its class; the rest are OTHER. */
+static void
+test_classes(void)
+{
+	static const struct {
+		uint8_t type;
+		enum icmp_class cls;
+	} v4[] = {
+		{ 0, ICMP_C_ECHO_REPLY }, { 3, ICMP_C_UNREACH },
+		{ 4, ICMP_C_QUENCH }, { 5, ICMP_C_REDIRECT },
+		{ 8, ICMP_C_ECHO_REQUEST }, { 11, ICMP_C_EXCEEDED },
+		{ 12, ICMP_C_PARAM }, { 13, ICMP_C_OTHER },
+	}, v6[] = {
+		{ 1, ICMP_C_UNREACH }, { 2, ICMP_C_TOO_BIG },
+		{ 3, ICMP_C_EXCEEDED }, { 4, ICMP_C_PARAM },
+		{ 128, ICMP_C_ECHO_REQUEST }, { 129, ICMP_C_ECHO_REPLY },
+		{ 133, ICMP_C_OTHER }, { 137, ICMP_C_OTHER },
+	};
+	uint8_t p[256], q[128], u[64];
+	struct icmp_msg m;
+	size_t i, n, qlen;
+	int rc;
+
+	qlen = ip4p(q, us4, target4, 1, 17, 0, u, udp(u));
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		CHECK(icmp_classify(AF_INET, v4[i].type) == v4[i].cls);
+		n = icmp(p, 0, v4[i].type, 0, 0, q, qlen);
+		rc = icmp4_parse(p, n, 0, &m);
+		CHECK(rc == (v4[i].cls == ICMP_C_OTHER ? -1 : 0));
+		CHECK(m.cls == v4[i].cls);
+		CHECK(icmp_errqueue_parse(AF_INET, 17, v4[i].type, 0, 0, u, 8,
+		    &m) == 0 && m.cls == v4[i].cls);
+	}
+	/* Fragmentation needed is unreachable, with its MTU. */
+	n = icmp(p, 0, 3, 4, 576, q, qlen);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.cls == ICMP_C_UNREACH);
+	CHECK(m.mtu == 576);
+
+	qlen = ip6(q, us6, target6, 17, u, udp(u));
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		CHECK(icmp_classify(AF_INET6, v6[i].type) == v6[i].cls);
+		n = icmp(p, 1, v6[i].type, 0, 0, q, qlen);
+		rc = icmp6_parse(p, n, &m);
+		CHECK(rc == (v6[i].cls == ICMP_C_OTHER ? -1 : 0));
+		CHECK(m.cls == v6[i].cls);
+		CHECK(icmp_errqueue_parse(AF_INET6, 17, v6[i].type, 0, 0, u, 8,
+		    &m) == 0 && m.cls == v6[i].cls);
+	}
 }
 
 static void
@@ -675,6 +1118,14 @@ static const struct {
 	{ "timxceed6-mpls", test_timxceed6_mpls },
 	{ "unreach6-hbh", test_unreach6_hbh },
 	{ "errqueue", test_errqueue },
+	{ "errqueue-l4", test_errqueue_l4 },
+	{ "udp4", test_udp4 },
+	{ "udp6", test_udp6 },
+	{ "tcp8", test_tcp8 },
+	{ "ext6-udp", test_ext6_udp },
+	{ "frag4", test_frag4 },
+	{ "icmp-quote", test_icmp_quote },
+	{ "classes", test_classes },
 	{ "names", test_names },
 	{ "truncated", test_truncated },
 	{ "cksum4", test_cksum4 },
