@@ -116,7 +116,7 @@ int	icmp6_parse(const uint8_t *buf, size_t len, struct icmp_msg *m);
  */
 int	icmp_errqueue_parse(int family, int proto, uint8_t type, uint8_t code,
 	    uint32_t info, const uint8_t *orig, size_t len, struct icmp_msg *m);
-/* The same for the family's ICMP echo (ping sockets); kept for ping.c. */
+/* The same for the family's own ICMP (ping sockets). */
 int	icmp_parse_errqueue(int family, uint8_t type, uint8_t code,
 	    uint32_t info, const uint8_t *orig, size_t len, struct icmp_msg *m);
 

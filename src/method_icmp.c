@@ -245,12 +245,14 @@ on_reply(struct icmp_method *im, const struct sock *s,
 
 /* Redirect and source quench do not mean the probe is gone. */
 static enum outcome
-error_kind(int family, uint8_t type)
+error_kind(enum icmp_class cls)
 {
-	if (family == AF_INET)
-		return type == 11 ? OC_EXCEEDED : type == 4 || type == 5 ?
-		    OC_ADVISORY : OC_ERROR;
-	return type == 3 ? OC_EXCEEDED : OC_ERROR;
+	switch (cls) {
+	case ICMP_C_EXCEEDED:	return OC_EXCEEDED;
+	case ICMP_C_REDIRECT:
+	case ICMP_C_QUENCH:	return OC_ADVISORY;
+	default:		return OC_ERROR;
+	}
 }
 
 /*
@@ -265,6 +267,10 @@ on_error(struct icmp_method *im, const struct sock *s,
     const struct icmp_msg *m, const uint8_t dst[16], struct answer *a)
 {
 	answer_init(a, s, m);
+	/* The codecs hand back any quoted datagram; ours are echo requests
+	 * (another one's id and seq read 0, which could pass for ours). */
+	if (!m->quote_echo)
+		return 0;
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
 		if (!tagged(im, s, m, &a->h))
 			return 0;
@@ -274,7 +280,7 @@ on_error(struct icmp_method *im, const struct sock *s,
 	}
 	memcpy(a->dst, dst, 16);
 	a->seq16 = m->seq;
-	a->kind = error_kind(s->family, m->type);
+	a->kind = error_kind(m->cls);
 	a->error = s->family == AF_INET ? icmp4_error_name(m->type, m->code) :
 	    icmp6_error_name(m->type, m->code);
 	a->mtu = m->mtu;
@@ -322,7 +328,8 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	uint8_t dst[16];
 
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, dst);
-	if (icmp_parse_errqueue(s->family, rx->ee_type, rx->ee_code,
+	if (icmp_errqueue_parse(s->family, s->family == AF_INET ?
+	    IPPROTO_ICMP : IPPROTO_ICMPV6, rx->ee_type, rx->ee_code,
 	    rx->ee_info, rx->buf, rx->len, &im->msg) == -1 ||
 	    !on_error(im, s, &im->msg, dst, a))
 		return 0;
@@ -367,12 +374,13 @@ icmp_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
 		"!C" };
 	static const char *const v6[8] = { "!N", "!X", "!S", "!H", "!P",
 		"!X", "!X", NULL };
-	int v4unreach = family == AF_INET && type == 3;
-	int v6unreach = family == AF_INET6 && type == 1;
+	enum icmp_class cls = icmp_classify(family, type);
+	int v4unreach = family == AF_INET && cls == ICMP_C_UNREACH;
+	int v6unreach = family == AF_INET6 && cls == ICMP_C_UNREACH;
 
-	if (error_kind(family, type) == OC_EXCEEDED)
+	if (cls == ICMP_C_EXCEEDED)
 		return "";
-	if ((v4unreach && code == 4) || (family == AF_INET6 && type == 2))
+	if ((v4unreach && code == 4) || cls == ICMP_C_TOO_BIG)
 		return mtu_mark(mtu, buf, len);
 	if (v4unreach && code < 16 && v4[code])
 		return v4[code];
