@@ -18,10 +18,10 @@
 #include "icmp.h"
 #include "tag.h"
 
-#define CHECK(e)	check((e), #e, __LINE__)
-#define CHECK_STR(a, b)	check(strcmp((a), (b)) == 0, #a " == " #b, __LINE__)
+#define UNIT_NAME	"codec_test.c"
+#include "unit.h"
 
-static int	checks, failures;
+
 
 static const uint8_t us4[4] = { 192, 0, 2, 2 };
 static const uint8_t router4[4] = { 192, 0, 2, 18 };
@@ -46,15 +46,6 @@ static const struct mpls_label labels[2] = {
 	{ 24001, 5, 1, 1 },
 };
 
-static void
-check(int ok, const char *what, int line)
-{
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	printf("# FAIL codec_test.c:%d: %s\n", line, what);
-}
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -1105,10 +1096,7 @@ test_flow(void)
 		}
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct unit_group tests[] = {
 	{ "echo4", test_echo4 },
 	{ "unreach4", test_unreach4 },
 	{ "fragneeded4", test_fragneeded4 },
@@ -1134,40 +1122,9 @@ static const struct {
 	{ "siphash", test_siphash },
 	{ "tag", test_tag },
 };
-#define NTESTS	(sizeof(tests) / sizeof(tests[0]))
-
-static void
-run(size_t i)
-{
-	int before = failures;
-
-	tests[i].fn();
-	printf("%sok - %s\n", failures == before ? "" : "not ", tests[i].name);
-}
 
 int
 main(int argc, char *argv[])
 {
-	size_t i;
-	int a;
-
-	for (a = 1; a < argc; a++) {
-		for (i = 0; i < NTESTS; i++)
-			if (strcmp(argv[a], tests[i].name) == 0)
-				break;
-		if (i == NTESTS) {
-			fprintf(stderr, "codec_test: no such group: %s\n",
-			    argv[a]);
-			return 2;
-		}
-	}
-	if (argc == 1)
-		for (i = 0; i < NTESTS; i++)
-			run(i);
-	for (a = 1; a < argc; a++)
-		for (i = 0; i < NTESTS; i++)
-			if (strcmp(argv[a], tests[i].name) == 0)
-				run(i);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return unit_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

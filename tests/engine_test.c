@@ -26,6 +26,9 @@
 #include "ping.h"
 #include "trace.h"
 
+#define UNIT_NAME	"engine_test.c"
+#include "unit.h"
+
 #define MS		1000000LL
 #define T0		(1000 * MS)	/* the fake clock's start */
 #define MAXLOG		1024
@@ -36,7 +39,6 @@
 #define SOAK_SEEDS	20	/* runs per soak (-DSOAK_SEEDS=5000: longer) */
 #endif
 
-static int	checks, failures;
 static int64_t	fake_ns;	/* the fake clock; only the tests move it */
 
 static int64_t
@@ -51,41 +53,9 @@ ms_now(void)
 	return (fake_ns - T0) / MS;
 }
 
-static void
-check(int ok, const char *what, int line)
-{
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	printf("# FAIL engine_test.c:%d: %s\n", line, what);
-}
 
-static void
-check_eq(long long got, long long want, const char *what, int line)
-{
-	char buf[256];
 
-	snprintf(buf, sizeof(buf), "%s (got %lld, want %lld)", what, got,
-	    want);
-	check(got == want, buf, line);
-}
 
-static void
-check_str(const char *got, const char *want, const char *what, int line)
-{
-	checks++;
-	if (got && want && strcmp(got, want) == 0)
-		return;
-	failures++;
-	printf("# FAIL engine_test.c:%d: %s\n#   got:  %s\n#   want: %s\n",
-	    line, what, got ? got : "(null)", want ? want : "(null)");
-}
-
-#define CHECK(e)	check((e), #e, __LINE__)
-#define CHECK_EQ(a, b)	check_eq((long long)(a), (long long)(b), \
-			    #a " == " #b, __LINE__)
-#define CHECK_STR(a, b)	check_str((a), (b), #a, __LINE__)
 
 /*
  * Append to a transcript (a space-separated line of what happened) in
@@ -2175,10 +2145,7 @@ t_trace_soak(void)
 
 /* ---- the groups ---- */
 
-static const struct {
-	const char	*name;
-	void		(*fn)(void);
-} tests[] = {
+static const struct unit_group tests[] = {
 	{ "ping-pacing", t_ping_pacing },
 	{ "ping-interval", t_ping_interval },
 	{ "ping-stall", t_ping_stall },
@@ -2217,43 +2184,9 @@ static const struct {
 	{ "trace-soak", t_trace_soak },
 	{ "trace-reached-after-silence", t_trace_reached_after_silence },
 };
-#define NTESTS	(sizeof(tests) / sizeof(tests[0]))
-
-static void
-run(size_t i)
-{
-	int before = failures;
-
-	tests[i].fn();
-	printf("%s - %s\n", failures == before ? "ok" : "not ok",
-	    tests[i].name);
-}
 
 int
 main(int argc, char *argv[])
 {
-	size_t i;
-	int a;
-
-	/* What ran is shown even if a group aborts. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (a = 1; a < argc; a++) {
-		for (i = 0; i < NTESTS; i++)
-			if (strcmp(argv[a], tests[i].name) == 0)
-				break;
-		if (i == NTESTS) {
-			fprintf(stderr, "engine_test: no such group: %s\n",
-			    argv[a]);
-			return 2;
-		}
-	}
-	if (argc == 1)
-		for (i = 0; i < NTESTS; i++)
-			run(i);
-	for (a = 1; a < argc; a++)
-		for (i = 0; i < NTESTS; i++)
-			if (strcmp(argv[a], tests[i].name) == 0)
-				run(i);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return unit_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }
