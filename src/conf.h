@@ -7,7 +7,7 @@
 
 enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
-/* --queries at most: a copy of trace.h's TRACE_MAX_QUERIES for cli.c. */
+/* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
 
 struct conf {

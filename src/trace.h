@@ -65,7 +65,7 @@ struct trace {
 #define TRACE_SEQ(ttl, q)	((uint16_t)((ttl) << 4 | (q)))
 #define TRACE_TTL(seq)		((seq) >> 4)
 #define TRACE_QUERY(seq)	((seq) & 15)
-#define TRACE_MAX_QUERIES	10
+#define TRACE_MAX_QUERIES	CONF_MAX_QUERIES
 
 /* Attach the trace mode to an engine; -1: no memory. */
 int	trace_mode(struct engine *);
