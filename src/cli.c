@@ -23,10 +23,8 @@
 #define VERSION		"0.1.0"
 
 /*
- * getopt_long's code of a long-only option.  It is also what getopt
- * leaves in optopt for a long option given a value it takes none of, or
- * missing the one it needs, and unknown() shows that code as "-%c": so
- * these numbers stay as they were, to keep those messages byte for byte.
+ * getopt_long's code of a long-only option: past any letter, so that
+ * unknown() can tell it from a short option in optopt.
  */
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
@@ -449,7 +447,9 @@ usage(FILE *fp)
 static void __attribute__((noreturn))
 unknown(char **argv)
 {
-	if (optopt)
+	/* A long-only option (--df=1, --rate with no value) leaves its
+	 * table code in optopt, which is no letter: show what was typed. */
+	if (optopt > 0 && optopt < 128)
 		usage_error("-%c: unknown option or missing value (see mping "
 		    "--help)", optopt);
 	usage_error("%s: unknown option or missing value (see mping --help)",

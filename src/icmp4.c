@@ -141,7 +141,7 @@ icmp4_parse(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 const char *
 icmp4_error_name(uint8_t type, uint8_t code)
 {
-	static const char *unreach[] = {
+	static const char *const unreach[] = {
 		"net-unreachable", "host-unreachable", "protocol-unreachable",
 		"port-unreachable", "fragmentation-needed",
 		"source-route-failed", "net-unknown", "host-unknown",

@@ -179,7 +179,7 @@ icmp_parse_errqueue(int family, uint8_t type, uint8_t code, uint32_t info,
 const char *
 icmp6_error_name(uint8_t type, uint8_t code)
 {
-	static const char *unreach[] = {
+	static const char *const unreach[] = {
 		"no-route", "admin-prohibited", "beyond-scope",
 		"address-unreachable", "port-unreachable",
 		"source-policy-failed", "reject-route",

@@ -92,7 +92,6 @@ struct out {
 	FILE			*fp;
 	const struct out_ops	*ops;
 	const struct conf	*conf;
-	int			 header_done;
 	void			*view;		/* the formatter's own state */
 	const struct out_ops	*inner;		/* for what a view does not draw */
 	struct progress		*progress;	/* the line on stderr, or NULL */

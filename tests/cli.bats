@@ -98,6 +98,19 @@ EOF
 EOF
 }
 
+# A long-only option given a value it takes none of, or missing its value,
+# is shown as typed: mping 0.1.0 printed getopt's code for it as a byte
+# ("-^C" for --df=1, "-\0" for --rate).
+@test "long-only options: a value too many or none is shown as typed" {
+	each_refused <<'EOF'
+--df=1	--df=1: unknown option or missing value (see mping --help)
+--json=x	--json=x: unknown option or missing value (see mping --help)
+--trace --names=2	--names=2: unknown option or missing value (see mping --help)
+--rate	--rate: unknown option or missing value (see mping --help)
+--max-hops	--max-hops: unknown option or missing value (see mping --help)
+EOF
+}
+
 @test "several faults: the first value in the order given, then the rules in one order" {
 	each_refused <<'EOF'
 -c 0 -s 1	-c: bad value "0": expected a whole number from 1 to 4294967295
