@@ -58,7 +58,9 @@
  *			ICMPv6 header; only 8 bytes of it are really there
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 
 #include <sys/socket.h>
 #include <sys/time.h>
