@@ -32,6 +32,8 @@ struct answer {
 	 * that is known, and the engine asks the mode which probe it was.
 	 */
 	int		 tagged;
+	int		 latest;	/* untagged: the target's latest probe,
+					   whatever its seq (a UDP reply) */
 	struct probe_hdr h;
 	uint8_t		 dst[16];
 	uint16_t	 seq16;
@@ -44,6 +46,8 @@ struct answer {
 	int		 err;		/* OC_LOCAL: errno */
 	int		 ttl;		/* of the answer, -1 if unknown */
 	long		 size;		/* bytes of the answer */
+	const char	*state;		/* a port's: "open", "closed", NULL */
+	long		 port;		/* with state: the port probed */
 	int		 nmpls;		/* RFC 4950 labels of a router's error */
 	const struct mpls_label *mpls;
 };

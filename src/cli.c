@@ -29,7 +29,7 @@
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
-	OPT_PROGRESS, OPT_NO_PROGRESS };
+	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT };
 
 /* What follows the option. */
 enum arg {
@@ -42,6 +42,7 @@ enum arg {
 
 /* Where the value goes: the type at .off in struct cli. */
 enum type { T_INT, T_UNS, T_U16, T_U32, T_SIZE, T_NS, T_SECS, T_ULL, T_FMT,
+	T_METHOD,
 	T_STR, T_FILE, T_HELP, T_VERSION };
 
 enum scope { S_ANY, S_TRACE /* needs --trace */, S_PING /* not with it */ };
@@ -100,8 +101,13 @@ static const struct word colors[] = {
 	{ "auto", -1 }, { "always", 1 }, { "never", 0 }, { NULL, 0 }
 };
 
+static const struct word methods[] = {
+	{ "icmp", PM_ICMP }, { "udp", PM_UDP }, { NULL, 0 }
+};
+
 #define FAMILY	"-4 and -6 exclude each other"
 #define FORMATS	"conflicting output formats"
+#define METHODS	"conflicting probe methods"
 
 /*
  * Every option, in the order of --help (grouped as in mping(1));
@@ -139,11 +145,16 @@ static const struct cli_opt opts[] = {
 	    .help = "send through interface IF" },
 	{ 'i', "interval", MS(0, 60000), AT(c.interval_ns, T_NS), .def = "1",
 	    .meta = "MS", .help = "at least MS between any two probes" },
+	{ OPT_METHOD, "method", .arg = A_WORD, .words = methods,
+	    AT(c.method, T_METHOD), .clash = METHODS, .meta = "M",
+	    .help = "probe with icmp (default) or udp" },
 	{ OPT_MAXT, "max-targets", NUM(1, 16777216), AT(c.max_targets, T_U32),
 	    .def = "1048576", .meta = "N",
 	    .help = "refuse more than N targets" },
 	{ 'p', "period", MS(1, 86400000), AT(c.period_ns, T_NS), .def = "1000",
 	    .meta = "MS", .help = "MS between probes to one target" },
+	{ OPT_PORT, "port", NUM(1, 65535), AT(c.port, T_U16), .meta = "N",
+	    .help = "UDP: destination port (33434)" },
 	{ 'q', "quiet", FLAG(c.quiet), .help = "only the summary" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
 	    .def = "0", .meta = "N",
@@ -160,6 +171,8 @@ static const struct cli_opt opts[] = {
 	    .help = "type of service / traffic class" },
 	{ OPT_TTL, "ttl", NUM(1, 255), AT(c.ttl, T_INT), .scope = S_PING,
 	    .meta = "N", .help = "time to live / hop limit of probes" },
+	{ 'U', "udp", .arg = A_NONE, AT(c.method, T_METHOD), .val = PM_UDP,
+	    .clash = METHODS, .help = "same as --method=udp" },
 	{ 'u', "unreachable", FLAG(c.unreach), .scope = S_PING,
 	    .help = "at the end, print each target that never answered" },
 	{ 'V', "version", .arg = A_NONE, .type = T_VERSION,
@@ -347,6 +360,7 @@ store(struct cli *st, const struct cli_opt *o, long long v, const char *s)
 	case T_SECS:	*(int64_t *)p = v * 1000000000LL; break;
 	case T_ULL:	*(unsigned long long *)p = (unsigned long long)v; break;
 	case T_FMT:	*(enum out_format *)p = (enum out_format)v; break;
+	case T_METHOD:	*(enum probe_method *)p = (enum probe_method)v; break;
 	case T_STR:	*(const char **)p = s; break;
 	case T_FILE:	st->files[st->nfiles++] = s; break;
 	case T_HELP:	usage(stdout); exit(0);
@@ -536,6 +550,10 @@ rules(struct cli *st)
 		usage_error("-i and --rate exclude each other");
 	if (rate)
 		c->interval_ns = (int64_t)(1e9 / (double)st->rate);
+	if (given(st, OPT_PORT) && c->method != PM_UDP)
+		usage_error("--port needs --udp");
+	if (c->method == PM_UDP && !given(st, OPT_PORT))
+		c->port = UDP_PORT_DEFAULT;
 	trace_rules(st);
 	/*
 	 * A trace sends a window of probes per target at once anyway (as

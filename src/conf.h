@@ -7,6 +7,12 @@
 
 enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
+/* The probe method (method.h): what a probe is. */
+enum probe_method { PM_ICMP, PM_UDP };
+
+/* UDP's port when none is given: traceroute's base port. */
+#define UDP_PORT_DEFAULT	33434
+
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
 
@@ -24,6 +30,8 @@ struct conf {
 	const char	*source;
 	const char	*iface;
 	int		 family;	/* 0, AF_INET or AF_INET6 */
+	enum probe_method method;
+	uint16_t	 port;		/* UDP: destination port */
 	int		 broadcast;
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;

@@ -467,7 +467,7 @@ sent_of(const struct probe_hdr *h, const struct rx *rx)
 
 /* Target i's probe with this seq, if it is the one a short quote means. */
 static struct probe *
-latest_probe(struct engine *e, uint32_t i, uint16_t seq)
+latest_probe(struct engine *e, uint32_t i, uint16_t seq, int any_seq)
 {
 	struct probe *pr;
 	int64_t serial;
@@ -476,7 +476,8 @@ latest_probe(struct engine *e, uint32_t i, uint16_t seq)
 	if (serial < 0)
 		return NULL;
 	pr = pool_find(&e->pool, (uint32_t)serial);
-	return pr && pr->target == i && (uint16_t)pr->seq == seq ? pr : NULL;
+	return pr && pr->target == i && (any_seq || (uint16_t)pr->seq == seq) ?
+	    pr : NULL;
 }
 
 /*
@@ -501,7 +502,8 @@ probe_of(struct engine *e, const struct answer *a)
 		    pr : NULL;
 	}
 	while ((i = targets_next(e->tg, a->dst, &pos)) >= 0)
-		if ((pr = latest_probe(e, (uint32_t)i, a->seq16)) != NULL) {
+		if ((pr = latest_probe(e, (uint32_t)i, a->seq16,
+		    a->latest)) != NULL) {
 			if (found)
 				return NULL;
 			found = pr;
@@ -515,8 +517,16 @@ engine_answer(struct engine *e, struct answer *a, const struct rx *rx)
 	struct probe *pr = probe_of(e, a);
 
 	if (a->kind == OC_REPLY) {
-		if (!a->tagged)
-			return;
+		if (!a->tagged) {
+			/* A reply without our tag (a service's own datagram)
+			 * is its target's latest probe in flight, or nothing. */
+			if (pr == NULL)
+				return;
+			a->h.serial = pr->serial;
+			a->h.target = pr->target;
+			a->h.seq = pr->seq;
+			a->h.attempt = pr->attempt;
+		}
 		a->rtt_ns = rtt_ns(rx, pr ? pr->sent : sent_of(&a->h, rx));
 		e->mode->outcome(e, pr, a, rx);
 		return;

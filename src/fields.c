@@ -52,10 +52,12 @@ FLD("reached", F_BOOL, reached);
 FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
+FLD("port", F_LONG, port);
+FLD("state", F_STR, state);
 
 static const struct field *const reply[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
-	&f_foreign, NULL };
+	&f_foreign, &f_port, &f_state, NULL };
 static const struct field *const timeout[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_seq, NULL };
 static const struct field *const error[] = { &f_type, &f_time, &f_target,

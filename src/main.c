@@ -409,7 +409,7 @@ main(int argc, char **argv)
 	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
-	run.m = &method_icmp;
+	run.m = run.c.method == PM_UDP ? &method_udp : &method_icmp;
 	block_signals(&block);
 	open_sockets(&run);
 	if (priv_drop() == -1)

@@ -14,6 +14,7 @@
 
 #include "answer.h"
 #include "conf.h"
+#include "icmp.h"
 #include "sock.h"
 #include "tag.h"
 #include "targets.h"
@@ -54,6 +55,19 @@ struct method {
 		    char *buf, size_t len);
 };
 
-extern const struct method method_icmp;
+extern const struct method method_icmp, method_udp;
+
+/* method_common.c: what methods share. */
+/* A payload's keyed tag verifies for the target it names: 1 and h. */
+int	method_tagged(const struct tag_key *, const struct targets *,
+	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);
+/* .send: the TTL on the socket, then the batch. */
+int	method_send(void *, struct sock *, int ttl, struct tx *, int n);
+/* What an ICMP error says of a probe (of any method). */
+enum outcome method_icmp_outcome(enum icmp_class);
+/* .error_name and .mark for ICMP errors, whatever the probe was. */
+const char *method_icmp_error_name(int family, uint8_t type, uint8_t code);
+const char *method_icmp_mark(int family, uint8_t type, uint8_t code,
+	    long mtu, char *buf, size_t len);
 
 #endif

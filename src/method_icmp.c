@@ -174,37 +174,13 @@ icmp_build(void *arg, const struct sock *s, struct tx *tx,
 	target_sockaddr(t, &tx->to, &tx->tolen);
 }
 
-static int
-icmp_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
-{
-	(void)arg;
-	if (ttl && sock_set_ttl(s, ttl) == -1)
-		return 0;
-	return sock_send_batch(s, tx, n);
-}
-
-/*
- * The target a payload (or what an error quoted of it) was sent to, if
- * its tag verifies and it matches the ICMP header's seq.  The index in
- * the payload is untrusted until the tag, keyed on that target's address,
- * holds.
- */
+/* A payload's tag, and the ICMP header's seq agrees with it. */
 static int
 tagged(const struct icmp_method *im, const struct sock *s,
     const struct icmp_msg *m, struct probe_hdr *h)
 {
-	const struct target *t;
-	uint32_t idx;
-
-	if (m->data_len < TAG_HDR_LEN + TAG_LEN)
-		return 0;
-	idx = (uint32_t)m->data[4] << 24 | (uint32_t)m->data[5] << 16 |
-	    (uint32_t)m->data[6] << 8 | m->data[7];
-	if (idx >= im->tg->n)
-		return 0;
-	t = &im->tg->t[idx];
-	return t->family == s->family && tag_check(&im->key, m->data,
-	    m->data_len, t->addr, h) == 0 && (uint16_t)h->seq == m->seq;
+	return method_tagged(&im->key, im->tg, s->family, m->data,
+	    m->data_len, h) && (uint16_t)h->seq == m->seq;
 }
 
 static void
@@ -243,25 +219,6 @@ on_reply(struct icmp_method *im, const struct sock *s,
 	return 1;
 }
 
-/* Redirect and source quench do not mean the probe is gone. */
-static enum outcome
-error_kind(enum icmp_class cls)
-{
-	switch (cls) {
-	case ICMP_C_EXCEEDED:	return OC_EXCEEDED;
-	case ICMP_C_REDIRECT:
-	case ICMP_C_QUENCH:	return OC_ADVISORY;
-	default:		return OC_ERROR;
-	}
-}
-
-/*
- * An error quoting an echo request.  With a quote long enough to hold our
- * tag, the tag decides.  RFC 792 only promises 8 bytes of the original
- * datagram beyond its IP header: then the quoted id must be ours (raw
- * sockets; a ping socket's queue only holds our own), and the engine
- * matches the destination and seq to a probe in flight.
- */
 static int
 on_error(struct icmp_method *im, const struct sock *s,
     const struct icmp_msg *m, const uint8_t dst[16], struct answer *a)
@@ -280,7 +237,7 @@ on_error(struct icmp_method *im, const struct sock *s,
 	}
 	memcpy(a->dst, dst, 16);
 	a->seq16 = m->seq;
-	a->kind = error_kind(m->cls);
+	a->kind = method_icmp_outcome(m->cls);
 	a->error = s->family == AF_INET ? icmp4_error_name(m->type, m->code) :
 	    icmp6_error_name(m->type, m->code);
 	a->mtu = m->mtu;
@@ -344,57 +301,8 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	return 1;
 }
 
-static const char *
-icmp_error_name(int family, uint8_t type, uint8_t code)
-{
-	return family == AF_INET ? icmp4_error_name(type, code) :
-	    icmp6_error_name(type, code);
-}
-
-static const char *
-mtu_mark(long mtu, char *buf, size_t len)
-{
-	if (mtu == 0)
-		return "!F";
-	snprintf(buf, len, "!F-%ld", mtu);
-	return buf;
-}
-
-/*
- * traceroute's mark of an error: "" for time exceeded, !N !H !P !X !S !V
- * !C !F-<mtu> for the unreachables that have a traditional letter,
- * !<code> for the other unreachable codes, !T<type> for other errors.
- */
-static const char *
-icmp_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
-    size_t len)
-{
-	static const char *const v4[16] = { "!N", "!H", "!P", NULL, NULL,
-		"!S", "!N", "!H", NULL, "!X", "!X", "!N", "!H", "!X", "!V",
-		"!C" };
-	static const char *const v6[8] = { "!N", "!X", "!S", "!H", "!P",
-		"!X", "!X", NULL };
-	enum icmp_class cls = icmp_classify(family, type);
-	int v4unreach = family == AF_INET && cls == ICMP_C_UNREACH;
-	int v6unreach = family == AF_INET6 && cls == ICMP_C_UNREACH;
-
-	if (cls == ICMP_C_EXCEEDED)
-		return "";
-	if ((v4unreach && code == 4) || cls == ICMP_C_TOO_BIG)
-		return mtu_mark(mtu, buf, len);
-	if (v4unreach && code < 16 && v4[code])
-		return v4[code];
-	if (v6unreach && code < 8 && v6[code])
-		return v6[code];
-	if (v4unreach || v6unreach)
-		snprintf(buf, len, "!%u", (unsigned)code);
-	else
-		snprintf(buf, len, "!T%u", (unsigned)type);
-	return buf;
-}
-
 const struct method method_icmp = {
 	"icmp", icmp_open, icmp_create, icmp_destroy, icmp_probe_len,
-	icmp_answer_len, icmp_prepare, icmp_build, icmp_send, icmp_recognise,
-	icmp_recognise_err, icmp_error_name, icmp_mark
+	icmp_answer_len, icmp_prepare, icmp_build, method_send, icmp_recognise,
+	icmp_recognise_err, method_icmp_error_name, method_icmp_mark
 };

@@ -29,7 +29,7 @@ record_clear(struct record *r, enum rec_type t)
 	memset(r, 0, sizeof(*r));
 	r->type = t;
 	r->index = -1;
-	r->seq = r->size = r->mtu = -1;
+	r->seq = r->size = r->mtu = r->port = -1;
 	r->ttl = r->icmp_type = r->icmp_code = -1;
 	r->rtt_ms = r->loss_pct = NAN;
 	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;

@@ -32,6 +32,8 @@ struct record {
 	const char	*from;		/* responder or reporting router */
 	long		 seq;
 	long		 size;		/* ICMP bytes */
+	const char	*state;		/* reply: a port's, "open" or "closed" */
+	long		 port;		/* with state: the port */
 	int		 ttl;
 	double		 rtt_ms;
 	int		 dup;

@@ -53,8 +53,11 @@ json_string(struct obuf *j, const char *str)
 static void
 json_start_extra(FILE *fp, const struct conf *c)
 {
-	fprintf(fp, ",\"version\":%d,\"mode\":\"%s\"", JSON_SCHEMA_VERSION,
-	    c->trace ? "trace" : "ping");
+	fprintf(fp, ",\"version\":%d,\"mode\":\"%s\",\"method\":\"%s\"",
+	    JSON_SCHEMA_VERSION, c->trace ? "trace" : "ping",
+	    c->method == PM_UDP ? "udp" : "icmp");
+	if (c->method == PM_UDP)
+		fprintf(fp, ",\"port\":%u", (unsigned)c->port);
 	fprintf(fp, ",\"count\":");
 	if (c->count)
 		fprintf(fp, "%u", c->count);
@@ -128,9 +131,14 @@ json_emit(struct out *o, const struct record *r)
 	obuf_init(&j, o->fp);
 	obuf_putc(&j, '{');
 	for (f = fields_of(r->type); *f; f++) {
-		/* Responders exist only in -b runs: absent, not null. */
+		/* Responders exist only in -b runs, a port's state only
+		 * for probes to a port: absent, not null. */
 		if (r->type == REC_SUMMARY && r->responders < 0 &&
 		    strcmp((*f)->name, "responders") == 0)
+			continue;
+		if (r->state == NULL && ((*f)->name[0] == 'p' ||
+		    (*f)->name[0] == 's') && (strcmp((*f)->name, "port") == 0 ||
+		    strcmp((*f)->name, "state") == 0))
 			continue;
 		if (!first)
 			obuf_putc(&j, ',');

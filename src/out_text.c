@@ -75,6 +75,11 @@ text_reply(struct obuf *l, const struct record *r)
 		obuf_put(l, " rtt=");
 		put_fixed(l, r->rtt_ms, 3, " ms");
 	}
+	if (r->state) {
+		put_long(l, " port=", r->port);
+		obuf_put(l, " ");
+		obuf_put(l, r->state);
+	}
 	if (r->dup)
 		obuf_put(l, " (DUP!)");
 	if (r->from && r->addr && strcmp(r->from, r->addr) != 0) {

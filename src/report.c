@@ -56,6 +56,8 @@ report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 	if (a->kind == OC_REPLY) {
 		r->size = a->size;
 		r->ttl = a->ttl;
+		r->state = a->state;
+		r->port = a->state ? a->port : -1;
 		return;
 	}
 	r->icmp_type = a->type;

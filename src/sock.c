@@ -36,15 +36,17 @@ static int
 source_bind(struct sock *s, const struct conf *c, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res;
+	char port[8];
 	int e;
 
-	if (c->source == NULL)
+	if (c->source == NULL && s->local_port == 0)
 		return 0;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = s->family;
-	hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_socktype = SOCK_DGRAM;
-	if ((e = getaddrinfo(c->source, NULL, &hints, &res)) != 0) {
+	snprintf(port, sizeof(port), "%u", (unsigned)s->local_port);
+	if ((e = getaddrinfo(c->source, port, &hints, &res)) != 0) {
 		/* A source of the other family simply doesn't apply here. */
 		snprintf(err, errlen, "source %s: not an %s address",
 		    c->source, s->family == AF_INET ? "IPv4" : "IPv6");
@@ -53,7 +55,10 @@ source_bind(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	}
 	e = bind(s->fd, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
-	if (e == -1)
+	if (e == -1 && s->local_port)
+		snprintf(err, errlen, "source port %u: %s",
+		    (unsigned)s->local_port, strerror(errno));
+	else if (e == -1)
 		snprintf(err, errlen, "source %s: %s", c->source,
 		    strerror(errno));
 	return e;

@@ -16,6 +16,7 @@ struct sock {
 	int	 family;
 	int	 raw;		/* raw socket (else Linux ping socket) */
 	uint16_t id;		/* our echo id (raw only; ping sockets pick) */
+	uint16_t local_port;	/* bind to it (UDP --flow), 0: any */
 	int	 ttl;		/* TTL / hop limit set now, -1: default */
 	uint32_t drops;		/* datagrams the kernel dropped, so far seen */
 	int64_t	 emptied;	/* monotonic ns: a read left the queue empty */

@@ -1,0 +1,111 @@
+/*
+ * What probe methods share: the keyed tag at the start of a payload, the
+ * send of a batch at a TTL, and the names and marks of ICMP errors (every
+ * method's errors on the way are ICMP).
+ */
+#include <sys/socket.h>
+#include <stdio.h>
+
+#include "icmp.h"
+#include "method.h"
+
+/*
+ * The target a payload (or what an error quoted of it) was sent to, if
+ * its tag verifies.  The index in the payload is untrusted until the tag,
+ * keyed on that target's address, holds.
+ */
+int
+method_tagged(const struct tag_key *key, const struct targets *tg,
+    int family, const uint8_t *data, size_t len, struct probe_hdr *h)
+{
+	const struct target *t;
+	uint32_t idx;
+
+	if (data == NULL || len < TAG_HDR_LEN + TAG_LEN)
+		return 0;
+	idx = (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 |
+	    (uint32_t)data[6] << 8 | data[7];
+	if (idx >= tg->n)
+		return 0;
+	t = &tg->t[idx];
+	return t->family == family && tag_check(key, data, len, t->addr,
+	    h) == 0;
+}
+
+/* Redirect and source quench do not mean the probe is gone. */
+enum outcome
+method_icmp_outcome(enum icmp_class cls)
+{
+	switch (cls) {
+	case ICMP_C_EXCEEDED:	return OC_EXCEEDED;
+	case ICMP_C_REDIRECT:
+	case ICMP_C_QUENCH:	return OC_ADVISORY;
+	default:		return OC_ERROR;
+	}
+}
+
+/*
+ * An error quoting an echo request.  With a quote long enough to hold our
+ * tag, the tag decides.  RFC 792 only promises 8 bytes of the original
+ * datagram beyond its IP header: then the quoted id must be ours (raw
+ * sockets; a ping socket's queue only holds our own), and the engine
+ * matches the destination and seq to a probe in flight.
+ */
+int
+method_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
+{
+	(void)arg;
+	if (ttl && sock_set_ttl(s, ttl) == -1)
+		return 0;
+	return sock_send_batch(s, tx, n);
+}
+
+const char *
+method_icmp_error_name(int family, uint8_t type, uint8_t code)
+{
+	return family == AF_INET ? icmp4_error_name(type, code) :
+	    icmp6_error_name(type, code);
+}
+
+static const char *
+mtu_mark(long mtu, char *buf, size_t len)
+{
+	if (mtu == 0)
+		return "!F";
+	snprintf(buf, len, "!F-%ld", mtu);
+	return buf;
+}
+
+/*
+ * traceroute's mark of an error: "" for time exceeded, !N !H !P !X !S !V
+ * !C !F-<mtu> for the unreachables that have a traditional letter,
+ * !<code> for the other unreachable codes, !T<type> for other errors.
+ */
+const char *
+method_icmp_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
+    size_t len)
+{
+	static const char *const v4[16] = { "!N", "!H", "!P", NULL, NULL,
+		"!S", "!N", "!H", NULL, "!X", "!X", "!N", "!H", "!X", "!V",
+		"!C" };
+	static const char *const v6[8] = { "!N", "!X", "!S", "!H", "!P",
+		"!X", "!X", NULL };
+	enum icmp_class cls = icmp_classify(family, type);
+	int v4unreach = family == AF_INET && cls == ICMP_C_UNREACH;
+	int v6unreach = family == AF_INET6 && cls == ICMP_C_UNREACH;
+
+	if (cls == ICMP_C_EXCEEDED)
+		return "";
+	if ((v4unreach && code == 4) || cls == ICMP_C_TOO_BIG)
+		return mtu_mark(mtu, buf, len);
+	if (v4unreach && code < 16 && v4[code])
+		return v4[code];
+	if (v6unreach && code < 8 && v6[code])
+		return v6[code];
+	if (v4unreach || v6unreach)
+		snprintf(buf, len, "!%u", (unsigned)code);
+	else
+		snprintf(buf, len, "!T%u", (unsigned)type);
+	return buf;
+}
+

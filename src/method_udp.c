@@ -1,0 +1,226 @@
+/*
+ * The UDP probe method: a datagram to --port carrying the keyed tag in its
+ * payload.  "The destination answered" is a port unreachable from the
+ * target itself (a closed port: the host is up) or a datagram back from
+ * its port (an open one).  No privilege is needed: an ordinary UDP socket
+ * per family, and IP_RECVERR / IPV6_RECVERR hand back each ICMP error
+ * with the datagram it quotes, as Butskoy traceroute's default method
+ * does.  All probes of a run share one 5-tuple per target (the socket's
+ * port, --flow N picks it), so per-flow load balancers keep a trace on
+ * one path.
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmp.h"
+#include "method.h"
+
+struct udp_method {
+	struct tag_key		 key;
+	const struct conf	*c;
+	const struct targets	*tg;
+	uint8_t			*pattern;	/* the payload after the tag */
+	struct icmp_msg		 msg;		/* the last error: an answer
+						   points into it (labels) */
+};
+
+static int
+udp_open(struct sock *s, int family, const struct conf *c, char *err,
+    size_t errlen)
+{
+	int saved;
+
+	memset(s, 0, sizeof(*s));
+	s->family = family;
+	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_UDP);
+	if (s->fd == -1) {
+		saved = errno;
+		snprintf(err, errlen, "cannot open a UDP socket: %s",
+		    strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	/* --flow N: the source port of every probe (0: one the kernel
+	 * picks, the same for the whole run). */
+	s->local_port = c->flow;
+	return sock_setup(s, c, err, errlen);
+}
+
+static void *
+udp_create(const struct conf *c, const struct targets *tg)
+{
+	struct udp_method *um;
+	size_t i;
+
+	if ((um = calloc(1, sizeof(*um))) == NULL)
+		return NULL;
+	um->c = c;
+	um->tg = tg;
+	if (tag_key_init(&um->key) == -1 ||
+	    (um->pattern = malloc(c->size)) == NULL) {
+		free(um);
+		return NULL;
+	}
+	for (i = 0; i < c->size; i++)
+		um->pattern[i] = (uint8_t)(i & 0xff);
+	return um;
+}
+
+static void
+udp_destroy(void *arg)
+{
+	struct udp_method *um = arg;
+
+	free(um->pattern);
+	free(um);
+}
+
+/* -s is the UDP payload; the kernel writes the header. */
+static size_t
+udp_probe_len(const struct conf *c)
+{
+	return c->size;
+}
+
+/* Room for a datagram back, or an error-queue message with its quote. */
+static size_t
+udp_answer_len(const struct conf *c)
+{
+	return c->size + 60 + 1280;
+}
+
+static void
+udp_prepare(void *arg, uint8_t *buf, size_t len)
+{
+	struct udp_method *um = arg;
+
+	memcpy(buf, um->pattern, len);
+}
+
+static void
+udp_build(void *arg, const struct sock *s, struct tx *tx,
+    const struct target *t, const struct probe_hdr *h, int flow)
+{
+	struct udp_method *um = arg;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&tx->to;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tx->to;
+
+	(void)s;
+	(void)flow;	/* the ports are the flow: one for the whole run */
+	tag_write(&um->key, tx->buf, h, t->addr);
+	target_sockaddr(t, &tx->to, &tx->tolen);
+	if (t->family == AF_INET)
+		sin->sin_port = htons(um->c->port);
+	else
+		sin6->sin6_port = htons(um->c->port);
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/*
+ * A datagram from the probed port: an open port answered.  An echo
+ * service sends our tag back, which names the probe; any other service's
+ * answer is its target's latest probe in flight (the engine matches it).
+ */
+static int
+udp_recognise(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct udp_method *um = arg;
+
+	if (port_of(&rx->from) != um->c->port)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	a->kind = OC_REPLY;
+	a->family = s->family;
+	a->state = "open";
+	a->port = um->c->port;
+	a->ttl = rx->ttl;
+	a->size = (long)rx->len;
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
+	if (method_tagged(&um->key, um->tg, s->family, rx->buf, rx->len,
+	    &a->h)) {
+		a->tagged = 1;
+		return 1;
+	}
+	memcpy(a->dst, a->from, 16);
+	a->latest = 1;
+	return 1;
+}
+
+/* Port unreachable from the target itself: a closed port, the host up. */
+static int
+closed_port(const struct sock *s, const struct icmp_msg *m,
+    const struct answer *a)
+{
+	uint8_t port_unreach = s->family == AF_INET ? 3 : 4;
+
+	return m->cls == ICMP_C_UNREACH && m->code == port_unreach &&
+	    memcmp(a->from, a->dst, 16) == 0;
+}
+
+/*
+ * The error queue: the ICMP error's type, code and sender, and what it
+ * quoted of our datagram after its UDP header, where the tag is.  A
+ * router that quoted only the header (RFC 792's 8 bytes) leaves no tag:
+ * that error is not credited to anyone.  Local errors (EMSGSIZE) are
+ * the kernel's own verdict on a send.
+ */
+static int
+udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct udp_method *um = arg;
+	struct icmp_msg *m = &um->msg;
+
+	if (icmp_errqueue_parse(s->family, IPPROTO_UDP, rx->ee_type,
+	    rx->ee_code, rx->ee_info, rx->buf, rx->len, m) == -1)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	a->family = s->family;
+	if (!method_tagged(&um->key, um->tg, s->family, m->quote_l4,
+	    m->quote_l4_len, &a->h))
+		return 0;
+	a->tagged = 1;
+	a->type = m->type;
+	a->code = m->code;
+	a->ttl = -1;
+	a->size = (long)m->icmp_len;
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->dst);
+	if (rx->ee_origin_local) {
+		a->kind = OC_LOCAL;
+		a->err = rx->ee_errno;
+		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
+		return 1;
+	}
+	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
+	    &rx->offender : &rx->from), a->from);
+	if (closed_port(s, m, a)) {
+		a->kind = OC_REPLY;
+		a->state = "closed";
+		a->port = um->c->port;
+		return 1;
+	}
+	a->kind = method_icmp_outcome(m->cls);
+	a->error = method_icmp_error_name(s->family, m->type, m->code);
+	a->mtu = m->mtu;
+	return 1;
+}
+
+const struct method method_udp = {
+	"udp", udp_open, udp_create, udp_destroy, udp_probe_len,
+	udp_answer_len, udp_prepare, udp_build, method_send, udp_recognise,
+	udp_recognise_err, method_icmp_error_name, method_icmp_mark
+};
