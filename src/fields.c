@@ -4,9 +4,12 @@
 #include "fields.h"
 
 #define FLD(n, k, m)	static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), 0 }
+	{ n, k, offsetof(struct record, m), 0, 0 }
+/* A field only some runs have (-b's responders, a port's state). */
+#define OPT(n, k, m)	static const struct field f_##m = \
+	{ n, k, offsetof(struct record, m), 0, 1 }
 #define LIST(n, k, m, c) static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), offsetof(struct record, c) }
+	{ n, k, offsetof(struct record, m), offsetof(struct record, c), 0 }
 
 FLD("type", F_TYPE, type);
 FLD("time", F_TIME, time);
@@ -32,7 +35,7 @@ FLD("inflight", F_LONG, inflight);
 FLD("loss_pct", F_PCT, loss_pct);
 FLD("errors", F_LONG, errors);
 FLD("dups", F_LONG, dups);
-FLD("responders", F_LONG, responders);
+OPT("responders", F_LONG, responders);
 FLD("rtt_min_ms", F_MS, rtt_min);
 FLD("rtt_avg_ms", F_MS, rtt_avg);
 FLD("rtt_max_ms", F_MS, rtt_max);
@@ -52,8 +55,8 @@ FLD("reached", F_BOOL, reached);
 FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
-FLD("port", F_LONG, port);
-FLD("state", F_STR, state);
+OPT("port", F_LONG, port);
+OPT("state", F_STR, state);
 
 static const struct field *const reply[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
@@ -92,6 +95,15 @@ static const struct field *const csv_all[] = { &f_type, &f_time, &f_target,
 	&f_rtt_stddev, &f_targets, &f_answered, &f_dropped, &f_exit_status,
 	NULL };
 
+/* A ping to a port: csv_all and the port's state. */
+static const struct field *const csv_port[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms,
+	&f_dup, &f_late, &f_foreign, &f_port, &f_state, &f_icmp_type,
+	&f_icmp_code, &f_error, &f_mtu, &f_reason, &f_sent, &f_received,
+	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_responders,
+	&f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_targets,
+	&f_answered, &f_dropped, &f_exit_status, NULL };
+
 static const struct field *const csv_trace[] = { &f_type, &f_time,
 	&f_target, &f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
 	&f_icmp_code, &f_error, &f_mtu, &f_addrs, &f_names, &f_froms,
@@ -118,11 +130,13 @@ fields_of(enum rec_type t)
 }
 
 const struct field *const *
-fields_csv(int tracing, int quiet)
+fields_csv(int tracing, int quiet, int port)
 {
 	if (tracing)
 		return quiet ? trace : csv_trace;
-	return quiet ? summary : csv_all;
+	if (quiet)
+		return summary;
+	return port ? csv_port : csv_all;
 }
 
 const char *

@@ -17,6 +17,7 @@ struct field {
 	enum field_kind	 kind;
 	size_t		 off;
 	size_t		 n_off;		/* lists: offset of the count (long) */
+	int		 optional;	/* JSON: left out when absent, not null */
 };
 
 /* Value of field f in r as text; NULL when absent.  buf holds numbers. */
@@ -30,9 +31,10 @@ const char	*field_elem(const struct field *, const struct record *,
 /* Fields of one record type, in order, ending with a NULL name. */
 const struct field *const *fields_of(enum rec_type);
 /*
- * CSV's columns: the union of the mode's event fields (ping or trace);
- * with quiet, those of the one record per target (summary or trace).
+ * CSV's columns: the union of the mode's event fields (ping or trace;
+ * port: a ping to a port, whose replies have a state); with quiet, those
+ * of the one record per target (summary or trace).
  */
-const struct field *const *fields_csv(int trace, int quiet);
+const struct field *const *fields_csv(int trace, int quiet, int port);
 
 #endif

@@ -26,7 +26,8 @@ csv_cell(struct obuf *b, const char *s)
 static const struct field *const *
 columns(const struct out *o)
 {
-	return fields_csv(o->conf->trace, o->conf->quiet);
+	return fields_csv(o->conf->trace, o->conf->quiet,
+	    o->conf->method != PM_ICMP);
 }
 
 /*

@@ -131,14 +131,9 @@ json_emit(struct out *o, const struct record *r)
 	obuf_init(&j, o->fp);
 	obuf_putc(&j, '{');
 	for (f = fields_of(r->type); *f; f++) {
-		/* Responders exist only in -b runs, a port's state only
-		 * for probes to a port: absent, not null. */
-		if (r->type == REC_SUMMARY && r->responders < 0 &&
-		    strcmp((*f)->name, "responders") == 0)
-			continue;
-		if (r->state == NULL && ((*f)->name[0] == 'p' ||
-		    (*f)->name[0] == 's') && (strcmp((*f)->name, "port") == 0 ||
-		    strcmp((*f)->name, "state") == 0))
+		v = (*f)->kind < F_STRS ? field_value(*f, r, buf, sizeof(buf),
+		    &str) : NULL;
+		if ((*f)->optional && v == NULL)
 			continue;
 		if (!first)
 			obuf_putc(&j, ',');
@@ -150,7 +145,6 @@ json_emit(struct out *o, const struct record *r)
 			json_list(&j, *f, r);
 			continue;
 		}
-		v = field_value(*f, r, buf, sizeof(buf), &str);
 		if (v == NULL)
 			obuf_put(&j, "null");
 		else if (str)
