@@ -10,17 +10,17 @@
 _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 	--rate -t --timeout -r --retries -s --size --ttl --tos -S --source
 	-I --interface -f --file --max-targets --format --max-hops --first-hop
-	--queries --max-timeouts --window --flow'
+	--queries --max-timeouts --window --flow --method --port'
 
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
 	--format --csv --json --live --progress --no-progress --help --version
 	--trace --max-hops --first-hop --queries --max-timeouts --window
-	--flow --names
+	--flow --names --method --udp --port
 	--color --color='
 
-_mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -D -h -V'
+_mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -D -h -V'
 
 # Print the words of $1 that start with $2, one per line.
 _mping_filter()
@@ -84,6 +84,8 @@ _mping_value()
 	case $1 in
 	--format)
 		COMPREPLY=($(_mping_filter 'text csv json' "$cur")) ;;
+	--method)
+		COMPREPLY=($(_mping_filter 'icmp udp' "$cur")) ;;
 	--color)
 		# An optional value, so only in the --color=WHEN form.
 		[[ $2 == true ]] || return 1

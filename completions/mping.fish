@@ -15,7 +15,7 @@ complete -c mping -s i -l interval -x -d 'Minimum MS between any two sends (defa
 complete -c mping -l rate -x -d 'Send at most PPS probes per second'
 complete -c mping -s t -l timeout -x -d 'MS to wait for a reply (default 1000)'
 complete -c mping -s r -l retries -x -d 'Resend a timed-out probe N times (default 0)'
-complete -c mping -s s -l size -x -d 'ICMP payload bytes (default 56)'
+complete -c mping -s s -l size -x -d 'ICMP (with -U: UDP) payload bytes (default 56)'
 complete -c mping -l ttl -x -d 'IPv4 TTL / IPv6 hop limit (1-255)'
 complete -c mping -l tos -x -d 'IPv4 TOS / IPv6 traffic class (0-255)'
 complete -c mping -l df -d "Set Don't Fragment"
@@ -23,6 +23,9 @@ complete -c mping -s S -l source -x -a '(__fish_print_addresses)' -d 'Send from 
 complete -c mping -s I -l interface -x -a '(__fish_print_interfaces)' -d 'Send through this interface'
 complete -c mping -s 4 -d 'Only IPv4 targets'
 complete -c mping -s 6 -d 'Only IPv6 targets'
+complete -c mping -l method -x -a 'icmp\t"ICMP echo requests (default)" udp\t"UDP datagrams to --port"' -d 'Probe method'
+complete -c mping -s U -l udp -d 'Probe with UDP datagrams (--method=udp)'
+complete -c mping -l port -x -d 'With -U: the UDP port probed (default 33434)'
 
 # Targets
 complete -c mping -s f -l file -r -F -d 'Read targets from FILE (- is stdin)'
@@ -51,5 +54,5 @@ complete -c mping -l first-hop -x -d 'Trace: TTL of the first hop (default 1)'
 complete -c mping -l queries -x -d 'Trace: probes per hop (default 3)'
 complete -c mping -l max-timeouts -x -d 'Trace: give up after N silent hops (default 5)'
 complete -c mping -l window -x -d 'Trace: hops in flight per target (default 5)'
-complete -c mping -l flow -x -d 'Trace: flow, the IPv4 checksum of every probe (default 0)'
+complete -c mping -l flow -x -d 'Trace: flow, the IPv4 checksum of every probe; with -U the UDP source port (default 0)'
 complete -c mping -l names -d 'Trace: show hop names'

@@ -181,6 +181,18 @@ bash_format_eq() {
 	assert_offers_exactly json
 }
 
+bash_method() {
+	run bash_complete "$1" "mping --method "
+	[ "$status" -eq 0 ]
+	assert_offers_exactly icmp udp
+	run bash_complete "$1" "mping --trace --method=u"
+	[ "$status" -eq 0 ]
+	assert_offers_exactly udp
+	run bash_complete "$1" "mping -U --port "
+	[ "$status" -eq 0 ]
+	assert_offers_exactly
+}
+
 bash_color() {
 	run bash_complete "$1" "mping --color="
 	[ "$status" -eq 0 ]
@@ -255,6 +267,15 @@ bash_short() {
 @test "bash with bash-completion: --format=<TAB> and --format=j<TAB>" {
 	need_bash_completion
 	bash_format_eq bc
+}
+
+@test "bash: --method <TAB> gives icmp and udp; --port <TAB> nothing" {
+	bash_method plain
+}
+
+@test "bash with bash-completion: --method <TAB> gives icmp and udp; --port <TAB> nothing" {
+	need_bash_completion
+	bash_method bc
 }
 
 @test "bash: --color=<TAB> gives auto, always, never; --color <TAB> does not" {
@@ -344,6 +365,16 @@ fish_complete() {
 	run fish_complete "mping --format="
 	[ "$status" -eq 0 ]
 	assert_offers_exactly --format=text --format=csv --format=json
+}
+
+@test "fish: --method <TAB> and --method=<TAB> give icmp and udp" {
+	need_fish
+	run fish_complete "mping --method "
+	[ "$status" -eq 0 ]
+	assert_offers_exactly icmp udp
+	run fish_complete "mping --method="
+	[ "$status" -eq 0 ]
+	assert_offers_exactly --method=icmp --method=udp
 }
 
 @test "fish: --color=<TAB> gives auto, always and never" {
@@ -473,6 +504,20 @@ zsh_complete() {
 	run zsh_complete "mping --format="
 	[ "$status" -eq 0 ]
 	assert_offers_exactly text csv json
+}
+
+@test "zsh: --method <TAB> gives icmp and udp; after -U, no other method" {
+	need_zsh
+	run zsh_complete "mping --method "
+	[ "$status" -eq 0 ]
+	assert_offers_exactly icmp udp
+	run zsh_complete "mping --method="
+	[ "$status" -eq 0 ]
+	assert_offers_exactly icmp udp
+	run zsh_complete "mping -U --"
+	[ "$status" -eq 0 ]
+	assert_offers --port
+	assert_offers_none_of --method --udp
 }
 
 @test "zsh: --color=<TAB> gives auto, always and never" {
