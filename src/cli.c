@@ -164,7 +164,7 @@ static const struct cli_opt opts[] = {
 	{ 'S', "source", STR(c.source), .meta = "ADDR",
 	    .help = "send from ADDR" },
 	{ 's', "size", NUM(PAYLOAD_MIN, 65507), AT(c.size, T_SIZE), .def = "56",
-	    .meta = "BYTES", .help = "ICMP payload size" },
+	    .meta = "BYTES", .help = "payload size of a probe" },
 	{ 't', "timeout", MS(1, 3600000), AT(c.timeout_ns, T_NS),
 	    .def = "1000", .meta = "MS", .help = "wait MS for a reply" },
 	{ OPT_TOS, "tos", NUM(0, 255), AT(c.tos, T_INT), .meta = "N",
@@ -555,6 +555,11 @@ rules(struct cli *st)
 	if (c->method == PM_UDP && !given(st, OPT_PORT))
 		c->port = UDP_PORT_DEFAULT;
 	trace_rules(st);
+	/* A UDP source port: the ports below 1024 need a privilege that
+	 * mping has dropped by the time it binds. */
+	if (c->method == PM_UDP && c->flow > 0 && c->flow < 1024)
+		usage_error("--flow: bad value \"%u\": expected 0, or with --udp "
+		    "a source port from 1024 to 65535", (unsigned)c->flow);
 	/*
 	 * A trace sends a window of probes per target at once anyway (as
 	 * traceroute does), and routers rate-limit their ICMP errors per
