@@ -28,7 +28,7 @@ setup()		{ lab_require_root; }
 teardown()	{ responder_stop_all; }
 
 # The documented fields of each record type (man/mping.1), in order.
-KEYS_START='["type","time","targets","version","mode","count","period_ms","interval_ms","timeout_ms","retries","payload_size","probe_ttl","deadline_s"]'
+KEYS_START='["type","time","targets","version","mode","method","count","period_ms","interval_ms","timeout_ms","retries","payload_size","probe_ttl","deadline_s"]'
 KEYS_REPLY='["type","time","target","addr","from","seq","size","ttl","rtt_ms","dup","late","foreign"]'
 KEYS_TIMEOUT='["type","time","target","addr","seq"]'
 KEYS_ERROR='["type","time","target","addr","seq","from","icmp_type","icmp_code","error","mtu","reason"]'
