@@ -9,7 +9,8 @@
 # r1-r2   198.51.100.1 r1, .2 r2           2001:db8:12::1 r1, ::2 r2
 # r2-d    203.0.113.1 r2, .2 d             2001:db8:23::1 r2, ::2 d
 #
-# d: a UDP echo service on port 5353 (python3), nothing on 33434.  r2
+# d: a UDP echo service on port 5353 (python3), on 5354 a service that
+# answers "pong" to anything (no tag back), nothing on 33434.  r2
 # forwards no ICMP echo request (v4, v6) and passes UDP.  r2 also rejects
 # (nft) what it forwards to 203.0.113.128/25 with host unreachable and to
 # 2001:db8:e:1::/64 with address unreachable, from 198.51.100.2 and
@@ -114,11 +115,16 @@ s4.bind(("0.0.0.0", 5353))
 s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
 s6.bind(("::", 5353))
+p4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+p4.bind(("0.0.0.0", 5354))
+p6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+p6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+p6.bind(("::", 5354))
 print("ready", flush=True)
 while True:
-    for s in select.select([s4, s6], [], [])[0]:
+    for s in select.select([s4, s6, p4, p6], [], [])[0]:
         data, peer = s.recvfrom(65535)
-        s.sendto(data, peer)
+        s.sendto(data if s in (s4, s6) else b"pong", peer)
 ' >"$MUD_DIR/echo.log" 2>&1 3>&- &
 	for n in $(seq 50); do
 		grep -q ready "$MUD_DIR/echo.log" && return 0
@@ -198,6 +204,16 @@ replies_are()
 	run ump --udp --port 5353 -c 1 -t 300 $D_4
 	echo "$output"
 	grep -Ex "$D_4: seq=0 bytes=56 ttl=62 rtt=[0-9.]+ ms port=5353 open" <<<"$output"
+}
+
+@test "--udp --port 5354: an answer without our tag is the latest probe's, open (v4, v6)" {
+	run ump --udp --port 5354 -c 3 -p 100 -t 300 --json $D_4 $D_6
+	echo "$status $output"
+	[ "$status" -eq 0 ]
+	replies_are $D_4 5354 open 3
+	replies_are $D_6 5354 open 3
+	[ "$(jcount '.type == "reply" and .size == 4')" -eq 6 ]
+	[ "$(jcount '.type == "reply" and .dup == false and .foreign == false')" -eq 6 ]
 }
 
 # hops_are D ADDR...: the hop records of the trace to D list exactly ADDR...,
