@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "icmp.h"
 #include "method.h"
@@ -47,8 +48,19 @@ udp_open(struct sock *s, int family, const struct conf *c, char *err,
 		return -1;
 	}
 	/* --flow N: the source port of every probe (0: one the kernel
-	 * picks, the same for the whole run). */
+	 * picks, the same for the whole run).  The IPv6 socket takes IPv6
+	 * only: else its bind to N would take the IPv4 port N too, which
+	 * the IPv4 socket holds (EADDRINUSE). */
 	s->local_port = c->flow;
+	if (family == AF_INET6 && setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY,
+	    &(int){ 1 }, sizeof(int)) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "UDP socket option: %s", strerror(saved));
+		close(s->fd);
+		s->fd = -1;
+		errno = saved;
+		return -1;
+	}
 	return sock_setup(s, c, err, errlen);
 }
 

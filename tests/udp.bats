@@ -321,12 +321,14 @@ paris_check()
 	paris_check $D_4 40000
 }
 
-@test "Paris: --flow 40000 makes the source port 40000 (v6)" {
-	# Known bug, reported: both UDP sockets bind port N, the IPv6 one
-	# without IPV6_V6ONLY, so bind() fails with EADDRINUSE (exit 4,
-	# "source port 40000: Address already in use") for any IPv6 target.
-	skip "mping bug: --flow N --udp with an IPv6 target, EADDRINUSE"
+# Both sockets bind port N: the IPv6 one takes IPv6 only (IPV6_V6ONLY),
+# or its bind fails with EADDRINUSE (the first build of the method did).
+@test "Paris: --flow 40000 makes the source port 40000 (v6, and v4 beside it)" {
 	paris_check $D_6 40000
+	run ump --trace --udp --flow 40000 --json $D_4 $D_6
+	echo "$status $output"
+	[ "$status" -eq 0 ]
+	[ "$(jcount '.type == "trace" and .reached')" -eq 2 ]
 }
 
 @test "an ICMP error on the way: host/address unreachable from r2, trace stops with !H (v4, v6)" {
