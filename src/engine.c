@@ -139,21 +139,28 @@ engine_idle(const struct engine *e)
 	    fifo_len(&e->q_retry) == 0;
 }
 
-void
-engine_settle(struct engine *e, struct probe *pr)
+/* A probe has its outcome: it is no longer in flight. */
+static void
+landed(struct engine *e, const struct probe *pr)
 {
 	e->tg->t[pr->target].inflight--;
 	e->outstanding--;
+}
+
+void
+engine_settle(struct engine *e, struct probe *pr)
+{
+	landed(e, pr);
 	pool_put(&e->pool, pr);
 }
 
-/* Hand a non-reply outcome to the mode, then settle the probe. */
+/* Hand a non-reply outcome to the mode (its counts already say the
+ * probe has landed), then give the slot back. */
 static void
 conclude(struct engine *e, struct probe *pr, const struct answer *a,
     const struct rx *rx)
 {
-	e->tg->t[pr->target].inflight--;
-	e->outstanding--;
+	landed(e, pr);
 	e->mode->outcome(e, pr, a, rx);
 	pool_put(&e->pool, pr);
 }

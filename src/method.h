@@ -57,7 +57,24 @@ struct method {
 
 extern const struct method method_icmp, method_udp;
 
+/*
+ * The state every method has had so far: the tag's key, what the run
+ * asked for, the targets the tags name, the payload pattern after the tag
+ * and the last ICMP message parsed (an answer points into it for labels).
+ */
+struct method_state {
+	struct tag_key		 key;
+	const struct conf	*c;
+	const struct targets	*tg;
+	uint8_t			*pattern;	/* -s bytes: i & 0xff */
+	uint64_t		 corrupt;	/* replies with a bad payload */
+	struct icmp_msg		 msg;
+};
+
 /* method_common.c: what methods share. */
+/* .create and .destroy of a struct method_state. */
+void	*method_state_create(const struct conf *, const struct targets *);
+void	 method_state_destroy(void *);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,
 	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);
@@ -65,6 +82,8 @@ int	method_tagged(const struct tag_key *, const struct targets *,
 int	method_send(void *, struct sock *, int ttl, struct tx *, int n);
 /* What an ICMP error says of a probe (of any method). */
 enum outcome method_icmp_outcome(enum icmp_class);
+/* traceroute's mark of a probe too big: "!F-<mtu>", or "!F" unknown. */
+const char *method_mtu_mark(long mtu, char *buf, size_t len);
 /* .error_name and .mark for ICMP errors, whatever the probe was. */
 const char *method_icmp_error_name(int family, uint8_t type, uint8_t code);
 const char *method_icmp_mark(int family, uint8_t type, uint8_t code,

@@ -5,9 +5,39 @@
  */
 #include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "icmp.h"
 #include "method.h"
+
+void *
+method_state_create(const struct conf *c, const struct targets *tg)
+{
+	struct method_state *ms;
+	size_t i;
+
+	if ((ms = calloc(1, sizeof(*ms))) == NULL)
+		return NULL;
+	ms->c = c;
+	ms->tg = tg;
+	if (tag_key_init(&ms->key) == -1 ||
+	    (ms->pattern = malloc(c->size)) == NULL) {
+		free(ms);
+		return NULL;
+	}
+	for (i = 0; i < c->size; i++)
+		ms->pattern[i] = (uint8_t)(i & 0xff);
+	return ms;
+}
+
+void
+method_state_destroy(void *arg)
+{
+	struct method_state *ms = arg;
+
+	free(ms->pattern);
+	free(ms);
+}
 
 /*
  * The target a payload (or what an error quoted of it) was sent to, if
@@ -67,8 +97,8 @@ method_icmp_error_name(int family, uint8_t type, uint8_t code)
 	    icmp6_error_name(type, code);
 }
 
-static const char *
-mtu_mark(long mtu, char *buf, size_t len)
+const char *
+method_mtu_mark(long mtu, char *buf, size_t len)
 {
 	if (mtu == 0)
 		return "!F";
@@ -97,7 +127,7 @@ method_icmp_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
 	if (cls == ICMP_C_EXCEEDED)
 		return "";
 	if ((v4unreach && code == 4) || cls == ICMP_C_TOO_BIG)
-		return mtu_mark(mtu, buf, len);
+		return method_mtu_mark(mtu, buf, len);
 	if (v4unreach && code < 16 && v4[code])
 		return v4[code];
 	if (v6unreach && code < 8 && v6[code])

@@ -16,16 +16,6 @@
 #include "icmp.h"
 #include "method.h"
 
-struct icmp_method {
-	struct tag_key		 key;
-	const struct conf	*c;
-	const struct targets	*tg;
-	uint8_t			*pattern;	/* the payload after the tag */
-	uint64_t		 corrupt;	/* replies with a bad payload */
-	struct icmp_msg		 msg;		/* the last packet: an answer
-						   points into it (labels) */
-};
-
 /*
  * Raw sockets see every ICMP message of the host; let the kernel drop the
  * types that can never concern us, echo requests included (on loopback we
@@ -107,35 +97,6 @@ icmp_open(struct sock *s, int family, const struct conf *c, char *err,
 	return sock_setup(s, c, err, errlen);
 }
 
-static void *
-icmp_create(const struct conf *c, const struct targets *tg)
-{
-	struct icmp_method *im;
-	size_t i;
-
-	if ((im = calloc(1, sizeof(*im))) == NULL)
-		return NULL;
-	im->c = c;
-	im->tg = tg;
-	if (tag_key_init(&im->key) == -1 ||
-	    (im->pattern = malloc(c->size)) == NULL) {
-		free(im);
-		return NULL;
-	}
-	for (i = 0; i < c->size; i++)
-		im->pattern[i] = (uint8_t)(i & 0xff);
-	return im;
-}
-
-static void
-icmp_destroy(void *arg)
-{
-	struct icmp_method *im = arg;
-
-	free(im->pattern);
-	free(im);
-}
-
 static size_t
 icmp_probe_len(const struct conf *c)
 {
@@ -152,7 +113,7 @@ icmp_answer_len(const struct conf *c)
 static void
 icmp_prepare(void *arg, uint8_t *buf, size_t len)
 {
-	struct icmp_method *im = arg;
+	struct method_state *im = arg;
 
 	memcpy(buf + 8, im->pattern, len - 8);
 }
@@ -161,7 +122,7 @@ static void
 icmp_build(void *arg, const struct sock *s, struct tx *tx,
     const struct target *t, const struct probe_hdr *h, int flow)
 {
-	struct icmp_method *im = arg;
+	struct method_state *im = arg;
 
 	tag_write(&im->key, tx->buf + 8, h, t->addr);
 	/* Past 65,535 the ICMP seq wraps; the tag's seq and serial decide. */
@@ -176,7 +137,7 @@ icmp_build(void *arg, const struct sock *s, struct tx *tx,
 
 /* A payload's tag, and the ICMP header's seq agrees with it. */
 static int
-tagged(const struct icmp_method *im, const struct sock *s,
+tagged(const struct method_state *im, const struct sock *s,
     const struct icmp_msg *m, struct probe_hdr *h)
 {
 	return method_tagged(&im->key, im->tg, s->family, m->data,
@@ -195,7 +156,7 @@ answer_init(struct answer *a, const struct sock *s, const struct icmp_msg *m)
 }
 
 static int
-on_reply(struct icmp_method *im, const struct sock *s,
+on_reply(struct method_state *im, const struct sock *s,
     const struct icmp_msg *m, const struct rx *rx, struct answer *a)
 {
 	answer_init(a, s, m);
@@ -220,7 +181,7 @@ on_reply(struct icmp_method *im, const struct sock *s,
 }
 
 static int
-on_error(struct icmp_method *im, const struct sock *s,
+on_error(struct method_state *im, const struct sock *s,
     const struct icmp_msg *m, const uint8_t dst[16], struct answer *a)
 {
 	answer_init(a, s, m);
@@ -254,7 +215,7 @@ static int
 icmp_recognise(void *arg, const struct sock *s, const struct rx *rx,
     struct answer *a)
 {
-	struct icmp_method *im = arg;
+	struct method_state *im = arg;
 	struct icmp_msg *m = &im->msg;
 	int ok;
 
@@ -281,7 +242,7 @@ static int
 icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
     struct answer *a)
 {
-	struct icmp_method *im = arg;
+	struct method_state *im = arg;
 	uint8_t dst[16];
 
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, dst);
@@ -302,7 +263,7 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_icmp = {
-	"icmp", icmp_open, icmp_create, icmp_destroy, icmp_probe_len,
+	"icmp", icmp_open, method_state_create, method_state_destroy, icmp_probe_len,
 	icmp_answer_len, icmp_prepare, icmp_build, method_send, icmp_recognise,
 	icmp_recognise_err, method_icmp_error_name, method_icmp_mark
 };

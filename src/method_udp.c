@@ -21,15 +21,6 @@
 #include "icmp.h"
 #include "method.h"
 
-struct udp_method {
-	struct tag_key		 key;
-	const struct conf	*c;
-	const struct targets	*tg;
-	uint8_t			*pattern;	/* the payload after the tag */
-	struct icmp_msg		 msg;		/* the last error: an answer
-						   points into it (labels) */
-};
-
 static int
 udp_open(struct sock *s, int family, const struct conf *c, char *err,
     size_t errlen)
@@ -64,35 +55,6 @@ udp_open(struct sock *s, int family, const struct conf *c, char *err,
 	return sock_setup(s, c, err, errlen);
 }
 
-static void *
-udp_create(const struct conf *c, const struct targets *tg)
-{
-	struct udp_method *um;
-	size_t i;
-
-	if ((um = calloc(1, sizeof(*um))) == NULL)
-		return NULL;
-	um->c = c;
-	um->tg = tg;
-	if (tag_key_init(&um->key) == -1 ||
-	    (um->pattern = malloc(c->size)) == NULL) {
-		free(um);
-		return NULL;
-	}
-	for (i = 0; i < c->size; i++)
-		um->pattern[i] = (uint8_t)(i & 0xff);
-	return um;
-}
-
-static void
-udp_destroy(void *arg)
-{
-	struct udp_method *um = arg;
-
-	free(um->pattern);
-	free(um);
-}
-
 /* -s is the UDP payload; the kernel writes the header. */
 static size_t
 udp_probe_len(const struct conf *c)
@@ -110,7 +72,7 @@ udp_answer_len(const struct conf *c)
 static void
 udp_prepare(void *arg, uint8_t *buf, size_t len)
 {
-	struct udp_method *um = arg;
+	struct method_state *um = arg;
 
 	memcpy(buf, um->pattern, len);
 }
@@ -119,7 +81,7 @@ static void
 udp_build(void *arg, const struct sock *s, struct tx *tx,
     const struct target *t, const struct probe_hdr *h, int flow)
 {
-	struct udp_method *um = arg;
+	struct method_state *um = arg;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&tx->to;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tx->to;
 
@@ -150,7 +112,7 @@ static int
 udp_recognise(void *arg, const struct sock *s, const struct rx *rx,
     struct answer *a)
 {
-	struct udp_method *um = arg;
+	struct method_state *um = arg;
 
 	if (port_of(&rx->from) != um->c->port)
 		return 0;
@@ -194,7 +156,7 @@ static int
 udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
     struct answer *a)
 {
-	struct udp_method *um = arg;
+	struct method_state *um = arg;
 	struct icmp_msg *m = &um->msg;
 
 	if (icmp_errqueue_parse(s->family, IPPROTO_UDP, rx->ee_type,
@@ -232,7 +194,7 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_udp = {
-	"udp", udp_open, udp_create, udp_destroy, udp_probe_len,
+	"udp", udp_open, method_state_create, method_state_destroy, udp_probe_len,
 	udp_answer_len, udp_prepare, udp_build, method_send, udp_recognise,
 	udp_recognise_err, method_icmp_error_name, method_icmp_mark
 };

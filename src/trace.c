@@ -157,15 +157,6 @@ trace_serial(struct engine *e, uint32_t target, uint16_t seq)
 	return h->state == HP_UNSENT ? -1 : (int64_t)h->serial;
 }
 
-static const char *
-mtu_mark(const struct hop_probe *h, char *buf, size_t len)
-{
-	if (h->mtu == 0)
-		return "!F";
-	snprintf(buf, len, "!F-%u", (unsigned)h->mtu);
-	return buf;
-}
-
 /*
  * The traceroute mark of an outcome: "" for time exceeded and replies,
  * the method's mark of an error (!H, !X, ...), and for a probe this host
@@ -182,7 +173,8 @@ mark_of(const struct engine *e, int family, const struct hop_probe *h,
 		case EHOSTUNREACH:	return "!H";
 		case EACCES:
 		case EPERM:		return "!X";
-		case EMSGSIZE:		return mtu_mark(h, buf, len);
+		case EMSGSIZE:
+			return method_mtu_mark(h->mtu, buf, len);
 		default:		return "!L";
 		}
 	case HP_ERROR:
