@@ -102,7 +102,8 @@ static const struct word colors[] = {
 };
 
 static const struct word methods[] = {
-	{ "icmp", PM_ICMP }, { "udp", PM_UDP }, { NULL, 0 }
+	{ "icmp", PM_ICMP }, { "udp", PM_UDP }, { "tcp", PM_TCP },
+	{ NULL, 0 }
 };
 
 #define FAMILY	"-4 and -6 exclude each other"
@@ -147,14 +148,14 @@ static const struct cli_opt opts[] = {
 	    .meta = "MS", .help = "at least MS between any two probes" },
 	{ OPT_METHOD, "method", .arg = A_WORD, .words = methods,
 	    AT(c.method, T_METHOD), .clash = METHODS, .meta = "M",
-	    .help = "probe with icmp (default) or udp" },
+	    .help = "probe with icmp (default), udp or tcp" },
 	{ OPT_MAXT, "max-targets", NUM(1, 16777216), AT(c.max_targets, T_U32),
 	    .def = "1048576", .meta = "N",
 	    .help = "refuse more than N targets" },
 	{ 'p', "period", MS(1, 86400000), AT(c.period_ns, T_NS), .def = "1000",
 	    .meta = "MS", .help = "MS between probes to one target" },
 	{ OPT_PORT, "port", NUM(1, 65535), AT(c.port, T_U16), .meta = "N",
-	    .help = "UDP: destination port (33434)" },
+	    .help = "UDP, TCP: destination port (33434, 80)" },
 	{ 'q', "quiet", FLAG(c.quiet), .help = "only the summary" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
 	    .def = "0", .meta = "N",
@@ -167,6 +168,8 @@ static const struct cli_opt opts[] = {
 	    .meta = "BYTES", .help = "payload size of a probe" },
 	{ 't', "timeout", MS(1, 3600000), AT(c.timeout_ns, T_NS),
 	    .def = "1000", .meta = "MS", .help = "wait MS for a reply" },
+	{ 'T', "tcp", .arg = A_NONE, AT(c.method, T_METHOD), .val = PM_TCP,
+	    .clash = METHODS, .help = "same as --method=tcp" },
 	{ OPT_TOS, "tos", NUM(0, 255), AT(c.tos, T_INT), .meta = "N",
 	    .help = "type of service / traffic class" },
 	{ OPT_TTL, "ttl", NUM(1, 255), AT(c.ttl, T_INT), .scope = S_PING,
@@ -550,16 +553,18 @@ rules(struct cli *st)
 		usage_error("-i and --rate exclude each other");
 	if (rate)
 		c->interval_ns = (int64_t)(1e9 / (double)st->rate);
-	if (given(st, OPT_PORT) && c->method != PM_UDP)
-		usage_error("--port needs --udp");
-	if (c->method == PM_UDP && !given(st, OPT_PORT))
-		c->port = UDP_PORT_DEFAULT;
+	if (given(st, OPT_PORT) && c->method == PM_ICMP)
+		usage_error("--port needs --udp or --tcp");
+	if (!given(st, OPT_PORT))
+		c->port = c->method == PM_TCP ? TCP_PORT_DEFAULT :
+		    c->method == PM_UDP ? UDP_PORT_DEFAULT : 0;
 	trace_rules(st);
 	/* A UDP source port: the ports below 1024 need a privilege that
 	 * mping has dropped by the time it binds. */
-	if (c->method == PM_UDP && c->flow > 0 && c->flow < 1024)
-		usage_error("--flow: bad value \"%u\": expected 0, or with --udp "
-		    "a source port from 1024 to 65535", (unsigned)c->flow);
+	if (c->method != PM_ICMP && c->flow > 0 && c->flow < 1024)
+		usage_error("--flow: bad value \"%u\": expected 0, or with --%s "
+		    "a source port from 1024 to 65535", (unsigned)c->flow,
+		    c->method == PM_TCP ? "tcp" : "udp");
 	/*
 	 * A trace sends a window of probes per target at once anyway (as
 	 * traceroute does), and routers rate-limit their ICMP errors per

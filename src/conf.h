@@ -8,10 +8,12 @@
 enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
 /* The probe method (method.h): what a probe is. */
-enum probe_method { PM_ICMP, PM_UDP };
+enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 
 /* UDP's port when none is given: traceroute's base port. */
 #define UDP_PORT_DEFAULT	33434
+/* TCP's: the port most hosts that serve anything answer on. */
+#define TCP_PORT_DEFAULT	80
 
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
@@ -31,7 +33,7 @@ struct conf {
 	const char	*iface;
 	int		 family;	/* 0, AF_INET or AF_INET6 */
 	enum probe_method method;
-	uint16_t	 port;		/* UDP: destination port */
+	uint16_t	 port;		/* UDP, TCP: destination port */
 	int		 broadcast;
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
