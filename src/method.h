@@ -22,6 +22,11 @@
 
 struct method {
 	const char *name;
+	/*
+	 * The method to use instead when .open fails with EPERM or EACCES
+	 * (no cap_net_raw) for every family asked for, or NULL.
+	 */
+	const struct method *fallback;
 	/* Open the family's socket, before privileges are dropped. */
 	int	(*open)(struct sock *, int family, const struct conf *,
 		    char *err, size_t errlen);
@@ -56,7 +61,8 @@ struct method {
 		    char *buf, size_t len);
 };
 
-extern const struct method method_icmp, method_udp, method_tcp;
+extern const struct method method_icmp, method_udp, method_udp_raw,
+	    method_tcp;
 
 /*
  * The state every method has had so far: the tag's key, what the run

@@ -183,7 +183,7 @@ tcp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_tcp = {
-	"tcp", tcp_open, tcp_create, method_state_destroy, tcp_probe_len,
+	"tcp", NULL, tcp_open, tcp_create, method_state_destroy, tcp_probe_len,
 	tcp_answer_len, tcp_prepare, tcp_build, method_send, tcp_recognise,
 	tcp_recognise_err, method_icmp_error_name, method_icmp_mark
 };
