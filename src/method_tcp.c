@@ -183,7 +183,17 @@ tcp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_tcp = {
-	"tcp", NULL, tcp_open, tcp_create, method_state_destroy, tcp_probe_len,
-	tcp_answer_len, tcp_prepare, tcp_build, method_send, tcp_recognise,
-	tcp_recognise_err, method_icmp_error_name, method_icmp_mark
+	.name = "tcp",
+	.open = tcp_open,
+	.create = tcp_create,
+	.destroy = method_state_destroy,
+	.probe_len = tcp_probe_len,
+	.answer_len = tcp_answer_len,
+	.prepare = tcp_prepare,
+	.build = tcp_build,
+	.send = method_send,
+	.recognise = tcp_recognise,
+	.recognise_err = tcp_recognise_err,
+	.error_name = method_icmp_error_name,
+	.mark = method_icmp_mark,
 };

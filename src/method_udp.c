@@ -214,9 +214,19 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_udp = {
-	"udp", NULL, udp_open, method_state_create, method_state_destroy, udp_probe_len,
-	udp_answer_len, udp_prepare, udp_build, method_send, udp_recognise,
-	udp_recognise_err, method_icmp_error_name, method_icmp_mark
+	.name = "udp",
+	.open = udp_open,
+	.create = method_state_create,
+	.destroy = method_state_destroy,
+	.probe_len = udp_probe_len,
+	.answer_len = udp_answer_len,
+	.prepare = udp_prepare,
+	.build = udp_build,
+	.send = method_send,
+	.recognise = udp_recognise,
+	.recognise_err = udp_recognise_err,
+	.error_name = method_icmp_error_name,
+	.mark = method_icmp_mark,
 };
 
 /* Raw: the UDP header and the payload. */
@@ -318,8 +328,18 @@ quoted_datagram(const struct method_state *um, const struct sock *s,
 }
 
 const struct method method_udp_raw = {
-	"udp", &method_udp, raw_open, raw_create, method_state_destroy,
-	raw_probe_len, udp_answer_len, raw_prepare, raw_build, method_send,
-	raw_recognise, udp_recognise_err, method_icmp_error_name,
-	method_icmp_mark
+	.name = "udp",
+	.fallback = &method_udp,
+	.open = raw_open,
+	.create = raw_create,
+	.destroy = method_state_destroy,
+	.probe_len = raw_probe_len,
+	.answer_len = udp_answer_len,
+	.prepare = raw_prepare,
+	.build = raw_build,
+	.send = method_send,
+	.recognise = raw_recognise,
+	.recognise_err = udp_recognise_err,
+	.error_name = method_icmp_error_name,
+	.mark = method_icmp_mark,
 };

@@ -212,9 +212,19 @@ fake_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
 }
 
 static const struct method fake_method = {
-	"fake", fake_open, fake_create, fake_destroy, fake_len, fake_len,
-	fake_prepare, fake_build, fake_send, fake_recognise, fake_recognise,
-	fake_error_name, fake_mark
+	.name = "fake",
+	.open = fake_open,
+	.create = fake_create,
+	.destroy = fake_destroy,
+	.probe_len = fake_len,
+	.answer_len = fake_len,
+	.prepare = fake_prepare,
+	.build = fake_build,
+	.send = fake_send,
+	.recognise = fake_recognise,
+	.recognise_err = fake_recognise,
+	.error_name = fake_error_name,
+	.mark = fake_mark,
 };
 
 /* ---- the capturing formatter ---- */
