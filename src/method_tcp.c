@@ -34,7 +34,7 @@ tcp_create(const struct conf *c, const struct targets *tg)
 {
 	struct method_state *ms = method_state_create(c, tg);
 
-	if (ms && srcaddr_init(&ms->route) == -1) {
+	if (ms && srcaddr_init(&ms->route, c) == -1) {
 		method_state_destroy(ms);
 		return NULL;
 	}
