@@ -13,6 +13,9 @@
 #   D   198.18.9.1     its replies are dropped (nftables on r1): dead
 #   P   198.18.9.2     every 4th reply dropped: of 4 probes, exactly 1 lost
 #   U   198.51.100.1   r2 answers "host unreachable"
+#   U3  198.51.100.129 r3 answers "host unreachable" (a rate-limit bucket of
+#                      its own: Linux sends 5 such errors at once, then 1
+#                      a second, per client source)
 #   DUP 203.0.113.20   the responder answers each request twice
 #   RED 203.0.113.21   the responder answers from 203.0.113.22
 #
@@ -28,7 +31,7 @@ bats_require_minimum_version 1.5.0
 
 load lab
 
-A=198.18.0.1 D=198.18.9.1 P=198.18.9.2 U=198.51.100.1
+A=198.18.0.1 D=198.18.9.1 P=198.18.9.2 U=198.51.100.1 U3=198.51.100.129
 DUP=203.0.113.20 RED=203.0.113.21 RED_FROM=203.0.113.22
 FPING_REAL=${FPING_REAL:-/usr/bin/fping}
 
@@ -526,7 +529,7 @@ $DUP sent=4 lost=0" ]
 
 @test "same form as fping: -C 3 per-reply lines, errors, redirects, summary" {
 	have_real || skip "real fping not installed"
-	both run_fping -C 3 -p 250 -i 10 $A $D $U $DUP $RED
+	both run_fping -C 2 -p 250 -i 10 $A $D $U3 $DUP $RED
 	same_form out sorted
 	same_form err sorted
 	same_form rc
