@@ -187,3 +187,37 @@ nogrep()
 	fi
 	return 0
 }
+
+# netns_nowhere DIR NS SINK: namespace NS with loopback and a veth to
+# namespace SINK (up, no address, IPv6 off), default routes (192.0.2.2,
+# 2001:db8::2) whose gateway is a permanent neighbour entry: a probe off
+# loopback leaves on the veth and the sink drops it, with no error and no
+# way out.  /etc/netns/NS: hosts (localhost only), nsswitch.conf (files
+# only: an unknown name is "not known" at once) and resolv.conf
+# (127.0.0.1, where nothing listens).
+netns_nowhere()
+{
+	local dir=$1 ns=$2 sink=$3 etc
+
+	netns_add "$dir" "$ns" && netns_add "$dir" "$sink" &&
+	netns_defaults "$ns" &&
+	ip link add v0 netns "$ns" type veth peer name v1 netns "$sink" &&
+	netns_sysctl "$sink" net.ipv6.conf.all.disable_ipv6=1 \
+	    net.ipv6.conf.default.disable_ipv6=1 &&
+	ip -n "$sink" link set v1 up &&
+	ip -n "$ns" addr add 192.0.2.1/24 dev v0 &&
+	ip -n "$ns" addr add 2001:db8::1/64 dev v0 nodad &&
+	ip -n "$ns" link set v0 up &&
+	ip -n "$ns" neigh replace 192.0.2.2 lladdr 02:00:00:00:00:02 \
+	    nud permanent dev v0 &&
+	ip -n "$ns" neigh replace 2001:db8::2 lladdr 02:00:00:00:00:02 \
+	    nud permanent dev v0 &&
+	ip -n "$ns" route add default via 192.0.2.2 &&
+	ip -n "$ns" -6 route add default via 2001:db8::2 || return 1
+	etc=$(netns_etc "$dir" "$ns") || return 1
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+	    >"$etc/hosts" &&
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
+	    >"$etc/resolv.conf" &&
+	printf 'hosts: files\n' >"$etc/nsswitch.conf"
+}
