@@ -1,4 +1,5 @@
-# mping: make, make check, make install (PREFIX, DESTDIR), make sanitize
+# mping: make, make check, make install (PREFIX, DESTDIR), make install-fping,
+# make sanitize
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
@@ -65,7 +66,21 @@ install: mping
 	install -m 644 completions/mping.fish \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mping.fish
 
+# make install-fping: fping and fping6 in BINDIR as links to mping, which
+# then answers as fping (issue 14).  A file of that name that is not such
+# a link (a real fping) is left alone: the target fails and says so.
+install-fping: install
+	@for n in fping fping6; do \
+		f=$(DESTDIR)$(BINDIR)/$$n; \
+		if [ -e "$$f" ] && [ "$$(readlink "$$f")" != mping ]; then \
+			echo "$$f exists and is not a link to mping:" \
+			    "left alone (remove it, or choose another BINDIR)" >&2; \
+			exit 1; \
+		fi; \
+		ln -sfn mping "$$f" && echo "$$f -> mping"; \
+	done
+
 clean:
 	rm -f mping $(OBJS) tests/responder fuzz/fuzz_icmp bench/floor
 
-.PHONY: all check sanitize fuzz bench install clean
+.PHONY: all check sanitize fuzz bench install install-fping clean

@@ -350,6 +350,35 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	done
 }
 
+# --- packaging ----------------------------------------------------------------
+
+# pkg_make TARGET DESTDIR: make TARGET into DESTDIR (PREFIX /usr); only
+# make's stderr is shown.
+pkg_make()
+{
+	make -s -C "$BATS_TEST_DIRNAME/.." "$1" DESTDIR="$2" PREFIX=/usr \
+	    2>&1 >/dev/null
+}
+
+@test "make install leaves an fping alone; make install-fping links fping and fping6 to mping" {
+	local d=$BATS_TEST_TMPDIR/root
+	mkdir -p "$d/usr/bin"
+	echo "a real fping" >"$d/usr/bin/fping"
+	pkg_make install "$d"
+	[ "$(cat "$d/usr/bin/fping")" = "a real fping" ]
+	[ ! -e "$d/usr/bin/fping6" ]
+	run pkg_make install-fping "$d"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/usr/bin/fping exists and is not a link to mping"* ]]
+	[ "$(cat "$d/usr/bin/fping")" = "a real fping" ]
+	rm "$d/usr/bin/fping"
+	pkg_make install-fping "$d"
+	[ "$(readlink "$d/usr/bin/fping")" = mping ]
+	[ "$(readlink "$d/usr/bin/fping6")" = mping ]
+	# again: the links are ours, so it succeeds
+	pkg_make install-fping "$d"
+}
+
 # --- fping's own suite ---------------------------------------------------------
 
 @test "fping's own ci/ suite: our fping passes at least as many assertions as real fping" {
