@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
+enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_FPING };
 
 /* The probe method (method.h): what a probe is. */
 enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
@@ -17,6 +17,23 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
+
+/*
+ * What only the fping front end (cli_fping.c, out_fping.c) needs: its
+ * output switches, named as fping's own flags are.  on: called as fping.
+ */
+struct fping_opts {
+	int		 on;
+	const char	*prog;		/* argv[0], for messages */
+	int		 verbose;	/* "is alive" / "is unreachable" */
+	int		 per_recv;	/* a line per reply and timeout */
+	int		 report_all;	/* -C: every RTT at the end */
+	int		 summaries;	/* -c, -C, -l: per-target on stderr */
+	int		 alive, unreach, quiet, loop;
+	int		 elapsed, timestamp, stats, addr;
+	int		 generate;	/* -g: the targets are a range */
+	double		 backoff;	/* -B: a retry's timeout, times this */
+};
 
 struct conf {
 	uint32_t	 count;		/* probes per target; 0: no limit */
@@ -49,6 +66,7 @@ struct conf {
 	int		 names;		/* reverse DNS for hops */
 	int		 live;		/* full-screen view (--live) */
 	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
+	struct fping_opts fping;	/* called as fping */
 };
 
 #endif
