@@ -425,6 +425,8 @@ to_conf(struct fp *st)
 	c->count = st->count_flag ? st->count : c->fping.loop ? 0 : 1;
 	c->retries = st->count_flag || c->fping.loop ? 0 : st->retry;
 	c->fping.backoff = st->backoff;
+	/* fping prints an ICMP error and waits for the timeout anyway. */
+	c->error_waits = 1;
 	c->max_targets = 16777216;
 }
 

@@ -42,6 +42,8 @@ struct conf {
 	int64_t		 interval_ns;	/* minimum gap between two sends */
 	int64_t		 timeout_ns;
 	unsigned	 retries;
+	int		 error_waits;	/* an error leaves its probe to time
+					   out (and be retried), as fping */
 	size_t		 size;		/* ICMP payload bytes */
 	int		 ttl;		/* -1: kernel default */
 	int		 tos;		/* -1: kernel default */

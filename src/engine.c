@@ -543,7 +543,8 @@ engine_answer(struct engine *e, struct answer *a, const struct rx *rx)
 	a->rtt_ns = rtt_ns(rx, pr->sent);
 	if (a->kind == OC_LOCAL)
 		local_failure(e, pr, a->err, a->mtu);
-	else if (a->kind == OC_ADVISORY)
+	else if (a->kind == OC_ADVISORY || (a->kind == OC_ERROR &&
+	    e->c->error_waits))
 		e->mode->outcome(e, pr, a, rx);
 	else
 		conclude(e, pr, a, rx);

@@ -289,13 +289,6 @@ icmp6_name(int type, int code, char *buf, size_t len)
 	return buf;
 }
 
-static int
-advisory(const struct record *r, int v6)
-{
-	return v6 ? r->icmp_type == 137 : r->icmp_type == 4 ||
-	    r->icmp_type == 5;
-}
-
 /* An ICMP error for our probe (stderr, not with -q), or a probe that
  * could not leave (fping says so only in its default mode). */
 static void
@@ -319,9 +312,6 @@ error(struct out *o, const struct record *r)
 	    r->from, r->target);
 	if (!fo(o)->quiet)
 		to_stderr(o, line);
-	/* mping ends the probe at its error; fping times it out later. */
-	if (!advisory(r, v6))
-		timeout(o, r);
 }
 
 /* -C: "host : 0.10 0.12 -", every probe done. */
