@@ -423,8 +423,10 @@ to_conf(struct fp *st)
 	c->ttl = st->ttl ? (int)st->ttl : -1;
 	/* Alive mode: one probe, -r retries; count mode: -c, no retries. */
 	c->count = st->count_flag ? st->count : c->fping.loop ? 0 : 1;
-	c->retries = st->count_flag || c->fping.loop ? 0 : st->retry;
-	c->fping.backoff = st->backoff;
+	/* mping's limit (fping has none): 100 retries. */
+	c->retries = st->count_flag || c->fping.loop ? 0 : st->retry > 100 ?
+	    100 : st->retry;
+	c->backoff = st->backoff;
 	/* fping prints an ICMP error and waits for the timeout anyway. */
 	c->error_waits = 1;
 	c->max_targets = 16777216;

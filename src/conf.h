@@ -32,7 +32,6 @@ struct fping_opts {
 	int		 alive, unreach, quiet, loop;
 	int		 elapsed, timestamp, stats, addr;
 	int		 generate;	/* -g: the targets are a range */
-	double		 backoff;	/* -B: a retry's timeout, times this */
 };
 
 struct conf {
@@ -44,6 +43,8 @@ struct conf {
 	unsigned	 retries;
 	int		 error_waits;	/* an error leaves its probe to time
 					   out (and be retried), as fping */
+	double		 backoff;	/* a retry waits the previous timeout
+					   times this (fping -B); <= 1: same */
 	size_t		 size;		/* ICMP payload bytes */
 	int		 ttl;		/* -1: kernel default */
 	int		 tos;		/* -1: kernel default */
@@ -70,5 +71,18 @@ struct conf {
 	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
 	struct fping_opts fping;	/* called as fping */
 };
+
+/* The timeout of a probe's attempt-th retry (0: the first probe). */
+static inline int64_t
+conf_timeout(const struct conf *c, unsigned attempt)
+{
+	double t = (double)c->timeout_ns;
+
+	if (c->backoff <= 1.0)
+		return c->timeout_ns;
+	while (attempt--)
+		t *= c->backoff;
+	return t < 9e18 ? (int64_t)t : INT64_MAX / 2;
+}
 
 #endif
