@@ -58,6 +58,7 @@ struct run {
 	struct sockets		 so;
 	struct resolver		*res;
 	struct input		 in;
+	long			 name_width;	/* of the names resolving */
 	struct loop		*l;
 	const char		**files;
 	int			 nfiles;
@@ -91,7 +92,9 @@ bad_target(void *arg, const char *target, const char *reason)
 
 	run->bad_targets++;
 	shown_name(target, shown, sizeof(shown));
-	fprintf(stderr, "mping: %s: %s\n", shown, reason);
+	/* fping's formatter says it in fping's words. */
+	if (!run->c.fping.on || !run->out.ops)
+		fprintf(stderr, "mping: %s: %s\n", shown, reason);
 	if (run->out.ops)
 		report_bad(&run->rep, shown, reason);
 }
@@ -100,7 +103,10 @@ static void
 queue_name(void *arg, const char *name, uint32_t order)
 {
 	struct run *run = arg;
+	long n = (long)strlen(name);
 
+	if (n > run->name_width)
+		run->name_width = n;
 	if (resolver_add(run->res, name, order) == -1)
 		errx(EXIT_SYSTEM, "out of memory");
 }
@@ -186,6 +192,8 @@ read_file(struct run *run, const char *file)
 	if (strcmp(file, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		if (run->c.fping.on)
+			errx(EXIT_SYSTEM, "fopen : %s", strerror(errno));
 		fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
 		run->bad_targets++;
 		return;
@@ -203,7 +211,10 @@ read_inputs(struct run *run, int argc, char **argv)
 {
 	int i;
 
-	for (i = 0; i < argc && !run->in.stopped; i++)
+	if (run->c.fping.generate)
+		cli_fping_generate(&run->in, argc, argv);
+	for (i = 0; i < argc && !run->in.stopped && !run->c.fping.generate;
+	    i++)
 		input_target(&run->in, argv[i]);
 	for (i = 0; i < run->nfiles && !run->in.stopped; i++)
 		read_file(run, run->files[i]);
@@ -381,6 +392,29 @@ keep_sockets(struct run *run)
 	return rfd;
 }
 
+/*
+ * fping pads its host column to the widest target: names are known as
+ * given, addresses as text (only the fping front end pays for that).
+ */
+static long
+name_width(const struct run *run)
+{
+	char buf[REPORT_ADDRLEN];
+	long w = run->name_width, n;
+	uint32_t i;
+
+	for (i = 0; run->c.fping.on && i < run->tg.n; i++) {
+		const struct target *t = &run->tg.t[i];
+
+		n = (long)strlen(t->flags & T_NAMED && !run->c.fping.addr ?
+		    target_name(&run->tg, t, buf, sizeof(buf)) :
+		    target_addr(t, buf, sizeof(buf)));
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
 /* The start record, then the engine until the run is over. */
 static void
 go(struct run *run, int rfd)
@@ -390,6 +424,7 @@ go(struct run *run, int rfd)
 	e->res = run->res;
 	e->sig_stop = &sig_stop;
 	e->sig_quit = &sig_quit;
+	run->rep.name_width = name_width(run);
 	report_start(&run->rep);
 	if (rfd != -1 && engine_add_resolver(e, run->l, rfd) == -1)
 		err(EXIT_SYSTEM, "event loop");
@@ -403,6 +438,16 @@ go(struct run *run, int rfd)
 			    strerror(e->write_error));
 		err(EXIT_SYSTEM, "event loop");
 	}
+}
+
+/* Invoked as fping or fping6 (a link): fping's command line and output. */
+static int
+called_as_fping(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return strcmp(base, "fping") == 0 || strcmp(base, "fping6") == 0;
 }
 
 /*
@@ -422,7 +467,9 @@ main(int argc, char **argv)
 	std_fds();
 	if (priv_limit() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
-	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
+	first = called_as_fping(argv[0]) ? cli_fping_parse(argc, argv, &run.c,
+	    &run.files, &run.nfiles) : cli_parse(argc, argv, &run.c,
+	    &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
@@ -433,6 +480,9 @@ main(int argc, char **argv)
 		err(EXIT_SYSTEM, "cannot drop privileges");
 	set_up(&run, &block);
 	read_inputs(&run, argc, argv);
+	/* fping: no target is exit 1 (2 if a name had no address). */
+	if (run.c.fping.on && run.tg.n == 0 && resolver_count(run.res) == 0)
+		exit(run.bad_targets ? EXIT_BADTARGET : EXIT_NOREPLY);
 	/* Nothing to do: not an error of a target, so a usage error. */
 	if (run.tg.n == 0 && resolver_count(run.res) == 0 &&
 	    run.bad_targets == 0) {

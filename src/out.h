@@ -68,6 +68,7 @@ struct record {
 	long		 dropped;	/* end: replies the kernel dropped */
 	int		 exit_status;
 	const struct conf *conf;	/* start only */
+	long		 name_width;	/* start: widest target as shown */
 };
 
 struct out;
@@ -101,7 +102,7 @@ struct out {
 };
 
 extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
-	    out_live_ops;
+	    out_live_ops, out_fping_ops;
 
 void	out_init(struct out *, FILE *, const struct conf *);
 /* inner as o's inner formatter (o's stream and conf), begun; NULL: none. */

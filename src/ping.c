@@ -130,7 +130,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 
 	if (memcmp(a->from, t->addr, 16) != 0 && !(t->flags & T_BCAST))
 		return R_FOREIGN;	/* our probe, someone else answered */
-	if (a->rtt_ns > e->c->timeout_ns) {
+	if (a->rtt_ns > conf_timeout(e->c, a->h.attempt)) {
 		if (pr)
 			engine_late(e, pr, rx->read);
 		return R_LATE;

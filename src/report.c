@@ -115,6 +115,7 @@ report_start(const struct report *rep)
 	r.time = real_time();
 	r.targets = rep->tg->n;
 	r.conf = rep->c;
+	r.name_width = rep->name_width;
 	out_emit(rep->out, &r);
 }
 
