@@ -370,8 +370,8 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	} END { print NR, bad + 0 }' "$BATS_TEST_TMPDIR/ft.out"
 	[ "$output" = "1000000 0" ]
 	[ -x "$FPING_REAL" ] || return 0
-	ft ip netns exec "$FT_LAB-c" env PATH="${FPING_REAL%/*}:/usr/bin:/bin" fping -a -i 0 \
-	    -r 0 -g 127.0.0.1 127.15.66.64
+	ft ip netns exec "$FT_LAB-c" env PATH="${FPING_REAL%/*}:/usr/bin:/bin" \
+	    fping -a -i 0 -r 0 -g 127.0.0.1 127.15.66.64
 	expect 1 "" "fping: -g parameter generates too many addresses"
 }
 
