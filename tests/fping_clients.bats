@@ -58,7 +58,9 @@ setup()
 
 # run_fping WHICH ARGS...: ours or real fping in the client, stdout to
 # $BATS_TEST_TMPDIR/WHICH.out, stderr to WHICH.err, exit code to WHICH.rc;
-# stdin is inherited (clients feed targets on it).
+# stdin is inherited (clients feed targets on it).  Every run here has at
+# most FPING_TEST_TIMEOUT s (fp_timeout): a binary that is no fping (mping
+# before issue 14) pings until stopped.
 run_fping()
 {
 	local which=$1 bin o=$BATS_TEST_TMPDIR/$1 rc=0
@@ -67,7 +69,8 @@ run_fping()
 	ours)	bin=$LAB_DIR/fp/fping ;;
 	real)	bin=$FPING_REAL ;;
 	esac
-	ip netns exec "$LAB-c" "$bin" "$@" >"$o.out" 2>"$o.err" || rc=$?
+	fp_timeout ip netns exec "$LAB-c" "$bin" "$@" >"$o.out" \
+	    2>"$o.err" || rc=$?
 	echo "$rc" >"$o.rc"
 }
 
@@ -192,7 +195,8 @@ $RED kept=4 loss=0 median=ok" ]
 # must be 1000 (milliseconds), or SmokePing rescales every RTT.
 smokeping_factor()
 {
-	ip netns exec "$LAB-c" "$1" -C 1 localhost 2>&1 | perl -0777 -ne '
+	fp_timeout ip netns exec "$LAB-c" "$1" -C 1 localhost 2>&1 |
+	    perl -0777 -ne '
 		if (/bytes, ([0-9.]+)\sms\s+.*\n.*\n.*:\s+([0-9.]+)/ and $1 > 0) {
 			printf "factor=%.0f\n", 1000 * $2 / $1;
 		} else {
@@ -225,8 +229,8 @@ zabbix_interval()
 	local n f=$BATS_TEST_TMPDIR/zbx1 out
 	printf '%s' "$2" >"$f"
 	for n in 0 1 10; do
-		out=$(ip netns exec "$LAB-c" "$1" -c1 -t50 -i$n 2>&1 <"$f") ||
-		    true
+		out=$(fp_timeout ip netns exec "$LAB-c" "$1" -c1 -t50 \
+		    -i$n 2>&1 <"$f") || true
 		case $out in
 		*"You need -i >= "*)
 			out=${out#*You need -i >= }
@@ -287,8 +291,8 @@ zabbix_run()
 	i=$(zabbix_interval "$bin" "$A")
 	echo "$i" >"$BATS_TEST_TMPDIR/$1.zbxint"
 	printf '%s\n' $A $D $P $U $DUP $RED >"$f"
-	ip netns exec "$LAB-c" "$bin" -C4 -p250 -i"$i" >"$BATS_TEST_TMPDIR/$1.out" \
-	    2>&1 <"$f" || true
+	fp_timeout ip netns exec "$LAB-c" "$bin" -C4 -p250 -i"$i" \
+	    >"$BATS_TEST_TMPDIR/$1.out" 2>&1 <"$f" || true
 	zabbix_parse 4 "$A $D $P $U $DUP $RED" <"$BATS_TEST_TMPDIR/$1.out" \
 	    >"$BATS_TEST_TMPDIR/$1.zbx"
 }
@@ -313,7 +317,7 @@ $RED sent=4 rcv=0 loss=100% rtt=none" ]
 # offers -S, which wins.
 zabbix_source_option()
 {
-	ip netns exec "$LAB-c" "$1" -h 2>&1 | perl -ne '
+	fp_timeout ip netns exec "$LAB-c" "$1" -h 2>&1 | perl -ne '
 		s/^\s+//;
 		$o = "-I" if /^-I[\s,]/;
 		if (/^-S[\s,]/) { $o = "-S"; last; }
@@ -323,7 +327,7 @@ zabbix_source_option()
 @test "Zabbix SourceIP: -h offers -S (and -I)" {
 	run zabbix_source_option "$LAB_DIR/fp/fping"
 	[ "$output" = "-S" ]
-	run ip netns exec "$LAB-c" "$LAB_DIR/fp/fping" -h
+	run fp_timeout ip netns exec "$LAB-c" "$LAB_DIR/fp/fping" -h
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'\n   -I, --iface=IFACE '* ]]
 	have_real || return 0

@@ -221,3 +221,11 @@ netns_nowhere()
 	    >"$etc/resolv.conf" &&
 	printf 'hosts: files\n' >"$etc/nsswitch.conf"
 }
+
+# fp_timeout CMD...: CMD for at most FPING_TEST_TIMEOUT seconds (default
+# 60): the fping tests' guard against a binary that is no fping (mping
+# before issue 14 pings until stopped).
+fp_timeout()
+{
+	timeout -k 2 "${FPING_TEST_TIMEOUT:-60}" "$@"
+}
