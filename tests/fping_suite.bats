@@ -289,7 +289,7 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 
 # --- the command line -------------------------------------------------------
 
-@test "-h: the usage on stdout, exit 0; -v: 'fping: Version 5.x'" {
+@test "-h: the usage on stdout, exit 0; -v: 'fping: Version 5.x', then a line naming mping" {
 	ft fp -h
 	[ "$status" = 0 ] && [ -z "$stderr" ]
 	[[ "$output" == "Usage: fping [options] [targets...]"$'\n\nProbing options:\n'* ]]
@@ -299,6 +299,9 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	ft fp -v
 	[ "$status" = 0 ] && [ -z "$stderr" ]
 	[[ "$output" =~ ^fping:\ Version\ 5\.[0-9]+ ]]
+	# clients match "Version (3.1[6-9]|[4-9])" on the first line; the
+	# second says what answers (real fping has no second line)
+	[[ "$output" =~ $'\n'fping:\ .*mping ]]
 }
 
 @test "an unknown option: fping's message and the pointer to -h, exit 1" {
