@@ -1,0 +1,252 @@
+# tcp_lab.bash: the lab of tests/tcp.bats (issue 13: TCP and UDP probes
+# through a firewall that drops ICMP echo), prefix mtp:
+#
+#   c ---- r1 ---- r2 (nftables) ---- d   TCP 443 and UDP 53 listeners
+#                   \
+#                    +---- e   the responder: 203.0.113.128/25, 2001:db8:e::/64
+#
+# link    IPv4                               IPv6
+# c-r1    192.0.2.1 r1, 192.0.2.2 c          2001:db8:1::1 r1, ::2 c
+# r1-r2   198.51.100.1 r1, .2 r2             2001:db8:12::1 r1, ::2 r2
+# r2-d    203.0.113.1 r2, .2 d               2001:db8:23::1 r2, ::2 d
+# r2-e    203.0.113.17 r2, .18 e             2001:db8:24::1 r2, ::2 e
+#
+# r2 forwards no ICMP echo request (v4, v6) and passes TCP and UDP.  d
+# accepts TCP on 443 (and closes at once) and echoes UDP on 53, in both
+# families; nothing listens on 444.  e answers for the blocks routed to it
+# (local routes) with tests/responder --udp/--tcp; its kernel's own RSTs
+# and port unreachables are dropped (tcp_lab_quiet), so the crafted
+# answers are the only ones.  The client has no ping_group_range.
+# Usage (bats):
+#	setup_file()	{ tcp_lab_up; }
+#	teardown_file()	{ tcp_lab_down; }
+#	teardown()	{ tcp_responder_stop_all; }
+
+. "${BATS_TEST_DIRNAME}/netns.bash"
+
+MPING="${MPING:-$BATS_TEST_DIRNAME/../mping}"
+TCP_LAB_REPO=${TCP_LAB_REPO:-$BATS_TEST_DIRNAME/..}
+
+R1_4=192.0.2.1 R1_6=2001:db8:1::1
+R2_4=198.51.100.2 R2_6=2001:db8:12::2
+D_4=203.0.113.2 D_6=2001:db8:23::2
+C_4=192.0.2.2 C_6=2001:db8:1::2
+# The router the responder plays (--from).
+FAKE_4=198.51.100.77 FAKE_6=2001:db8:77::1
+
+mtp_exec()
+{
+	local node=$1
+	shift
+	ip netns exec "$MTP-$node" "$@"
+}
+
+_mtp_link()
+{
+	ip -n "$MTP-$1" link add "$2" type veth peer name "$4" \
+	    netns "$MTP-$3" &&
+	ip -n "$MTP-$1" link set "$2" up &&
+	ip -n "$MTP-$3" link set "$4" up
+}
+
+_mtp_addr()
+{
+	local node=$1 dev=$2 a
+	shift 2
+	for a in "$@"; do
+		case $a in
+		*:*)	ip -n "$MTP-$node" addr add "$a" dev "$dev" nodad ;;
+		*)	ip -n "$MTP-$node" addr add "$a" dev "$dev" ;;
+		esac || return 1
+	done
+}
+
+# _mtp_route NODE V4GW V6GW: default routes of NODE.
+_mtp_route()
+{
+	ip -n "$MTP-$1" route add default via "$2" &&
+	ip -n "$MTP-$1" -6 route add default via "$3"
+}
+
+_mtp_nodes()
+{
+	local n
+
+	for n in c r1 r2 d e; do
+		netns_add "$MTP_DIR" "$MTP-$n" && netns_defaults "$MTP-$n" ||
+		    return 1
+		printf 'nameserver 127.0.0.1\n' \
+		    >"$(netns_etc "$MTP_DIR" "$MTP-$n")/resolv.conf"
+	done
+	netns_sysctl "$MTP-c" net.ipv4.ping_group_range="1 0" &&
+	netns_sysctl "$MTP-r1" net.ipv4.ip_forward=1 \
+	    net.ipv6.conf.all.forwarding=1 &&
+	netns_sysctl "$MTP-r2" net.ipv4.ip_forward=1 \
+	    net.ipv6.conf.all.forwarding=1 &&
+	netns_sysctl "$MTP-e" net.ipv4.ip_nonlocal_bind=1 \
+	    net.ipv6.ip_nonlocal_bind=1
+}
+
+_mtp_net()
+{
+	_mtp_link c eth0 r1 eth0 && _mtp_link r1 eth1 r2 eth0 &&
+	_mtp_link r2 eth1 d eth0 && _mtp_link r2 eth2 e eth0 || return 1
+	_mtp_addr c eth0 192.0.2.2/28 2001:db8:1::2/64 &&
+	_mtp_addr r1 eth0 192.0.2.1/28 2001:db8:1::1/64 &&
+	_mtp_addr r1 eth1 198.51.100.1/28 2001:db8:12::1/64 &&
+	_mtp_addr r2 eth0 198.51.100.2/28 2001:db8:12::2/64 &&
+	_mtp_addr r2 eth1 203.0.113.1/28 2001:db8:23::1/64 &&
+	_mtp_addr r2 eth2 203.0.113.17/28 2001:db8:24::1/64 &&
+	_mtp_addr d eth0 203.0.113.2/28 2001:db8:23::2/64 &&
+	_mtp_addr e eth0 203.0.113.18/28 2001:db8:24::2/64 || return 1
+	_mtp_route c 192.0.2.1 2001:db8:1::1 &&
+	_mtp_route r1 198.51.100.2 2001:db8:12::2 &&
+	_mtp_route r2 198.51.100.1 2001:db8:12::1 &&
+	_mtp_route d 203.0.113.1 2001:db8:23::1 &&
+	_mtp_route e 203.0.113.17 2001:db8:24::1 || return 1
+	ip -n "$MTP-r2" route add 203.0.113.128/25 via 203.0.113.18 &&
+	ip -n "$MTP-r2" -6 route add 2001:db8:e::/64 via 2001:db8:24::2 &&
+	ip -n "$MTP-e" route add local 203.0.113.128/25 dev lo &&
+	ip -n "$MTP-e" -6 route add local 2001:db8:e::/64 dev lo
+}
+
+_mtp_firewall()
+{
+	mtp_exec r2 nft -f - <<-'NFT'
+	table inet mtp {
+		chain filt {
+			type filter hook forward priority 0; policy accept;
+			icmp type echo-request drop
+			icmpv6 type echo-request drop
+		}
+	}
+	NFT
+}
+
+# d: TCP 443 accepted and closed at once, UDP 53 echoed, both families.
+_mtp_listeners()
+{
+	local i
+
+	mtp_exec d python3 -c '
+import select, socket
+def sock(af, kind, port):
+    s = socket.socket(af, kind)
+    if af == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::" if af == socket.AF_INET6 else "0.0.0.0", port))
+    if kind == socket.SOCK_STREAM:
+        s.listen(128)
+    return s
+tcp = [sock(af, socket.SOCK_STREAM, 443) for af in (socket.AF_INET, socket.AF_INET6)]
+udp = [sock(af, socket.SOCK_DGRAM, 53) for af in (socket.AF_INET, socket.AF_INET6)]
+print("ready", flush=True)
+while True:
+    for s in select.select(tcp + udp, [], [])[0]:
+        if s in tcp:
+            try:
+                s.accept()[0].close()
+            except OSError:
+                pass
+        else:
+            data, peer = s.recvfrom(65535)
+            s.sendto(data, peer)
+' >"$MTP_DIR/listen.log" 2>&1 </dev/null 3>&- &
+	for i in $(seq 50); do
+		grep -q ready "$MTP_DIR/listen.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tcp_lab_quiet NS: the kernel of NS sends no RST and no port unreachable
+# of its own; the responder's (SO_MARK 0x6d70) go out.
+tcp_lab_quiet()
+{
+	ip netns exec "$1" nft -f - <<-'NFT'
+	table inet mtp_quiet {
+		chain out {
+			type filter hook output priority 0; policy accept;
+			meta mark 0x6d70 accept
+			tcp flags & rst == rst drop
+			icmp type destination-unreachable icmp code port-unreachable drop
+			icmpv6 type destination-unreachable icmpv6 code port-unreachable drop
+		}
+	}
+	NFT
+}
+
+# Build the responder unless the Makefile already did.
+_mtp_responder()
+{
+	local src=$TCP_LAB_REPO/tests/responder.c bin=$TCP_LAB_REPO/tests/responder
+
+	if [ -x "$bin" ] && [ ! "$src" -nt "$bin" ]; then
+		RESPONDER=$bin
+		return 0
+	fi
+	RESPONDER=$MTP_DIR/responder
+	${CC:-cc} -std=c99 -O2 -Wall -Wextra -o "$RESPONDER" "$src"
+}
+
+tcp_lab_up()
+{
+	netns_is_root || return 0
+	netns_gc mtp
+	export MTP="mtp-$$"
+	export MTP_DIR RESPONDER
+	MTP_DIR=$(netns_mkdir mtp) || return 1
+	if ! _mtp_responder || ! _mtp_nodes || ! _mtp_net ||
+	    ! _mtp_firewall || ! tcp_lab_quiet "$MTP-e" || ! _mtp_listeners; then
+		echo "tcp_lab_up: building the lab failed" >&2
+		tcp_lab_down
+		return 1
+	fi
+	netns_nobody_copy "$MTP_DIR" "$MPING"
+}
+
+tcp_lab_down()
+{
+	netns_is_root || return 0
+	tcp_responder_stop_all
+	netns_down "${MTP_DIR:-}" "${MTP:-}"
+}
+
+# tcp_responder NAME ARGS...: the responder in e with ARGS, its log in
+# $MTP_DIR/NAME.log; returns once its sockets are open.
+tcp_responder()
+{
+	local name=$1 pidfile=$MTP_DIR/$1.pid i
+	shift
+	rm -f "$pidfile"
+	echo "$pidfile" >>"$MTP_DIR/responders"
+	mtp_exec e "$RESPONDER" --pidfile "$pidfile" "$@" \
+	    >"$MTP_DIR/$name.log" 2>&1 </dev/null 3>&- &
+	for i in $(seq 50); do
+		[ -s "$pidfile" ] && return 0
+		sleep 0.05
+	done
+	echo "responder $name did not start:" >&2
+	cat "$MTP_DIR/$name.log" >&2
+	return 1
+}
+
+tcp_responder_stop_all()
+{
+	local f pid i
+
+	[ -f "${MTP_DIR:-/nonexistent}/responders" ] || return 0
+	for f in $(cat "$MTP_DIR/responders"); do
+		[ -s "$f" ] || continue
+		pid=$(cat "$f")
+		kill -TERM "$pid" 2>/dev/null
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$f"
+	done
+	: >"$MTP_DIR/responders"
+}
