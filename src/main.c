@@ -357,9 +357,9 @@ keep_sockets(struct run *run)
 	if (has6 && so->s6.fd == -1 && (rfd == -1 || so->s4.fd == -1))
 		errx(EXIT_SYSTEM, "%s", so->e6);
 	if (!has4 && so->s4.fd != -1)
-		close(so->s4.fd), so->s4.fd = -1;
+		sock_close(&so->s4);
 	if (!has6 && so->s6.fd != -1)
-		close(so->s6.fd), so->s6.fd = -1;
+		sock_close(&so->s6);
 	run->e.s4 = so->s4;
 	run->e.s6 = so->s6;
 	return rfd;
@@ -409,7 +409,8 @@ main(int argc, char **argv)
 	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
-	run.m = run.c.method == PM_UDP ? &method_udp : &method_icmp;
+	run.m = run.c.method == PM_UDP ? &method_udp : run.c.method == PM_TCP ?
+	    &method_tcp : &method_icmp;
 	block_signals(&block);
 	open_sockets(&run);
 	if (priv_drop() == -1)
