@@ -84,7 +84,8 @@
  *			seq + 1
  *	--wrong-ack	acknowledge seq + 1 + 1000 instead: a forged answer
  *	--port-unreach	answer a UDP probe with a port unreachable from the
- *			probed address quoting it (a closed port)
+ *			probed address quoting all of it, as Linux does (a
+ *			closed port; --quote is for --error only)
  *	--quote-foreign	UDP errors: the quoted payload is changed (XOR 0x5a)
  *			and its UDP checksum made right for it, so the quote
  *			is of a datagram that was never sent; TCP errors: the
@@ -1247,7 +1248,7 @@ answer_probe(const struct conf *c, const struct probe *pr,
 			ec.err_type = pr->af == AF_INET ? 3 : 1;
 			ec.err_code = pr->af == AF_INET ? 3 : 4;
 			ec.mtu = ec.pointer = ec.has_gateway = ec.code_seq = 0;
-			ec.mpls = -1;
+			ec.mpls = ec.quote = -1;
 		}
 		quote = lie_quote(pr->af, quote, &quotelen);
 		len = build_icmp(&ec, pr->af, buf + off, pr->l4, pr->l4len,

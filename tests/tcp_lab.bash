@@ -250,3 +250,59 @@ tcp_responder_stop_all()
 	done
 	: >"$MTP_DIR/responders"
 }
+
+# Assertions on $output (JSON Lines of mping --json).
+
+# tcp_replies_are D PORT STATE N: exactly N replies for target D, every one
+# from D with port PORT and state STATE, and D's summary N sent N received.
+tcp_replies_are()
+{
+	local d=$1 port=$2 state=$3 n=$4
+
+	[ "$(jcount ".type == \"reply\" and .target == \"$d\"")" -eq "$n" ]
+	[ "$(jcount ".type == \"reply\" and .target == \"$d\" and .from == \"$d\" and .port == $port and .state == \"$state\" and .dup == false")" -eq "$n" ]
+	[ "$(jcount ".type == \"summary\" and .target == \"$d\" and .sent == $n and .received == $n and .errors == 0")" -eq 1 ]
+}
+
+# tcp_hops D: the hops of the trace to D as "TTL:ADDR ..." ("TTL:*" for a
+# silent one), checking that no hop has more than one address.
+tcp_hops()
+{
+	[ "$(jcount ".type == \"hop\" and .target == \"$1\" and (.addrs | length) > 1")" -eq 0 ] || return 1
+	json_sel -r "select(.type == \"hop\" and .target == \"$1\") | \"\(.ttl):\(.addrs[0] // \"*\")\"" |
+	    tr '\n' ' '
+}
+
+# tcp_log_count NAME PATTERN: lines of responder NAME's log matching the
+# extended regular expression PATTERN.
+tcp_log_count()
+{
+	grep -Ec -- "$2" "$MTP_DIR/$1.log"
+}
+
+# tcp_capture NAME ARGS...: mping ARGS in c (stdout to $MTP_DIR/NAME.out)
+# while tcpdump listens on r1's side of the link to c; each TCP SYN that c
+# sent becomes a line "SPORT DPORT SEQ" of $MTP_DIR/NAME.syns.
+tcp_capture()
+{
+	local name=$1 pid i
+	shift
+	# ip netns exec execs tcpdump: $! is tcpdump itself (a function
+	# such as mtp_exec would put a subshell between them).
+	ip netns exec "$MTP-r1" tcpdump -Z root -i eth0 -nn -U --immediate-mode \
+	    -w "$MTP_DIR/$name.pcap" \
+	    "tcp and (src host $C_4 or src host $C_6)" \
+	    >/dev/null 2>"$MTP_DIR/$name.err" 3>&- &
+	pid=$!
+	for i in $(seq 50); do
+		grep -q 'listening on' "$MTP_DIR/$name.err" && break
+		sleep 0.1
+	done
+	mtp_exec c "$MPING" "$@" </dev/null >"$MTP_DIR/$name.out"
+	sleep 0.3
+	kill -INT $pid
+	wait $pid || true
+	tcpdump -nn -S -r "$MTP_DIR/$name.pcap" 2>/dev/null |
+	    sed -nE 's/.* [0-9a-f:.]+\.([0-9]+) > [0-9a-f:.]+\.([0-9]+): Flags \[S\], seq ([0-9]+),.*/\1 \2 \3/p' \
+	    >"$MTP_DIR/$name.syns"
+}
