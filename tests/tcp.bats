@@ -213,6 +213,39 @@ paris_tcp()
 	paris_tcp $D_6 40000
 }
 
+# balanced_traces METHOD-OPTIONS...: traces to D2 (v4, v6) with --flow
+# 40001..40016, through r1's per-flow load balancer: each one keeps to one
+# path (one address at every hop, reached in 3), and the flows together
+# take both paths (r2 and r2b at hop 2), so the balancer does split flows.
+balanced_traces()
+{
+	local f got seen=""
+
+	for f in $(seq 40001 40016); do
+		run tmp "$@" --trace --flow $f -t 100 --json $D2_4 $D2_6
+		# "TRACES HOPS TARGET=HOP2 TARGET=HOP2": traces reached in 3,
+		# hops with one address, the address at hop 2 of each trace.
+		got=$(json_sel -rs '[([.[] | select(.type == "trace" and .reached and .hops == 3)] | length | tostring),
+		    ([.[] | select(.type == "hop" and .lost == 0 and (.addrs | length) == 1)] | length | tostring),
+		    (.[] | select(.type == "hop" and .ttl == 2) | .target + "=" + .addrs[0])] | join(" ")')
+		echo "--flow $f: $status $got"
+		[ "$status" -eq 0 ]
+		[[ $got == "2 6 "* ]]
+		seen="$seen ${got#2 6 }"
+	done
+	for f in $D2_4=$R2_4 $D2_4=$R2B_4 $D2_6=$R2_6 $D2_6=$R2B_6; do
+		[[ " $seen " == *" $f "* ]] || { echo "never $f"; return 1; }
+	done
+}
+
+@test "Paris --tcp through a per-flow load balancer: one path per trace, both paths over 16 flows (v4, v6)" {
+	balanced_traces --tcp --port 443
+}
+
+@test "Paris --udp through a per-flow load balancer: one path per trace, both paths over 16 flows (v4, v6)" {
+	balanced_traces --udp
+}
+
 # As nobody (no cap_net_raw, no ping_group_range) --tcp falls back to one
 # non-blocking connect() per probe (src/method_tcpconn.c, branch tcpconn):
 # these pass once that branch is merged.

@@ -2,14 +2,22 @@
 # through a firewall that drops ICMP echo), prefix mtp:
 #
 #   c ---- r1 ---- r2 (nftables) ---- d   TCP 443 and UDP 53 listeners
-#                   \
-#                    +---- e   the responder: 203.0.113.128/25, 2001:db8:e::/64
+#           \       \                  /
+#            \       +---- e          /   e: the responder, answering
+#             +---- r2b --------------+      203.0.113.128/25, 2001:db8:e::/64
 #
 # link    IPv4                               IPv6
 # c-r1    192.0.2.1 r1, 192.0.2.2 c          2001:db8:1::1 r1, ::2 c
 # r1-r2   198.51.100.1 r1, .2 r2             2001:db8:12::1 r1, ::2 r2
 # r2-d    203.0.113.1 r2, .2 d               2001:db8:23::1 r2, ::2 d
 # r2-e    203.0.113.17 r2, .18 e             2001:db8:24::1 r2, ::2 e
+# r1-r2b  198.51.100.17 r1, .18 r2b          2001:db8:13::1 r1, ::2 r2b
+# r2b-d   203.0.113.33 r2b, .34 d            2001:db8:25::1 r2b, ::2 d
+#
+# r1 is a per-flow load balancer for d's second address (D2: 203.0.113.99,
+# 2001:db8:99::1 on d's loopback): two equal routes, via r2 and via r2b,
+# chosen by a hash of the 5-tuple (fib_multipath_hash_policy 1).  The
+# rest of d's traffic goes through r2 only.
 #
 # r2 forwards no ICMP echo request (v4, v6) and passes TCP and UDP.  d
 # accepts TCP on 443 (and closes at once) and echoes UDP on 53, in both
@@ -31,6 +39,8 @@ R1_4=192.0.2.1 R1_6=2001:db8:1::1
 R2_4=198.51.100.2 R2_6=2001:db8:12::2
 D_4=203.0.113.2 D_6=2001:db8:23::2
 C_4=192.0.2.2 C_6=2001:db8:1::2
+R2B_4=198.51.100.18 R2B_6=2001:db8:13::2
+D2_4=203.0.113.99 D2_6=2001:db8:99::1
 # The router the responder plays (--from).
 FAKE_4=198.51.100.77 FAKE_6=2001:db8:77::1
 
@@ -72,7 +82,7 @@ _mtp_nodes()
 {
 	local n
 
-	for n in c r1 r2 d e; do
+	for n in c r1 r2 r2b d e; do
 		netns_add "$MTP_DIR" "$MTP-$n" && netns_defaults "$MTP-$n" ||
 		    return 1
 		printf 'nameserver 127.0.0.1\n' \
@@ -83,6 +93,10 @@ _mtp_nodes()
 	    net.ipv6.conf.all.forwarding=1 &&
 	netns_sysctl "$MTP-r2" net.ipv4.ip_forward=1 \
 	    net.ipv6.conf.all.forwarding=1 &&
+	netns_sysctl "$MTP-r2b" net.ipv4.ip_forward=1 \
+	    net.ipv6.conf.all.forwarding=1 &&
+	netns_sysctl "$MTP-r1" net.ipv4.fib_multipath_hash_policy=1 \
+	    net.ipv6.fib_multipath_hash_policy=1 &&
 	netns_sysctl "$MTP-e" net.ipv4.ip_nonlocal_bind=1 \
 	    net.ipv6.ip_nonlocal_bind=1
 }
@@ -107,7 +121,28 @@ _mtp_net()
 	ip -n "$MTP-r2" route add 203.0.113.128/25 via 203.0.113.18 &&
 	ip -n "$MTP-r2" -6 route add 2001:db8:e::/64 via 2001:db8:24::2 &&
 	ip -n "$MTP-e" route add local 203.0.113.128/25 dev lo &&
-	ip -n "$MTP-e" -6 route add local 2001:db8:e::/64 dev lo
+	ip -n "$MTP-e" -6 route add local 2001:db8:e::/64 dev lo &&
+	_mtp_balancer
+}
+
+# r1 balances D2 per flow over r2 and r2b.
+_mtp_balancer()
+{
+	_mtp_link r1 eth2 r2b eth0 && _mtp_link r2b eth1 d eth1 &&
+	_mtp_addr r1 eth2 198.51.100.17/28 2001:db8:13::1/64 &&
+	_mtp_addr r2b eth0 198.51.100.18/28 2001:db8:13::2/64 &&
+	_mtp_addr r2b eth1 203.0.113.33/28 2001:db8:25::1/64 &&
+	_mtp_addr d eth1 203.0.113.34/28 2001:db8:25::2/64 &&
+	_mtp_addr d lo $D2_4/32 $D2_6/128 &&
+	_mtp_route r2b 198.51.100.17 2001:db8:13::1 || return 1
+	ip -n "$MTP-r2" route add $D2_4 via 203.0.113.2 &&
+	ip -n "$MTP-r2" -6 route add $D2_6 via 2001:db8:23::2 &&
+	ip -n "$MTP-r2b" route add $D2_4 via 203.0.113.34 &&
+	ip -n "$MTP-r2b" -6 route add $D2_6 via 2001:db8:25::2 &&
+	ip -n "$MTP-r1" route add $D2_4 nexthop via 198.51.100.2 dev eth1 \
+	    nexthop via 198.51.100.18 dev eth2 &&
+	ip -n "$MTP-r1" -6 route add $D2_6 nexthop via 2001:db8:12::2 \
+	    dev eth1 nexthop via 2001:db8:13::2 dev eth2
 }
 
 _mtp_firewall()
@@ -154,7 +189,7 @@ while True:
             s.sendto(data, peer)
 ' >"$MTP_DIR/listen.log" 2>&1 </dev/null 3>&- &
 	for i in $(seq 50); do
-		grep -q ready "$MTP_DIR/listen.log" && return 0
+		grep -qs ready "$MTP_DIR/listen.log" && return 0
 		sleep 0.1
 	done
 	return 1
