@@ -27,7 +27,7 @@ setup()
 teardown()
 {
 	netns_is_root || return 0
-	tcp_responder_stop_all
+	responder_stop_all
 }
 
 @test "tcp lab: the firewall drops echo: ICMP ping gets nothing, exit 1 (v4, v6)" {
@@ -105,9 +105,9 @@ teardown()
 # the IP header (RFC 792's 28 bytes), and the others as the target.
 short_quote_router()
 {
-	tcp_responder q4 --addr $E_4 --error 11,0 --error-ttl 1 --quote 8 \
+	responder_start q4 --addr $E_4 --error 11,0 --error-ttl 1 --quote 8 \
 	    --from $FAKE_4 "$@" &&
-	tcp_responder q6 --addr $E_6 --error 3,0 --error-ttl 1 --quote 8 \
+	responder_start q6 --addr $E_6 --error 3,0 --error-ttl 1 --quote 8 \
 	    --from $FAKE_6 "$@"
 }
 
@@ -145,7 +145,7 @@ forged_vs_right()
 {
 	local name=$1 state=$2
 	shift 2
-	tcp_responder "$name-forged" --tcp --wrong-ack "$@"
+	responder_start "$name-forged" --tcp --wrong-ack "$@"
 	run tmp --tcp --port 443 -c 3 -p 100 -t 300 --json $E_4 $E_6
 	echo "forged: $status $output"
 	[ "$status" -eq 1 ]
@@ -153,8 +153,8 @@ forged_vs_right()
 	[ "$(jcount '.type == "summary" and .sent == 3 and .received == 0')" -eq 2 ]
 	# The forged answers did go out: one per probe.
 	[ "$(tcp_log_count "$name-forged" "proto=tcp .*dport=443 .*action=$name\$")" -eq 6 ]
-	tcp_responder_stop_all
-	tcp_responder "$name" --tcp "$@"
+	responder_stop_all
+	responder_start "$name" --tcp "$@"
 	run tmp --tcp --port 443 -c 3 -p 100 -t 300 --json $E_4 $E_6
 	echo "right: $status $output"
 	[ "$status" -eq 0 ]
@@ -171,15 +171,15 @@ forged_vs_right()
 }
 
 @test "--udp: a forged port unreachable (foreign quote) is never credited; the probe's is, closed (v4, v6)" {
-	tcp_responder pu-forged --udp --port-unreach --quote-foreign
+	responder_start pu-forged --udp --port-unreach --quote-foreign
 	run tmp --udp -c 3 -p 100 -t 300 --json $E_4 $E_6
 	echo "forged: $status $output"
 	[ "$status" -eq 1 ]
 	[ "$(jcount '.type == "reply" or .type == "error"')" -eq 0 ]
 	[ "$(jcount '.type == "summary" and .sent == 3 and .received == 0')" -eq 2 ]
 	[ "$(tcp_log_count pu-forged 'proto=udp .*dport=33434 .*action=port-unreach$')" -eq 6 ]
-	tcp_responder_stop_all
-	tcp_responder pu --udp --port-unreach
+	responder_stop_all
+	responder_start pu --udp --port-unreach
 	run tmp --udp -c 3 -p 100 -t 300 --json $E_4 $E_6
 	echo "right: $status $output"
 	[ "$status" -eq 0 ]
@@ -246,39 +246,47 @@ balanced_traces()
 	balanced_traces --udp
 }
 
-# As nobody (no cap_net_raw, no ping_group_range) --tcp falls back to one
-# non-blocking connect() per probe (src/method_tcpconn.c, branch tcpconn):
-# these pass once that branch is merged.
-@test "nobody: --tcp uses connect(): 443 open, 444 closed, trace reaches d (v4, v6)" {
-	run --separate-stderr netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" --tcp --port 443 -c 3 -p 100 -t 300 --json $D_4 $D_6
+# tmp_nobody ARGS...: mping ARGS in c as nobody.
+tmp_nobody()
+{
+	netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" "$@"
+}
+
+# nobody_ping PORT STATE ARGS...: as nobody, -c 3 ARGS --port PORT to d
+# gets 3/3 STATE (v4, v6).
+nobody_ping()
+{
+	local port=$1 state=$2
+	shift 2
+	run --separate-stderr tmp_nobody "$@" --port $port -c 3 -p 100 -t 300 --json $D_4 $D_6
 	echo "$status $output $stderr"
 	[ "$status" -eq 0 ]
-	tcp_replies_are $D_4 443 open 3
-	tcp_replies_are $D_6 443 open 3
-	run --separate-stderr netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" --tcp --port 444 -c 3 -p 100 -t 300 --json $D_4 $D_6
-	echo "$status $output $stderr"
-	[ "$status" -eq 0 ]
-	tcp_replies_are $D_4 444 closed 3
-	tcp_replies_are $D_6 444 closed 3
-	run --separate-stderr netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" --tcp --port 443 --trace -t 300 --json $D_4 $D_6
+	tcp_replies_are $D_4 $port $state 3
+	tcp_replies_are $D_6 $port $state 3
+}
+
+# nobody_trace ARGS...: as nobody, --trace ARGS reaches d: r1, r2, d.
+nobody_trace()
+{
+	run --separate-stderr tmp_nobody "$@" --trace -t 300 --json $D_4 $D_6
 	echo "$status $output $stderr"
 	[ "$status" -eq 0 ]
 	[ "$(tcp_hops $D_4)" = "1:$R1_4 2:$R2_4 3:$D_4 " ]
 	[ "$(tcp_hops $D_6)" = "1:$R1_6 2:$R2_6 3:$D_6 " ]
 }
 
+# As nobody (no cap_net_raw, no ping_group_range) --tcp falls back to one
+# non-blocking connect() per probe (src/method_tcpconn.c).
+@test "nobody: --tcp uses connect(): 443 open, 444 closed, trace reaches d (v4, v6)" {
+	nobody_ping 443 open --tcp
+	nobody_ping 444 closed --tcp
+	nobody_trace --tcp --port 443
+}
+
 @test "nobody: ICMP cannot start (exit 4), --udp --port 53 open and its trace reach d (v4, v6)" {
-	run --separate-stderr netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" -c 1 -t 300 $D_4
+	run --separate-stderr tmp_nobody -c 1 -t 300 $D_4
 	echo "$status $output $stderr"
 	[ "$status" -eq 4 ]
-	run --separate-stderr netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" --udp --port 53 -c 3 -p 100 -t 300 --json $D_4 $D_6
-	echo "$status $output $stderr"
-	[ "$status" -eq 0 ]
-	tcp_replies_are $D_4 53 open 3
-	tcp_replies_are $D_6 53 open 3
-	run --separate-stderr netns_nobody "$MTP-c" "$MTP_DIR/bin/mping" --udp --port 53 --trace -t 300 --json $D_4 $D_6
-	echo "$status $output $stderr"
-	[ "$status" -eq 0 ]
-	[ "$(tcp_hops $D_4)" = "1:$R1_4 2:$R2_4 3:$D_4 " ]
-	[ "$(tcp_hops $D_6)" = "1:$R1_6 2:$R2_6 3:$D_6 " ]
+	nobody_ping 53 open --udp
+	nobody_trace --udp --port 53
 }

@@ -28,12 +28,13 @@
 # Usage (bats):
 #	setup_file()	{ tcp_lab_up; }
 #	teardown_file()	{ tcp_lab_down; }
-#	teardown()	{ tcp_responder_stop_all; }
+#	teardown()	{ responder_stop_all; }
+# The responders are lab.bash's (responder_start NAME ARGS..., in e; log
+# $MTP_DIR/NAME.log): LAB and LAB_DIR name this lab.
 
 . "${BATS_TEST_DIRNAME}/netns.bash"
+. "${BATS_TEST_DIRNAME}/lab.bash"
 
-MPING="${MPING:-$BATS_TEST_DIRNAME/../mping}"
-TCP_LAB_REPO=${TCP_LAB_REPO:-$BATS_TEST_DIRNAME/..}
 
 R1_4=192.0.2.1 R1_6=2001:db8:1::1
 R2_4=198.51.100.2 R2_6=2001:db8:12::2
@@ -212,27 +213,15 @@ tcp_lab_quiet()
 	NFT
 }
 
-# Build the responder unless the Makefile already did.
-_mtp_responder()
-{
-	local src=$TCP_LAB_REPO/tests/responder.c bin=$TCP_LAB_REPO/tests/responder
-
-	if [ -x "$bin" ] && [ ! "$src" -nt "$bin" ]; then
-		RESPONDER=$bin
-		return 0
-	fi
-	RESPONDER=$MTP_DIR/responder
-	${CC:-cc} -std=c99 -O2 -Wall -Wextra -o "$RESPONDER" "$src"
-}
-
 tcp_lab_up()
 {
 	netns_is_root || return 0
 	netns_gc mtp
-	export MTP="mtp-$$"
-	export MTP_DIR RESPONDER
+	export MTP="mtp-$$" LAB="mtp-$$" RESPONDER_NODE=e
+	export MTP_DIR LAB_DIR RESPONDER
 	MTP_DIR=$(netns_mkdir mtp) || return 1
-	if ! _mtp_responder || ! _mtp_nodes || ! _mtp_net ||
+	LAB_DIR=$MTP_DIR
+	if ! _lab_responder || ! _mtp_nodes || ! _mtp_net ||
 	    ! _mtp_firewall || ! tcp_lab_quiet "$MTP-e" || ! _mtp_listeners; then
 		echo "tcp_lab_up: building the lab failed" >&2
 		tcp_lab_down
@@ -244,47 +233,10 @@ tcp_lab_up()
 tcp_lab_down()
 {
 	netns_is_root || return 0
-	tcp_responder_stop_all
+	responder_stop_all
 	netns_down "${MTP_DIR:-}" "${MTP:-}"
 }
 
-# tcp_responder NAME ARGS...: the responder in e with ARGS, its log in
-# $MTP_DIR/NAME.log; returns once its sockets are open.
-tcp_responder()
-{
-	local name=$1 pidfile=$MTP_DIR/$1.pid i
-	shift
-	rm -f "$pidfile"
-	echo "$pidfile" >>"$MTP_DIR/responders"
-	mtp_exec e "$RESPONDER" --pidfile "$pidfile" "$@" \
-	    >"$MTP_DIR/$name.log" 2>&1 </dev/null 3>&- &
-	for i in $(seq 50); do
-		[ -s "$pidfile" ] && return 0
-		sleep 0.05
-	done
-	echo "responder $name did not start:" >&2
-	cat "$MTP_DIR/$name.log" >&2
-	return 1
-}
-
-tcp_responder_stop_all()
-{
-	local f pid i
-
-	[ -f "${MTP_DIR:-/nonexistent}/responders" ] || return 0
-	for f in $(cat "$MTP_DIR/responders"); do
-		[ -s "$f" ] || continue
-		pid=$(cat "$f")
-		kill -TERM "$pid" 2>/dev/null
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-		rm -f "$f"
-	done
-	: >"$MTP_DIR/responders"
-}
 
 # Assertions on $output (JSON Lines of mping --json).
 
@@ -320,23 +272,12 @@ tcp_log_count()
 # sent becomes a line "SPORT DPORT SEQ" of $MTP_DIR/NAME.syns.
 tcp_capture()
 {
-	local name=$1 pid i
+	local name=$1
 	shift
-	# ip netns exec execs tcpdump: $! is tcpdump itself (a function
-	# such as mtp_exec would put a subshell between them).
-	ip netns exec "$MTP-r1" tcpdump -Z root -i eth0 -nn -U --immediate-mode \
-	    -w "$MTP_DIR/$name.pcap" \
-	    "tcp and (src host $C_4 or src host $C_6)" \
-	    >/dev/null 2>"$MTP_DIR/$name.err" 3>&- &
-	pid=$!
-	for i in $(seq 50); do
-		grep -q 'listening on' "$MTP_DIR/$name.err" && break
-		sleep 0.1
-	done
+	netns_capture_start "$MTP-r1" eth0 "$MTP_DIR/$name.pcap" \
+	    "tcp and (src host $C_4 or src host $C_6)" || return 1
 	mtp_exec c "$MPING" "$@" </dev/null >"$MTP_DIR/$name.out"
-	sleep 0.3
-	kill -INT $pid
-	wait $pid || true
+	netns_capture_stop
 	tcpdump -nn -S -r "$MTP_DIR/$name.pcap" 2>/dev/null |
 	    sed -nE 's/.* [0-9a-f:.]+\.([0-9]+) > [0-9a-f:.]+\.([0-9]+): Flags \[S\], seq ([0-9]+),.*/\1 \2 \3/p' \
 	    >"$MTP_DIR/$name.syns"
