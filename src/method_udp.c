@@ -11,7 +11,8 @@
  *
  * With cap_net_raw (method_udp_raw, the first choice) the datagrams go
  * out through a raw socket (method_raw.c) with a header we write: the
- * checksum is the probe's seq16 under a keyed mask, two payload bytes
+ * checksum is the low 16 bits of the probe's serial under a keyed mask
+ * (any probe in flight, not only the latest), two payload bytes
  * absorbing the difference (Paris traceroute's trick).  A router that
  * quotes only RFC 792's 8 bytes still names the probe: the quoted ports
  * and checksum.  (A datagram socket's error queue starts past the UDP
@@ -274,7 +275,7 @@ raw_build(void *arg, const struct sock *s, struct tx *tx,
 	tag_write(&um->key, tx->buf + UDP_HDR_LEN, h, t->addr);
 	target_sockaddr(t, &tx->to, &tx->tolen);
 	udp_header(tx->buf, tx->len, s->local_port, dport);
-	want = (uint16_t)h->seq ^ tag_mask16(&um->key, t->addr,
+	want = (uint16_t)h->serial ^ tag_mask16(&um->key, t->addr,
 	    s->local_port, dport);
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&um->route, s->route_fd, &tx->to, src) == 0)
@@ -304,7 +305,7 @@ raw_recognise(void *arg, const struct sock *s, const struct rx *rx,
 /*
  * The datagram an error quotes, from its UDP header on: its tag if the
  * quote holds it; else (8 bytes) its ports must be ours, and the checksum
- * gives the seq16 back (0 was sent as 0xffff: that one probe in 65,536
+ * gives the serial's low bits back (0 was sent as 0xffff: that one in 65,536
  * is not named by a short quote).
  */
 static int
@@ -322,8 +323,9 @@ quoted_datagram(const struct method_state *um, const struct sock *s,
 		return a->tagged = 1;
 	if (m->quote_l4_len - UDP_HDR_LEN >= TAG_HDR_LEN + TAG_LEN)
 		return 0;	/* the whole tag is there, and wrong */
-	a->seq16 = (uint16_t)(q[6] << 8 | q[7]) ^ tag_mask16(&um->key, a->dst,
-	    s->local_port, um->c->port);
+	a->serial16 = (uint16_t)(q[6] << 8 | q[7]) ^ tag_mask16(&um->key,
+	    a->dst, s->local_port, um->c->port);
+	a->by_serial = 1;
 	return 1;
 }
 
