@@ -248,21 +248,65 @@ finish(struct run *run, int status)
 		    "mping(1))\n", dropped);
 }
 
-/* Open each family's socket; the other family's failure is not fatal. */
+/* The method a run asks for (TCP may yet fall back: open_sockets). */
+static const struct method *
+method_of(enum probe_method pm)
+{
+	switch (pm) {
+	case PM_UDP:	return &method_udp;
+	/* TODO(tcpconn): &method_tcp (raw SYNs) once src/method_tcp.c is
+	 * on main; until then TCP always probes by connect(). */
+	case PM_TCP:	return &method_tcpconn;
+	default:	return &method_icmp;
+	}
+}
+
+/* Open the family's socket: 0, or the errno of the failure. */
+static int
+open_family(struct run *run, struct sock *s, int family, char *err,
+    size_t errlen)
+{
+	if (run->m->open(s, family, &run->c, err, errlen) == 0)
+		return 0;
+	s->fd = -1;
+	return errno ? errno : EINVAL;
+}
+
+static int
+denied(int err)
+{
+	return err == EPERM || err == EACCES;
+}
+
+/*
+ * Open each family's socket; the other family's failure is not fatal.
+ * TCP SYNs through a raw socket need cap_net_raw: refused that (EPERM,
+ * EACCES) for either family, the run probes both families by connect()
+ * per probe instead (method_tcpconn.c), one method for the whole run.
+ */
 static void
 open_sockets(struct run *run)
 {
 	struct sockets *so = &run->so;
 	const struct conf *c = &run->c;
+	int e4 = 0, e6 = 0;
 
 	memset(so, 0, sizeof(*so));
 	so->s4.fd = so->s6.fd = -1;
-	if (c->family != AF_INET6 && run->m->open(&so->s4, AF_INET, c, so->e4,
-	    sizeof(so->e4)))
-		so->s4.fd = -1;
-	if (c->family != AF_INET && run->m->open(&so->s6, AF_INET6, c,
-	    so->e6, sizeof(so->e6)))
-		so->s6.fd = -1;
+	if (c->family != AF_INET6)
+		e4 = open_family(run, &so->s4, AF_INET, so->e4, sizeof(so->e4));
+	if (c->family != AF_INET)
+		e6 = open_family(run, &so->s6, AF_INET6, so->e6,
+		    sizeof(so->e6));
+	if (c->method != PM_TCP || run->m == &method_tcpconn ||
+	    !(denied(e4) || denied(e6)))
+		return;
+	if (so->s4.fd != -1)
+		close(so->s4.fd);
+	if (so->s6.fd != -1)
+		close(so->s6.fd);
+	run->m = &method_tcpconn;
+	open_sockets(run);
 }
 
 /*
@@ -409,7 +453,7 @@ main(int argc, char **argv)
 	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
-	run.m = run.c.method == PM_UDP ? &method_udp : &method_icmp;
+	run.m = method_of(run.c.method);
 	block_signals(&block);
 	open_sockets(&run);
 	if (priv_drop() == -1)

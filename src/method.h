@@ -53,9 +53,23 @@ struct method {
 	const char *(*error_name)(int family, uint8_t type, uint8_t code);
 	const char *(*mark)(int family, uint8_t type, uint8_t code, long mtu,
 		    char *buf, size_t len);
+	/*
+	 * NULL, or: the method reads its answers itself.  Its probes each
+	 * have a socket of their own (method_tcpconn.c), which the engine's
+	 * one socket per family cannot be: the sock .open gave is then an
+	 * epoll set of the family's probe sockets, and the engine calls this
+	 * when it is readable and before probes expire, instead of its own
+	 * reads and recognise.  Each answer goes to answer(ctx, ...); sockets
+	 * whose probe is over (answered, or older than the timeout at now)
+	 * are closed.  Returns how many sockets were ready.
+	 */
+	int	(*drain)(void *, struct sock *, int64_t now,
+		    void (*answer)(void *ctx, struct answer *,
+		    const struct rx *), void *ctx);
 };
 
-extern const struct method method_icmp, method_udp;
+/* tcpconn: TCP by connect() per probe, without privileges. */
+extern const struct method method_icmp, method_udp, method_tcpconn;
 
 /*
  * The state every method has had so far: the tag's key, what the run

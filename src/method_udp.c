@@ -196,5 +196,5 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 const struct method method_udp = {
 	"udp", udp_open, method_state_create, method_state_destroy, udp_probe_len,
 	udp_answer_len, udp_prepare, udp_build, method_send, udp_recognise,
-	udp_recognise_err, method_icmp_error_name, method_icmp_mark
+	udp_recognise_err, method_icmp_error_name, method_icmp_mark, NULL
 };

@@ -214,7 +214,7 @@ fake_mark(int family, uint8_t type, uint8_t code, long mtu, char *buf,
 static const struct method fake_method = {
 	"fake", fake_open, fake_create, fake_destroy, fake_len, fake_len,
 	fake_prepare, fake_build, fake_send, fake_recognise, fake_recognise,
-	fake_error_name, fake_mark
+	fake_error_name, fake_mark, NULL
 };
 
 /* ---- the capturing formatter ---- */
