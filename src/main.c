@@ -254,9 +254,7 @@ method_of(enum probe_method pm)
 {
 	switch (pm) {
 	case PM_UDP:	return &method_udp;
-	/* TODO(tcpconn): &method_tcp (raw SYNs) once src/method_tcp.c is
-	 * on main; until then TCP always probes by connect(). */
-	case PM_TCP:	return &method_tcpconn;
+	case PM_TCP:	return &method_tcp;
 	default:	return &method_icmp;
 	}
 }
@@ -401,9 +399,9 @@ keep_sockets(struct run *run)
 	if (has6 && so->s6.fd == -1 && (rfd == -1 || so->s4.fd == -1))
 		errx(EXIT_SYSTEM, "%s", so->e6);
 	if (!has4 && so->s4.fd != -1)
-		close(so->s4.fd), so->s4.fd = -1;
+		sock_close(&so->s4);
 	if (!has6 && so->s6.fd != -1)
-		close(so->s6.fd), so->s6.fd = -1;
+		sock_close(&so->s6);
 	run->e.s4 = so->s4;
 	run->e.s6 = so->s6;
 	return rfd;

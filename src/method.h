@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "icmp.h"
 #include "sock.h"
+#include "srcaddr.h"
 #include "tag.h"
 #include "targets.h"
 
@@ -69,7 +70,7 @@ struct method {
 };
 
 /* tcpconn: TCP by connect() per probe, without privileges. */
-extern const struct method method_icmp, method_udp, method_tcpconn;
+extern const struct method method_icmp, method_udp, method_tcp, method_tcpconn;
 
 /*
  * The state every method has had so far: the tag's key, what the run
@@ -83,12 +84,21 @@ struct method_state {
 	uint8_t			*pattern;	/* -s bytes: i & 0xff */
 	uint64_t		 corrupt;	/* replies with a bad payload */
 	struct icmp_msg		 msg;
+	struct srcaddr		 route;		/* raw TCP, UDP: sources */
 };
 
 /* method_common.c: what methods share. */
 /* .create and .destroy of a struct method_state. */
 void	*method_state_create(const struct conf *, const struct targets *);
 void	 method_state_destroy(void *);
+/*
+ * method_raw.c: open s as a raw socket of proto (IPPROTO_TCP, _UDP) with
+ * its error queue, the socket holding its source port (local_port) and
+ * the one to learn source addresses with.  0, or -1 with errno (EPERM,
+ * EACCES: no cap_net_raw) and a message in err, s closed.
+ */
+int	method_raw_open(struct sock *, int family, int proto,
+	    const struct conf *, char *err, size_t errlen);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,
 	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);
