@@ -299,10 +299,8 @@ open_sockets(struct run *run)
 	if (c->method != PM_TCP || run->m == &method_tcpconn ||
 	    !(denied(e4) || denied(e6)))
 		return;
-	if (so->s4.fd != -1)
-		close(so->s4.fd);
-	if (so->s6.fd != -1)
-		close(so->s6.fd);
+	sock_close(&so->s4);
+	sock_close(&so->s6);
 	run->m = &method_tcpconn;
 	open_sockets(run);
 }
