@@ -261,3 +261,67 @@ hops_are()
 	grep -Fx "$UNR_4: stopped at hop 3: host-unreachable" <<<"$output"
 	grep -Fx "$UNR_6: stopped at hop 3: address-unreachable" <<<"$output"
 }
+
+# peak_fds TRACE: from an strace -f of socket and close calls, the most
+# TCP sockets open at once, then how many socket() calls failed.
+peak_fds()
+{
+	awk '/socket\(AF_INET6?, SOCK_STREAM/ {
+		if ($NF ~ /^[0-9]+$/) { open[$NF] = 1; n++; if (n > peak) peak = n }
+		else failed++
+	}
+	/close\([0-9]+\) += 0/ {
+		fd = $0; sub(/.*close\(/, "", fd); sub(/\).*/, "", fd)
+		if (fd in open) { delete open[fd]; n-- }
+	}
+	END { print peak + 0, failed + 0 }' "$1"
+}
+
+@test "nobody --tcp, ulimit -n 64: 510 targets all answered, probes in flight bounded, no EMFILE" {
+	run --separate-stderr mtc_exec c strace -f -qq -e trace=socket,close \
+	    -o "$MTC_DIR/fds.strace" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups -- bash -c 'ulimit -n 64 && exec "$@"' sh \
+	    "$MTC_DIR/bin/mping" --tcp --port 8081 -c 1 -i 0 -t 2000 --json \
+	    198.18.0.0/23 </dev/null
+	echo "$status $stderr"
+	[ "$status" -eq 0 ]
+	nogrep -i 'too many open files' <<<"$stderr"
+	[ "$(jcount '.type == "reply" and .state == "closed" and .port == 8081')" -eq 510 ]
+	[ "$(jcount '.type == "summary" and .sent == 1 and .received == 1')" -eq 510 ]
+	read -r peak failed < <(peak_fds "$MTC_DIR/fds.strace")
+	echo "peak $peak sockets at once, $failed socket() calls failed"
+	[ "$(grep -c 'socket(AF_INET, SOCK_STREAM' "$MTC_DIR/fds.strace")" -eq 510 ]
+	[ "$failed" -eq 0 ]
+	nogrep -q EMFILE "$MTC_DIR/fds.strace"
+	# The bound was reached (-i 0 sends faster than RSTs are read) and
+	# kept below the limit, with room for the other descriptors.
+	[ "$peak" -ge 20 ] && [ "$peak" -le 56 ]
+}
+
+@test "nobody --tcp: no descriptor leak over a 3 s run (open, closed, unreachable, dropped)" {
+	local pid i n max=0 samples=()
+
+	# ip netns exec and setpriv exec: $! is mping itself.
+	ip netns exec "$MTC-c" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups -- "$MTC_DIR/bin/mping" --tcp --port 8080 -p 20 -t 100 -w 3 -q \
+	    $D_4 $D_6 198.18.0.1 $UNR_4 $UNR_6 $SINK_4 $SINK_6 \
+	    </dev/null >"$MTC_DIR/leak.out" 2>&1 &
+	pid=$!
+	sleep 0.3
+	for i in $(seq 12); do
+		n=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
+		samples+=("$n")
+		[ "$n" -gt "$max" ] && max=$n
+		sleep 0.2
+	done
+	wait $pid || true
+	echo "fd counts: ${samples[*]}"
+	cat "$MTC_DIR/leak.out"
+	# 7 targets, one probe each per 20 ms: about 1000 probes.  The two
+	# sinks hold at most 100/20 + 1 sockets each; everything else is
+	# answered at once.
+	[ "$max" -le 30 ]
+	[ "${samples[11]}" -le $((samples[0] + 6)) ]
+	grep -E "^$SINK_4: sent=(1[4-9][0-9]) received=0 loss=100%" "$MTC_DIR/leak.out"
+	grep -E "^$D_4: sent=(1[4-9][0-9]) received=\\1 loss=0%" "$MTC_DIR/leak.out"
+}
