@@ -325,3 +325,42 @@ peak_fds()
 	grep -E "^$SINK_4: sent=(1[4-9][0-9]) received=0 loss=100%" "$MTC_DIR/leak.out"
 	grep -E "^$D_4: sent=(1[4-9][0-9]) received=\\1 loss=0%" "$MTC_DIR/leak.out"
 }
+
+# syn_ports NAME ARGS...: mping ARGS as nobody while tcpdump listens on r1's
+# client side for TCP from c; prints "SPORT DPORT" of each SYN it saw.
+syn_ports()
+{
+	local name=$1 pid i
+	shift
+	# ip netns exec execs tcpdump: $! is tcpdump itself.
+	ip netns exec "$MTC-r1" tcpdump -Z root -i eth0 -nn -U --immediate-mode \
+	    -w "$MTC_DIR/$name.pcap" \
+	    "tcp and (src host 192.0.2.2 or src host 2001:db8:1::2)" \
+	    >/dev/null 2>"$MTC_DIR/$name.err" 3>&- &
+	pid=$!
+	for i in $(seq 50); do
+		grep -q 'listening on' "$MTC_DIR/$name.err" && break
+		sleep 0.1
+	done
+	tcn "$@" >"$MTC_DIR/$name.out"
+	sleep 0.3
+	kill -INT $pid
+	wait $pid || true
+	tcpdump -nn -r "$MTC_DIR/$name.pcap" 2>/dev/null | grep -F 'Flags [S]' |
+	    sed -E 's/.* ([0-9a-f:.]+)\.([0-9]+) > ([0-9a-f:.]+)\.([0-9]+): .*/\2 \4/'
+}
+
+@test "nobody --trace --tcp --flow 40000: every SYN from port 40000, reached (v4, v6)" {
+	run syn_ports flow --trace --tcp --port 8080 --flow 40000 -t 500 $D_4 $D_6
+	echo "$status $output"
+	cat "$MTC_DIR/flow.out"
+	[ "${#lines[@]}" -eq 18 ]
+	[ "$(sort -u <<<"$output")" = "40000 8080" ]
+	grep -Fx "$D_4: reached in 3 hops" "$MTC_DIR/flow.out"
+	grep -Fx "$D_6: reached in 3 hops" "$MTC_DIR/flow.out"
+	# Without --flow, the kernel picks a port per probe.
+	run syn_ports noflow --trace --tcp --port 8080 -t 500 $D_4
+	echo "$status $output"
+	[ "${#lines[@]}" -eq 9 ]
+	[ "$(sort -u <<<"$output" | wc -l)" -gt 1 ]
+}
