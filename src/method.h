@@ -106,6 +106,9 @@ int	method_tagged(const struct tag_key *, const struct targets *,
 int	method_send(void *, struct sock *, int ttl, struct tx *, int n);
 /* What an ICMP error says of a probe (of any method). */
 enum outcome method_icmp_outcome(enum icmp_class);
+/* An error-queue message as the answer about probe a: 1 if local. */
+int	method_errqueue_answer(int family, const struct rx *,
+	    const struct icmp_msg *, struct answer *);
 /* traceroute's mark of a probe too big: "!F-<mtu>", or "!F" unknown. */
 const char *method_mtu_mark(long mtu, char *buf, size_t len);
 /* .error_name and .mark for ICMP errors, whatever the probe was. */

@@ -462,21 +462,7 @@ conn_icmp(struct tcpconn *tc, const struct sock *s, const struct conn *cn,
 	    rx->len, m) == -1)
 		return 0;
 	conn_answer(tc, cn, a, s->family);
-	a->type = m->type;
-	a->code = m->code;
-	a->size = (long)m->icmp_len;
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	if (rx->has_offender)
-		addr16_from_sockaddr((const struct sockaddr *)&rx->offender,
-		    a->from);
-	a->kind = method_icmp_outcome(m->cls);
-	a->error = method_icmp_error_name(s->family, m->type, m->code);
-	a->mtu = m->mtu;
+	method_errqueue_answer(s->family, rx, m, a);
 	return 1;
 }
 

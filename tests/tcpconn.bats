@@ -44,26 +44,6 @@ tcn()
 	netns_nobody "$MTC-c" "$MTC_DIR/bin/mping" "$@"
 }
 
-_mtc_link()
-{
-	ip -n "$MTC-$1" link add "$2" type veth peer name "$4" \
-	    netns "$MTC-$3" &&
-	ip -n "$MTC-$1" link set "$2" up &&
-	ip -n "$MTC-$3" link set "$4" up
-}
-
-_mtc_addr()
-{
-	local node=$1 dev=$2
-	shift 2
-	for a in "$@"; do
-		case $a in
-		*:*)	ip -n "$MTC-$node" addr add "$a" dev "$dev" nodad ;;
-		*)	ip -n "$MTC-$node" addr add "$a" dev "$dev" ;;
-		esac || return 1
-	done
-}
-
 _mtc_routes()
 {
 	ip -n "$MTC-c" route add default via 192.0.2.1 &&
@@ -118,14 +98,15 @@ _mtc_build()
 		netns_sysctl "$MTC-$n" net.ipv4.ip_forward=1 \
 		    net.ipv6.conf.all.forwarding=1
 	done
-	_mtc_link c eth0 r1 eth0 && _mtc_link r1 eth1 r2 eth0 &&
-	_mtc_link r2 eth1 d eth0 || return 1
-	_mtc_addr c eth0 192.0.2.2/28 2001:db8:1::2/64 &&
-	_mtc_addr r1 eth0 192.0.2.1/28 2001:db8:1::1/64 &&
-	_mtc_addr r1 eth1 198.51.100.1/28 2001:db8:12::1/64 &&
-	_mtc_addr r2 eth0 198.51.100.2/28 2001:db8:12::2/64 &&
-	_mtc_addr r2 eth1 203.0.113.1/25 2001:db8:23::1/64 &&
-	_mtc_addr d eth0 203.0.113.2/25 2001:db8:23::2/64 &&
+	netns_veth $MTC-c eth0 $MTC-r1 eth0 &&
+	netns_veth $MTC-r1 eth1 $MTC-r2 eth0 &&
+	netns_veth $MTC-r2 eth1 $MTC-d eth0 || return 1
+	netns_addrs $MTC-c eth0 192.0.2.2/28 2001:db8:1::2/64 &&
+	netns_addrs $MTC-r1 eth0 192.0.2.1/28 2001:db8:1::1/64 &&
+	netns_addrs $MTC-r1 eth1 198.51.100.1/28 2001:db8:12::1/64 &&
+	netns_addrs $MTC-r2 eth0 198.51.100.2/28 2001:db8:12::2/64 &&
+	netns_addrs $MTC-r2 eth1 203.0.113.1/25 2001:db8:23::1/64 &&
+	netns_addrs $MTC-d eth0 203.0.113.2/25 2001:db8:23::2/64 &&
 	_mtc_routes || return 1
 	mtc_exec r2 nft -f - <<-'NFT' || return 1
 	table inet mtc {
@@ -217,25 +198,12 @@ replies_are()
 	[ "$(jcount '.type == "summary" and .sent == 3 and .received == 0 and .errors == 3')" -eq 2 ]
 }
 
-# hops_are D ADDR...: the hop records of the trace to D list exactly ADDR...,
-# one address each, TTL 1, 2, ...
-hops_are()
-{
-	local d=$1 want got
-	shift
-	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
-	got=$(json_sel -s "[.[] | select(.type == \"hop\" and .target == \"$d\" and .lost == 0) | .addrs[0]]")
-	echo "hops to $d: $got (want $want)"
-	[ "$got" = "$want" ]
-	[ "$(jcount ".type == \"hop\" and .target == \"$d\" and .lost == 0 and (.addrs | length) == 1")" -eq "$#" ]
-}
-
 @test "nobody --trace --tcp: r1, r2, then d open, exit 0 (v4, v6)" {
 	run tcn --trace --tcp --port 8080 -t 500 --json $D_4 $D_6
 	echo "$status $output"
 	[ "$status" -eq 0 ]
-	hops_are $D_4 $R1_4 $R2_4 $D_4
-	hops_are $D_6 $R1_6 $R2_6 $D_6
+	netns_hops_are $D_4 $R1_4 $R2_4 $D_4
+	netns_hops_are $D_6 $R1_6 $R2_6 $D_6
 	[ "$(jcount '.type == "hop"')" -eq 6 ]
 	[ "$(jcount '.type == "trace" and .reached == true and .stop == "reached" and .hops == 3')" -eq 2 ]
 	# The last hop's state, where hop records carry one.
