@@ -86,21 +86,21 @@ static int
 conn_open(struct sock *s, int family, const struct conf *c, char *err,
     size_t errlen)
 {
-	struct addrinfo hints, *res;
+	struct sock ps;
 
-	/* A source of the other family: this family is not probed, as with
-	 * the other methods' sockets (sock.c). */
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
-	if (c->source && getaddrinfo(c->source, NULL, &hints, &res) != 0) {
-		snprintf(err, errlen, "source %s: not an %s address",
-		    c->source, family == AF_INET ? "IPv4" : "IPv6");
-		errno = EINVAL;
+	/* One probe socket now, with the run's options, so that a bad -S,
+	 * -I or --tos fails at start as with the other methods. */
+	memset(&ps, 0, sizeof(ps));
+	ps.family = family;
+	ps.fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (ps.fd == -1) {
+		snprintf(err, errlen, "cannot open a TCP socket: %s",
+		    strerror(errno));
 		return -1;
 	}
-	if (c->source)
-		freeaddrinfo(res);
+	if (sock_setup(&ps, c, err, errlen) == -1)
+		return -1;
+	close(ps.fd);
 	memset(s, 0, sizeof(*s));
 	s->family = family;
 	s->ttl = -1;
