@@ -248,39 +248,16 @@ finish(struct run *run, int status)
 		    "mping(1))\n", dropped);
 }
 
-/* The method a run asks for (TCP may yet fall back: open_sockets). */
-static const struct method *
-method_of(enum probe_method pm)
-{
-	switch (pm) {
-	case PM_UDP:	return &method_udp;
-	case PM_TCP:	return &method_tcp;
-	default:	return &method_icmp;
-	}
-}
-
-/* Open the family's socket: 0, or the errno of the failure. */
 static int
-open_family(struct run *run, struct sock *s, int family, char *err,
-    size_t errlen)
-{
-	if (run->m->open(s, family, &run->c, err, errlen) == 0)
-		return 0;
-	s->fd = -1;
-	return errno ? errno : EINVAL;
-}
-
-static int
-denied(int err)
+no_privilege(int err)
 {
 	return err == EPERM || err == EACCES;
 }
 
 /*
- * Open each family's socket; the other family's failure is not fatal.
- * TCP SYNs through a raw socket need cap_net_raw: refused that (EPERM,
- * EACCES) for either family, the run probes both families by connect()
- * per probe instead (method_tcpconn.c), one method for the whole run.
+ * Open each family's socket; the other family's failure is not fatal.  A
+ * method that needs cap_net_raw gives way to its fallback when a family
+ * could not be opened for want of it (one method for the whole run).
  */
 static void
 open_sockets(struct run *run)
@@ -291,18 +268,20 @@ open_sockets(struct run *run)
 
 	memset(so, 0, sizeof(*so));
 	so->s4.fd = so->s6.fd = -1;
-	if (c->family != AF_INET6)
-		e4 = open_family(run, &so->s4, AF_INET, so->e4, sizeof(so->e4));
-	if (c->family != AF_INET)
-		e6 = open_family(run, &so->s6, AF_INET6, so->e6,
-		    sizeof(so->e6));
-	if (c->method != PM_TCP || run->m == &method_tcpconn ||
-	    !(denied(e4) || denied(e6)))
-		return;
-	sock_close(&so->s4);
-	sock_close(&so->s6);
-	run->m = &method_tcpconn;
-	open_sockets(run);
+	if (c->family != AF_INET6 && run->m->open(&so->s4, AF_INET, c, so->e4,
+	    sizeof(so->e4)))
+		so->s4.fd = -1, e4 = errno;
+	if (c->family != AF_INET && run->m->open(&so->s6, AF_INET6, c,
+	    so->e6, sizeof(so->e6)))
+		so->s6.fd = -1, e6 = errno;
+	/* One family raw and the other refused: the fallback works for
+	 * both (it needs no privilege), so it is the run's method. */
+	if (run->m->fallback && (no_privilege(e4) || no_privilege(e6))) {
+		sock_close(&so->s4);
+		sock_close(&so->s6);
+		run->m = run->m->fallback;
+		open_sockets(run);
+	}
 }
 
 /*
@@ -449,7 +428,8 @@ main(int argc, char **argv)
 	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
-	run.m = method_of(run.c.method);
+	run.m = run.c.method == PM_UDP ? &method_udp_raw :
+	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
 	block_signals(&block);
 	open_sockets(&run);
 	if (priv_drop() == -1)

@@ -22,6 +22,11 @@
 
 struct method {
 	const char *name;
+	/*
+	 * The method to use instead when .open fails with EPERM or EACCES
+	 * (no cap_net_raw) for a family asked for, or NULL.
+	 */
+	const struct method *fallback;
 	/* Open the family's socket, before privileges are dropped. */
 	int	(*open)(struct sock *, int family, const struct conf *,
 		    char *err, size_t errlen);
@@ -70,7 +75,8 @@ struct method {
 };
 
 /* tcpconn: TCP by connect() per probe, without privileges. */
-extern const struct method method_icmp, method_udp, method_tcp, method_tcpconn;
+extern const struct method method_icmp, method_udp, method_udp_raw,
+	    method_tcp, method_tcpconn;
 
 /*
  * The state every method has had so far: the tag's key, what the run

@@ -263,7 +263,17 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_icmp = {
-	"icmp", icmp_open, method_state_create, method_state_destroy, icmp_probe_len,
-	icmp_answer_len, icmp_prepare, icmp_build, method_send, icmp_recognise,
-	icmp_recognise_err, method_icmp_error_name, method_icmp_mark, NULL
+	.name = "icmp",
+	.open = icmp_open,
+	.create = method_state_create,
+	.destroy = method_state_destroy,
+	.probe_len = icmp_probe_len,
+	.answer_len = icmp_answer_len,
+	.prepare = icmp_prepare,
+	.build = icmp_build,
+	.send = method_send,
+	.recognise = icmp_recognise,
+	.recognise_err = icmp_recognise_err,
+	.error_name = method_icmp_error_name,
+	.mark = method_icmp_mark,
 };

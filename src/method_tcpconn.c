@@ -566,7 +566,18 @@ conn_recognise(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_tcpconn = {
-	"tcp", conn_open, conn_create, conn_destroy, conn_probe_len,
-	conn_answer_len, conn_prepare, conn_build, conn_send, conn_recognise,
-	conn_recognise, method_icmp_error_name, method_icmp_mark, conn_drain
+	.name = "tcp",
+	.open = conn_open,
+	.create = conn_create,
+	.destroy = conn_destroy,
+	.probe_len = conn_probe_len,
+	.answer_len = conn_answer_len,
+	.prepare = conn_prepare,
+	.build = conn_build,
+	.send = conn_send,
+	.recognise = conn_recognise,
+	.recognise_err = conn_recognise,
+	.error_name = method_icmp_error_name,
+	.mark = method_icmp_mark,
+	.drain = conn_drain,
 };
