@@ -22,6 +22,7 @@
 #include <netinet/tcp.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,18 +468,46 @@ conn_icmp(struct tcpconn *tc, const struct sock *s, const struct conn *cn,
 }
 
 /*
+ * When the SYN-ACK came: the kernel measured the handshake's round trip
+ * from the SYN's departure (TCP_INFO, microseconds; its first sample is
+ * that round trip itself), which a stall of mping does not lengthen.  A
+ * SYN that was resent gives no such sample of the first one: then now,
+ * when it is read.
+ */
+static int64_t
+handshake_at(const struct conn *cn, int64_t now)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int64_t at;
+
+	if (getsockopt(cn->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1 ||
+	    len < offsetof(struct tcp_info, tcpi_total_retrans) +
+	    sizeof(ti.tcpi_total_retrans) || ti.tcpi_rtt == 0 ||
+	    ti.tcpi_total_retrans)
+		return now;
+	at = cn->sent + (int64_t)ti.tcpi_rtt * 1000;
+	return at < now ? at : now;
+}
+
+/*
  * What the connection says: a SYN-ACK completed it (open), a RST refused
  * it (closed).  1 and a; 0: not yet; -1: over without an answer (the
  * kernel gave up resending the SYN: ETIMEDOUT).
  */
 static int
 conn_state(const struct tcpconn *tc, const struct sock *s,
-    const struct conn *cn, uint32_t events, struct answer *a)
+    const struct conn *cn, uint32_t events, int64_t now, struct rx *rx,
+    struct answer *a)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(int), plen = sizeof(peer);
 	int err = 0;
 
+	/* No kernel stamp for a RST: the time it is read. */
+	memset(rx, 0, sizeof(*rx));
+	rx->ttl = -1;
+	rx->when = rx->read = now;
 	if (getsockopt(cn->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	conn_answer(tc, cn, a, s->family);
@@ -492,6 +521,7 @@ conn_state(const struct tcpconn *tc, const struct sock *s,
 	if (err == 0 && getpeername(cn->fd, (struct sockaddr *)&peer,
 	    &plen) == 0) {
 		a->state = "open";
+		rx->when = handshake_at(cn, now);
 		return 1;
 	}
 	if (err == 0)
@@ -520,13 +550,8 @@ conn_event(struct tcpconn *tc, const struct sock *s,
 	memset(&rx, 0, sizeof(rx));
 	if (ev->events & EPOLLERR)
 		r = conn_icmp(tc, s, cn, &rx, &a);
-	if (r == 0) {
-		/* No kernel stamp for a handshake: the time it is read. */
-		memset(&rx, 0, sizeof(rx));
-		rx.ttl = -1;
-		rx.when = rx.read = now;
-		r = conn_state(tc, s, cn, ev->events, &a);
-	}
+	if (r == 0)
+		r = conn_state(tc, s, cn, ev->events, now, &rx, &a);
 	if (r == 0)
 		return;
 	conn_close(tc, cn);
