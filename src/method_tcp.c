@@ -191,6 +191,7 @@ tcp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 
 const struct method method_tcp = {
 	.name = "tcp",
+	.fallback = &method_tcpconn,
 	.open = tcp_open,
 	.create = tcp_create,
 	.destroy = method_state_destroy,
