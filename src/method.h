@@ -105,6 +105,8 @@ void	 method_state_destroy(void *);
  */
 int	method_raw_open(struct sock *, int family, int proto,
 	    const struct conf *, char *err, size_t errlen);
+/* .create of a raw method: the common state and its source cache. */
+void	*method_raw_create(const struct conf *, const struct targets *);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,
 	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);
@@ -112,6 +114,9 @@ int	method_tagged(const struct tag_key *, const struct targets *,
 int	method_send(void *, struct sock *, int ttl, struct tx *, int n);
 /* What an ICMP error says of a probe (of any method). */
 enum outcome method_icmp_outcome(enum icmp_class);
+/* Who an error-queue message is from (the offender, else the probe's
+ * destination), or a local verdict on a send (OC_LOCAL: returns 1). */
+int	method_errqueue_from(const struct rx *, struct answer *);
 /* An error-queue message as the answer about probe a: 1 if local. */
 int	method_errqueue_answer(int family, const struct rx *,
 	    const struct icmp_msg *, struct answer *);

@@ -99,13 +99,8 @@ method_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
  * or the probe's destination if the kernel names none; returns 0).
  */
 int
-method_errqueue_answer(int family, const struct rx *rx,
-    const struct icmp_msg *m, struct answer *a)
+method_errqueue_from(const struct rx *rx, struct answer *a)
 {
-	a->type = m->type;
-	a->code = m->code;
-	a->ttl = -1;
-	a->size = (long)m->icmp_len;
 	if (rx->ee_origin_local) {
 		a->kind = OC_LOCAL;
 		a->err = rx->ee_errno;
@@ -114,6 +109,19 @@ method_errqueue_answer(int family, const struct rx *rx,
 	}
 	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
 	    &rx->offender : &rx->from), a->from);
+	return 0;
+}
+
+int
+method_errqueue_answer(int family, const struct rx *rx,
+    const struct icmp_msg *m, struct answer *a)
+{
+	a->type = m->type;
+	a->code = m->code;
+	a->ttl = -1;
+	a->size = (long)m->icmp_len;
+	if (method_errqueue_from(rx, a))
+		return 1;
 	a->kind = method_icmp_outcome(m->cls);
 	a->error = method_icmp_error_name(family, m->type, m->code);
 	a->mtu = m->mtu;
