@@ -142,7 +142,7 @@ tcp_set_cksum(uint8_t *seg, size_t len, uint32_t pseudo)
 }
 
 void
-udp_build(uint8_t *buf, size_t len, uint16_t sport, uint16_t dport)
+udp_header(uint8_t *buf, size_t len, uint16_t sport, uint16_t dport)
 {
 	put16(buf, sport);
 	put16(buf + 2, dport);

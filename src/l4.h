@@ -54,7 +54,7 @@ void	tcp_build_syn(uint8_t *buf, uint16_t sport, uint16_t dport,
 void	tcp_set_cksum(uint8_t *seg, size_t len, uint32_t pseudo);
 
 /* The 8-byte UDP header of a datagram of len bytes, checksum 0. */
-void	udp_build(uint8_t *buf, size_t len, uint16_t sport, uint16_t dport);
+void	udp_header(uint8_t *buf, size_t len, uint16_t sport, uint16_t dport);
 /*
  * Make a UDP datagram's checksum come out as want (Paris traceroute's
  * trick): the two bytes at buf + off (off even) absorb the difference,
