@@ -54,22 +54,14 @@ mtp_exec()
 
 _mtp_link()
 {
-	ip -n "$MTP-$1" link add "$2" type veth peer name "$4" \
-	    netns "$MTP-$3" &&
-	ip -n "$MTP-$1" link set "$2" up &&
-	ip -n "$MTP-$3" link set "$4" up
+	netns_veth "$MTP-$1" "$2" "$MTP-$3" "$4"
 }
 
 _mtp_addr()
 {
-	local node=$1 dev=$2 a
-	shift 2
-	for a in "$@"; do
-		case $a in
-		*:*)	ip -n "$MTP-$node" addr add "$a" dev "$dev" nodad ;;
-		*)	ip -n "$MTP-$node" addr add "$a" dev "$dev" ;;
-		esac || return 1
-	done
+	local node=$1
+	shift
+	netns_addrs "$MTP-$node" "$@"
 }
 
 # _mtp_route NODE V4GW V6GW: default routes of NODE.
