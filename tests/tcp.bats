@@ -217,12 +217,13 @@ paris_tcp()
 # 40001..40016, through r1's per-flow load balancer: each one keeps to one
 # path (one address at every hop, reached in 3), and the flows together
 # take both paths (r2 and r2b at hop 2), so the balancer does split flows.
+# mping runs as root, or as BALANCED_RUN says (tmp_nobody).
 balanced_traces()
 {
 	local f got seen=""
 
 	for f in $(seq 40001 40016); do
-		run tmp "$@" --trace --flow $f -t 100 --json $D2_4 $D2_6
+		run ${BALANCED_RUN:-tmp} "$@" --trace --flow $f -t 100 --json $D2_4 $D2_6
 		# "TRACES HOPS TARGET=HOP2 TARGET=HOP2": traces reached in 3,
 		# hops with one address, the address at hop 2 of each trace.
 		got=$(json_sel -rs '[([.[] | select(.type == "trace" and .reached and .hops == 3)] | length | tostring),
@@ -289,4 +290,9 @@ nobody_trace()
 	[ "$status" -eq 4 ]
 	nobody_ping 53 open --udp
 	nobody_trace --udp --port 53
+}
+
+@test "nobody: Paris --tcp --flow (connect()) and --udp --flow through the load balancer: one path per trace (v4, v6)" {
+	BALANCED_RUN=tmp_nobody balanced_traces --tcp --port 443
+	BALANCED_RUN=tmp_nobody balanced_traces --udp
 }

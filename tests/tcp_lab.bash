@@ -16,8 +16,12 @@
 #
 # r1 is a per-flow load balancer for d's second address (D2: 203.0.113.99,
 # 2001:db8:99::1 on d's loopback): two equal routes, via r2 and via r2b,
-# chosen by a hash of the 5-tuple (fib_multipath_hash_policy 1).  The
-# rest of d's traffic goes through r2 only.
+# chosen by a hash of the 5-tuple in the headers (fib_multipath_hash_policy
+# 3, fields 0x37: addresses, protocol, ports).  Not policy 1: it reuses the
+# hash that the sending socket left on the packet (skb->l4_hash, random
+# per socket, and a veth keeps it), so one connect() socket per probe
+# would split a trace even with one 5-tuple, which no real router does.
+# The rest of d's traffic goes through r2 only.
 #
 # r2 forwards no ICMP echo request (v4, v6) and passes TCP and UDP.  d
 # accepts TCP on 443 (and closes at once) and echoes UDP on 53, in both
@@ -88,8 +92,10 @@ _mtp_nodes()
 	    net.ipv6.conf.all.forwarding=1 &&
 	netns_sysctl "$MTP-r2b" net.ipv4.ip_forward=1 \
 	    net.ipv6.conf.all.forwarding=1 &&
-	netns_sysctl "$MTP-r1" net.ipv4.fib_multipath_hash_policy=1 \
-	    net.ipv6.fib_multipath_hash_policy=1 &&
+	netns_sysctl "$MTP-r1" net.ipv4.fib_multipath_hash_policy=3 \
+	    net.ipv4.fib_multipath_hash_fields=0x37 \
+	    net.ipv6.fib_multipath_hash_policy=3 \
+	    net.ipv6.fib_multipath_hash_fields=0x37 &&
 	netns_sysctl "$MTP-e" net.ipv4.ip_nonlocal_bind=1 \
 	    net.ipv6.ip_nonlocal_bind=1
 }
