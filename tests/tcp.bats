@@ -77,26 +77,29 @@ teardown()
 	[ "$(jcount '.type == "trace" and .reached == false and .stop == "max-timeouts"')" -eq 2 ]
 }
 
-@test "--tcp --port 443 --trace reaches d: r1, r2, d, exit 0 (v4, v6)" {
-	run tmp --tcp --port 443 --trace -t 300 --json $D_4 $D_6
-	echo "$status $output"
+# trace_reaches_d RUN ARGS...: RUN (tmp, tmp_nobody) --trace ARGS reaches d
+# in 3 hops, r1, r2, d, one address each, exit 0 (v4, v6).
+trace_reaches_d()
+{
+	local run=$1
+	shift
+	run --separate-stderr $run "$@" --trace -t 300 --json $D_4 $D_6
+	echo "$status $output $stderr"
 	[ "$status" -eq 0 ]
 	[ "$(tcp_hops $D_4)" = "1:$R1_4 2:$R2_4 3:$D_4 " ]
 	[ "$(tcp_hops $D_6)" = "1:$R1_6 2:$R2_6 3:$D_6 " ]
 	[ "$(jcount '.type == "hop" and .lost == 0')" -eq 6 ]
 	[ "$(jcount '.type == "trace" and .reached == true and .stop == "reached" and .hops == 3')" -eq 2 ]
+}
+
+@test "--tcp --port 443 --trace reaches d: r1, r2, d, exit 0 (v4, v6)" {
+	trace_reaches_d tmp --tcp --port 443
 	run tmp -T --port 443 --trace -t 300 $D_4
 	grep -Fx "$D_4: reached in 3 hops" <<<"$output"
 }
 
 @test "--udp --port 53 --trace reaches d: r1, r2, d, exit 0 (v4, v6)" {
-	run tmp --udp --port 53 --trace -t 300 --json $D_4 $D_6
-	echo "$status $output"
-	[ "$status" -eq 0 ]
-	[ "$(tcp_hops $D_4)" = "1:$R1_4 2:$R2_4 3:$D_4 " ]
-	[ "$(tcp_hops $D_6)" = "1:$R1_6 2:$R2_6 3:$D_6 " ]
-	[ "$(jcount '.type == "hop" and .lost == 0')" -eq 6 ]
-	[ "$(jcount '.type == "trace" and .reached == true and .stop == "reached" and .hops == 3')" -eq 2 ]
+	trace_reaches_d tmp --udp --port 53
 }
 
 # short_quote_router PROTO-OPTIONS...: responders in e that play a router
@@ -266,22 +269,12 @@ nobody_ping()
 	tcp_replies_are $D_6 $port $state 3
 }
 
-# nobody_trace ARGS...: as nobody, --trace ARGS reaches d: r1, r2, d.
-nobody_trace()
-{
-	run --separate-stderr tmp_nobody "$@" --trace -t 300 --json $D_4 $D_6
-	echo "$status $output $stderr"
-	[ "$status" -eq 0 ]
-	[ "$(tcp_hops $D_4)" = "1:$R1_4 2:$R2_4 3:$D_4 " ]
-	[ "$(tcp_hops $D_6)" = "1:$R1_6 2:$R2_6 3:$D_6 " ]
-}
-
 # As nobody (no cap_net_raw, no ping_group_range) --tcp falls back to one
 # non-blocking connect() per probe (src/method_tcpconn.c).
 @test "nobody: --tcp uses connect(): 443 open, 444 closed, trace reaches d (v4, v6)" {
 	nobody_ping 443 open --tcp
 	nobody_ping 444 closed --tcp
-	nobody_trace --tcp --port 443
+	trace_reaches_d tmp_nobody --tcp --port 443
 }
 
 @test "nobody: ICMP cannot start (exit 4), --udp --port 53 open and its trace reach d (v4, v6)" {
@@ -289,7 +282,7 @@ nobody_trace()
 	echo "$status $output $stderr"
 	[ "$status" -eq 4 ]
 	nobody_ping 53 open --udp
-	nobody_trace --udp --port 53
+	trace_reaches_d tmp_nobody --udp --port 53
 }
 
 @test "nobody: Paris --tcp --flow (connect()) and --udp --flow through the load balancer: one path per trace (v4, v6)" {
