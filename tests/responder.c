@@ -89,7 +89,8 @@
  *	--quote-foreign	UDP errors: the quoted payload is changed (XOR 0x5a)
  *			and its UDP checksum made right for it, so the quote
  *			is of a datagram that was never sent; TCP errors: the
- *			quoted seq moves as for echo
+ *			low 16 bits of the quoted seq move by 1000 (the bytes
+ *			of echo's seq)
  *
  * The kernel of the responder's namespace answers probes too (a RST from a
  * closed TCP port, a port unreachable from a UDP one).  Every socket of
@@ -1211,48 +1212,60 @@ build_tcp(const struct probe *pr, int rst, unsigned char *out)
 }
 
 /*
+ * The ICMP error answering a probe in out (action "error": --error as
+ * told; "port-unreach": a port unreachable quoting all of the probe);
+ * returns its length.  quote: the probe with its IP header.
+ */
+static size_t
+build_probe_error(const struct conf *c, const struct probe *pr,
+    const char *action, const unsigned char *quote, size_t quotelen,
+    unsigned char *out)
+{
+	struct conf	ec = *c;
+
+	if (strcmp(action, "port-unreach") == 0) {
+		ec.err_type = pr->af == AF_INET ? 3 : 1;
+		ec.err_code = pr->af == AF_INET ? 3 : 4;
+		ec.mtu = ec.pointer = ec.has_gateway = ec.code_seq = 0;
+		ec.mpls = ec.quote = -1;
+	}
+	quote = lie_quote(pr->af, quote, &quotelen);
+	return build_icmp(&ec, pr->af, out, pr->l4, pr->l4len, quote,
+	    quotelen);
+}
+
+/*
  * Queue the answer to a probe, dup + 1 times: an ICMP error (from --from
  * if given, as a router on the way), or a SYN-ACK, RST or port
- * unreachable from the probed address (the target itself).  quote: the
- * probe with its IP header.
+ * unreachable from the probed address (the target itself).
  */
 static void
 answer_probe(const struct conf *c, const struct probe *pr,
     const char *action, const unsigned char *quote, size_t quotelen)
 {
 	static unsigned char	 buf[MAXPKT + 512];
-	struct conf		 ec = *c;
 	struct pending		 p;
 	size_t			 off = pr->af == AF_INET ? 20 : 0, len;
-	int			 i;
+	int			 i, router = strcmp(action, "error") == 0;
 
 	memset(&p, 0, sizeof(p));
 	p.af = pr->af;
 	p.proto = pr->af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	p.dst = pr->src;
 	p.src = pr->dst;
+	if (router && pr->af == AF_INET && c->has_from4)
+		p.src.v4 = c->from4;
+	else if (router && pr->af == AF_INET6 && c->has_from6)
+		p.src.v6 = c->from6;
 	p.hlim = c->ttl > 0 ? c->ttl : 64;
 	p.due = due_time(c);
 	as_error = strcmp(action, "syn-ack") != 0 && strcmp(action, "rst") != 0;
-	if (!as_error) {
+	if (as_error)
+		len = build_probe_error(c, pr, action, quote, quotelen,
+		    buf + off);
+	else {
 		p.proto = IPPROTO_TCP;
 		len = build_tcp(pr, strcmp(action, "rst") == 0, buf + off);
-	} else {
-		if (strcmp(action, "error") == 0 && pr->af == AF_INET &&
-		    c->has_from4)
-			p.src.v4 = c->from4;
-		else if (strcmp(action, "error") == 0 && pr->af == AF_INET6 &&
-		    c->has_from6)
-			p.src.v6 = c->from6;
-		if (strcmp(action, "port-unreach") == 0) {
-			ec.err_type = pr->af == AF_INET ? 3 : 1;
-			ec.err_code = pr->af == AF_INET ? 3 : 4;
-			ec.mtu = ec.pointer = ec.has_gateway = ec.code_seq = 0;
-			ec.mpls = ec.quote = -1;
-		}
-		quote = lie_quote(pr->af, quote, &quotelen);
-		len = build_icmp(&ec, pr->af, buf + off, pr->l4, pr->l4len,
-		    quote, quotelen);
 	}
 	frame(&p, buf, len);
 	p.pkt = buf;
