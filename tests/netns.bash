@@ -233,6 +233,8 @@ netns_capture_start()
 {
 	local i
 
+	# A message of an earlier capture to FILE would say it listens.
+	rm -f "$3" "$3.err"
 	# ip netns exec execs tcpdump: $! is tcpdump itself (a function or
 	# a subshell in between would get the INT instead).
 	ip netns exec "$1" tcpdump -Z root -i "$2" -nn -U --immediate-mode \
