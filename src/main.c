@@ -351,6 +351,7 @@ set_up(struct run *run, const sigset_t *block)
 	run->in.arg = run;
 	run->in.stop = input_stop;
 	run->in.stop_arg = run->l;
+	run->in.first_word = run->c.fping.on;
 	if (input_init(&run->in) == -1)
 		err(EXIT_SYSTEM, "local broadcast addresses");
 	run->rep.out = &run->out;
@@ -403,7 +404,7 @@ static long
 name_width(const struct run *run)
 {
 	char buf[REPORT_ADDRLEN];
-	long w = run->name_width, n;
+	long w = run->c.fping.addr ? 0 : run->name_width, n;
 	uint32_t i;
 
 	for (i = 0; run->c.fping.on && i < run->tg.n; i++) {

@@ -64,6 +64,24 @@ fo(const struct out *o)
 	return &o->conf->fping;
 }
 
+/*
+ * A target as fping shows it: as given, or its address (-A).  fping knows
+ * every address before it sends; names resolve while mping runs, so with
+ * -A the column widens to each new address as it comes.
+ */
+static const char *
+host(const struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	int n;
+
+	if (!fo(o)->addr || r->addr == NULL)
+		return r->target;
+	if ((n = (int)strlen(r->addr)) > v->width)
+		v->width = n;
+	return r->addr;
+}
+
 /* fping's per-probe counts: probes done (answered or lost), and loss. */
 static long
 done_of(const struct record *r)
@@ -104,7 +122,7 @@ probe_line(struct out *o, const struct record *r, const char *what)
 	int n = stamp(line, sizeof(line), o, r);
 
 	snprintf(line + n, sizeof(line) - n, "%-*s : [%ld], %s (%s avg, "
-	    "%d%% loss)\n", v->width, r->target, r->seq, what,
+	    "%d%% loss)\n", v->width, host(o, r), r->seq, what,
 	    avg_text(avg, sizeof(avg), r), loss_of(r));
 	fputs(line, o->fp);
 }
@@ -118,7 +136,7 @@ alive_line(struct out *o, const struct record *r)
 
 	if (!f->verbose && !f->alive)
 		return;
-	n = snprintf(line, sizeof(line), "%s%s", r->target,
+	n = snprintf(line, sizeof(line), "%s%s", host(o, r),
 	    f->verbose ? " is alive" : "");
 	if (f->elapsed && n < (int)sizeof(line))
 		snprintf(line + n, sizeof(line) - n, " (%s ms)",
@@ -188,7 +206,7 @@ dup_line(struct out *o, const struct record *r)
 	if (fo(o)->per_recv || fo(o)->loop)
 		return;
 	snprintf(line, sizeof(line), "%s : duplicate for [%ld], %ld bytes, "
-	    "%s ms", r->target, r->seq, r->size, fp_tm(tm, sizeof(tm),
+	    "%s ms", host(o, r), r->seq, r->size, fp_tm(tm, sizeof(tm),
 	    r->rtt_ms));
 	to_stderr(o, line);
 	if (r->from && r->addr && strcmp(r->from, r->addr) != 0)
@@ -300,7 +318,7 @@ error(struct out *o, const struct record *r)
 
 	if (r->from && strcmp(r->from, "local") == 0) {
 		snprintf(line, sizeof(line), "%s: error while sending ping: "
-		    "%s\n", r->target, r->reason ? r->reason : r->error);
+		    "%s\n", host(o, r), r->reason ? r->reason : r->error);
 		if (fo(o)->verbose)
 			to_stderr(o, line);
 		return;
@@ -309,7 +327,7 @@ error(struct out *o, const struct record *r)
 	snprintf(line, sizeof(line), "%s from %s for ICMP Echo sent to %s\n",
 	    v6 ? icmp6_name(r->icmp_type, r->icmp_code, buf, sizeof(buf)) :
 	    icmp4_name(r->icmp_type, r->icmp_code, buf, sizeof(buf)),
-	    r->from, r->target);
+	    r->from, host(o, r));
 	if (!fo(o)->quiet)
 		to_stderr(o, line);
 }
@@ -363,14 +381,14 @@ summary(struct out *o, const struct record *r)
 	v->tot.sent += r->sent;
 	v->tot.alive += r->received > 0;
 	if (r->received <= 0 && (f->verbose || f->unreach))
-		fprintf(o->fp, "%s%s\n", r->target, f->verbose ?
+		fprintf(o->fp, "%s%s\n", host(o, r), f->verbose ?
 		    " is unreachable" : "");
 	if (!f->summaries)
 		return;
 	if (!v->blank_done && (f->verbose || f->per_recv))
 		to_stderr(o, "\n");
 	v->blank_done = 1;
-	snprintf(line, sizeof(line), "%-*s :", v->width, r->target);
+	snprintf(line, sizeof(line), "%-*s :", v->width, host(o, r));
 	if (f->report_all)
 		rtt_list(o, r, line, sizeof(line));
 	else
