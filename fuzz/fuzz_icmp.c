@@ -18,6 +18,7 @@
 
 #include "icmp.h"
 #include "tag.h"
+#include "l4.h"
 
 enum {
 	SEL_ICMP4_IP,	/* icmp4_parse, raw socket: IPv4 header first */
@@ -29,6 +30,10 @@ enum {
 	SEL_TAG,	/* tag_check: addr[16], then the payload */
 	SEL_ROUND4,	/* icmp4_build_echo -> icmp4_parse: id, seq, payload */
 	SEL_ROUND6,	/* icmp6_build_echo -> icmp6_parse: id, seq, payload */
+	SEL_L4,		/* l4_parse: flags (bit 0 TCP, bit 1 IPv4 header), then
+			 * the packet */
+	SEL_L4SUM,	/* udp_cksum_set: v6 flag, src[16], dst[16], want[2],
+			 * then the datagram */
 	SEL_MAX
 };
 
@@ -427,6 +432,52 @@ fuzz_round(const uint8_t *buf, size_t len, int v6)
 	CHECK(plen == 0 || memcmp(m.data, buf, plen) == 0);
 }
 
+/* A parsed transport header lies inside the packet, as said. */
+static void
+fuzz_l4(const uint8_t *buf, size_t len)
+{
+	struct l4_seg seg;
+	int proto, ip, rc;
+	size_t hdr;
+
+	if (len < 1)
+		return;
+	proto = buf[0] & 1 ? L4_TCP : L4_UDP;
+	ip = (buf[0] & 2) != 0;
+	rc = l4_parse(proto, buf + 1, len - 1, ip, &seg);
+	if (rc == -1)
+		return;
+	hdr = proto == L4_TCP ? 20 : UDP_HDR_LEN;
+	CHECK(seg.len >= hdr && seg.len <= len - 1);
+	CHECK(ip ? seg.ttl >= 0 && seg.has_src : seg.ttl == -1 &&
+	    !seg.has_src);
+	CHECK(seg.sport == be16(buf + 1 + (len - 1 - seg.len)));
+	CHECK(proto == L4_UDP || seg.seq == be32(buf + 1 + (len - 1 -
+	    seg.len) + 4));
+}
+
+/* Whatever checksum is asked for, the datagram carries it, and sound. */
+static void
+fuzz_l4sum(const uint8_t *buf, size_t len)
+{
+	uint8_t d[UDP_HDR_LEN + 512];
+	uint16_t want;
+	size_t n;
+	int fam;
+	uint32_t ps;
+
+	if (len < 35 + UDP_HDR_LEN + 2)
+		return;
+	fam = buf[0] & 1 ? AF_INET6 : AF_INET;
+	want = be16(buf + 33);
+	n = len - 35 > sizeof(d) ? sizeof(d) : len - 35;
+	memcpy(d, buf + 35, n);
+	ps = l4_pseudo_sum(fam, buf + 1, buf + 17, L4_UDP, (uint32_t)n);
+	udp_cksum_set(d, n, ps, UDP_HDR_LEN, want);
+	CHECK(be16(d + 6) == (want ? want : 0xffff));
+	CHECK(l4_cksum(ps, d, n) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -461,6 +512,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case SEL_ROUND6:
 		fuzz_round(buf, len, 1);
+		break;
+	case SEL_L4:
+		fuzz_l4(buf, len);
+		break;
+	case SEL_L4SUM:
+		fuzz_l4sum(buf, len);
 		break;
 	}
 	return 0;

@@ -21,6 +21,8 @@ SEL_ERRQ6 = 4
 SEL_TAG = 5
 SEL_ROUND4 = 6
 SEL_ROUND6 = 7
+SEL_L4 = 8
+SEL_L4SUM = 9
 
 # The harness keys tag_check with the SipHash paper's key, 00..0f.
 KEY = bytes(range(16))
@@ -235,6 +237,22 @@ def seeds():
     yield "tag_v6", SEL_TAG, TARGET6 + pay6
     yield "round4", SEL_ROUND4, struct.pack("!HH", ECHO_ID, ECHO_SEQ) + pay4
     yield "round6", SEL_ROUND6, struct.pack("!HH", ECHO_ID, ECHO_SEQ) + pay6
+    # What raw TCP and UDP sockets read: a SYN-ACK with its IPv4 header,
+    # an IPv6 RST (no header), a UDP answer with and without one.
+    synack = bytearray(tcp_syn(sport=80, dport=33434))
+    synack[13] = 0x12
+    rst = bytearray(tcp_syn(sport=443, dport=40000))
+    rst[13] = 0x14
+    yield "l4_synack_ip4", SEL_L4, bytes([3]) + ip4(TARGET4, US4,
+        bytes(synack), proto=6)
+    yield "l4_rst6", SEL_L4, bytes([1]) + bytes(rst)
+    yield "l4_udp_ip4", SEL_L4, bytes([2]) + ip4(TARGET4, US4, udp(53,
+        33434), proto=17)
+    yield "l4_udp6", SEL_L4, bytes([0]) + udp(53, 33434)
+    yield "l4sum4", SEL_L4SUM, bytes([0]) + mapped(US4) + \
+        mapped(TARGET4) + struct.pack("!H", 0x1234) + udp() + bytes(30)
+    yield "l4sum6_zero", SEL_L4SUM, bytes([1]) + US6 + TARGET6 + \
+        struct.pack("!H", 0) + udp()
 
 
 def main():

@@ -248,21 +248,37 @@ finish(struct run *run, int status)
 		    "mping(1))\n", dropped);
 }
 
-/* Open each family's socket; the other family's failure is not fatal. */
+static int
+no_privilege(int err)
+{
+	return err == EPERM || err == EACCES;
+}
+
+/*
+ * Open each family's socket; the other family's failure is not fatal.  A
+ * method that needs cap_net_raw gives way to its fallback when no family
+ * could be opened for want of it (one method for the whole run).
+ */
 static void
 open_sockets(struct run *run)
 {
 	struct sockets *so = &run->so;
 	const struct conf *c = &run->c;
+	int e4 = 0, e6 = 0;
 
 	memset(so, 0, sizeof(*so));
 	so->s4.fd = so->s6.fd = -1;
 	if (c->family != AF_INET6 && run->m->open(&so->s4, AF_INET, c, so->e4,
 	    sizeof(so->e4)))
-		so->s4.fd = -1;
+		so->s4.fd = -1, e4 = errno;
 	if (c->family != AF_INET && run->m->open(&so->s6, AF_INET6, c,
 	    so->e6, sizeof(so->e6)))
-		so->s6.fd = -1;
+		so->s6.fd = -1, e6 = errno;
+	if (run->m->fallback && so->s4.fd == -1 && so->s6.fd == -1 &&
+	    (no_privilege(e4) || no_privilege(e6))) {
+		run->m = run->m->fallback;
+		open_sockets(run);
+	}
 }
 
 /*
@@ -357,9 +373,9 @@ keep_sockets(struct run *run)
 	if (has6 && so->s6.fd == -1 && (rfd == -1 || so->s4.fd == -1))
 		errx(EXIT_SYSTEM, "%s", so->e6);
 	if (!has4 && so->s4.fd != -1)
-		close(so->s4.fd), so->s4.fd = -1;
+		sock_close(&so->s4);
 	if (!has6 && so->s6.fd != -1)
-		close(so->s6.fd), so->s6.fd = -1;
+		sock_close(&so->s6);
 	run->e.s4 = so->s4;
 	run->e.s6 = so->s6;
 	return rfd;
@@ -409,7 +425,8 @@ main(int argc, char **argv)
 	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
-	run.m = run.c.method == PM_UDP ? &method_udp : &method_icmp;
+	run.m = run.c.method == PM_UDP ? &method_udp_raw :
+	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
 	block_signals(&block);
 	open_sockets(&run);
 	if (priv_drop() == -1)

@@ -16,11 +16,17 @@
 #include "conf.h"
 #include "icmp.h"
 #include "sock.h"
+#include "srcaddr.h"
 #include "tag.h"
 #include "targets.h"
 
 struct method {
 	const char *name;
+	/*
+	 * The method to use instead when .open fails with EPERM or EACCES
+	 * (no cap_net_raw) for every family asked for, or NULL.
+	 */
+	const struct method *fallback;
 	/* Open the family's socket, before privileges are dropped. */
 	int	(*open)(struct sock *, int family, const struct conf *,
 		    char *err, size_t errlen);
@@ -55,7 +61,8 @@ struct method {
 		    char *buf, size_t len);
 };
 
-extern const struct method method_icmp, method_udp;
+extern const struct method method_icmp, method_udp, method_udp_raw,
+	    method_tcp;
 
 /*
  * The state every method has had so far: the tag's key, what the run
@@ -69,12 +76,21 @@ struct method_state {
 	uint8_t			*pattern;	/* -s bytes: i & 0xff */
 	uint64_t		 corrupt;	/* replies with a bad payload */
 	struct icmp_msg		 msg;
+	struct srcaddr		 route;		/* raw TCP, UDP: sources */
 };
 
 /* method_common.c: what methods share. */
 /* .create and .destroy of a struct method_state. */
 void	*method_state_create(const struct conf *, const struct targets *);
 void	 method_state_destroy(void *);
+/*
+ * method_raw.c: open s as a raw socket of proto (IPPROTO_TCP, _UDP) with
+ * its error queue, the socket holding its source port (local_port) and
+ * the one to learn source addresses with.  0, or -1 with errno (EPERM,
+ * EACCES: no cap_net_raw) and a message in err, s closed.
+ */
+int	method_raw_open(struct sock *, int family, int proto,
+	    const struct conf *, char *err, size_t errlen);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,
 	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);

@@ -36,6 +36,7 @@ method_state_destroy(void *arg)
 	struct method_state *ms = arg;
 
 	free(ms->pattern);
+	srcaddr_free(&ms->route);
 	free(ms);
 }
 

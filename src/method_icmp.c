@@ -263,7 +263,7 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_icmp = {
-	"icmp", icmp_open, method_state_create, method_state_destroy, icmp_probe_len,
+	"icmp", NULL, icmp_open, method_state_create, method_state_destroy, icmp_probe_len,
 	icmp_answer_len, icmp_prepare, icmp_build, method_send, icmp_recognise,
 	icmp_recognise_err, method_icmp_error_name, method_icmp_mark
 };

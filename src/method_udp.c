@@ -8,6 +8,15 @@
  * does.  All probes of a run share one 5-tuple per target (the socket's
  * port, --flow N picks it), so per-flow load balancers keep a trace on
  * one path.
+ *
+ * With cap_net_raw (method_udp_raw, the first choice) the datagrams go
+ * out through a raw socket (method_raw.c) with a header we write: the
+ * checksum is the probe's seq16 under a keyed mask, two payload bytes
+ * absorbing the difference (Paris traceroute's trick).  A router that
+ * quotes only RFC 792's 8 bytes still names the probe: the quoted ports
+ * and checksum.  (A datagram socket's error queue starts past the UDP
+ * header, so it never shows the checksum: without the privilege, such
+ * short quotes name nobody.)
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -19,6 +28,7 @@
 #include <unistd.h>
 
 #include "icmp.h"
+#include "l4.h"
 #include "method.h"
 
 static int
@@ -109,23 +119,18 @@ port_of(const struct sockaddr_storage *ss)
  * answer is its target's latest probe in flight (the engine matches it).
  */
 static int
-udp_recognise(void *arg, const struct sock *s, const struct rx *rx,
-    struct answer *a)
+open_port(struct method_state *um, const struct sock *s, const struct rx *rx,
+    const uint8_t *data, size_t len, int ttl, struct answer *a)
 {
-	struct method_state *um = arg;
-
-	if (port_of(&rx->from) != um->c->port)
-		return 0;
 	memset(a, 0, sizeof(*a));
 	a->kind = OC_REPLY;
 	a->family = s->family;
 	a->state = "open";
 	a->port = um->c->port;
-	a->ttl = rx->ttl;
-	a->size = (long)rx->len;
+	a->ttl = ttl;
+	a->size = (long)len;
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
-	if (method_tagged(&um->key, um->tg, s->family, rx->buf, rx->len,
-	    &a->h)) {
+	if (method_tagged(&um->key, um->tg, s->family, data, len, &a->h)) {
 		a->tagged = 1;
 		return 1;
 	}
@@ -133,6 +138,20 @@ udp_recognise(void *arg, const struct sock *s, const struct rx *rx,
 	a->latest = 1;
 	return 1;
 }
+
+static int
+udp_recognise(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct method_state *um = arg;
+
+	if (port_of(&rx->from) != um->c->port)
+		return 0;
+	return open_port(um, s, rx, rx->buf, rx->len, rx->ttl, a);
+}
+
+static int quoted_datagram(const struct method_state *, const struct sock *,
+    const struct icmp_msg *, struct answer *);
 
 /* Port unreachable from the target itself: a closed port, the host up. */
 static int
@@ -164,15 +183,16 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 		return 0;
 	memset(a, 0, sizeof(*a));
 	a->family = s->family;
-	if (!method_tagged(&um->key, um->tg, s->family, m->quote_l4,
-	    m->quote_l4_len, &a->h))
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->dst);
+	if (s->raw ? !quoted_datagram(um, s, m, a) :
+	    !(a->tagged = method_tagged(&um->key, um->tg, s->family,
+	    m->quote_l4, m->quote_l4_len, &a->h)))
 		return 0;
-	a->tagged = 1;
 	a->type = m->type;
 	a->code = m->code;
 	a->ttl = -1;
-	a->size = (long)m->icmp_len;
-	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->dst);
+	/* What came back of our payload, as a datagram socket sees it. */
+	a->size = (long)m->icmp_len - (s->raw ? UDP_HDR_LEN : 0);
 	if (rx->ee_origin_local) {
 		a->kind = OC_LOCAL;
 		a->err = rx->ee_errno;
@@ -194,7 +214,112 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 }
 
 const struct method method_udp = {
-	"udp", udp_open, method_state_create, method_state_destroy, udp_probe_len,
+	"udp", NULL, udp_open, method_state_create, method_state_destroy, udp_probe_len,
 	udp_answer_len, udp_prepare, udp_build, method_send, udp_recognise,
 	udp_recognise_err, method_icmp_error_name, method_icmp_mark
+};
+
+/* Raw: the UDP header and the payload. */
+
+static int
+raw_open(struct sock *s, int family, const struct conf *c, char *err,
+    size_t errlen)
+{
+	return method_raw_open(s, family, IPPROTO_UDP, c, err, errlen);
+}
+
+static void *
+raw_create(const struct conf *c, const struct targets *tg)
+{
+	struct method_state *ms = method_state_create(c, tg);
+
+	if (ms && srcaddr_init(&ms->route) == -1) {
+		method_state_destroy(ms);
+		return NULL;
+	}
+	return ms;
+}
+
+static size_t
+raw_probe_len(const struct conf *c)
+{
+	return UDP_HDR_LEN + c->size;
+}
+
+static void
+raw_prepare(void *arg, uint8_t *buf, size_t len)
+{
+	udp_prepare(arg, buf + UDP_HDR_LEN, len - UDP_HDR_LEN);
+}
+
+static void
+raw_build(void *arg, const struct sock *s, struct tx *tx,
+    const struct target *t, const struct probe_hdr *h, int flow)
+{
+	struct method_state *um = arg;
+	uint16_t dport = um->c->port, want;
+	uint8_t src[16];
+
+	(void)flow;
+	tag_write(&um->key, tx->buf + UDP_HDR_LEN, h, t->addr);
+	target_sockaddr(t, &tx->to, &tx->tolen);
+	udp_header(tx->buf, tx->len, s->local_port, dport);
+	want = (uint16_t)h->seq ^ tag_mask16(&um->key, t->addr,
+	    s->local_port, dport);
+	/* No route: the send fails the same way and says so. */
+	if (srcaddr_get(&um->route, s->route_fd, &tx->to, src) == 0)
+		udp_cksum_set(tx->buf, tx->len, l4_pseudo_sum(t->family, src,
+		    t->addr, L4_UDP, (uint32_t)tx->len), UDP_HDR_LEN +
+		    PAYLOAD_FLOW, want);
+}
+
+/* A datagram from the probed port to ours: an open port answered. */
+static int
+raw_recognise(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct method_state *um = arg;
+	struct l4_seg seg;
+	const uint8_t *udp;
+
+	if (l4_parse(L4_UDP, rx->buf, rx->len, s->family == AF_INET,
+	    &seg) == -1 || seg.dport != s->local_port ||
+	    seg.sport != um->c->port)
+		return 0;
+	udp = rx->buf + (rx->len - seg.len);
+	return open_port(um, s, rx, udp + UDP_HDR_LEN, seg.len - UDP_HDR_LEN,
+	    seg.ttl >= 0 ? seg.ttl : rx->ttl, a);
+}
+
+/*
+ * The datagram an error quotes, from its UDP header on: its tag if the
+ * quote holds it; else (8 bytes) its ports must be ours, and the checksum
+ * gives the seq16 back (0 was sent as 0xffff: that one probe in 65,536
+ * is not named by a short quote).
+ */
+static int
+quoted_datagram(const struct method_state *um, const struct sock *s,
+    const struct icmp_msg *m, struct answer *a)
+{
+	const uint8_t *q = m->quote_l4;
+
+	if (q == NULL || m->quote_l4_len < UDP_HDR_LEN ||
+	    (q[0] << 8 | q[1]) != s->local_port ||
+	    (q[2] << 8 | q[3]) != um->c->port)
+		return 0;
+	if (method_tagged(&um->key, um->tg, s->family, q + UDP_HDR_LEN,
+	    m->quote_l4_len - UDP_HDR_LEN, &a->h))
+		return a->tagged = 1;
+	if (m->quote_l4_len - UDP_HDR_LEN >= TAG_HDR_LEN + TAG_LEN)
+		return 0;	/* the whole tag is there, and wrong */
+	a->seq16 = (uint16_t)(q[6] << 8 | q[7]) ^ tag_mask16(&um->key, a->dst,
+	    s->local_port, um->c->port);
+	return 1;
+}
+
+const struct method method_udp_raw = {
+	"udp", &method_udp, raw_open, raw_create, method_state_destroy,
+	raw_probe_len, udp_answer_len, raw_prepare, raw_build, method_send,
+	raw_recognise, udp_recognise_err, method_icmp_error_name,
+	method_icmp_mark
 };

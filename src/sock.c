@@ -32,36 +32,50 @@ on(int fd, int level, int opt)
 	return setsockopt(fd, level, opt, &one, sizeof(one));
 }
 
-static int
-source_bind(struct sock *s, const struct conf *c, char *err, size_t errlen)
+int
+sock_bind(const struct sock *s, int fd, uint16_t port, const struct conf *c,
+    char *err, size_t errlen)
 {
 	struct addrinfo hints, *res;
-	char port[8];
+	char num[8];
 	int e;
 
-	if (c->source == NULL && s->local_port == 0)
+	if (c->source == NULL && port == 0)
 		return 0;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = s->family;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_socktype = SOCK_DGRAM;
-	snprintf(port, sizeof(port), "%u", (unsigned)s->local_port);
-	if ((e = getaddrinfo(c->source, port, &hints, &res)) != 0) {
+	snprintf(num, sizeof(num), "%u", (unsigned)port);
+	if ((e = getaddrinfo(c->source, num, &hints, &res)) != 0) {
 		/* A source of the other family simply doesn't apply here. */
 		snprintf(err, errlen, "source %s: not an %s address",
 		    c->source, s->family == AF_INET ? "IPv4" : "IPv6");
 		errno = EINVAL;
 		return -1;
 	}
-	e = bind(s->fd, res->ai_addr, res->ai_addrlen);
+	e = bind(fd, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
-	if (e == -1 && s->local_port)
-		snprintf(err, errlen, "source port %u: %s",
-		    (unsigned)s->local_port, strerror(errno));
+	if (e == -1 && port)
+		snprintf(err, errlen, "source port %u: %s", (unsigned)port,
+		    strerror(errno));
 	else if (e == -1)
 		snprintf(err, errlen, "source %s: %s", c->source,
 		    strerror(errno));
 	return e;
+}
+
+void
+sock_close(struct sock *s)
+{
+	if (s->fd != -1)
+		close(s->fd);
+	if (s->hold_fd > 2)
+		close(s->hold_fd);
+	if (s->route_fd > 2)
+		close(s->route_fd);
+	s->fd = -1;
+	s->hold_fd = s->route_fd = 0;
 }
 
 /*
@@ -159,7 +173,7 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	return source_bind(s, c, err, errlen);
+	return sock_bind(s, s->fd, s->local_port, c, err, errlen);
 fail:
 	snprintf(err, errlen, "socket option: %s", strerror(errno));
 	return -1;

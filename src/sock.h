@@ -16,7 +16,13 @@ struct sock {
 	int	 family;
 	int	 raw;		/* raw socket (else Linux ping socket) */
 	uint16_t id;		/* our echo id (raw only; ping sockets pick) */
-	uint16_t local_port;	/* bind to it (UDP --flow), 0: any */
+	uint16_t local_port;	/* bind to it (UDP --flow), 0: any; raw
+				   TCP and UDP: the port hold_fd holds */
+	/* Raw TCP and UDP only, else 0 (descriptors 0 to 2 are never ours:
+	 * main.c opens /dev/null on a closed one): a socket holding our
+	 * source port, so no other socket of the host gets it, and one to
+	 * ask the routing table our source address with (srcaddr.h). */
+	int	 hold_fd, route_fd;
 	int	 ttl;		/* TTL / hop limit set now, -1: default */
 	uint32_t drops;		/* datagrams the kernel dropped, so far seen */
 	int64_t	 emptied;	/* monotonic ns: a read left the queue empty */
@@ -63,6 +69,11 @@ struct tx {
  */
 int	sock_setup(struct sock *, const struct conf *, char *err,
 	    size_t errlen);
+/* Bind fd to -S and to port (0: any) of s's family; 0, or -1 and err. */
+int	sock_bind(const struct sock *, int fd, uint16_t port,
+	    const struct conf *, char *err, size_t errlen);
+/* Close s and what it holds (hold_fd, route_fd). */
+void	sock_close(struct sock *);
 /* The error name of a send that the local kernel refused with errno err. */
 const char *sock_error_name(int family, int err);
 int	sock_set_ttl(struct sock *, int ttl);

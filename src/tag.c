@@ -154,3 +154,51 @@ tag_check(const struct tag_key *k, const uint8_t *payload, size_t len,
 	h->flags = payload[17];
 	return 0;
 }
+
+/* SipHash of addr, the ports and a 16-bit word; what tells the uses apart
+ * is the last byte. */
+static uint64_t
+flow_hash(const struct tag_key *k, const uint8_t addr[16], uint16_t sport,
+    uint16_t dport, uint16_t word, uint8_t use)
+{
+	uint8_t in[23];
+
+	memcpy(in, addr, 16);
+	in[16] = (uint8_t)(sport >> 8);
+	in[17] = (uint8_t)sport;
+	in[18] = (uint8_t)(dport >> 8);
+	in[19] = (uint8_t)dport;
+	in[20] = (uint8_t)(word >> 8);
+	in[21] = (uint8_t)word;
+	in[22] = use;
+	return siphash24(k, in, sizeof(in));
+}
+
+uint16_t
+tag_mask16(const struct tag_key *k, const uint8_t addr[16], uint16_t sport,
+    uint16_t dport)
+{
+	return (uint16_t)flow_hash(k, addr, sport, dport, 0, 'm');
+}
+
+uint32_t
+tag_seq32(const struct tag_key *k, const uint8_t addr[16], uint16_t sport,
+    uint16_t dport, uint16_t seq16)
+{
+	uint16_t hi = seq16 ^ tag_mask16(k, addr, sport, dport);
+	uint16_t mac = (uint16_t)flow_hash(k, addr, sport, dport, seq16, 's');
+
+	return (uint32_t)hi << 16 | mac;
+}
+
+int
+tag_seq32_check(const struct tag_key *k, const uint8_t addr[16],
+    uint16_t sport, uint16_t dport, uint32_t v, uint16_t *seq16)
+{
+	uint16_t seq = (uint16_t)(v >> 16) ^ tag_mask16(k, addr, sport, dport);
+
+	if (tag_seq32(k, addr, sport, dport, seq) != v)
+		return -1;
+	*seq16 = seq;
+	return 0;
+}

@@ -10,7 +10,7 @@ setup_file()
 	cd "$BATS_TEST_DIRNAME/.." || return 1
 	cc -D_GNU_SOURCE -Isrc -o "$BATS_FILE_TMPDIR/codec_test" \
 	    tests/codec_test.c src/icmp_common.c src/icmp4.c src/icmp6.c \
-	    src/tag.c
+	    src/tag.c src/l4.c
 }
 
 # group NAME: run one group of checks; it must pass and say so.
@@ -115,13 +115,25 @@ group()
 	group tag
 }
 
+@test "TCP SYN: built with a sound checksum (v4, v6), parsed back, bad headers refused" {
+	group tcp-syn
+}
+
+@test "UDP checksum made to carry any value, still sound, the tag untouched" {
+	group udp-cksum
+}
+
+@test "transport tags: seq16 back from a TCP sequence number, forgeries refused" {
+	group tag-seq
+}
+
 @test "all groups together: exit 0, no failures" {
 	run "$BATS_FILE_TMPDIR/codec_test"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 24 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 27 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 }
 

@@ -17,6 +17,7 @@
 
 #include "icmp.h"
 #include "tag.h"
+#include "l4.h"
 
 #define UNIT_NAME	"codec_test.c"
 #include "unit.h"
@@ -1096,6 +1097,113 @@ test_flow(void)
 		}
 }
 
+static const uint8_t SRC4[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 2 };
+static const uint8_t DST4[16] = { [10] = 0xff, [11] = 0xff, 203, 0, 113, 9 };
+static const uint8_t SRC6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t DST6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x23, [15] = 9 };
+
+/* A segment whose stored checksum is right sums to 0 with its pseudo. */
+static int
+sound(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto,
+    const uint8_t *buf, size_t len)
+{
+	return l4_cksum(l4_pseudo_sum(family, src, dst, proto,
+	    (uint32_t)len), buf, len) == 0;
+}
+
+/* A SYN built, checksummed (IPv4 and IPv6) and parsed back. */
+static void
+test_tcp_syn(void)
+{
+	uint8_t p[20 + TCP_SYN_LEN];
+	struct l4_seg seg;
+
+	tcp_build_syn(p + 20, 40000, 443, 0x89abcdefu, 1460);
+	tcp_set_cksum(p + 20, TCP_SYN_LEN, l4_pseudo_sum(AF_INET, SRC4, DST4,
+	    L4_TCP, TCP_SYN_LEN));
+	CHECK(sound(AF_INET, SRC4, DST4, L4_TCP, p + 20, TCP_SYN_LEN));
+	CHECK(!sound(AF_INET, SRC4, DST6, L4_TCP, p + 20, TCP_SYN_LEN));
+	/* In front, the IPv4 header a raw socket reads. */
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	p[8] = 57;
+	p[9] = L4_TCP;
+	memcpy(p + 12, DST4 + 12, 4);
+	CHECK_EQ(l4_parse(L4_TCP, p, sizeof(p), 1, &seg), 0);
+	CHECK_EQ(seg.sport, 40000);
+	CHECK_EQ(seg.dport, 443);
+	CHECK_EQ(seg.seq, 0x89abcdefu);
+	CHECK_EQ(seg.flags, TCP_SYN);
+	CHECK_EQ(seg.ttl, 57);
+	CHECK(seg.has_src && memcmp(seg.src, DST4, 16) == 0);
+	CHECK_EQ(seg.len, TCP_SYN_LEN);
+	/* Not TCP, a header cut short, a data offset past the end. */
+	CHECK_EQ(l4_parse(L4_UDP, p, sizeof(p), 1, &seg), -1);
+	CHECK_EQ(l4_parse(L4_TCP, p, 39, 1, &seg), -1);
+	p[20 + 12] = 0xf0;
+	CHECK_EQ(l4_parse(L4_TCP, p + 20, TCP_SYN_LEN, 0, &seg), -1);
+	p[20 + 12] = 0x40;
+	CHECK_EQ(l4_parse(L4_TCP, p + 20, TCP_SYN_LEN, 0, &seg), -1);
+	tcp_build_syn(p, 1, 2, 3, 1440);
+	tcp_set_cksum(p, TCP_SYN_LEN, l4_pseudo_sum(AF_INET6, SRC6, DST6,
+	    L4_TCP, TCP_SYN_LEN));
+	CHECK(sound(AF_INET6, SRC6, DST6, L4_TCP, p, TCP_SYN_LEN));
+	CHECK_EQ(l4_parse(L4_TCP, p, TCP_SYN_LEN, 0, &seg), 0);
+	CHECK_EQ(seg.ttl, -1);
+}
+
+/* Whatever checksum is asked for, the datagram carries it, and sound. */
+static void
+test_udp_cksum(void)
+{
+	uint8_t p[8 + 56];
+	uint32_t want;
+	size_t i;
+
+	for (i = 8; i < sizeof(p); i++)
+		p[i] = (uint8_t)(i * 7);
+	for (want = 0; want <= 0xffff; want += 97) {
+		udp_header(p, sizeof(p), 33434, 53);
+		udp_cksum_set(p, sizeof(p), l4_pseudo_sum(AF_INET, SRC4, DST4,
+		    L4_UDP, sizeof(p)), 8 + 26, (uint16_t)want);
+		CHECK_EQ(p[6] << 8 | p[7], want ? want : 0xffff);
+		CHECK(sound(AF_INET, SRC4, DST4, L4_UDP, p, sizeof(p)));
+		udp_cksum_set(p, sizeof(p), l4_pseudo_sum(AF_INET6, SRC6, DST6,
+		    L4_UDP, sizeof(p)), 8 + 26, (uint16_t)want);
+		CHECK(sound(AF_INET6, SRC6, DST6, L4_UDP, p, sizeof(p)));
+	}
+	CHECK_EQ(p[0] << 8 | p[1], 33434);
+	CHECK_EQ(p[4] << 8 | p[5], sizeof(p));
+	/* Only the absorbing bytes moved: the tag before them stands. */
+	for (i = 8; i < 8 + 26; i++)
+		CHECK_EQ(p[i], (uint8_t)(i * 7));
+}
+
+/* The transport tags: each seq16 back, a forged or moved one refused. */
+static void
+test_tag_seq(void)
+{
+	struct tag_key k = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	uint32_t seq16, v, refused = 0;
+	uint16_t back;
+
+	for (seq16 = 0; seq16 < 0x10000; seq16 += 251) {
+		v = tag_seq32(&k, DST4, 40000, 443, (uint16_t)seq16);
+		CHECK(tag_seq32_check(&k, DST4, 40000, 443, v, &back) == 0 &&
+		    back == seq16);
+		refused += tag_seq32_check(&k, DST6, 40000, 443, v, &back) != 0;
+		refused += tag_seq32_check(&k, DST4, 40001, 443, v, &back) != 0;
+		refused += tag_seq32_check(&k, DST4, 40000, 443, v ^ 1,
+		    &back) != 0;
+		refused += tag_seq32_check(&k, DST4, 40000, 443, v + 0x10000,
+		    &back) != 0;
+	}
+	/* 16-bit MACs: one in 65,536 forgeries may pass by chance. */
+	CHECK(refused >= 4 * 261 - 1);
+	CHECK(tag_mask16(&k, DST4, 1, 2) != tag_mask16(&k, DST4, 1, 3) ||
+	    tag_mask16(&k, DST4, 1, 2) != tag_mask16(&k, DST6, 1, 2));
+}
+
 static const struct unit_group tests[] = {
 	{ "echo4", test_echo4 },
 	{ "unreach4", test_unreach4 },
@@ -1121,6 +1229,9 @@ static const struct unit_group tests[] = {
 	{ "flow", test_flow },
 	{ "siphash", test_siphash },
 	{ "tag", test_tag },
+	{ "tcp-syn", test_tcp_syn },
+	{ "udp-cksum", test_udp_cksum },
+	{ "tag-seq", test_tag_seq },
 };
 
 int

@@ -1,0 +1,189 @@
+/*
+ * The TCP probe method with cap_net_raw: a SYN to --port through a raw
+ * socket (method_raw.c), its sequence number a keyed tag (tag_seq32).
+ * "The destination answered" is a SYN-ACK (the port is open) or a RST
+ * (closed), each acknowledging our sequence number + 1: the
+ * acknowledgement must verify against the tag for the address it came
+ * from, so a foreign or forged answer is never credited (as zmap
+ * validates).  An ICMP error on the way quotes the SYN's ports and
+ * sequence number in its first 8 bytes, so even RFC 792's short quote
+ * names the probe.  Ports are fixed for the run (one 5-tuple per target:
+ * Paris), probes told apart by their sequence numbers.
+ *
+ * Without cap_net_raw, .open fails with EPERM and main.c falls back to
+ * method_tcpconn.c (connect() per probe).
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <string.h>
+
+#include "icmp.h"
+#include "l4.h"
+#include "method.h"
+
+static int
+tcp_open(struct sock *s, int family, const struct conf *c, char *err,
+    size_t errlen)
+{
+	return method_raw_open(s, family, IPPROTO_TCP, c, err, errlen);
+}
+
+static void *
+tcp_create(const struct conf *c, const struct targets *tg)
+{
+	struct method_state *ms = method_state_create(c, tg);
+
+	if (ms && srcaddr_init(&ms->route) == -1) {
+		method_state_destroy(ms);
+		return NULL;
+	}
+	return ms;
+}
+
+/* A SYN; -s does not apply (a SYN carries no data). */
+static size_t
+tcp_probe_len(const struct conf *c)
+{
+	(void)c;
+	return TCP_SYN_LEN;
+}
+
+/* An IPv4 header and a segment with options, or an error's quote. */
+static size_t
+tcp_answer_len(const struct conf *c)
+{
+	(void)c;
+	return 60 + 60 + 1280;
+}
+
+static void
+tcp_prepare(void *arg, uint8_t *buf, size_t len)
+{
+	(void)arg;
+	memset(buf, 0, len);
+}
+
+/*
+ * The MSS we offer: what a 1500-byte link carries.  A SYN without any
+ * option looks like a scanner to some firewalls.
+ */
+static uint16_t
+mss_of(int family)
+{
+	return family == AF_INET ? 1460 : 1440;
+}
+
+static void
+tcp_build(void *arg, const struct sock *s, struct tx *tx,
+    const struct target *t, const struct probe_hdr *h, int flow)
+{
+	struct method_state *ms = arg;
+	uint16_t dport = ms->c->port;
+	uint8_t src[16];
+
+	(void)flow;	/* the ports are the flow: one for the whole run */
+	target_sockaddr(t, &tx->to, &tx->tolen);
+	tcp_build_syn(tx->buf, s->local_port, dport, tag_seq32(&ms->key,
+	    t->addr, s->local_port, dport, (uint16_t)h->seq),
+	    mss_of(t->family));
+	/* No route: the send fails the same way and says so. */
+	if (srcaddr_get(&ms->route, s->route_fd, &tx->to, src) == 0)
+		tcp_set_cksum(tx->buf, TCP_SYN_LEN, l4_pseudo_sum(t->family,
+		    src, t->addr, L4_TCP, TCP_SYN_LEN));
+}
+
+/*
+ * A SYN-ACK or RST from the probed port to ours that acknowledges a
+ * sequence number we sent to that address.  The answer names the target
+ * by its address and the probe by its seq16; the engine finds the probe.
+ */
+static int
+tcp_recognise(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct method_state *ms = arg;
+	struct l4_seg seg;
+	uint16_t seq16;
+
+	if (l4_parse(L4_TCP, rx->buf, rx->len, s->family == AF_INET,
+	    &seg) == -1 || seg.dport != s->local_port ||
+	    seg.sport != ms->c->port || !(seg.flags & TCP_ACK) ||
+	    !(seg.flags & (TCP_SYN | TCP_RST)))
+		return 0;
+	memset(a, 0, sizeof(*a));
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
+	if (tag_seq32_check(&ms->key, a->from, s->local_port, ms->c->port,
+	    seg.ack - 1, &seq16) == -1)
+		return 0;
+	a->kind = OC_REPLY;
+	a->family = s->family;
+	a->state = seg.flags & TCP_RST ? "closed" : "open";
+	a->port = ms->c->port;
+	a->ttl = seg.ttl >= 0 ? seg.ttl : rx->ttl;
+	a->size = (long)seg.len;
+	memcpy(a->dst, a->from, 16);
+	a->seq16 = seq16;
+	return 1;
+}
+
+/* The SYN an error quotes: ours if its ports and sequence number are. */
+static int
+quoted_syn(const struct method_state *ms, const struct sock *s,
+    const struct icmp_msg *m, const uint8_t dst[16], uint16_t *seq16)
+{
+	const uint8_t *q = m->quote_l4;
+	uint32_t seq;
+
+	if (q == NULL || m->quote_l4_len < 8 ||
+	    (q[0] << 8 | q[1]) != s->local_port ||
+	    (q[2] << 8 | q[3]) != ms->c->port)
+		return 0;
+	seq = (uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 |
+	    (uint32_t)q[6] << 8 | q[7];
+	return tag_seq32_check(&ms->key, dst, s->local_port, ms->c->port, seq,
+	    seq16) == 0;
+}
+
+/*
+ * The error queue: an ICMP error quoting one of our SYNs (from the
+ * transport header on), or the kernel's own verdict on a send.
+ */
+static int
+tcp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
+    struct answer *a)
+{
+	struct method_state *ms = arg;
+	struct icmp_msg *m = &ms->msg;
+
+	if (icmp_errqueue_parse(s->family, IPPROTO_TCP, rx->ee_type,
+	    rx->ee_code, rx->ee_info, rx->buf, rx->len, m) == -1)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	a->family = s->family;
+	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->dst);
+	if (!quoted_syn(ms, s, m, a->dst, &a->seq16))
+		return 0;
+	a->type = m->type;
+	a->code = m->code;
+	a->ttl = -1;
+	a->size = (long)m->icmp_len;
+	if (rx->ee_origin_local) {
+		a->kind = OC_LOCAL;
+		a->err = rx->ee_errno;
+		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
+		return 1;
+	}
+	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
+	    &rx->offender : &rx->from), a->from);
+	a->kind = method_icmp_outcome(m->cls);
+	a->error = method_icmp_error_name(s->family, m->type, m->code);
+	a->mtu = m->mtu;
+	return 1;
+}
+
+const struct method method_tcp = {
+	"tcp", NULL, tcp_open, tcp_create, method_state_destroy, tcp_probe_len,
+	tcp_answer_len, tcp_prepare, tcp_build, method_send, tcp_recognise,
+	tcp_recognise_err, method_icmp_error_name, method_icmp_mark
+};
