@@ -13,7 +13,10 @@
 # 444 or 33434.  d drops everything to its second address (198.51.100.3,
 # 2001:db8:2::3): a sink, whose probes time out.  r rejects what it would
 # forward to 203.0.113.0/24 (host unreachable) and 2001:db8:e::/64
-# (address unreachable): error records.
+# (address unreachable): error records.  d also answers for all of
+# 198.18.0.0/24 (a local route) and has 2001:db8:100::/122 as 64
+# addresses on lo (an IPv6 local route's port unreachables come from d's
+# own address, not the target's): small sweeps.
 
 bats_require_minimum_version 1.5.0
 
@@ -115,6 +118,12 @@ _mrc_build()
 	ip -n "$MRC-c" -6 route add default via 2001:db8:1::1 &&
 	ip -n "$MRC-r" route add 203.0.113.0/24 via 198.51.100.2 &&
 	ip -n "$MRC-r" -6 route add 2001:db8:e::/64 via 2001:db8:2::2 &&
+	ip -n "$MRC-r" route add 198.18.0.0/24 via 198.51.100.2 &&
+	ip -n "$MRC-r" -6 route add 2001:db8:100::/122 via 2001:db8:2::2 &&
+	ip -n "$MRC-d" route add local 198.18.0.0/24 dev lo &&
+	for n in $(seq 0 63); do
+		printf 'addr add 2001:db8:100::%x/128 dev lo nodad\n' "$n"
+	done | ip -n "$MRC-d" -batch - &&
 	ip -n "$MRC-d" route add default via 198.51.100.1 &&
 	ip -n "$MRC-d" -6 route add default via 2001:db8:2::1 || return 1
 	mrc_exec r nft -f - <<-'NFT' || return 1
@@ -374,4 +383,33 @@ csv_run()
 	grep -Ex "$D_4: seq=0 bytes=64 ttl=63 rtt=[0-9.]+ ms" <<<"$output"
 	grep -Ex "$D_4: sent=1 received=1 loss=0% rtt min/avg/max/stddev=[0-9./]+ ms" <<<"$output"
 	grep -Fx "$SINK_6: sent=1 received=0 loss=100%" <<<"$output"
+}
+
+# errqueue_calls BLOCK ARGS...: a UDP sweep of BLOCK under strace; prints
+# "SINGLE BATCHED MESSAGES": recvmsg and recvmmsg calls on the error queue,
+# and the messages the batched calls returned.
+errqueue_calls()
+{
+	local block=$1 log="$MRC_DIR/strace.log"
+	shift
+	mrc_exec c strace -f -qq -e trace=recvmsg,recvmmsg -o "$log" \
+	    "$MPING" -U -c 1 -i 0 -q -t 500 "$@" "$block" >"$MRC_DIR/sweep.out" </dev/null || true
+	awk '/MSG_ERRQUEUE/ && /recvmsg\(/ {s++}
+	    /MSG_ERRQUEUE/ && /recvmmsg\(/ {b++; if ($NF > 0) m += $NF}
+	    END {print s + 0, b + 0, m + 0}' "$log"
+}
+
+@test "a UDP sweep reads its port unreachables in batches: recvmmsg, not a recvmsg each (v4, v6)" {
+	local single batched msgs
+	command -v strace >/dev/null || skip "strace is not installed"
+	for block in 198.18.0.0/24 2001:db8:100::/122; do
+		errqueue_calls $block >"$MRC_DIR/calls"
+		read -r single batched msgs <"$MRC_DIR/calls"
+		echo "$block: $single recvmsg, $batched recvmmsg for $msgs errors"
+		[ "$(grep -c 'received=1 ' "$MRC_DIR/sweep.out")" -eq "$(wc -l <"$MRC_DIR/sweep.out")" ]
+		[ "$single" -eq 0 ]
+		# 254 targets (network and broadcast left out), IPv6 64.
+		[ "$msgs" -eq "$(wc -l <"$MRC_DIR/sweep.out")" ]
+		[ "$batched" -lt $((msgs / 2)) ]
+	done
 }
