@@ -17,10 +17,10 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
 	--format --csv --json --live --progress --no-progress --help --version
 	--trace --max-hops --first-hop --queries --max-timeouts --window
-	--flow --names --method --udp --port
+	--flow --names --method --udp --tcp --port
 	--color --color='
 
-_mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -D -h -V'
+_mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V'
 
 # Print the words of $1 that start with $2, one per line.
 _mping_filter()
@@ -85,7 +85,7 @@ _mping_value()
 	--format)
 		COMPREPLY=($(_mping_filter 'text csv json' "$cur")) ;;
 	--method)
-		COMPREPLY=($(_mping_filter 'icmp udp' "$cur")) ;;
+		COMPREPLY=($(_mping_filter 'icmp udp tcp' "$cur")) ;;
 	--color)
 		# An optional value, so only in the --color=WHEN form.
 		[[ $2 == true ]] || return 1

@@ -251,19 +251,22 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	    rx->ee_info, rx->buf, rx->len, &im->msg) == -1 ||
 	    !on_error(im, s, &im->msg, dst, a))
 		return 0;
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
-	    &rx->offender : &rx->from), a->from);
+	method_errqueue_from(rx, a);
 	return 1;
 }
 
 const struct method method_icmp = {
-	"icmp", NULL, icmp_open, method_state_create, method_state_destroy, icmp_probe_len,
-	icmp_answer_len, icmp_prepare, icmp_build, method_send, icmp_recognise,
-	icmp_recognise_err, method_icmp_error_name, method_icmp_mark
+	.name = "icmp",
+	.open = icmp_open,
+	.create = method_state_create,
+	.destroy = method_state_destroy,
+	.probe_len = icmp_probe_len,
+	.answer_len = icmp_answer_len,
+	.prepare = icmp_prepare,
+	.build = icmp_build,
+	.send = method_send,
+	.recognise = icmp_recognise,
+	.recognise_err = icmp_recognise_err,
+	.error_name = method_icmp_error_name,
+	.mark = method_icmp_mark,
 };

@@ -1,5 +1,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,18 @@ srcaddr_socket(int family, const struct conf *c, char *err, size_t errlen)
 }
 
 int
-srcaddr_init(struct srcaddr *sa)
+srcaddr_init(struct srcaddr *sa, const struct conf *c)
 {
+	struct in_addr a4;
+
+	memset(sa, 0, sizeof(*sa));
+	if (c->source && inet_pton(AF_INET, c->source, &a4) == 1) {
+		sa->fixed_family = AF_INET;
+		sa->fixed[10] = sa->fixed[11] = 0xff;
+		memcpy(sa->fixed + 12, &a4, 4);
+	} else if (c->source && inet_pton(AF_INET6, c->source,
+	    sa->fixed) == 1)
+		sa->fixed_family = AF_INET6;
 	sa->slot = calloc(SRCADDR_SLOTS, sizeof(*sa->slot));
 	return sa->slot ? 0 : -1;
 }
@@ -85,6 +96,10 @@ srcaddr_get(struct srcaddr *sa, int fd, const struct sockaddr_storage *to,
 	uint8_t dst[16];
 	uint32_t scope = 0;
 
+	if (to->ss_family == sa->fixed_family) {
+		memcpy(src, sa->fixed, 16);
+		return 0;
+	}
 	addr16_from_sockaddr((const struct sockaddr *)to, dst);
 	if (to->ss_family == AF_INET6)
 		scope = ((const struct sockaddr_in6 *)to)->sin6_scope_id;

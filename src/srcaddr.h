@@ -27,6 +27,9 @@ struct srcaddr_slot {
 /* The cache: SRCADDR_SLOTS slots, both families. */
 struct srcaddr {
 	struct srcaddr_slot	*slot;
+	/* -S: the source of every packet of its family, no question asked */
+	uint8_t			 fixed[16];
+	int			 fixed_family;
 };
 
 /*
@@ -35,7 +38,7 @@ struct srcaddr {
  */
 int	srcaddr_socket(int family, const struct conf *, char *err,
 	    size_t errlen);
-int	srcaddr_init(struct srcaddr *);
+int	srcaddr_init(struct srcaddr *, const struct conf *);
 void	srcaddr_free(struct srcaddr *);
 /*
  * The source address toward to, asking through fd (srcaddr_socket of

@@ -74,11 +74,11 @@ hash_grow(struct targets *tg, uint32_t n)
 int64_t
 targets_next(const struct targets *tg, const uint8_t addr[16], uint32_t *pos)
 {
-	uint32_t j, idx;
+	uint32_t j, idx, home = addr_hash(addr);
 
 	/* *pos: slots already looked at, counted from the home slot. */
 	for (; *pos < hash_slots(tg); (*pos)++) {
-		j = (addr_hash(addr) + *pos) & tg->hash_mask;
+		j = (home + *pos) & tg->hash_mask;
 		if ((idx = tg->hash[j]) == 0)
 			return -1;
 		if (memcmp(tg->t[idx - 1].addr, addr, 16) == 0) {

@@ -155,6 +155,7 @@ setup_file()
 	export MRC_DIR
 	MRC_DIR=$(netns_mkdir mrc) || return 1
 	_mrc_build || { netns_down "$MRC_DIR" "$MRC"; return 1; }
+	netns_nobody_copy "$MRC_DIR" "$MPING"
 }
 
 teardown_file()
@@ -262,6 +263,17 @@ $D_6" ]
 		[ "$output" = "$SINK_4
 $SINK_6" ]
 	done
+}
+
+@test "as nobody (connect() TCP, datagram UDP): the same method, port and state (v4, v6)" {
+	run netns_nobody "$MRC-c" "$MRC_DIR/bin/mping" -T --port 443 -c 1 -t 300 --json $D_4 $D_6
+	echo "$status $output"
+	[ "$status" -eq 0 ]
+	[ "$(jcount '(.type == "reply" or .type == "summary") and .method == "tcp" and .port == 443 and .state == "open"')" -eq 4 ]
+	run netns_nobody "$MRC-c" "$MRC_DIR/bin/mping" -U -c 1 -t 300 --json $D_4 $D_6
+	echo "$status $output"
+	[ "$status" -eq 0 ]
+	[ "$(jcount '(.type == "reply" or .type == "summary") and .method == "udp" and .port == 33434 and .state == "closed"')" -eq 4 ]
 }
 
 # trace_states M PORT STATE: a trace with method M to d's PORT: r's hop
