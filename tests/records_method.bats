@@ -42,26 +42,6 @@ rmp()
 	mrc_exec c "$MPING" "$@" </dev/null
 }
 
-_mrc_link()
-{
-	ip -n "$MRC-$1" link add "$2" type veth peer name "$4" \
-	    netns "$MRC-$3" &&
-	ip -n "$MRC-$1" link set "$2" up &&
-	ip -n "$MRC-$3" link set "$4" up
-}
-
-_mrc_addr()
-{
-	local node=$1 dev=$2 a
-	shift 2
-	for a in "$@"; do
-		case $a in
-		*:*)	ip -n "$MRC-$node" addr add "$a" dev "$dev" nodad ;;
-		*)	ip -n "$MRC-$node" addr add "$a" dev "$dev" ;;
-		esac || return 1
-	done
-}
-
 _mrc_services()
 {
 	mrc_exec d python3 -c '
@@ -108,11 +88,12 @@ _mrc_build()
 	done
 	netns_sysctl "$MRC-r" net.ipv4.ip_forward=1 \
 	    net.ipv6.conf.all.forwarding=1
-	_mrc_link c eth0 r eth0 && _mrc_link r eth1 d eth0 || return 1
-	_mrc_addr c eth0 192.0.2.2/28 2001:db8:1::2/64 &&
-	_mrc_addr r eth0 192.0.2.1/28 2001:db8:1::1/64 &&
-	_mrc_addr r eth1 198.51.100.1/28 2001:db8:2::1/64 &&
-	_mrc_addr d eth0 198.51.100.2/28 2001:db8:2::2/64 \
+	netns_veth "$MRC-c" eth0 "$MRC-r" eth0 &&
+	netns_veth "$MRC-r" eth1 "$MRC-d" eth0 || return 1
+	netns_addrs "$MRC-c" eth0 192.0.2.2/28 2001:db8:1::2/64 &&
+	netns_addrs "$MRC-r" eth0 192.0.2.1/28 2001:db8:1::1/64 &&
+	netns_addrs "$MRC-r" eth1 198.51.100.1/28 2001:db8:2::1/64 &&
+	netns_addrs "$MRC-d" eth0 198.51.100.2/28 2001:db8:2::2/64 \
 	    198.51.100.3/28 2001:db8:2::3/64 || return 1
 	ip -n "$MRC-c" route add default via 192.0.2.1 &&
 	ip -n "$MRC-c" -6 route add default via 2001:db8:1::1 &&
