@@ -26,11 +26,23 @@
 #include "l4.h"
 #include "method.h"
 
+/*
+ * Every TCP stack sets Don't Fragment on its segments; so do we (PROBE:
+ * without heeding the path MTU the kernel learnt, a SYN is small).  It
+ * also spares the kernel an IP ID per packet (ip_select_ident), which a
+ * sweep to many addresses pays for.
+ */
 static int
 tcp_open(struct sock *s, int family, const struct conf *c, char *err,
     size_t errlen)
 {
-	return method_raw_open(s, family, IPPROTO_TCP, c, err, errlen);
+	int v = IP_PMTUDISC_PROBE;
+
+	if (method_raw_open(s, family, IPPROTO_TCP, c, err, errlen) == -1)
+		return -1;
+	if (family == AF_INET)
+		setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+	return 0;
 }
 
 /* A SYN; -s does not apply (a SYN carries no data). */
