@@ -225,3 +225,33 @@ netns_hops_are()
 	[ "$got" = "$want" ]
 	[ "$(jcount ".type == \"hop\" and .target == \"$d\" and .lost == 0 and (.addrs | length) == 1")" -eq "$#" ]
 }
+
+# netns_capture_start NS IFACE FILE FILTER: tcpdump in namespace NS writes
+# the packets on IFACE that FILTER selects to FILE (pcap); returns once it
+# listens (1 if it never does).  Its pid is in NETNS_CAPTURE_PID.
+netns_capture_start()
+{
+	local i
+
+	# A message of an earlier capture to FILE would say it listens.
+	rm -f "$3" "$3.err"
+	# ip netns exec execs tcpdump: $! is tcpdump itself (a function or
+	# a subshell in between would get the INT instead).
+	ip netns exec "$1" tcpdump -Z root -i "$2" -nn -U --immediate-mode \
+	    -w "$3" "$4" >/dev/null 2>"$3.err" 3>&- &
+	NETNS_CAPTURE_PID=$!
+	for i in $(seq 50); do
+		grep -q 'listening on' "$3.err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# netns_capture_stop: end the capture of netns_capture_start, once the
+# last packets had 0.3 s to arrive.
+netns_capture_stop()
+{
+	sleep 0.3
+	kill -INT "$NETNS_CAPTURE_PID"
+	wait "$NETNS_CAPTURE_PID" || true
+}
