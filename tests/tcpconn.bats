@@ -308,7 +308,7 @@ syn_ports()
 	    >/dev/null 2>"$MTC_DIR/$name.err" 3>&- &
 	pid=$!
 	for i in $(seq 50); do
-		grep -q 'listening on' "$MTC_DIR/$name.err" && break
+		grep -qs 'listening on' "$MTC_DIR/$name.err" && break
 		sleep 0.1
 	done
 	tcn "$@" >"$MTC_DIR/$name.out"
