@@ -56,6 +56,17 @@ FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
 OPT("port", F_LONG, port);
+FLD("jitter_ms", F_MS, jitter);
+static const struct field f_iv_start =
+	{ "interval_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
+static const struct field f_iv_end =
+	{ "interval_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
+static const struct field f_out_start =
+	{ "outage_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
+static const struct field f_out_end =
+	{ "outage_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
+static const struct field f_out_len =
+	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
 OPT("state", F_STR, state);
 
 static const struct field *const reply[] = { &f_type, &f_time, &f_target,
@@ -71,7 +82,15 @@ static const struct field *const bad[] = { &f_type, &f_time, &f_target,
 static const struct field *const summary[] = { &f_type, &f_target, &f_addr,
 	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
 	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
-	&f_rtt_stddev, NULL };
+	&f_rtt_stddev, &f_jitter, NULL };
+static const struct field *const interval[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_iv_start, &f_iv_end, &f_sent, &f_received,
+	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_rtt_min,
+	&f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_jitter, NULL };
+static const struct field *const down[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_out_start, &f_lost, NULL };
+static const struct field *const up[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_out_start, &f_out_end, &f_out_len, &f_lost, NULL };
 static const struct field *const end[] = { &f_type, &f_time, &f_targets,
 	&f_answered, &f_dropped, &f_exit_status, NULL };
 static const struct field *const list[] = { &f_type, &f_time, &f_target,
@@ -93,7 +112,30 @@ static const struct field *const csv_all[] = { &f_type, &f_time, &f_target,
 	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
 	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
 	&f_rtt_stddev, &f_targets, &f_answered, &f_dropped, &f_exit_status,
-	NULL };
+	&f_jitter, NULL };
+
+/* The same with -Q or --down-after: the intervals' and outages' times. */
+static const struct field *const csv_mon[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
+	&f_foreign, &f_icmp_type, &f_icmp_code, &f_error, &f_mtu, &f_reason,
+	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
+	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
+	&f_rtt_stddev, &f_targets, &f_answered, &f_dropped, &f_exit_status,
+	&f_jitter, &f_iv_start, &f_iv_end, &f_out_start, &f_out_end,
+	&f_out_len, NULL };
+static const struct field *const csv_port_mon[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms,
+	&f_dup, &f_late, &f_foreign, &f_port, &f_state, &f_icmp_type,
+	&f_icmp_code, &f_error, &f_mtu, &f_reason, &f_sent, &f_received,
+	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_responders,
+	&f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_targets,
+	&f_answered, &f_dropped, &f_exit_status, &f_jitter, &f_iv_start,
+	&f_iv_end, &f_out_start, &f_out_end, &f_out_len, NULL };
+static const struct field *const quiet_mon[] = { &f_type, &f_target,
+	&f_addr, &f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct,
+	&f_errors, &f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
+	&f_rtt_stddev, &f_jitter, &f_time, &f_iv_start, &f_iv_end,
+	&f_out_start, &f_out_end, &f_out_len, NULL };
 
 /* A ping to a port: csv_all and the port's state. */
 static const struct field *const csv_port[] = { &f_type, &f_time,
@@ -102,7 +144,7 @@ static const struct field *const csv_port[] = { &f_type, &f_time,
 	&f_icmp_code, &f_error, &f_mtu, &f_reason, &f_sent, &f_received,
 	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_responders,
 	&f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_targets,
-	&f_answered, &f_dropped, &f_exit_status, NULL };
+	&f_answered, &f_dropped, &f_exit_status, &f_jitter, NULL };
 
 static const struct field *const csv_trace[] = { &f_type, &f_time,
 	&f_target, &f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
@@ -120,7 +162,11 @@ fields_of(enum rec_type t)
 	case REC_TIMEOUT:	return timeout;
 	case REC_ERROR:		return error;
 	case REC_BAD_TARGET:	return bad;
-	case REC_SUMMARY:	return summary;
+	case REC_SUMMARY:
+	case REC_INTERIM:	return summary;
+	case REC_INTERVAL:	return interval;
+	case REC_DOWN:		return down;
+	case REC_UP:		return up;
 	case REC_END:		return end;
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
@@ -130,12 +176,14 @@ fields_of(enum rec_type t)
 }
 
 const struct field *const *
-fields_csv(int tracing, int quiet, int port)
+fields_csv(int tracing, int quiet, int port, int monitor)
 {
 	if (tracing)
 		return quiet ? trace : csv_trace;
 	if (quiet)
-		return summary;
+		return monitor ? quiet_mon : summary;
+	if (monitor)
+		return port ? csv_port_mon : csv_mon;
 	return port ? csv_port : csv_all;
 }
 

@@ -33,8 +33,10 @@ const struct field *const *fields_of(enum rec_type);
 /*
  * CSV's columns: the union of the mode's event fields (ping or trace;
  * port: a ping to a port, whose replies have a state); with quiet, those
- * of the one record per target (summary or trace).
+ * of the one record per target (summary or trace); monitor (-Q,
+ * --down-after): with the intervals' and outages' columns.
  */
-const struct field *const *fields_csv(int trace, int quiet, int port);
+const struct field *const *fields_csv(int trace, int quiet, int port,
+		    int monitor);
 
 #endif
