@@ -30,7 +30,7 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
-	OPT_DOWN_AFTER, OPT_UP_AFTER };
+	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE };
 
 /* What follows the option. */
 enum arg {
@@ -170,6 +170,9 @@ static const struct cli_opt opts[] = {
 	{ OPT_UP_AFTER, "up-after", NUM(1, 1000000), AT(c.up_after, T_U32),
 	    .scope = S_PING, .meta = "N",
 	    .help = "with --down-after: up after N answers in a row (1)" },
+	{ OPT_PROM_FILE, "prom-file", STR(c.prom_file), .scope = S_PING,
+	    .meta = "PATH", .help = "keep PATH a Prometheus textfile of the "
+	    "counts\n(rewritten every -Q, else 10 s)" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
 	    .def = "0", .meta = "N",
 	    .help = "resend a timed-out probe N times" },

@@ -39,6 +39,7 @@ struct conf {
 	int64_t		 report_every_ns;
 	int		 cumulative;
 	uint32_t	 down_after, up_after;
+	const char	*prom_file;	/* --prom-file PATH, or NULL */
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;

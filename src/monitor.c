@@ -1,8 +1,14 @@
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "monitor.h"
+#include "prom.h"
+
+/* --prom-file without -Q: rewritten this often. */
+#define PROM_EVERY_NS	(10 * 1000000000LL)
 
 enum { UD_UNKNOWN, UD_UP, UD_DOWN };
 
@@ -27,8 +33,12 @@ struct monitor {
 	struct ival		*iv;	/* -Q: one per target, or NULL */
 	struct updown		*ud;	/* --down-after: one per target */
 	uint32_t		 cap;
+	int64_t			 every;	/* ns between reports, 0: none */
 	int64_t			 next;	/* the next report is due, mono ns */
 	double			 iv_start;	/* Unix time */
+	struct prom		*prom;	/* --prom-file, or NULL */
+	int			 prom_failed;	/* said so on stderr */
+	int			 prom_only;	/* the last report: the file */
 };
 
 struct monitor *
@@ -36,13 +46,22 @@ monitor_create(const struct conf *c, int *nomem)
 {
 	struct monitor *m;
 
+	char err[256];
+
 	*nomem = 0;
-	if (c->report_every_ns == 0 && c->down_after == 0)
+	if (c->report_every_ns == 0 && c->down_after == 0 &&
+	    c->prom_file == NULL)
 		return NULL;
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (c->prom_file && (m->prom = prom_open(c->prom_file, err,
+	    sizeof(err))) == NULL)) {
+		free(m);
 		*nomem = 1;
-	else
-		m->c = c;
+		return NULL;
+	}
+	m->c = c;
+	m->every = c->report_every_ns ? c->report_every_ns :
+	    c->prom_file ? PROM_EVERY_NS : 0;
 	return m;
 }
 
@@ -53,6 +72,7 @@ monitor_free(struct monitor *m)
 		return;
 	free(m->iv);
 	free(m->ud);
+	prom_free(m->prom);
 	free(m);
 }
 
@@ -67,7 +87,7 @@ room(struct monitor *m, uint32_t i)
 		return 0;
 	while (cap <= i)
 		cap *= 2;
-	if (m->c->report_every_ns) {
+	if (m->every) {
 		if ((p = realloc(m->iv, cap * sizeof(*m->iv))) == NULL)
 			return -1;
 		m->iv = p;
@@ -155,6 +175,23 @@ monitor_miss(struct monitor *m, struct engine *e, uint32_t i,
 	}
 }
 
+/* Target i's lines of --prom-file: its interval, its counts so far. */
+static void
+prom_target(struct monitor *m, struct engine *e, uint32_t i,
+    const struct record *iv)
+{
+	const struct target *t = &e->tg->t[i];
+	struct rec_text txt;
+	struct record all;
+	int up;
+
+	report_target(e->rep, &all, REC_SUMMARY, t, &txt);
+	report_counts(t, &all);
+	/* Up: answered in this interval, or --down-after's verdict. */
+	up = m->ud ? m->ud[i].state == UD_UP : m->iv[i].rtt.n > 0;
+	prom_add(m->prom, iv, &all, up);
+}
+
 /* Target i's interval record, and its counts start again. */
 static void
 interval(struct monitor *m, struct engine *e, uint32_t i, double end)
@@ -179,7 +216,10 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 		    (r.received + r.lost) : NAN;
 		report_rtts(&v->rtt, &r);
 	}
-	out_emit(e->out, &r);
+	if (m->c->report_every_ns && !m->prom_only)
+		out_emit(e->out, &r);
+	if (m->prom)
+		prom_target(m, e, i, &r);
 	v->sent = t->sent;
 	v->lost = (uint32_t)lost_of(t);
 	v->errors = t->errors;
@@ -187,21 +227,25 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 	memset(&v->rtt, 0, sizeof(v->rtt));
 }
 
-int64_t
-monitor_tick(struct monitor *m, struct engine *e, int64_t now)
+/* --prom-file could not be written: say so once, and go on. */
+static void
+prom_trouble(struct monitor *m)
+{
+	if (!m->prom_failed)
+		fprintf(stderr, "mping: --prom-file %s: %s (the run goes on)\n",
+		    m->c->prom_file, strerror(errno));
+	m->prom_failed = 1;
+}
+
+/* Every target's interval (-Q) and --prom-file lines, then the file. */
+static void
+report(struct monitor *m, struct engine *e)
 {
 	uint32_t i, k, *order;
-	double end;
+	double end = real_time();
 
-	if (m == NULL || m->c->report_every_ns == 0)
-		return INT64_MAX;
-	if (m->next == 0) {
-		m->iv_start = real_time();
-		return m->next = now + m->c->report_every_ns;
-	}
-	if (now < m->next)
-		return m->next;
-	end = real_time();
+	if (m->prom && prom_begin(m->prom) == -1)
+		prom_trouble(m);
 	if (e->tg->n == 0 || room(m, e->tg->n - 1) == 0) {
 		order = targets_in_order(e->tg);
 		for (k = 0; k < e->tg->n; k++) {
@@ -210,9 +254,35 @@ monitor_tick(struct monitor *m, struct engine *e, int64_t now)
 		}
 		free(order);
 	}
+	if (m->prom && prom_commit(m->prom, end) == -1)
+		prom_trouble(m);
 	m->iv_start = end;
+}
+
+int64_t
+monitor_tick(struct monitor *m, struct engine *e, int64_t now)
+{
+	if (m == NULL || m->every == 0)
+		return INT64_MAX;
+	if (m->next == 0) {
+		m->iv_start = real_time();
+		return m->next = now + m->every;
+	}
+	if (now < m->next)
+		return m->next;
+	report(m, e);
 	/* Reports keep their phase; one missed in a stall is skipped. */
 	while (m->next <= now)
-		m->next += m->c->report_every_ns;
+		m->next += m->every;
 	return m->next;
+}
+
+void
+monitor_finish(struct monitor *m, struct engine *e)
+{
+	/* The file's last state is the run's end (no interval record). */
+	if (m && m->prom) {
+		m->prom_only = 1;
+		report(m, e);
+	}
 }

@@ -338,6 +338,7 @@ static void
 ping_finish(struct engine *e, const char *why)
 {
 	(void)why;
+	monitor_finish(((struct ping *)e->ms)->mon, e);
 	summaries_of(e, REC_SUMMARY);
 }
 

@@ -149,3 +149,41 @@ h1_answers()
 	run --separate-stderr emp -Q 0 198.51.100.2
 	[ "$status" -eq 3 ]
 }
+
+@test "--prom-file: a valid Prometheus textfile, rewritten at each report, the counts exact" {
+	local f=$BATS_TEST_TMPDIR/mping.prom out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err t1 t2
+	command -v promtool >/dev/null || { echo "promtool missing (Debian package prometheus)"; return 1; }
+	emp_bg "$out" "$err" -q -Q 1 --prom-file "$f" -c 12 -p 200 -t 300 \
+	    198.51.100.2 203.0.113.9
+	sleep 1.5
+	cat "$f"
+	promtool check metrics <"$f"
+	t1=$(awk '$1 == "mping_report_time_seconds" { print $2 }' "$f")
+	grep -qx 'mping_up{target="198.51.100.2",addr="198.51.100.2"} 1' "$f"
+	grep -qx 'mping_up{target="203.0.113.9",addr="203.0.113.9"} 0' "$f"
+	eng_wait "$EMP_PID" 10
+	[ "$EMP_STATUS" -eq 1 ]
+	cat "$f" "$err"
+	promtool check metrics <"$f"
+	t2=$(awk '$1 == "mping_report_time_seconds" { print $2 }' "$f")
+	# Rewritten since (at the next report and at the end), never half.
+	awk -v a="$t1" -v b="$t2" 'BEGIN { exit !(b > a) }'
+	[ ! -e "$f.tmp" ]
+	# At the end: the run's counts, as the summaries say.
+	grep -qx 'mping_sent_total{target="198.51.100.2",addr="198.51.100.2"} 12' "$f"
+	grep -qx 'mping_received_total{target="198.51.100.2",addr="198.51.100.2"} 12' "$f"
+	grep -qx 'mping_lost_total{target="203.0.113.9",addr="203.0.113.9"} 12' "$f"
+	grep -qx 'mping_loss_ratio{target="203.0.113.9",addr="203.0.113.9"} 1' "$f"
+	grep -qx 'mping_rtt_avg_seconds{target="203.0.113.9",addr="203.0.113.9"} NaN' "$f"
+	grep -Eq '^mping_rtt_avg_seconds\{target="198\.51\.100\.2",addr="198\.51\.100\.2"\} [0-9.e-]+$' "$f"
+	[ ! -s "$err" ]
+}
+
+@test "--prom-file that cannot be written: said once on stderr, the run goes on, exit as without" {
+	run --separate-stderr emp -q --prom-file /nonexistent/dir/mping.prom \
+	    -Q 1 -c 12 -p 200 198.51.100.2
+	echo "$output"; echo "stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c -- '--prom-file /nonexistent/dir/mping.prom: No such file or directory (the run goes on)' <<<"$stderr")" -eq 1 ]
+	[[ $output == *"198.51.100.2: sent=12 received=12 loss=0%"* ]]
+}
