@@ -147,6 +147,8 @@ static const struct cli_opt opts[] = {
 	    .help = "send through interface IF" },
 	{ 'i', "interval", MS(0, 60000), AT(c.interval_ns, T_NS), .def = "1",
 	    .meta = "MS", .help = "at least MS between any two probes" },
+	{ 'm', "all-addresses", FLAG(c.all_addresses),
+	    .help = "probe every address a name has, not the first" },
 	{ OPT_METHOD, "method", .arg = A_WORD, .words = methods,
 	    AT(c.method, T_METHOD), .clash = METHODS, .meta = "M",
 	    .help = "probe with icmp (default), udp or tcp" },

@@ -35,6 +35,7 @@ struct conf {
 	enum probe_method method;
 	uint16_t	 port;		/* UDP, TCP: destination port */
 	int		 broadcast;
+	int		 all_addresses;	/* -m: every address of a name */
 	/* monitoring: interval reports, up / down (0: off) */
 	int64_t		 report_every_ns;
 	int		 cumulative;

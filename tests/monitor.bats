@@ -8,7 +8,13 @@
 bats_require_minimum_version 1.5.0
 load engine_lab
 
-setup_file()	{ eng_up; }
+# dual.example: h2 by both families (hosts file of the client).
+setup_file()
+{
+	eng_up || return 1
+	printf '198.51.100.3 dual.example\n2001:db8:e0::3 dual.example\n' \
+	    >>"/etc/netns/$ENG-c/hosts"
+}
 teardown_file()	{ eng_down; }
 setup()		{ eng_require_root; }
 teardown()	{ eng_kill_bg; eng_exec h1 nft delete table inet mon 2>/dev/null || true; }
@@ -186,4 +192,21 @@ h1_answers()
 	[ "$status" -eq 0 ]
 	[ "$(grep -c -- '--prom-file /nonexistent/dir/mping.prom: No such file or directory (the run goes on)' <<<"$stderr")" -eq 1 ]
 	[[ $output == *"198.51.100.2: sent=12 received=12 loss=0%"* ]]
+}
+
+@test "-m: a name with A and AAAA records is probed on both, a row each under the name" {
+	run --separate-stderr emp -m -c 2 -p 100 dual.example
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^dual\.example (198\.51\.100\.3): sent=2 received=2 loss=0%' <<<"$output")" -eq 1 ]
+	[ "$(grep -c '^dual\.example (2001:db8:e0::3): sent=2 received=2 loss=0%' <<<"$output")" -eq 1 ]
+	[ "$(grep -c ': sent=' <<<"$output")" -eq 2 ]
+	# Without -m: one address, one row.
+	run --separate-stderr emp -c 1 dual.example
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': sent=' <<<"$output")" -eq 1 ]
+	# -m with -4: the IPv4 address only.
+	run --separate-stderr emp -m -4 -c 1 dual.example
+	[ "$(grep -c ': sent=' <<<"$output")" -eq 1 ]
+	[[ $output == *"dual.example (198.51.100.3): sent=1 received=1"* ]]
 }
