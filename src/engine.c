@@ -586,12 +586,23 @@ read_socket(struct engine *e, struct sock *s, int64_t until)
 	    ++rounds < 16));
 }
 
+/* A method's drain hands its answers here (method.h). */
+static void
+drained(void *ctx, struct answer *a, const struct rx *rx)
+{
+	engine_answer(ctx, a, rx);
+}
+
 static void
 on_readable(void *arg, int fd, unsigned what)
 {
 	struct engine *e = arg;
 	struct sock *s = fd == e->s4.fd ? &e->s4 : &e->s6;
 
+	if (e->m->drain) {
+		e->m->drain(e->mst, s, e->clock(), drained, e);
+		return;
+	}
 	if (what & LOOP_ERR)
 		read_errqueue(e, s, &e->rx[0]);
 	if (what & LOOP_IN)
@@ -613,7 +624,9 @@ drain(struct engine *e, int64_t now)
 	if (pr == NULL || pr->sent + e->c->timeout_ns > now)
 		return;
 	for (i = 0; i < 2; i++)
-		if (s[i]->fd != -1) {
+		if (s[i]->fd != -1 && e->m->drain)
+			e->m->drain(e->mst, s[i], now, drained, e);
+		else if (s[i]->fd != -1) {
 			read_errqueue(e, s[i], &e->rx[0]);
 			read_socket(e, s[i], now);
 		}

@@ -33,18 +33,6 @@ tcp_open(struct sock *s, int family, const struct conf *c, char *err,
 	return method_raw_open(s, family, IPPROTO_TCP, c, err, errlen);
 }
 
-static void *
-tcp_create(const struct conf *c, const struct targets *tg)
-{
-	struct method_state *ms = method_state_create(c, tg);
-
-	if (ms && srcaddr_init(&ms->route, c) == -1) {
-		method_state_destroy(ms);
-		return NULL;
-	}
-	return ms;
-}
-
 /* A SYN; -s does not apply (a SYN carries no data). */
 static size_t
 tcp_probe_len(const struct conf *c)
@@ -171,28 +159,15 @@ tcp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	if (!quoted_syn(ms, s, m, a->dst, &a->serial16))
 		return 0;
 	a->by_serial = 1;
-	a->type = m->type;
-	a->code = m->code;
-	a->ttl = -1;
-	a->size = (long)m->icmp_len;
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
-	    &rx->offender : &rx->from), a->from);
-	a->kind = method_icmp_outcome(m->cls);
-	a->error = method_icmp_error_name(s->family, m->type, m->code);
-	a->mtu = m->mtu;
+	method_errqueue_answer(s->family, rx, m, a);
 	return 1;
 }
 
 const struct method method_tcp = {
 	.name = "tcp",
+	.fallback = &method_tcpconn,
 	.open = tcp_open,
-	.create = tcp_create,
+	.create = method_raw_create,
 	.destroy = method_state_destroy,
 	.probe_len = tcp_probe_len,
 	.answer_len = tcp_answer_len,

@@ -189,28 +189,16 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	    !(a->tagged = method_tagged(&um->key, um->tg, s->family,
 	    m->quote_l4, m->quote_l4_len, &a->h)))
 		return 0;
-	a->type = m->type;
-	a->code = m->code;
-	a->ttl = -1;
-	/* What came back of our payload, as a datagram socket sees it. */
-	a->size = (long)m->icmp_len - (s->raw ? UDP_HDR_LEN : 0);
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
-	    &rx->offender : &rx->from), a->from);
-	if (closed_port(s, m, a)) {
+	if (method_errqueue_answer(s->family, rx, m, a) == 0 &&
+	    closed_port(s, m, a)) {
 		a->kind = OC_REPLY;
 		a->state = "closed";
 		a->port = um->c->port;
-		return 1;
+		a->error = NULL;
+		a->mtu = 0;
 	}
-	a->kind = method_icmp_outcome(m->cls);
-	a->error = method_icmp_error_name(s->family, m->type, m->code);
-	a->mtu = m->mtu;
+	/* What came back of our payload, as a datagram socket sees it. */
+	a->size = (long)m->icmp_len - (s->raw ? UDP_HDR_LEN : 0);
 	return 1;
 }
 
@@ -237,18 +225,6 @@ raw_open(struct sock *s, int family, const struct conf *c, char *err,
     size_t errlen)
 {
 	return method_raw_open(s, family, IPPROTO_UDP, c, err, errlen);
-}
-
-static void *
-raw_create(const struct conf *c, const struct targets *tg)
-{
-	struct method_state *ms = method_state_create(c, tg);
-
-	if (ms && srcaddr_init(&ms->route, c) == -1) {
-		method_state_destroy(ms);
-		return NULL;
-	}
-	return ms;
 }
 
 static size_t
@@ -333,7 +309,7 @@ const struct method method_udp_raw = {
 	.name = "udp",
 	.fallback = &method_udp,
 	.open = raw_open,
-	.create = raw_create,
+	.create = method_raw_create,
 	.destroy = method_state_destroy,
 	.probe_len = raw_probe_len,
 	.answer_len = udp_answer_len,

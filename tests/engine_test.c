@@ -98,6 +98,12 @@ struct fake {
 	/* Refuse the next probe to fail_target with this errno (0: none). */
 	int		 fail_errno;
 	uint32_t	 fail_target;
+	/* fake_drain: the answer it holds (npend 1), and its calls. */
+	struct answer	 pend;
+	int		 npend;
+	int64_t		 pend_when;	/* ms it arrived */
+	int		 ndrains;
+	int64_t		 first_drain;	/* ms of the first call */
 };
 
 /* What a fake probe carries: its header and flow, nothing else. */
@@ -225,6 +231,48 @@ static const struct method fake_method = {
 	.recognise_err = fake_recognise,
 	.error_name = fake_error_name,
 	.mark = fake_mark,
+};
+
+/*
+ * A method that reads its own sockets (method.h drain, as
+ * method_tcpconn.c): it hands over the answer it holds, if any.
+ */
+static int
+fake_drain(void *arg, struct sock *s, int64_t now,
+    void (*answer)(void *, struct answer *, const struct rx *), void *ctx)
+{
+	struct fake *f = arg;
+	struct rx rx;
+
+	(void)s;
+	if (f->ndrains++ == 0)
+		f->first_drain = (now - T0) / MS;
+	if (!f->npend)
+		return 0;
+	f->npend = 0;
+	memset(&rx, 0, sizeof(rx));
+	rx.when = T0 + f->pend_when * MS;
+	rx.read = now;
+	rx.ttl = -1;
+	answer(ctx, &f->pend, &rx);
+	return 1;
+}
+
+static const struct method fake_drain_method = {
+	.name = "fake-drain",
+	.open = fake_open,
+	.create = fake_create,
+	.destroy = fake_destroy,
+	.probe_len = fake_len,
+	.answer_len = fake_len,
+	.prepare = fake_prepare,
+	.build = fake_build,
+	.send = fake_send,
+	.recognise = fake_recognise,
+	.recognise_err = fake_recognise,
+	.error_name = fake_error_name,
+	.mark = fake_mark,
+	.drain = fake_drain,
 };
 
 /* ---- the capturing formatter ---- */
@@ -2199,6 +2247,37 @@ t_trace_soak(void)
 	}
 }
 
+/*
+ * A method with drain (method_tcpconn.c): the engine calls it before
+ * probes expire, with the time, so an answer that came in time but was
+ * not read yet counts (its RTT from its arrival), then the rest time out.
+ */
+static void
+t_engine_drain(void)
+{
+	struct rig *r = rig_new();
+	struct fake *f;
+	char buf[TEXT];
+
+	r->c.timeout_ns = 100 * MS;
+	rig_go(r, 2);
+	r->e.m = &fake_drain_method;	/* the same state as fake_method */
+	r->e.s4.fd = 99;		/* never polled: engine_step only */
+	run_to(r, 0);
+	f = fake_of(r);
+	f->pend = answer_to(r, sent_of(r, 1, 0, 0), OC_REPLY, NULL);
+	f->pend_when = 40;
+	f->npend = 1;
+	run_out(r);
+	CHECK(f->ndrains >= 1);
+	CHECK_EQ(f->first_drain, 100);
+	CHECK_STR(records(r, EVENTS, 0, buf), "reply 1/0@100 timeout 0/0@100");
+	CHECK(near(nth(r, REC_REPLY, 0)->rtt_ms, 40));
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/0/1 "
+	    "summary 1 1/1/0");
+	rig_free(r);
+}
+
 /* ---- the groups ---- */
 
 static const struct unit_group tests[] = {
@@ -2240,6 +2319,7 @@ static const struct unit_group tests[] = {
 	{ "ping-soak", t_ping_soak },
 	{ "trace-soak", t_trace_soak },
 	{ "trace-reached-after-silence", t_trace_reached_after_silence },
+	{ "engine-drain", t_engine_drain },
 };
 
 int

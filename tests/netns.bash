@@ -187,3 +187,41 @@ nogrep()
 	fi
 	return 0
 }
+
+# Helpers for labs of routers in a chain (tcpconn.bats; udp.bats has the
+# same in its own words).
+
+# netns_veth NS1 DEV1 NS2 DEV2: a veth pair between two namespaces, both
+# ends up.
+netns_veth()
+{
+	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up &&
+	ip -n "$3" link set "$4" up
+}
+
+# netns_addrs NS DEV ADDR/LEN...: addresses on DEV (IPv6 without DAD).
+netns_addrs()
+{
+	local ns=$1 dev=$2 a
+	shift 2
+	for a in "$@"; do
+		case $a in
+		*:*)	ip -n "$ns" addr add "$a" dev "$dev" nodad ;;
+		*)	ip -n "$ns" addr add "$a" dev "$dev" ;;
+		esac || return 1
+	done
+}
+
+# netns_hops_are D ADDR...: the hop records in $output of the trace to D
+# list exactly ADDR..., one address each, TTL 1, 2, ...
+netns_hops_are()
+{
+	local d=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	got=$(json_sel -s "[.[] | select(.type == \"hop\" and .target == \"$d\" and .lost == 0) | .addrs[0]]")
+	echo "hops to $d: $got (want $want)"
+	[ "$got" = "$want" ]
+	[ "$(jcount ".type == \"hop\" and .target == \"$d\" and .lost == 0 and (.addrs | length) == 1")" -eq "$#" ]
+}
