@@ -35,6 +35,12 @@ struct conf {
 	enum probe_method method;
 	uint16_t	 port;		/* UDP, TCP: destination port */
 	int		 broadcast;
+	int		 all_addresses;	/* -m: every address of a name */
+	/* monitoring: interval reports, up / down (0: off) */
+	int64_t		 report_every_ns;
+	int		 cumulative;
+	uint32_t	 down_after, up_after;
+	const char	*prom_file;	/* --prom-file PATH, or NULL */
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;

@@ -34,8 +34,10 @@ const struct field *const *fields_of(enum rec_type);
  * CSV's columns: the union of the mode's event fields (ping or trace),
  * then method and, with port (UDP, TCP: a run that probes a port), port
  * and state; with quiet, those of the one record per target (summary or
- * trace).
+ * trace); monitor (-Q, --down-after, ping only): then the intervals' and
+ * outages' times.
  */
-const struct field *const *fields_csv(int trace, int quiet, int port);
+const struct field *const *fields_csv(int trace, int quiet, int port,
+		    int monitor);
 
 #endif

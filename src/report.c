@@ -1,5 +1,6 @@
 /* Records from targets and answers: the one place they are filled. */
 #include <sys/socket.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,12 +62,22 @@ report_counts(const struct target *t, struct record *r)
 	r->loss_pct = done > 0 ? 100.0 * r->lost / done : 0.0;
 	r->errors = t->errors;
 	r->dups = t->dups;
-	if (t->rtt.n) {
-		r->rtt_min = t->rtt.min;
-		r->rtt_avg = t->rtt.mean;
-		r->rtt_max = t->rtt.max;
-		r->rtt_stddev = stats_stddev(&t->rtt);
-	}
+	report_rtts(&t->rtt, r);
+}
+
+void
+report_rtts(const struct stats *s, struct record *r)
+{
+	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
+	r->jitter = NAN;
+	if (s->n == 0)
+		return;
+	r->rtt_min = s->min;
+	r->rtt_avg = s->mean;
+	r->rtt_max = s->max;
+	r->rtt_stddev = stats_stddev(s);
+	if (s->n > 1)
+		r->jitter = stats_jitter(s);
 }
 
 void

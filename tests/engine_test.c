@@ -700,8 +700,9 @@ records(struct rig *r, unsigned types, int from, char *buf)
 			    c->error[0] ? " " : "", c->error);
 			break;
 		case REC_SUMMARY:
-			cat(buf, "summary %ld %ld/%ld/%ld", c->index, c->sent,
-			    c->received, c->lost);
+		case REC_INTERIM:
+			cat(buf, "%s %ld %ld/%ld/%ld", rec_type_name(c->type),
+			    c->index, c->sent, c->received, c->lost);
 			break;
 		case REC_PROBE:
 			cat(buf, "probe %d.%ld", c->ttl, c->probe);
@@ -1209,7 +1210,8 @@ t_ping_alive(void)
 	rig_free(r);
 }
 
-/* SIGQUIT (its flag set): summaries of the counts so far, and on. */
+/* SIGQUIT (its flag set): interim records of the counts so far, and on;
+ * the summaries at the end. */
 static void
 t_ping_interim(void)
 {
@@ -1225,13 +1227,14 @@ t_ping_interim(void)
 	r->quit = 1;
 	run_to(r, 120);
 	CHECK_EQ(r->quit, 0);
-	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 2/1/0 "
-	    "summary 1 2/0/0");
-	CHECK_EQ(nth(r, REC_SUMMARY, 1)->received, 0);
+	CHECK_STR(records(r, R(REC_INTERIM) | R(REC_SUMMARY), 0, buf),
+	    "interim 0 2/1/0 interim 1 2/0/0");
+	CHECK_EQ(nth(r, REC_INTERIM, 1)->received, 0);
 	CHECK(!r->done);
 	k = r->cap.n;
 	run_out(r);
-	CHECK_EQ(count(r, REC_SUMMARY), 4);
+	CHECK_EQ(count(r, REC_INTERIM), 2);
+	CHECK_EQ(count(r, REC_SUMMARY), 2);
 	CHECK_STR(records(r, R(REC_SUMMARY), k, buf), "summary 0 3/1/2 "
 	    "summary 1 3/0/3");
 	CHECK_EQ(r->e.sent, 6);

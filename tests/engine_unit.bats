@@ -95,7 +95,7 @@ group()
 	group ping-alive
 }
 
-@test "ping: SIGQUIT's flag gives summaries so far, the run goes on" {
+@test "ping: SIGQUIT's flag gives interim records so far, the run goes on" {
 	group ping-interim
 }
 

@@ -163,7 +163,7 @@ keys_are()
 K_REPLY='"type","time","target","addr","from","seq","size","ttl","rtt_ms","dup","late","foreign"'
 K_TIMEOUT='"type","time","target","addr","seq"'
 K_ERROR='"type","time","target","addr","seq","from","icmp_type","icmp_code","error","mtu","reason"'
-K_SUMMARY='"type","target","addr","sent","received","lost","inflight","loss_pct","errors","dups","rtt_min_ms","rtt_avg_ms","rtt_max_ms","rtt_stddev_ms"'
+K_SUMMARY='"type","target","addr","sent","received","lost","inflight","loss_pct","errors","dups","rtt_min_ms","rtt_avg_ms","rtt_max_ms","rtt_stddev_ms","jitter_ms"'
 K_LIST='"type","time","target","addr"'
 K_PROBE='"type","time","target","addr","ttl","probe","from","rtt_ms","icmp_type","icmp_code","error","mtu","mpls","round"'
 K_HOP='"type","time","target","addr","ttl","addrs","names","froms","rtts_ms","marks","lost","mpls","round"'
@@ -314,9 +314,9 @@ _csv_cells()
 	PY
 }
 
-CSV_PING='type,time,target,addr,from,seq,size,ttl,rtt_ms,dup,late,foreign,icmp_type,icmp_code,error,mtu,reason,sent,received,lost,inflight,loss_pct,errors,dups,responders,rtt_min_ms,rtt_avg_ms,rtt_max_ms,rtt_stddev_ms,targets,answered,dropped,exit_status'
+CSV_PING='type,time,target,addr,from,seq,size,ttl,rtt_ms,dup,late,foreign,icmp_type,icmp_code,error,mtu,reason,sent,received,lost,inflight,loss_pct,errors,dups,responders,rtt_min_ms,rtt_avg_ms,rtt_max_ms,rtt_stddev_ms,targets,answered,dropped,exit_status,jitter_ms'
 CSV_TRACE='type,time,target,addr,ttl,probe,from,rtt_ms,icmp_type,icmp_code,error,mtu,addrs,names,froms,rtts_ms,marks,lost,mpls,reached,hops,stop,reason,targets,answered,dropped,exit_status,round'
-CSV_SUMMARY='type,target,addr,sent,received,lost,inflight,loss_pct,errors,dups,responders,rtt_min_ms,rtt_avg_ms,rtt_max_ms,rtt_stddev_ms'
+CSV_SUMMARY='type,target,addr,sent,received,lost,inflight,loss_pct,errors,dups,responders,rtt_min_ms,rtt_avg_ms,rtt_max_ms,rtt_stddev_ms,jitter_ms'
 CSV_VERDICT='type,time,target,addr,reached,hops,stop,round'
 
 # csv_run NAME HEADER ARGS...: mping ARGS --csv into NAME.csv; its header

@@ -33,7 +33,7 @@ KEYS_REPLY='["type","time","target","addr","from","seq","size","ttl","rtt_ms","d
 KEYS_TIMEOUT='["type","time","target","addr","seq","method"]'
 KEYS_ERROR='["type","time","target","addr","seq","from","icmp_type","icmp_code","error","mtu","reason","method"]'
 KEYS_BAD='["type","time","target","reason"]'
-KEYS_SUMMARY='["type","target","addr","sent","received","lost","inflight","loss_pct","errors","dups","rtt_min_ms","rtt_avg_ms","rtt_max_ms","rtt_stddev_ms","method"]'
+KEYS_SUMMARY='["type","target","addr","sent","received","lost","inflight","loss_pct","errors","dups","rtt_min_ms","rtt_avg_ms","rtt_max_ms","rtt_stddev_ms","jitter_ms","method"]'
 KEYS_END='["type","time","targets","answered","dropped","exit_status"]'
 
 # A run with replies, duplicates, timeouts, router and local errors, bad
