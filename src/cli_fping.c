@@ -194,6 +194,15 @@ unsupported(const struct fp *st, const char *opt)
 	exit(FPING_UNSUPPORTED);
 }
 
+static void __attribute__((noreturn))
+opt_name(const struct fp *st, const char *arg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	unsupported(st, name);
+}
+
 /* getopt_long's complaint in fping's (optparse's) words. */
 static void __attribute__((noreturn))
 bad_option(const struct fp *st, char **argv, int ch)
@@ -347,9 +356,12 @@ take(struct fp *st, int ch, const char *arg, char **argv)
 	}
 	if ((ch == 'n' && st->rdns_flag) || (ch == 'd' && st->name_flag))
 		fail(st, "use either one of -d or -n");
-	if (ch < 256)
-		unsupported(st, ch == 'n' || ch == 'd' ? "-n and -d" : opt);
-	unsupported(st, argv[optind - 1]);
+	if (ch == 'n' || ch == 'd')
+		unsupported(st, "-n and -d");
+	/* As typed: a long name (without its value), or the letter. */
+	if (strncmp(argv[optind - 1], "--", 2) == 0)
+		opt_name(st, argv[optind - 1]);
+	unsupported(st, opt);
 }
 
 /* The checks fping makes after its parse, in its order. */

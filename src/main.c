@@ -321,8 +321,17 @@ std_fds(void)
  * flag.  SIGWINCH: --live redraws at the new size.
  */
 static void
-block_signals(sigset_t *block)
+block_signals(sigset_t *block, int fping)
 {
+	/*
+	 * An ignored signal is discarded, blocked or not, so signalfd never
+	 * sees it: fping installs handlers, and a script that starts it in
+	 * the background (SIGINT ignored there) stops it with SIGINT.
+	 */
+	if (fping) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+	}
 	sigemptyset(block);
 	sigaddset(block, SIGINT);
 	sigaddset(block, SIGTERM);
@@ -475,7 +484,7 @@ main(int argc, char **argv)
 	argv += first;
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
 	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
-	block_signals(&block);
+	block_signals(&block, run.c.fping.on);
 	open_sockets(&run);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");

@@ -49,7 +49,8 @@ struct record {
 	double		 loss_pct;
 	double		 rtt_min, rtt_avg, rtt_max, rtt_stddev;
 	/* trace: probe (ttl is the probe's), hop, trace */
-	long		 probe;		/* probe number within its hop */
+	long		 probe;		/* probe number within its hop;
+					   ping's reply: its attempt */
 	const char *const *addrs;	/* hop: distinct responders */
 	const char *const *names;	/* hop: their names (--names), or NULL */
 	long		 naddrs;

@@ -230,6 +230,9 @@ reply(struct out *o, const struct record *r)
 	/* Keyed matching: our probe, answered by another host; fping
 	 * credits it, mping does not (the counts leave it out). */
 	if (!r->foreign) {
+		/* fping counts every try: the ones before timed out. */
+		v->tot.sent += r->probe > 0 ? r->probe + 1 : 1;
+		v->tot.timeouts += r->probe > 0 ? r->probe : 0;
 		count_reply(&v->tot, r->rtt_ms);
 		keep_rtt(o, r, r->rtt_ms);
 		if (r->received == 1)
@@ -249,7 +252,9 @@ timeout(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
 
-	v->tot.timeouts++;
+	/* The last of 1 + -r tries (count and loop modes: 1). */
+	v->tot.timeouts += o->conf->retries + 1;
+	v->tot.sent += o->conf->retries + 1;
 	if (fo(o)->per_recv)
 		probe_line(o, r, "timed out");
 }
@@ -321,6 +326,7 @@ error(struct out *o, const struct record *r)
 		    "%s\n", host(o, r), r->reason ? r->reason : r->error);
 		if (fo(o)->verbose)
 			to_stderr(o, line);
+		v->tot.sent++;
 		return;
 	}
 	v->tot.other++;
@@ -378,7 +384,6 @@ summary(struct out *o, const struct record *r)
 	char line[8192];
 
 	v->tot.targets++;
-	v->tot.sent += r->sent;
 	v->tot.alive += r->received > 0;
 	if (r->received <= 0 && (f->verbose || f->unreach))
 		fprintf(o->fp, "%s%s\n", host(o, r), f->verbose ?

@@ -174,6 +174,7 @@ on_reply(struct engine *e, struct probe *pr, const struct answer *a,
 		return;
 	report_target(e->rep, &r, REC_REPLY, t, &txt);
 	r.seq = a->h.seq;
+	r.probe = a->h.attempt;
 	report_answer(&r, a, &txt);
 	r.rtt_ms = (double)a->rtt_ns / 1e6;
 	r.foreign = kind == R_FOREIGN;
