@@ -14,8 +14,9 @@ SRCS	= src/main.c src/loop_epoll.c src/sock.c src/icmp_common.c \
 	  src/method_udp.c src/report.c src/ping.c src/sched.c src/stats.c \
 	  src/priv.c src/out.c src/fields.c src/out_text.c src/out_csv.c \
 	  src/out_json.c src/trace.c src/rdns.c src/out_live.c src/progress.c \
-	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c \
-	  src/cli_fping.c src/out_fping.c
+	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c
+SRCS	+= src/method_tcpconn.c
+SRCS	+= src/cli_fping.c src/out_fping.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 

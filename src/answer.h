@@ -34,6 +34,10 @@ struct answer {
 	int		 tagged;
 	int		 latest;	/* untagged: the target's latest probe,
 					   whatever its seq (a UDP reply) */
+	int		 by_serial;	/* untagged: serial16 holds the low 16
+					   bits of the probe's serial (a TCP
+					   sequence number, a UDP checksum) */
+	uint16_t	 serial16;
 	struct probe_hdr h;
 	uint8_t		 dst[16];
 	uint16_t	 seq16;

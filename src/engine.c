@@ -510,10 +510,11 @@ latest_probe(struct engine *e, uint32_t i, uint16_t seq, int any_seq)
 
 /*
  * Which probe an answer is about.  A verified tag names it (if it is
- * still in flight).  RFC 792 only promises 8 bytes of the original
- * datagram beyond its IP header: then the method matched what it could
- * (for ICMP, the id), and the destination and wire seq must match one
- * target's latest probe.  Several targets on one address (two names, two
+ * still in flight).  A transport tag (by_serial) names the low 16 bits of
+ * its serial, which with the destination find any probe in flight.  RFC
+ * 792 only promises 8 bytes of the original datagram beyond its IP
+ * header: then the method matched what it could (for ICMP, the id), and
+ * the destination and wire seq must match one target's latest probe.  Several targets on one address (two names, two
  * scopes) may match alike: then nobody is credited rather than a guess.
  */
 static struct probe *
@@ -530,7 +531,8 @@ probe_of(struct engine *e, const struct answer *a)
 		    pr : NULL;
 	}
 	while ((i = targets_next(e->tg, a->dst, &pos)) >= 0)
-		if ((pr = latest_probe(e, (uint32_t)i, a->seq16,
+		if ((pr = a->by_serial ? pool_find16(&e->pool, a->serial16,
+		    (uint32_t)i) : latest_probe(e, (uint32_t)i, a->seq16,
 		    a->latest)) != NULL) {
 			if (found)
 				return NULL;
@@ -606,12 +608,23 @@ read_socket(struct engine *e, struct sock *s, int64_t until)
 	    ++rounds < 16));
 }
 
+/* A method's drain hands its answers here (method.h). */
+static void
+drained(void *ctx, struct answer *a, const struct rx *rx)
+{
+	engine_answer(ctx, a, rx);
+}
+
 static void
 on_readable(void *arg, int fd, unsigned what)
 {
 	struct engine *e = arg;
 	struct sock *s = fd == e->s4.fd ? &e->s4 : &e->s6;
 
+	if (e->m->drain) {
+		e->m->drain(e->mst, s, e->clock(), drained, e);
+		return;
+	}
 	if (what & LOOP_ERR)
 		read_errqueue(e, s, &e->rx[0]);
 	if (what & LOOP_IN)
@@ -633,7 +646,9 @@ drain(struct engine *e, int64_t now)
 	if (next_expiry(e, &at) == NULL || at > now)
 		return;
 	for (i = 0; i < 2; i++)
-		if (s[i]->fd != -1) {
+		if (s[i]->fd != -1 && e->m->drain)
+			e->m->drain(e->mst, s[i], now, drained, e);
+		else if (s[i]->fd != -1) {
 			read_errqueue(e, s[i], &e->rx[0]);
 			read_socket(e, s[i], now);
 		}

@@ -267,8 +267,8 @@ no_privilege(int err)
 
 /*
  * Open each family's socket; the other family's failure is not fatal.  A
- * method that needs cap_net_raw gives way to its fallback when no family
- * could be opened for want of it (one method for the whole run).
+ * method that needs cap_net_raw gives way to its fallback when a family
+ * could not be opened for want of it (one method for the whole run).
  */
 static void
 open_sockets(struct run *run)
@@ -285,8 +285,11 @@ open_sockets(struct run *run)
 	if (c->family != AF_INET && run->m->open(&so->s6, AF_INET6, c,
 	    so->e6, sizeof(so->e6)))
 		so->s6.fd = -1, e6 = errno;
-	if (run->m->fallback && so->s4.fd == -1 && so->s6.fd == -1 &&
-	    (no_privilege(e4) || no_privilege(e6))) {
+	/* One family raw and the other refused: the fallback works for
+	 * both (it needs no privilege), so it is the run's method. */
+	if (run->m->fallback && (no_privilege(e4) || no_privilege(e6))) {
+		sock_close(&so->s4);
+		sock_close(&so->s6);
 		run->m = run->m->fallback;
 		open_sockets(run);
 	}

@@ -24,7 +24,7 @@ struct method {
 	const char *name;
 	/*
 	 * The method to use instead when .open fails with EPERM or EACCES
-	 * (no cap_net_raw) for every family asked for, or NULL.
+	 * (no cap_net_raw) for a family asked for, or NULL.
 	 */
 	const struct method *fallback;
 	/* Open the family's socket, before privileges are dropped. */
@@ -59,10 +59,24 @@ struct method {
 	const char *(*error_name)(int family, uint8_t type, uint8_t code);
 	const char *(*mark)(int family, uint8_t type, uint8_t code, long mtu,
 		    char *buf, size_t len);
+	/*
+	 * NULL, or: the method reads its answers itself.  Its probes each
+	 * have a socket of their own (method_tcpconn.c), which the engine's
+	 * one socket per family cannot be: the sock .open gave is then an
+	 * epoll set of the family's probe sockets, and the engine calls this
+	 * when it is readable and before probes expire, instead of its own
+	 * reads and recognise.  Each answer goes to answer(ctx, ...); sockets
+	 * whose probe is over (answered, or older than the timeout at now)
+	 * are closed.  Returns how many sockets were ready.
+	 */
+	int	(*drain)(void *, struct sock *, int64_t now,
+		    void (*answer)(void *ctx, struct answer *,
+		    const struct rx *), void *ctx);
 };
 
+/* tcpconn: TCP by connect() per probe, without privileges. */
 extern const struct method method_icmp, method_udp, method_udp_raw,
-	    method_tcp;
+	    method_tcp, method_tcpconn;
 
 /*
  * The state every method has had so far: the tag's key, what the run
@@ -91,6 +105,8 @@ void	 method_state_destroy(void *);
  */
 int	method_raw_open(struct sock *, int family, int proto,
 	    const struct conf *, char *err, size_t errlen);
+/* .create of a raw method: the common state and its source cache. */
+void	*method_raw_create(const struct conf *, const struct targets *);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,
 	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);
@@ -98,6 +114,12 @@ int	method_tagged(const struct tag_key *, const struct targets *,
 int	method_send(void *, struct sock *, int ttl, struct tx *, int n);
 /* What an ICMP error says of a probe (of any method). */
 enum outcome method_icmp_outcome(enum icmp_class);
+/* Who an error-queue message is from (the offender, else the probe's
+ * destination), or a local verdict on a send (OC_LOCAL: returns 1). */
+int	method_errqueue_from(const struct rx *, struct answer *);
+/* An error-queue message as the answer about probe a: 1 if local. */
+int	method_errqueue_answer(int family, const struct rx *,
+	    const struct icmp_msg *, struct answer *);
 /* traceroute's mark of a probe too big: "!F-<mtu>", or "!F" unknown. */
 const char *method_mtu_mark(long mtu, char *buf, size_t len);
 /* .error_name and .mark for ICMP errors, whatever the probe was. */

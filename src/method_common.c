@@ -4,6 +4,7 @@
  * method's errors on the way are ICMP).
  */
 #include <sys/socket.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -89,6 +90,42 @@ method_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
 	if (ttl && sock_set_ttl(s, ttl) == -1)
 		return 0;
 	return sock_send_batch(s, tx, n);
+}
+
+/*
+ * An ICMP error from a socket's error queue (m, parsed from rx) about the
+ * probe a names: a local one is the kernel's verdict on a send (OC_LOCAL,
+ * its errno; returns 1), else the error with its sender (the offender,
+ * or the probe's destination if the kernel names none; returns 0).
+ */
+int
+method_errqueue_from(const struct rx *rx, struct answer *a)
+{
+	if (rx->ee_origin_local) {
+		a->kind = OC_LOCAL;
+		a->err = rx->ee_errno;
+		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
+		return 1;
+	}
+	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
+	    &rx->offender : &rx->from), a->from);
+	return 0;
+}
+
+int
+method_errqueue_answer(int family, const struct rx *rx,
+    const struct icmp_msg *m, struct answer *a)
+{
+	a->type = m->type;
+	a->code = m->code;
+	a->ttl = -1;
+	a->size = (long)m->icmp_len;
+	if (method_errqueue_from(rx, a))
+		return 1;
+	a->kind = method_icmp_outcome(m->cls);
+	a->error = method_icmp_error_name(family, m->type, m->code);
+	a->mtu = m->mtu;
+	return 0;
 }
 
 const char *

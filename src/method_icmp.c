@@ -251,14 +251,7 @@ icmp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	    rx->ee_info, rx->buf, rx->len, &im->msg) == -1 ||
 	    !on_error(im, s, &im->msg, dst, a))
 		return 0;
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
-	    &rx->offender : &rx->from), a->from);
+	method_errqueue_from(rx, a);
 	return 1;
 }
 

@@ -121,3 +121,15 @@ method_raw_open(struct sock *s, int family, int proto, const struct conf *c,
 	}
 	return 0;
 }
+
+void *
+method_raw_create(const struct conf *c, const struct targets *tg)
+{
+	struct method_state *ms = method_state_create(c, tg);
+
+	if (ms && srcaddr_init(&ms->route, c) == -1) {
+		method_state_destroy(ms);
+		return NULL;
+	}
+	return ms;
+}

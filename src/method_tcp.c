@@ -10,6 +10,10 @@
  * names the probe.  Ports are fixed for the run (one 5-tuple per target:
  * Paris), probes told apart by their sequence numbers.
  *
+ * The 16 bits the tag carries are the low bits of the probe's serial
+ * (its slot in the engine's pool), so an answer names any probe in flight
+ * to its target, not only the latest (pool_find16).
+ *
  * Without cap_net_raw, .open fails with EPERM and main.c falls back to
  * method_tcpconn.c (connect() per probe).
  */
@@ -22,23 +26,23 @@
 #include "l4.h"
 #include "method.h"
 
+/*
+ * Every TCP stack sets Don't Fragment on its segments; so do we (PROBE:
+ * without heeding the path MTU the kernel learnt, a SYN is small).  It
+ * also spares the kernel an IP ID per packet (ip_select_ident), which a
+ * sweep to many addresses pays for.
+ */
 static int
 tcp_open(struct sock *s, int family, const struct conf *c, char *err,
     size_t errlen)
 {
-	return method_raw_open(s, family, IPPROTO_TCP, c, err, errlen);
-}
+	int v = IP_PMTUDISC_PROBE;
 
-static void *
-tcp_create(const struct conf *c, const struct targets *tg)
-{
-	struct method_state *ms = method_state_create(c, tg);
-
-	if (ms && srcaddr_init(&ms->route, c) == -1) {
-		method_state_destroy(ms);
-		return NULL;
-	}
-	return ms;
+	if (method_raw_open(s, family, IPPROTO_TCP, c, err, errlen) == -1)
+		return -1;
+	if (family == AF_INET)
+		setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+	return 0;
 }
 
 /* A SYN; -s does not apply (a SYN carries no data). */
@@ -85,7 +89,7 @@ tcp_build(void *arg, const struct sock *s, struct tx *tx,
 	(void)flow;	/* the ports are the flow: one for the whole run */
 	target_sockaddr(t, &tx->to, &tx->tolen);
 	tcp_build_syn(tx->buf, s->local_port, dport, tag_seq32(&ms->key,
-	    t->addr, s->local_port, dport, (uint16_t)h->seq),
+	    t->addr, s->local_port, dport, (uint16_t)h->serial),
 	    mss_of(t->family));
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&ms->route, s->route_fd, &tx->to, src) == 0)
@@ -96,7 +100,8 @@ tcp_build(void *arg, const struct sock *s, struct tx *tx,
 /*
  * A SYN-ACK or RST from the probed port to ours that acknowledges a
  * sequence number we sent to that address.  The answer names the target
- * by its address and the probe by its seq16; the engine finds the probe.
+ * by its address and the probe by its serial's low bits; the engine finds
+ * the probe.
  */
 static int
 tcp_recognise(void *arg, const struct sock *s, const struct rx *rx,
@@ -104,7 +109,7 @@ tcp_recognise(void *arg, const struct sock *s, const struct rx *rx,
 {
 	struct method_state *ms = arg;
 	struct l4_seg seg;
-	uint16_t seq16;
+	uint16_t serial16;
 
 	if (l4_parse(L4_TCP, rx->buf, rx->len, s->family == AF_INET,
 	    &seg) == -1 || seg.dport != s->local_port ||
@@ -114,7 +119,7 @@ tcp_recognise(void *arg, const struct sock *s, const struct rx *rx,
 	memset(a, 0, sizeof(*a));
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
 	if (tag_seq32_check(&ms->key, a->from, s->local_port, ms->c->port,
-	    seg.ack - 1, &seq16) == -1)
+	    seg.ack - 1, &serial16) == -1)
 		return 0;
 	a->kind = OC_REPLY;
 	a->family = s->family;
@@ -123,14 +128,15 @@ tcp_recognise(void *arg, const struct sock *s, const struct rx *rx,
 	a->ttl = seg.ttl >= 0 ? seg.ttl : rx->ttl;
 	a->size = (long)seg.len;
 	memcpy(a->dst, a->from, 16);
-	a->seq16 = seq16;
+	a->by_serial = 1;
+	a->serial16 = serial16;
 	return 1;
 }
 
 /* The SYN an error quotes: ours if its ports and sequence number are. */
 static int
 quoted_syn(const struct method_state *ms, const struct sock *s,
-    const struct icmp_msg *m, const uint8_t dst[16], uint16_t *seq16)
+    const struct icmp_msg *m, const uint8_t dst[16], uint16_t *serial16)
 {
 	const uint8_t *q = m->quote_l4;
 	uint32_t seq;
@@ -142,7 +148,7 @@ quoted_syn(const struct method_state *ms, const struct sock *s,
 	seq = (uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 |
 	    (uint32_t)q[6] << 8 | q[7];
 	return tag_seq32_check(&ms->key, dst, s->local_port, ms->c->port, seq,
-	    seq16) == 0;
+	    serial16) == 0;
 }
 
 /*
@@ -162,30 +168,18 @@ tcp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	memset(a, 0, sizeof(*a));
 	a->family = s->family;
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->dst);
-	if (!quoted_syn(ms, s, m, a->dst, &a->seq16))
+	if (!quoted_syn(ms, s, m, a->dst, &a->serial16))
 		return 0;
-	a->type = m->type;
-	a->code = m->code;
-	a->ttl = -1;
-	a->size = (long)m->icmp_len;
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
-	    &rx->offender : &rx->from), a->from);
-	a->kind = method_icmp_outcome(m->cls);
-	a->error = method_icmp_error_name(s->family, m->type, m->code);
-	a->mtu = m->mtu;
+	a->by_serial = 1;
+	method_errqueue_answer(s->family, rx, m, a);
 	return 1;
 }
 
 const struct method method_tcp = {
 	.name = "tcp",
+	.fallback = &method_tcpconn,
 	.open = tcp_open,
-	.create = tcp_create,
+	.create = method_raw_create,
 	.destroy = method_state_destroy,
 	.probe_len = tcp_probe_len,
 	.answer_len = tcp_answer_len,

@@ -11,7 +11,8 @@
  *
  * With cap_net_raw (method_udp_raw, the first choice) the datagrams go
  * out through a raw socket (method_raw.c) with a header we write: the
- * checksum is the probe's seq16 under a keyed mask, two payload bytes
+ * checksum is the low 16 bits of the probe's serial under a keyed mask
+ * (any probe in flight, not only the latest), two payload bytes
  * absorbing the difference (Paris traceroute's trick).  A router that
  * quotes only RFC 792's 8 bytes still names the probe: the quoted ports
  * and checksum.  (A datagram socket's error queue starts past the UDP
@@ -188,28 +189,16 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	    !(a->tagged = method_tagged(&um->key, um->tg, s->family,
 	    m->quote_l4, m->quote_l4_len, &a->h)))
 		return 0;
-	a->type = m->type;
-	a->code = m->code;
-	a->ttl = -1;
-	/* What came back of our payload, as a datagram socket sees it. */
-	a->size = (long)m->icmp_len - (s->raw ? UDP_HDR_LEN : 0);
-	if (rx->ee_origin_local) {
-		a->kind = OC_LOCAL;
-		a->err = rx->ee_errno;
-		a->mtu = rx->ee_errno == EMSGSIZE ? (long)rx->ee_info : -1;
-		return 1;
-	}
-	addr16_from_sockaddr((const struct sockaddr *)(rx->has_offender ?
-	    &rx->offender : &rx->from), a->from);
-	if (closed_port(s, m, a)) {
+	if (method_errqueue_answer(s->family, rx, m, a) == 0 &&
+	    closed_port(s, m, a)) {
 		a->kind = OC_REPLY;
 		a->state = "closed";
 		a->port = um->c->port;
-		return 1;
+		a->error = NULL;
+		a->mtu = 0;
 	}
-	a->kind = method_icmp_outcome(m->cls);
-	a->error = method_icmp_error_name(s->family, m->type, m->code);
-	a->mtu = m->mtu;
+	/* What came back of our payload, as a datagram socket sees it. */
+	a->size = (long)m->icmp_len - (s->raw ? UDP_HDR_LEN : 0);
 	return 1;
 }
 
@@ -238,18 +227,6 @@ raw_open(struct sock *s, int family, const struct conf *c, char *err,
 	return method_raw_open(s, family, IPPROTO_UDP, c, err, errlen);
 }
 
-static void *
-raw_create(const struct conf *c, const struct targets *tg)
-{
-	struct method_state *ms = method_state_create(c, tg);
-
-	if (ms && srcaddr_init(&ms->route, c) == -1) {
-		method_state_destroy(ms);
-		return NULL;
-	}
-	return ms;
-}
-
 static size_t
 raw_probe_len(const struct conf *c)
 {
@@ -274,7 +251,7 @@ raw_build(void *arg, const struct sock *s, struct tx *tx,
 	tag_write(&um->key, tx->buf + UDP_HDR_LEN, h, t->addr);
 	target_sockaddr(t, &tx->to, &tx->tolen);
 	udp_header(tx->buf, tx->len, s->local_port, dport);
-	want = (uint16_t)h->seq ^ tag_mask16(&um->key, t->addr,
+	want = (uint16_t)h->serial ^ tag_mask16(&um->key, t->addr,
 	    s->local_port, dport);
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&um->route, s->route_fd, &tx->to, src) == 0)
@@ -304,7 +281,7 @@ raw_recognise(void *arg, const struct sock *s, const struct rx *rx,
 /*
  * The datagram an error quotes, from its UDP header on: its tag if the
  * quote holds it; else (8 bytes) its ports must be ours, and the checksum
- * gives the seq16 back (0 was sent as 0xffff: that one probe in 65,536
+ * gives the serial's low bits back (0 was sent as 0xffff: that one in 65,536
  * is not named by a short quote).
  */
 static int
@@ -322,8 +299,9 @@ quoted_datagram(const struct method_state *um, const struct sock *s,
 		return a->tagged = 1;
 	if (m->quote_l4_len - UDP_HDR_LEN >= TAG_HDR_LEN + TAG_LEN)
 		return 0;	/* the whole tag is there, and wrong */
-	a->seq16 = (uint16_t)(q[6] << 8 | q[7]) ^ tag_mask16(&um->key, a->dst,
-	    s->local_port, um->c->port);
+	a->serial16 = (uint16_t)(q[6] << 8 | q[7]) ^ tag_mask16(&um->key,
+	    a->dst, s->local_port, um->c->port);
+	a->by_serial = 1;
 	return 1;
 }
 
@@ -331,7 +309,7 @@ const struct method method_udp_raw = {
 	.name = "udp",
 	.fallback = &method_udp,
 	.open = raw_open,
-	.create = raw_create,
+	.create = method_raw_create,
 	.destroy = method_state_destroy,
 	.probe_len = raw_probe_len,
 	.answer_len = udp_answer_len,

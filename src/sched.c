@@ -216,6 +216,23 @@ pool_find(struct pool *pl, uint32_t serial)
 	return pr && pr->state == P_PENDING ? pr : NULL;
 }
 
+struct probe *
+pool_find16(struct pool *pl, uint16_t serial16, uint32_t target)
+{
+	struct probe *pr;
+	uint64_t slot;
+
+	if (pl->e == NULL)
+		return NULL;
+	for (slot = serial16 & pl->mask; slot <= pl->mask; slot += 65536) {
+		pr = &pl->e[slot];
+		if (pr->state == P_PENDING && pr->target == target &&
+		    (uint16_t)pr->serial == serial16)
+			return pr;
+	}
+	return NULL;
+}
+
 void
 pool_free(struct pool *pl)
 {

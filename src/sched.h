@@ -89,6 +89,12 @@ struct probe	*pool_oldest_at(struct pool *, unsigned level);
 struct probe	*pool_slot(struct pool *, uint32_t serial);
 /* The pending probe with this serial, or NULL. */
 struct probe	*pool_find(struct pool *, uint32_t serial);
+/*
+ * The pending probe to target whose serial ends in these 16 bits, or
+ * NULL (a header field of 16 bits names it: one slot to look at while the
+ * pool has at most 65,536, then one per 65,536 more).
+ */
+struct probe	*pool_find16(struct pool *, uint16_t serial16, uint32_t target);
 void		 pool_free(struct pool *);
 
 #endif

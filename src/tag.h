@@ -54,21 +54,22 @@ int	tag_check(const struct tag_key *, const uint8_t *payload, size_t len,
  * echoes only ports and our sequence number + 1; a router may quote only
  * 8 bytes), so their tag is 16 or 32 bits in a header field.
  *
- * tag_mask16: a keyed mask for a probe's 16-bit seq on the 5-tuple to
- * addr (ports in host order): seq16 ^ mask is what goes on the wire (the
- * UDP checksum), so nobody can predict it, and ^ mask again reads it back.
+ * tag_mask16: a keyed mask for a probe's 16-bit number n16 (the low bits
+ * of its serial) on the 5-tuple to addr (ports in host order): n16 ^ mask
+ * is what goes on the wire (the UDP checksum), so nobody can predict it,
+ * and ^ mask again reads it back.
  *
- * tag_seq32: a TCP sequence number: the masked seq16 in its upper half,
- * a 16-bit keyed MAC over the 5-tuple and seq16 in its lower half.
- * tag_seq32_check gives back seq16 (0), or -1 if the MAC is wrong.  A
- * blind forger must hit the MAC (1 in 65,536) and a seq16 that is in
- * flight to that target (for ping, 1 in 65,536 more).
+ * tag_seq32: a TCP sequence number: the masked n16 in its upper half, a
+ * 16-bit keyed MAC over the 5-tuple and n16 in its lower half.
+ * tag_seq32_check gives back n16 (0), or -1 if the MAC is wrong.  A
+ * blind forger must hit the MAC (1 in 65,536) and a number that is in
+ * flight to that target (mostly 1 in 65,536 more).
  */
 uint16_t tag_mask16(const struct tag_key *, const uint8_t addr[16],
 	    uint16_t sport, uint16_t dport);
 uint32_t tag_seq32(const struct tag_key *, const uint8_t addr[16],
-	    uint16_t sport, uint16_t dport, uint16_t seq16);
+	    uint16_t sport, uint16_t dport, uint16_t n16);
 int	tag_seq32_check(const struct tag_key *, const uint8_t addr[16],
-	    uint16_t sport, uint16_t dport, uint32_t v, uint16_t *seq16);
+	    uint16_t sport, uint16_t dport, uint32_t v, uint16_t *n16);
 
 #endif

@@ -184,7 +184,7 @@ bash_format_eq() {
 bash_method() {
 	run bash_complete "$1" "mping --method "
 	[ "$status" -eq 0 ]
-	assert_offers_exactly icmp udp
+	assert_offers_exactly icmp udp tcp
 	run bash_complete "$1" "mping --trace --method=u"
 	[ "$status" -eq 0 ]
 	assert_offers_exactly udp
@@ -269,11 +269,11 @@ bash_short() {
 	bash_format_eq bc
 }
 
-@test "bash: --method <TAB> gives icmp and udp; --port <TAB> nothing" {
+@test "bash: --method <TAB> gives icmp, udp and tcp; --port <TAB> nothing" {
 	bash_method plain
 }
 
-@test "bash with bash-completion: --method <TAB> gives icmp and udp; --port <TAB> nothing" {
+@test "bash with bash-completion: --method <TAB> gives icmp, udp and tcp; --port <TAB> nothing" {
 	need_bash_completion
 	bash_method bc
 }
@@ -367,14 +367,14 @@ fish_complete() {
 	assert_offers_exactly --format=text --format=csv --format=json
 }
 
-@test "fish: --method <TAB> and --method=<TAB> give icmp and udp" {
+@test "fish: --method <TAB> and --method=<TAB> give icmp, udp and tcp" {
 	need_fish
 	run fish_complete "mping --method "
 	[ "$status" -eq 0 ]
-	assert_offers_exactly icmp udp
+	assert_offers_exactly icmp udp tcp
 	run fish_complete "mping --method="
 	[ "$status" -eq 0 ]
-	assert_offers_exactly --method=icmp --method=udp
+	assert_offers_exactly --method=icmp --method=udp --method=tcp
 }
 
 @test "fish: --color=<TAB> gives auto, always and never" {
@@ -506,18 +506,22 @@ zsh_complete() {
 	assert_offers_exactly text csv json
 }
 
-@test "zsh: --method <TAB> gives icmp and udp; after -U, no other method" {
+@test "zsh: --method <TAB> gives icmp, udp and tcp; after -U or -T, no other method" {
 	need_zsh
 	run zsh_complete "mping --method "
 	[ "$status" -eq 0 ]
-	assert_offers_exactly icmp udp
+	assert_offers_exactly icmp udp tcp
 	run zsh_complete "mping --method="
 	[ "$status" -eq 0 ]
-	assert_offers_exactly icmp udp
+	assert_offers_exactly icmp udp tcp
 	run zsh_complete "mping -U --"
 	[ "$status" -eq 0 ]
 	assert_offers --port
-	assert_offers_none_of --method --udp
+	assert_offers_none_of --method --udp --tcp
+	run zsh_complete "mping -T --"
+	[ "$status" -eq 0 ]
+	assert_offers --port
+	assert_offers_none_of --method --udp --tcp
 }
 
 @test "zsh: --color=<TAB> gives auto, always and never" {

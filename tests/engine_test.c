@@ -98,6 +98,12 @@ struct fake {
 	/* Refuse the next probe to fail_target with this errno (0: none). */
 	int		 fail_errno;
 	uint32_t	 fail_target;
+	/* fake_drain: the answer it holds (npend 1), and its calls. */
+	struct answer	 pend;
+	int		 npend;
+	int64_t		 pend_when;	/* ms it arrived */
+	int		 ndrains;
+	int64_t		 first_drain;	/* ms of the first call */
 };
 
 /* What a fake probe carries: its header and flow, nothing else. */
@@ -225,6 +231,48 @@ static const struct method fake_method = {
 	.recognise_err = fake_recognise,
 	.error_name = fake_error_name,
 	.mark = fake_mark,
+};
+
+/*
+ * A method that reads its own sockets (method.h drain, as
+ * method_tcpconn.c): it hands over the answer it holds, if any.
+ */
+static int
+fake_drain(void *arg, struct sock *s, int64_t now,
+    void (*answer)(void *, struct answer *, const struct rx *), void *ctx)
+{
+	struct fake *f = arg;
+	struct rx rx;
+
+	(void)s;
+	if (f->ndrains++ == 0)
+		f->first_drain = (now - T0) / MS;
+	if (!f->npend)
+		return 0;
+	f->npend = 0;
+	memset(&rx, 0, sizeof(rx));
+	rx.when = T0 + f->pend_when * MS;
+	rx.read = now;
+	rx.ttl = -1;
+	answer(ctx, &f->pend, &rx);
+	return 1;
+}
+
+static const struct method fake_drain_method = {
+	.name = "fake-drain",
+	.open = fake_open,
+	.create = fake_create,
+	.destroy = fake_destroy,
+	.probe_len = fake_len,
+	.answer_len = fake_len,
+	.prepare = fake_prepare,
+	.build = fake_build,
+	.send = fake_send,
+	.recognise = fake_recognise,
+	.recognise_err = fake_recognise,
+	.error_name = fake_error_name,
+	.mark = fake_mark,
+	.drain = fake_drain,
 };
 
 /* ---- the capturing formatter ---- */
@@ -1029,6 +1077,49 @@ t_ping_short_quote(void)
 	CHECK_STR(nth(r, REC_ERROR, 0)->from, "198.51.100.1");
 	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 2/0/2");
 	CHECK_EQ(nth(r, REC_SUMMARY, 0)->errors, 1);
+	rig_free(r);
+}
+
+/*
+ * A transport tag (a TCP sequence number, a UDP checksum) carries the low
+ * 16 bits of the probe's serial: any probe in flight to its target is
+ * named, not only the latest; another target's, or a probe gone, is not.
+ */
+static void
+t_ping_by_serial(void)
+{
+	struct rig *r = rig_new();
+	struct answer a;
+	char buf[TEXT];
+
+	r->c.count = 3;
+	r->c.period_ns = 100 * MS;
+	add_target(r, 1, NULL);
+	add_target(r, 2, NULL);
+	rig_start(r);
+	run_to(r, 250);
+	/* seq 0 of target 0, two probes later: still named */
+	a = answer_to(r, sent_of(r, 0, 0, 0), OC_REPLY, NULL);
+	a.tagged = 0;
+	a.by_serial = 1;
+	a.serial16 = (uint16_t)sent_of(r, 0, 0, 0)->h.serial;
+	inject(r, &a, 250, 250);
+	/* the same serial from target 1's address names nobody */
+	memcpy(a.dst, r->tg.t[1].addr, 16);
+	memcpy(a.from, r->tg.t[1].addr, 16);
+	inject(r, &a, 251, 251);
+	/* target 1's seq 1 by its own serial */
+	a = answer_to(r, sent_of(r, 1, 1, 0), OC_REPLY, NULL);
+	a.tagged = 0;
+	a.by_serial = 1;
+	a.serial16 = (uint16_t)sent_of(r, 1, 1, 0)->h.serial;
+	inject(r, &a, 252, 252);
+	run_out(r);
+	CHECK_STR(records(r, R(REC_REPLY), 0, buf), "reply 0/0@250 "
+	    "reply 1/1@252");
+	CHECK_EQ(nth(r, REC_REPLY, 0)->rtt_ms, 250);
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 3/1/2 "
+	    "summary 1 3/1/2");
 	rig_free(r);
 }
 
@@ -2153,6 +2244,37 @@ t_trace_soak(void)
 	}
 }
 
+/*
+ * A method with drain (method_tcpconn.c): the engine calls it before
+ * probes expire, with the time, so an answer that came in time but was
+ * not read yet counts (its RTT from its arrival), then the rest time out.
+ */
+static void
+t_engine_drain(void)
+{
+	struct rig *r = rig_new();
+	struct fake *f;
+	char buf[TEXT];
+
+	r->c.timeout_ns = 100 * MS;
+	rig_go(r, 2);
+	r->e.m = &fake_drain_method;	/* the same state as fake_method */
+	r->e.s4.fd = 99;		/* never polled: engine_step only */
+	run_to(r, 0);
+	f = fake_of(r);
+	f->pend = answer_to(r, sent_of(r, 1, 0, 0), OC_REPLY, NULL);
+	f->pend_when = 40;
+	f->npend = 1;
+	run_out(r);
+	CHECK(f->ndrains >= 1);
+	CHECK_EQ(f->first_drain, 100);
+	CHECK_STR(records(r, EVENTS, 0, buf), "reply 1/0@100 timeout 0/0@100");
+	CHECK(near(nth(r, REC_REPLY, 0)->rtt_ms, 40));
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/0/1 "
+	    "summary 1 1/1/0");
+	rig_free(r);
+}
+
 /* ---- the groups ---- */
 
 static const struct unit_group tests[] = {
@@ -2167,6 +2289,7 @@ static const struct unit_group tests[] = {
 	{ "ping-queue-full", t_ping_queue_full },
 	{ "ping-send-error", t_ping_send_error },
 	{ "ping-short-quote", t_ping_short_quote },
+	{ "ping-by-serial", t_ping_by_serial },
 	{ "ping-short-quote-shared", t_ping_short_quote_shared },
 	{ "ping-linger", t_ping_linger },
 	{ "ping-alive", t_ping_alive },
@@ -2193,6 +2316,7 @@ static const struct unit_group tests[] = {
 	{ "ping-soak", t_ping_soak },
 	{ "trace-soak", t_trace_soak },
 	{ "trace-reached-after-silence", t_trace_reached_after_silence },
+	{ "engine-drain", t_engine_drain },
 };
 
 int

@@ -79,6 +79,10 @@ group()
 	group ping-short-quote
 }
 
+@test "ping: a transport tag names any probe in flight to its target, no other" {
+	group ping-by-serial
+}
+
 @test "ping: a short quote to an address two targets share credits neither" {
 	group ping-short-quote-shared
 }
@@ -198,7 +202,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 37 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 39 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]

@@ -187,3 +187,71 @@ nogrep()
 	fi
 	return 0
 }
+
+# Helpers for labs of routers in a chain (tcpconn.bats; udp.bats has the
+# same in its own words).
+
+# netns_veth NS1 DEV1 NS2 DEV2: a veth pair between two namespaces, both
+# ends up.
+netns_veth()
+{
+	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up &&
+	ip -n "$3" link set "$4" up
+}
+
+# netns_addrs NS DEV ADDR/LEN...: addresses on DEV (IPv6 without DAD).
+netns_addrs()
+{
+	local ns=$1 dev=$2 a
+	shift 2
+	for a in "$@"; do
+		case $a in
+		*:*)	ip -n "$ns" addr add "$a" dev "$dev" nodad ;;
+		*)	ip -n "$ns" addr add "$a" dev "$dev" ;;
+		esac || return 1
+	done
+}
+
+# netns_hops_are D ADDR...: the hop records in $output of the trace to D
+# list exactly ADDR..., one address each, TTL 1, 2, ...
+netns_hops_are()
+{
+	local d=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	got=$(json_sel -s "[.[] | select(.type == \"hop\" and .target == \"$d\" and .lost == 0) | .addrs[0]]")
+	echo "hops to $d: $got (want $want)"
+	[ "$got" = "$want" ]
+	[ "$(jcount ".type == \"hop\" and .target == \"$d\" and .lost == 0 and (.addrs | length) == 1")" -eq "$#" ]
+}
+
+# netns_capture_start NS IFACE FILE FILTER: tcpdump in namespace NS writes
+# the packets on IFACE that FILTER selects to FILE (pcap); returns once it
+# listens (1 if it never does).  Its pid is in NETNS_CAPTURE_PID.
+netns_capture_start()
+{
+	local i
+
+	# A message of an earlier capture to FILE would say it listens.
+	rm -f "$3" "$3.err"
+	# ip netns exec execs tcpdump: $! is tcpdump itself (a function or
+	# a subshell in between would get the INT instead).
+	ip netns exec "$1" tcpdump -Z root -i "$2" -nn -U --immediate-mode \
+	    -w "$3" "$4" >/dev/null 2>"$3.err" 3>&- &
+	NETNS_CAPTURE_PID=$!
+	for i in $(seq 50); do
+		grep -q 'listening on' "$3.err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# netns_capture_stop: end the capture of netns_capture_start, once the
+# last packets had 0.3 s to arrive.
+netns_capture_stop()
+{
+	sleep 0.3
+	kill -INT "$NETNS_CAPTURE_PID"
+	wait "$NETNS_CAPTURE_PID" || true
+}

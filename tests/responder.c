@@ -56,6 +56,55 @@
  *	--quote-exthdr N  IPv6 errors: a hop-by-hop header of length field N
  *			(8 * (N + 1) bytes) is put in front of the quoted
  *			ICMPv6 header; only 8 bytes of it are really there
+ *
+ * UDP and TCP probes (struct l4conf; parse_l4() takes them): with --udp or
+ * --tcp it also reads raw IPPROTO_UDP / IPPROTO_TCP sockets, which see a
+ * copy of every such packet to the host, and answers probes as told.  TCP
+ * segments other than a SYN (without ACK) are ignored.  Each probe seen is
+ * logged as one line:
+ *
+ *	request af=4 proto=tcp from=192.0.2.2 to=203.0.113.130 sport=40000
+ *	    dport=443 seq=305419896 size=0 ttl=1 tos=0 action=syn-ack
+ *	request af=6 proto=udp from=... to=... sport=N dport=N cksum=N
+ *	    size=N ttl=N tos=N action=port-unreach
+ *
+ * (size: payload bytes after the transport header; action: drop, error,
+ * syn-ack, rst, port-unreach or none.)
+ *
+ *	--udp, --tcp	read UDP / TCP probes too
+ *	--port N	only probes to destination port N (default: any)
+ *	--error T,C	as for echo: an ICMP error quoting the probe, --quote N
+ *			bytes after its IP header (8: RFC 792's 28-byte
+ *			quote), from --from ADDR, only for probes arriving
+ *			with a TTL of at most --error-ttl N; the other probes
+ *			get the answers below
+ *	--syn-ack	answer a SYN with a SYN-ACK from the probed address
+ *			and port, acknowledging seq + 1
+ *	--rst		answer a SYN with a RST (ACK set), acknowledging
+ *			seq + 1
+ *	--wrong-ack	acknowledge seq + 1 + 1000 instead: a forged answer
+ *	--port-unreach	answer a UDP probe with a port unreachable from the
+ *			probed address quoting all of it, as Linux does (a
+ *			closed port; --quote is for --error only)
+ *	--quote-foreign	UDP errors: the quoted payload is changed (XOR 0x5a)
+ *			and its UDP checksum made right for it, so the quote
+ *			is of a datagram that was never sent; TCP errors: the
+ *			low 16 bits of the quoted seq move by 1000 (the bytes
+ *			of echo's seq)
+ *
+ * The kernel of the responder's namespace answers probes too (a RST from a
+ * closed TCP port, a port unreachable from a UDP one).  Every socket of
+ * the responder carries SO_MARK 0x6d70 (RESPONDER_MARK), so that nftables
+ * in its namespace can drop the kernel's answers and keep ours:
+ *
+ *	chain out { type filter hook output priority 0;
+ *	    meta mark 0x6d70 accept
+ *	    tcp flags & rst == rst drop
+ *	    icmp type destination-unreachable
+ *	        icmp code port-unreachable drop
+ *	    icmpv6 type destination-unreachable
+ *	        icmpv6 code port-unreachable drop }
+ *	(tests/tcp_lab.bash: tcp_lab_quiet NS)
  */
 
 #ifndef _GNU_SOURCE
@@ -86,6 +135,7 @@
 #define MAXADDRS	16
 #define QUOTE4		548	/* 576 minus our IP and ICMP headers */
 #define QUOTE6		1232	/* 1280 minus our IPv6 and ICMPv6 headers */
+#define RESPONDER_MARK	0x6d70	/* SO_MARK of our sockets: "mp" */
 
 union addr {
 	struct in_addr	v4;
@@ -138,10 +188,38 @@ struct hostile {
 	int		 quote_exthdr;	/* -1: none */
 };
 
+/* UDP and TCP probes: see the header comment. */
+struct l4conf {
+	int		 udp, tcp;	/* read such probes */
+	int		 port;		/* only to this port, 0: any */
+	int		 syn_ack;
+	int		 rst;
+	int		 wrong_ack;
+	int		 port_unreach;
+};
+
+/* A UDP or TCP probe as read off the wire. */
+struct probe {
+	int			 af;
+	int			 proto;		/* IPPROTO_UDP, IPPROTO_TCP */
+	union addr		 src, dst;
+	const unsigned char	*l4;		/* transport header on */
+	size_t			 l4len;
+	int			 ttl, tos;
+};
+
+/* The responder's sockets (-1: not open). */
+struct socks {
+	int	icmp4, icmp6;
+	int	tcp4, tcp6;
+	int	udp4, udp6;
+};
+
 /* A reply waiting until it is due. */
 struct pending {
 	struct timespec	 due;
 	int		 af;
+	int		 proto;		/* of the IPv4 header / IPv6 socket */
 	union addr	 src;
 	union addr	 dst;
 	int		 hlim;
@@ -155,6 +233,7 @@ static size_t			 nqueue;
 static struct hostile		 hostile;
 static struct pending		*held;		/* --reorder */
 static size_t			 nheld;
+static struct l4conf		 l4;
 
 static void
 usage(void)
@@ -169,7 +248,9 @@ usage(void)
 	    "\t [--gateway ADDR] [--quote N] [--mpls LABEL] [--error-ttl N]]\n"
 	    "\t[--garbage N] [--garbage-only] [--seed N] [--reorder N]\n"
 	    "\t[--quote-ihl N] [--quote-len N] [--quote-cut N]"
-	    " [--quote-foreign]\n\t[--quote-exthdr N]\n");
+	    " [--quote-foreign]\n\t[--quote-exthdr N]\n"
+	    "\t[--udp] [--tcp] [--port N] [--syn-ack | --rst] [--wrong-ack]\n"
+	    "\t[--port-unreach]\n");
 	exit(2);
 }
 
@@ -255,6 +336,39 @@ parse_hostile(int argc, char **argv, int *i, struct hostile *h)
 	return 1;
 }
 
+/* One UDP/TCP option at argv[*i]; returns 0 if it is not one. */
+static int
+parse_l4(int argc, char **argv, int *i, struct l4conf *l)
+{
+	const char	*o = argv[*i];
+	int		*flag = NULL;
+
+	if (strcmp(o, "--udp") == 0)
+		flag = &l->udp;
+	else if (strcmp(o, "--tcp") == 0)
+		flag = &l->tcp;
+	else if (strcmp(o, "--syn-ack") == 0)
+		flag = &l->syn_ack;
+	else if (strcmp(o, "--rst") == 0)
+		flag = &l->rst;
+	else if (strcmp(o, "--wrong-ack") == 0)
+		flag = &l->wrong_ack;
+	else if (strcmp(o, "--port-unreach") == 0)
+		flag = &l->port_unreach;
+	else if (strcmp(o, "--port") != 0)
+		return 0;
+	if (flag != NULL) {
+		*flag = 1;
+		(*i)++;
+		return 1;
+	}
+	if (*i + 1 >= argc)
+		usage();
+	l->port = number(argv[*i + 1], 1, 65535);
+	*i += 2;
+	return 1;
+}
+
 static void
 parse_args(int argc, char **argv, struct conf *c)
 {
@@ -271,7 +385,8 @@ parse_args(int argc, char **argv, struct conf *c)
 	hostile.quote_cut = hostile.quote_exthdr = -1;
 	i = 1;
 	while (i < argc) {
-		if (parse_hostile(argc, argv, &i, &hostile))
+		if (parse_hostile(argc, argv, &i, &hostile) ||
+		    parse_l4(argc, argv, &i, &l4))
 			continue;
 		const char	*o = argv[i++];
 		const char	*v = i < argc ? argv[i] : NULL;
@@ -350,6 +465,8 @@ parse_args(int argc, char **argv, struct conf *c)
 		} else
 			usage();
 	}
+	if (l4.syn_ack && l4.rst)
+		usage();
 }
 
 /* Internet checksum (RFC 1071). */
@@ -521,7 +638,8 @@ build_icmp(const struct conf *c, int af, unsigned char *out,
 
 /*
  * Put our own IPv4 header (IP_HDRINCL: any source goes) in front of the
- * ICMP message at buf + 20; IPv6 messages (at buf) need none.  Sets p->len.
+ * message of protocol p->proto at buf + 20; IPv6 messages (at buf) need
+ * none.  Sets p->len.
  */
 static void
 frame(struct pending *p, unsigned char *buf, size_t icmplen)
@@ -533,7 +651,7 @@ frame(struct pending *p, unsigned char *buf, size_t icmplen)
 	memset(buf, 0, 20);
 	buf[0] = 0x45;
 	buf[8] = p->hlim;
-	buf[9] = IPPROTO_ICMP;
+	buf[9] = p->proto;
 	memcpy(buf + 12, &p->src.v4, 4);
 	memcpy(buf + 16, &p->dst.v4, 4);
 	p->len = 20 + icmplen;
@@ -641,6 +759,8 @@ deliver(const struct conf *c, const struct pending *p)
 	nheld = 0;
 }
 
+static void	foreign_udp(int, unsigned char *, size_t, size_t);
+
 /* A copy of an error's quote with the lies of the --quote-* options. */
 static const unsigned char *
 lie_quote(int af, const unsigned char *quote, size_t *quotelen)
@@ -650,7 +770,10 @@ lie_quote(int af, const unsigned char *quote, size_t *quotelen)
 
 	memcpy(q, quote, len);
 	hl = af == AF_INET ? (size_t)(q[0] & 0x0f) * 4 : 40;
-	if (hostile.quote_foreign && len >= hl + 8)
+	if (hostile.quote_foreign && len >= hl + 8 &&
+	    q[af == AF_INET ? 9 : 6] == IPPROTO_UDP)
+		foreign_udp(af, q, hl, len);
+	else if (hostile.quote_foreign && len >= hl + 8)
 		put16(q + hl + 6, ((q[hl + 6] << 8 | q[hl + 7]) + 1000) &
 		    0xffff);
 	if (af == AF_INET6 && hostile.quote_exthdr >= 0 && len >= 40) {
@@ -689,6 +812,7 @@ answer(const struct conf *c, int af, const union addr *reqsrc,
 
 	memset(&p, 0, sizeof(p));
 	p.af = af;
+	p.proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	p.dst = *reqsrc;
 	p.src = *reqdst;
 	if (af == AF_INET && c->has_from4)
@@ -710,9 +834,16 @@ answer(const struct conf *c, int af, const union addr *reqsrc,
 		deliver(c, &p);
 }
 
+/*
+ * IPv4 goes out of the ICMP socket whatever its protocol: with IP_HDRINCL
+ * the header we wrote says which.  IPv6 raw sockets write the header
+ * themselves, of their own protocol: a TCP answer needs the TCP socket.
+ */
 static void
-send_one(int s4, int s6, const struct pending *p)
+send_one(const struct socks *sk, const struct pending *p)
 {
+	int	s6 = p->proto == IPPROTO_TCP ? sk->tcp6 : sk->icmp6;
+
 	struct sockaddr_in	 sin;
 	struct sockaddr_in6	 sin6;
 	struct msghdr		 msg;
@@ -736,7 +867,7 @@ send_one(int s4, int s6, const struct pending *p)
 		sin.sin_addr = p->dst.v4;
 		msg.msg_name = &sin;
 		msg.msg_namelen = sizeof(sin);
-		if (sendmsg(s4, &msg, 0) == -1)
+		if (sendmsg(sk->icmp4, &msg, 0) == -1)
 			perror("responder: sendmsg");
 		return;
 	}
@@ -844,65 +975,380 @@ recv4(const struct conf *c, int s)
 }
 
 /*
- * Raw ICMPv6 sockets deliver no IPv6 header; rebuild one from the ancillary
- * data so that errors can quote the request.
+ * Read one packet of an IPv6 raw socket into buf, with its source,
+ * destination, hop limit and traffic class from the ancillary data.
+ * Returns its length, or -1.
  */
-static void
-recv6(const struct conf *c, int s)
+static ssize_t
+read6(int s, unsigned char *buf, size_t len, union addr *src,
+    union addr *dst, int *hlim, int *tclass)
 {
-	static unsigned char	 buf[MAXPKT], quote[MAXPKT + 40];
 	struct sockaddr_in6	 from;
 	struct msghdr		 msg;
 	struct iovec		 iov;
 	struct cmsghdr		*cm;
-	union addr		 src, dst;
 	union {
 		char		buf[512];
 		struct cmsghdr	align;
 	} ctl;
 	ssize_t			 n;
-	int			 hlim = -1, tclass = -1;
-	size_t			 qlen;
 
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = buf;
-	iov.iov_len = sizeof(buf);
+	iov.iov_len = len;
 	msg.msg_name = &from;
 	msg.msg_namelen = sizeof(from);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = ctl.buf;
 	msg.msg_controllen = sizeof(ctl.buf);
-	if ((n = recvmsg(s, &msg, 0)) < 8 || buf[0] != ICMP6_ECHO_REQUEST)
-		return;
-	memset(&dst, 0, sizeof(dst));
+	if ((n = recvmsg(s, &msg, 0)) == -1)
+		return -1;
+	memset(dst, 0, sizeof(*dst));
+	*hlim = *tclass = -1;
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != IPPROTO_IPV6)
 			continue;
 		if (cm->cmsg_type == IPV6_PKTINFO)
-			memcpy(&dst.v6, CMSG_DATA(cm) + offsetof(struct
-			    in6_pktinfo, ipi6_addr), sizeof(dst.v6));
+			memcpy(&dst->v6, CMSG_DATA(cm) + offsetof(struct
+			    in6_pktinfo, ipi6_addr), sizeof(dst->v6));
 		else if (cm->cmsg_type == IPV6_HOPLIMIT)
-			memcpy(&hlim, CMSG_DATA(cm), sizeof(int));
+			memcpy(hlim, CMSG_DATA(cm), sizeof(int));
 		else if (cm->cmsg_type == IPV6_TCLASS)
-			memcpy(&tclass, CMSG_DATA(cm), sizeof(int));
+			memcpy(tclass, CMSG_DATA(cm), sizeof(int));
 	}
-	src.v6 = from.sin6_addr;
-	if (!wanted6(c, &dst.v6))
-		return;
-	if (!take(c, AF_INET6, &src, &dst, buf, n, hlim, tclass))
-		return;
+	src->v6 = from.sin6_addr;
+	return n;
+}
+
+/*
+ * Raw IPv6 sockets deliver no IPv6 header; rebuild one in quote, in front
+ * of the n bytes of protocol proto at buf, so that errors can quote the
+ * packet.  Returns the quote's length.
+ */
+static size_t
+quote6(unsigned char *quote, const union addr *src, const union addr *dst,
+    int hlim, int tclass, int proto, const unsigned char *buf, size_t n)
+{
 	memset(quote, 0, 40);
 	quote[0] = 0x60 | (tclass >> 4 & 0x0f);
 	quote[1] = (tclass & 0x0f) << 4;
 	put16(quote + 4, n);
-	quote[6] = IPPROTO_ICMPV6;
+	quote[6] = proto;
 	quote[7] = hlim;
-	memcpy(quote + 8, &src.v6, 16);
-	memcpy(quote + 24, &dst.v6, 16);
+	memcpy(quote + 8, &src->v6, 16);
+	memcpy(quote + 24, &dst->v6, 16);
 	memcpy(quote + 40, buf, n);
-	qlen = 40 + n;
+	return 40 + n;
+}
+
+static void
+recv6(const struct conf *c, int s)
+{
+	static unsigned char	 buf[MAXPKT], quote[MAXPKT + 40];
+	union addr		 src, dst;
+	ssize_t			 n;
+	int			 hlim, tclass;
+	size_t			 qlen;
+
+	n = read6(s, buf, sizeof(buf), &src, &dst, &hlim, &tclass);
+	if (n < 8 || buf[0] != ICMP6_ECHO_REQUEST)
+		return;
+	if (!wanted6(c, &dst.v6))
+		return;
+	if (!take(c, AF_INET6, &src, &dst, buf, n, hlim, tclass))
+		return;
+	qlen = quote6(quote, &src, &dst, hlim, tclass, IPPROTO_ICMPV6, buf, n);
 	answer(c, AF_INET6, &src, &dst, buf, n, quote, qlen);
+}
+
+/* --- UDP and TCP probes: --udp, --tcp and their answers --- */
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The UDP or TCP checksum of seg (its own field zero) from src to dst. */
+static uint16_t
+l4_cksum(int af, const union addr *src, const union addr *dst, int proto,
+    const unsigned char *seg, size_t len)
+{
+	static unsigned char	 buf[MAXPKT + 40];
+	size_t			 hl = af == AF_INET ? 12 : 40;
+
+	if (len > MAXPKT)
+		len = MAXPKT;
+	memset(buf, 0, hl);
+	if (af == AF_INET) {
+		memcpy(buf, &src->v4, 4);
+		memcpy(buf + 4, &dst->v4, 4);
+		buf[9] = proto;
+		put16(buf + 10, len);
+	} else {
+		memcpy(buf, &src->v6, 16);
+		memcpy(buf + 16, &dst->v6, 16);
+		put32(buf + 32, len);
+		buf[39] = proto;
+	}
+	memcpy(buf + hl, seg, len);
+	return cksum(buf, hl + len);
+}
+
+/*
+ * --quote-foreign for a quoted UDP datagram (q: its IP header, hl bytes,
+ * then the whole datagram): another payload with a right checksum, the
+ * quote of a datagram never sent.  IPv4's checksum 0 (none) stays 0.
+ */
+static void
+foreign_udp(int af, unsigned char *q, size_t hl, size_t len)
+{
+	union addr	src, dst;
+	unsigned char	*udp = q + hl;
+	size_t		 i, ulen = len - hl;
+	uint16_t	 sum;
+
+	for (i = 8; i < ulen; i++)
+		udp[i] ^= 0x5a;
+	if (af == AF_INET && udp[6] == 0 && udp[7] == 0)
+		return;
+	memcpy(&src, q + (af == AF_INET ? 12 : 8), af == AF_INET ? 4 : 16);
+	memcpy(&dst, q + (af == AF_INET ? 16 : 24), af == AF_INET ? 4 : 16);
+	udp[6] = udp[7] = 0;
+	sum = l4_cksum(af, &src, &dst, IPPROTO_UDP, udp, ulen);
+	memcpy(udp + 6, sum == 0 ? &(uint16_t){ 0xffff } : &sum, 2);
+}
+
+static int
+wanted_probe(const struct conf *c, const struct probe *pr)
+{
+	if (pr->proto == IPPROTO_TCP && (pr->l4len < 20 ||
+	    (pr->l4[13] & 0x12) != 0x02))
+		return 0;	/* not a SYN: the client's RST, an ACK ... */
+	if (pr->proto == IPPROTO_UDP && pr->l4len < 8)
+		return 0;
+	if (l4.port != 0 && (pr->l4[2] << 8 | pr->l4[3]) != l4.port)
+		return 0;
+	if (pr->af == AF_INET)
+		return wanted4(c, &pr->dst.v4);
+	return wanted6(c, &pr->dst.v6);
+}
+
+/* What to do with a probe: the action's name, NULL to drop it. */
+static const char *
+probe_action(const struct conf *c, const struct probe *pr, int keep)
+{
+	if (!keep)
+		return NULL;
+	if (c->err_type >= 0 && (c->err_ttl == 0 || pr->ttl <= c->err_ttl))
+		return "error";
+	if (pr->proto == IPPROTO_TCP && l4.syn_ack)
+		return "syn-ack";
+	if (pr->proto == IPPROTO_TCP && l4.rst)
+		return "rst";
+	if (pr->proto == IPPROTO_UDP && l4.port_unreach)
+		return "port-unreach";
+	return "none";
+}
+
+/* Log a probe (see the header comment); returns what to do with it. */
+static const char *
+take_probe(const struct conf *c, const struct probe *pr)
+{
+	static unsigned long	 seen;
+	char			 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	char			 what[32];
+	const char		*action;
+	size_t			 hl;
+	int			 keep;
+
+	seen++;
+	keep = !c->silent && seen > (unsigned long)c->drop_first &&
+	    !(c->drop_every > 0 && seen % c->drop_every == 0);
+	action = probe_action(c, pr, keep);
+	inet_ntop(pr->af, &pr->src, s, sizeof(s));
+	inet_ntop(pr->af, &pr->dst, d, sizeof(d));
+	if (pr->proto == IPPROTO_TCP) {
+		hl = (size_t)(pr->l4[12] >> 4) * 4;
+		snprintf(what, sizeof(what), "seq=%lu",
+		    (unsigned long)get32(pr->l4 + 4));
+	} else {
+		hl = 8;
+		snprintf(what, sizeof(what), "cksum=%u",
+		    pr->l4[6] << 8 | pr->l4[7]);
+	}
+	printf("request af=%d proto=%s from=%s to=%s sport=%u dport=%u %s "
+	    "size=%zu ttl=%d tos=%d action=%s\n", pr->af == AF_INET ? 4 : 6,
+	    pr->proto == IPPROTO_TCP ? "tcp" : "udp", s, d,
+	    pr->l4[0] << 8 | pr->l4[1], pr->l4[2] << 8 | pr->l4[3], what,
+	    pr->l4len > hl ? pr->l4len - hl : 0, pr->ttl, pr->tos,
+	    action != NULL ? action : "drop");
+	fflush(stdout);
+	return action;
+}
+
+/*
+ * A SYN-ACK or a RST answering the SYN pr in out; returns its length.
+ * A RST to a SYN has seq 0 and ACK set (RFC 793, "Reset Generation").
+ */
+static size_t
+build_tcp(const struct probe *pr, int rst, unsigned char *out)
+{
+	uint16_t	sum;
+
+	memset(out, 0, 20);
+	memcpy(out, pr->l4 + 2, 2);
+	memcpy(out + 2, pr->l4, 2);
+	put32(out + 4, rst ? 0 : (uint32_t)random());
+	put32(out + 8, get32(pr->l4 + 4) + 1 + (l4.wrong_ack ? 1000 : 0));
+	out[12] = 5 << 4;
+	out[13] = rst ? 0x14 : 0x12;	/* RST|ACK, SYN|ACK */
+	put16(out + 14, rst ? 0 : 65535);
+	sum = l4_cksum(pr->af, &pr->dst, &pr->src, IPPROTO_TCP, out, 20);
+	memcpy(out + 16, &sum, 2);
+	return 20;
+}
+
+/*
+ * The ICMP error answering a probe in out (action "error": --error as
+ * told; "port-unreach": a port unreachable quoting all of the probe);
+ * returns its length.  quote: the probe with its IP header.
+ */
+static size_t
+build_probe_error(const struct conf *c, const struct probe *pr,
+    const char *action, const unsigned char *quote, size_t quotelen,
+    unsigned char *out)
+{
+	struct conf	ec = *c;
+
+	if (strcmp(action, "port-unreach") == 0) {
+		ec.err_type = pr->af == AF_INET ? 3 : 1;
+		ec.err_code = pr->af == AF_INET ? 3 : 4;
+		ec.mtu = ec.pointer = ec.has_gateway = ec.code_seq = 0;
+		ec.mpls = ec.quote = -1;
+	}
+	quote = lie_quote(pr->af, quote, &quotelen);
+	return build_icmp(&ec, pr->af, out, pr->l4, pr->l4len, quote,
+	    quotelen);
+}
+
+/*
+ * Queue the answer to a probe, dup + 1 times: an ICMP error (from --from
+ * if given, as a router on the way), or a SYN-ACK, RST or port
+ * unreachable from the probed address (the target itself).
+ */
+static void
+answer_probe(const struct conf *c, const struct probe *pr,
+    const char *action, const unsigned char *quote, size_t quotelen)
+{
+	static unsigned char	 buf[MAXPKT + 512];
+	struct pending		 p;
+	size_t			 off = pr->af == AF_INET ? 20 : 0, len;
+	int			 i, router = strcmp(action, "error") == 0;
+
+	memset(&p, 0, sizeof(p));
+	p.af = pr->af;
+	p.proto = pr->af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	p.dst = pr->src;
+	p.src = pr->dst;
+	if (router && pr->af == AF_INET && c->has_from4)
+		p.src.v4 = c->from4;
+	else if (router && pr->af == AF_INET6 && c->has_from6)
+		p.src.v6 = c->from6;
+	p.hlim = c->ttl > 0 ? c->ttl : 64;
+	p.due = due_time(c);
+	as_error = strcmp(action, "syn-ack") != 0 && strcmp(action, "rst") != 0;
+	if (as_error)
+		len = build_probe_error(c, pr, action, quote, quotelen,
+		    buf + off);
+	else {
+		p.proto = IPPROTO_TCP;
+		len = build_tcp(pr, strcmp(action, "rst") == 0, buf + off);
+	}
+	frame(&p, buf, len);
+	p.pkt = buf;
+	for (i = 0; i <= c->dup; i++)
+		deliver(c, &p);
+}
+
+static void
+probe_seen(const struct conf *c, const struct probe *pr,
+    const unsigned char *quote, size_t quotelen)
+{
+	const char	*action;
+
+	if (!wanted_probe(c, pr))
+		return;
+	action = take_probe(c, pr);
+	if (action != NULL && strcmp(action, "none") != 0)
+		answer_probe(c, pr, action, quote, quotelen);
+}
+
+/* A UDP or TCP packet of a raw IPv4 socket (IP header included). */
+static void
+recv_probe4(const struct conf *c, int s, int proto)
+{
+	static unsigned char	 buf[MAXPKT];
+	struct probe		 pr;
+	ssize_t			 n;
+	size_t			 hl;
+
+	if ((n = recv(s, buf, sizeof(buf), 0)) < 20)
+		return;
+	hl = (buf[0] & 0x0f) * 4;
+	if ((size_t)n < hl + 8 || buf[9] != proto)
+		return;
+	memset(&pr, 0, sizeof(pr));
+	pr.af = AF_INET;
+	pr.proto = proto;
+	memcpy(&pr.src.v4, buf + 12, 4);
+	memcpy(&pr.dst.v4, buf + 16, 4);
+	pr.l4 = buf + hl;
+	pr.l4len = n - hl;
+	pr.ttl = buf[8];
+	pr.tos = buf[1];
+	probe_seen(c, &pr, buf, n);
+}
+
+/* A UDP or TCP packet of a raw IPv6 socket (no IPv6 header). */
+static void
+recv_probe6(const struct conf *c, int s, int proto)
+{
+	static unsigned char	 buf[MAXPKT], quote[MAXPKT + 40];
+	struct probe		 pr;
+	ssize_t			 n;
+
+	memset(&pr, 0, sizeof(pr));
+	n = read6(s, buf, sizeof(buf), &pr.src, &pr.dst, &pr.ttl, &pr.tos);
+	if (n < 8)
+		return;
+	pr.af = AF_INET6;
+	pr.proto = proto;
+	pr.l4 = buf;
+	pr.l4len = n;
+	probe_seen(c, &pr, quote, quote6(quote, &pr.src, &pr.dst, pr.ttl,
+	    pr.tos, proto, buf, n));
+}
+
+/* --- end of UDP and TCP probes --- */
+
+/*
+ * Our mark on every socket: nftables in the responder's namespace tells
+ * our answers from its kernel's by it (see the header comment).
+ */
+static int
+marked(int s)
+{
+	int	mark = RESPONDER_MARK;
+
+	if (s != -1 && setsockopt(s, SOL_SOCKET, SO_MARK, &mark,
+	    sizeof(mark)) == -1) {
+		perror("responder: SO_MARK");
+		exit(1);
+	}
+	return s;
 }
 
 static int
@@ -919,27 +1365,70 @@ open4(void)
 		perror("responder: IP_HDRINCL");
 		exit(1);
 	}
-	return s;
+	return marked(s);
 }
 
+/* The socket options of every IPv6 socket of ours. */
 static int
-open6(void)
+setup6(int s)
 {
-	struct icmp6_filter	filt;
-	int			s, on = 1;
+	int	on = 1;
 
-	if ((s = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)) == -1)
-		return -1;
-	ICMP6_FILTER_SETBLOCKALL(&filt);
-	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REQUEST, &filt);
-	setsockopt(s, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt));
 	setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
 	setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
 	setsockopt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on));
 	/* Allow --from with an address that is not ours. */
 	setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof(on));
 	setsockopt(s, IPPROTO_IPV6, IPV6_TRANSPARENT, &on, sizeof(on));
-	return s;
+	return marked(s);
+}
+
+static int
+open6(void)
+{
+	struct icmp6_filter	filt;
+	int			s;
+
+	if ((s = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)) == -1)
+		return -1;
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REQUEST, &filt);
+	setsockopt(s, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt));
+	return setup6(s);
+}
+
+/*
+ * A raw socket of protocol proto (UDP, TCP) in family af, if asked for.
+ * Raw IPv6 sockets compute no checksum of these protocols: build_tcp()
+ * does (IPV6_CHECKSUM stays off).
+ */
+static int
+open_l4(int af, int proto, int want)
+{
+	int	s;
+
+	if (!want)
+		return -1;
+	if ((s = socket(af, SOCK_RAW, proto)) == -1) {
+		perror("responder: socket");
+		exit(1);
+	}
+	return af == AF_INET ? marked(s) : setup6(s);
+}
+
+static void
+open_all(struct socks *sk)
+{
+	sk->icmp4 = open4();
+	sk->icmp6 = open6();
+	if (sk->icmp4 == -1 && sk->icmp6 == -1) {
+		perror("responder: socket");
+		exit(1);
+	}
+	sk->tcp4 = open_l4(AF_INET, IPPROTO_TCP, l4.tcp);
+	sk->tcp6 = open_l4(AF_INET6, IPPROTO_TCP, l4.tcp);
+	sk->udp4 = open_l4(AF_INET, IPPROTO_UDP, l4.udp);
+	sk->udp6 = open_l4(AF_INET6, IPPROTO_UDP, l4.udp);
 }
 
 /* Rounded up: a reply is never sent before it is due (--delay is a
@@ -961,7 +1450,7 @@ ms_until(const struct timespec *t)
 
 /* Send every queued reply that is due; return ms until the next one. */
 static int
-flush_due(int s4, int s6)
+flush_due(const struct socks *sk)
 {
 	size_t	i;
 	int	ms, next = -1;
@@ -969,7 +1458,7 @@ flush_due(int s4, int s6)
 	for (i = 0; i < nqueue;) {
 		ms = ms_until(&queue[i].due);
 		if (ms == 0) {
-			send_one(s4, s6, &queue[i]);
+			send_one(sk, &queue[i]);
 			free(queue[i].pkt);
 			memmove(&queue[i], &queue[i + 1],
 			    (nqueue - i - 1) * sizeof(*queue));
@@ -998,24 +1487,39 @@ write_pidfile(const char *path)
 	}
 }
 
+/* Read what each ready socket holds. */
+static void
+read_ready(const struct conf *c, const struct socks *sk,
+    const struct pollfd *pfd)
+{
+	if (pfd[0].revents & POLLIN)
+		recv4(c, sk->icmp4);
+	if (pfd[1].revents & POLLIN)
+		recv6(c, sk->icmp6);
+	if (pfd[2].revents & POLLIN)
+		recv_probe4(c, sk->tcp4, IPPROTO_TCP);
+	if (pfd[3].revents & POLLIN)
+		recv_probe6(c, sk->tcp6, IPPROTO_TCP);
+	if (pfd[4].revents & POLLIN)
+		recv_probe4(c, sk->udp4, IPPROTO_UDP);
+	if (pfd[5].revents & POLLIN)
+		recv_probe6(c, sk->udp6, IPPROTO_UDP);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct conf		c;
 	struct sigaction	sa;
-	struct pollfd		pfd[2];
-	int			s4, s6, timeout;
+	struct socks		sk;
+	struct pollfd		pfd[6];
+	int			i, timeout;
 
 	parse_args(argc, argv, &c);
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
 	if (!hostile.has_seed)
 		hostile.seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
-	s4 = open4();
-	s6 = open6();
-	if (s4 == -1 && s6 == -1) {
-		perror("responder: socket");
-		return 1;
-	}
+	open_all(&sk);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -1023,21 +1527,23 @@ main(int argc, char **argv)
 	if (c.pidfile != NULL)
 		write_pidfile(c.pidfile);
 
-	pfd[0].fd = s4;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = s6;
-	pfd[1].events = POLLIN;
+	/* poll() ignores the sockets not open (-1). */
+	pfd[0].fd = sk.icmp4;
+	pfd[1].fd = sk.icmp6;
+	pfd[2].fd = sk.tcp4;
+	pfd[3].fd = sk.tcp6;
+	pfd[4].fd = sk.udp4;
+	pfd[5].fd = sk.udp6;
+	for (i = 0; i < 6; i++)
+		pfd[i].events = POLLIN;
 	timeout = -1;
 	while (!quit) {
-		if (poll(pfd, 2, timeout) == -1 && errno != EINTR) {
+		if (poll(pfd, 6, timeout) == -1 && errno != EINTR) {
 			perror("responder: poll");
 			return 1;
 		}
-		if (pfd[0].revents & POLLIN)
-			recv4(&c, s4);
-		if (pfd[1].revents & POLLIN)
-			recv6(&c, s6);
-		timeout = flush_due(s4, s6);
+		read_ready(&c, &sk, pfd);
+		timeout = flush_due(&sk);
 	}
 	if (c.pidfile != NULL)
 		unlink(c.pidfile);

@@ -275,22 +275,13 @@ hops_are()
 # it saw go to $MUD_DIR/NAME.ports, the packet count to stdout.
 capture()
 {
-	local name=$1 pid i
+	local name=$1
 	shift
-	# ip netns exec execs tcpdump: $! is tcpdump itself.
-	ip netns exec "$MUD-r1" tcpdump -Z root -i eth0 -nn -U --immediate-mode \
-	    -w "$MUD_DIR/$name.pcap" \
-	    "udp and (src host 192.0.2.2 or src host 2001:db8:1::2)" \
-	    >/dev/null 2>"$MUD_DIR/$name.err" 3>&- &
-	pid=$!
-	for i in $(seq 50); do
-		grep -q 'listening on' "$MUD_DIR/$name.err" && break
-		sleep 0.1
-	done
+	netns_capture_start "$MUD-r1" eth0 "$MUD_DIR/$name.pcap" \
+	    "udp and (src host 192.0.2.2 or src host 2001:db8:1::2)" ||
+	    return 1
 	ump "$@" >"$MUD_DIR/$name.out"
-	sleep 0.3
-	kill -INT $pid
-	wait $pid || true
+	netns_capture_stop
 	tcpdump -nn -r "$MUD_DIR/$name.pcap" 2>/dev/null |
 	    sed -E 's/.* ([0-9a-f:.]+)\.([0-9]+) > ([0-9a-f:.]+)\.([0-9]+): .*/\2 \4/' \
 	    >"$MUD_DIR/$name.ports"
