@@ -67,7 +67,18 @@ install: mping
 	install -m 644 completions/mping.fish \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mping.fish
 
+# fping and fping6 as links to mping (mping(1), CALLED AS FPING); an fping
+# that is not such a link is left alone.
+install-fping: install
+	@for n in fping fping6; do \
+	    f=$(DESTDIR)$(BINDIR)/$$n; \
+	    if [ -e "$$f" ] && [ "$$(readlink "$$f")" != mping ]; then \
+	        echo "$$f exists and is not mping: left alone" >&2; exit 1; \
+	    fi; \
+	    ln -sf mping "$$f"; \
+	done
+
 clean:
 	rm -f mping $(OBJS) tests/responder fuzz/fuzz_icmp bench/floor
 
-.PHONY: all check sanitize fuzz bench install clean
+.PHONY: all check sanitize fuzz bench install install-fping clean
