@@ -51,6 +51,10 @@ group()
 	group ping-retries
 }
 
+@test "ping -r 2 -B 2 (fping's backoff): timeouts 100, 200, 400 ms; a reply judged by its own try's" {
+	group ping-backoff
+}
+
 @test "ping: unanswered probes expire in send order" {
 	group ping-expiry
 }
