@@ -509,7 +509,6 @@ cli_fping_parse(int argc, char **argv, struct conf *c, const char ***files,
 	st.c.ttl = st.c.tos = -1;
 	st.c.format = FMT_FPING;
 	st.c.fping.on = 1;
-	st.c.fping.prog = argv[0];
 	st.c.fping.verbose = 1;
 	st.retry = DEF_RETRY;
 	st.size = 56;

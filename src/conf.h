@@ -24,7 +24,6 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
  */
 struct fping_opts {
 	int		 on;
-	const char	*prog;		/* argv[0], for messages */
 	int		 verbose;	/* "is alive" / "is unreachable" */
 	int		 per_recv;	/* a line per reply and timeout */
 	int		 report_all;	/* -C: every RTT at the end */
