@@ -8,6 +8,7 @@
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -350,14 +351,14 @@ take(struct fp *st, int ch, const char *arg, char **argv)
 		printf("%s: mping's fping front end: fping's command line and "
 		    "output, mping's engine\n", st->prog);
 		exit(0);
-	case 'n': st->name_flag = 1; break;
-	case 'd': st->rdns_flag = 1; break;
+	case 'n': st->name_flag = 1; st->c.fping.rdns = 2; break;
+	case 'd': st->rdns_flag = 1; st->c.fping.rdns = 1; break;
 	case '?': case ':': bad_option(st, argv, ch);
 	}
 	if ((ch == 'n' && st->rdns_flag) || (ch == 'd' && st->name_flag))
 		fail(st, "use either one of -d or -n");
 	if (ch == 'n' || ch == 'd')
-		unsupported(st, "-n and -d");
+		return;
 	/* As typed: a long name (without its value), or the letter. */
 	if (strncmp(argv[optind - 1], "--", 2) == 0)
 		opt_name(st, argv[optind - 1]);
@@ -528,6 +529,29 @@ cli_fping_parse(int argc, char **argv, struct conf *c, const char ***files,
 	targets(&st, argc - optind, argv + optind, files, nfiles);
 	*c = st.c;
 	return optind;
+}
+
+/*
+ * -n, -d: targets from index from on by their reverse DNS names, looked
+ * up one by one as fping does (no name: the address); -n only those given
+ * as addresses.  After privileges are gone.
+ */
+void
+cli_fping_names(struct targets *tg, uint32_t from, int rdns)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char host[NI_MAXHOST];
+	uint32_t i;
+
+	for (i = from; i < tg->n; i++) {
+		if (rdns == 2 && (tg->t[i].flags & T_NAMED))
+			continue;
+		target_sockaddr(&tg->t[i], &ss, &len);
+		if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+		    NULL, 0, 0) == 0 && target_show_as(tg, &tg->t[i], host))
+			return;
+	}
 }
 
 /* -g's targets: a CIDR block as mping's own (fping's rule for the network

@@ -139,10 +139,14 @@ resolved(void *arg, const char *name, uint32_t order,
 {
 	struct run *run = arg;
 
+	uint32_t n = run->tg.n;
+
 	if (sa == NULL)
 		bad_target(run, name, error);
 	else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
+	if (run->c.fping.rdns == 1)
+		cli_fping_names(&run->tg, n, 1);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 }
@@ -220,6 +224,8 @@ read_inputs(struct run *run, int argc, char **argv)
 		read_file(run, run->files[i]);
 	if (argc == 0 && run->nfiles == 0 && !isatty(STDIN_FILENO))
 		input_fd(&run->in, STDIN_FILENO);
+	if (run->c.fping.rdns)
+		cli_fping_names(&run->tg, 0, run->c.fping.rdns);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 	/* Too many targets is refused as a whole: nothing is sent. */
@@ -422,6 +428,10 @@ name_width(const struct run *run)
 		n = (long)strlen(t->flags & T_NAMED && !run->c.fping.addr ?
 		    target_name(&run->tg, t, buf, sizeof(buf)) :
 		    target_addr(t, buf, sizeof(buf)));
+		/* -A with -n or -d: "name (addr)" */
+		if (run->c.fping.addr && run->c.fping.rdns)
+			n += 3 + (long)strlen(target_name(&run->tg, t, buf,
+			    sizeof(buf)));
 		if (n > w)
 			w = n;
 	}

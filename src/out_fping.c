@@ -26,6 +26,7 @@ struct fp_view {
 	float		**rtts;		/* -C: each target's RTTs, -1: none */
 	size_t		 nrtts;
 	struct fp_totals tot;
+	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
 };
 
 /* fping's sprint_tm: three significant digits or so, by magnitude. */
@@ -75,11 +76,18 @@ host(const struct out *o, const struct record *r)
 	struct fp_view *v = o->view;
 	int n;
 
+	const char *s = r->addr;
+
 	if (!fo(o)->addr || r->addr == NULL)
 		return r->target;
-	if ((n = (int)strlen(r->addr)) > v->width)
+	if (fo(o)->rdns) {
+		snprintf(v->shown, sizeof(v->shown), "%s (%s)", r->target,
+		    r->addr);
+		s = v->shown;
+	}
+	if ((n = (int)strlen(s)) > v->width)
 		v->width = n;
-	return r->addr;
+	return s;
 }
 
 /* fping's per-probe counts: probes done (answered or lost), and loss. */
