@@ -308,6 +308,7 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case 'T': break;	/* fping ignores it: select's timeout */
 	case 'u': f->unreach = 1; break;
 	case 'O': tos(st, arg); break;
+	case 'o': f->outage = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -325,6 +326,7 @@ take_value(struct fp *st, int ch, const char *arg)
 	case 'r': st->retry = uns_value(st, arg); break;
 	case 'b': st->size = uns_value(st, arg); break;
 	case 'H': st->ttl = nonzero(st, arg); break;
+	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
 	case 'C': st->c.fping.report_all = 1;
 		/* FALLTHROUGH */
 	case 'c': st->count = nonzero(st, arg); st->count_flag = 1; break;
@@ -398,7 +400,7 @@ modes(struct fp *st)
 {
 	struct fping_opts *f = &st->c.fping;
 
-	if (f->alive || f->unreach)
+	if (f->alive || f->unreach || f->min_reachable)
 		f->verbose = 0;
 	if (st->count_flag) {
 		f->per_recv = f->verbose;

@@ -31,6 +31,8 @@ struct fping_opts {
 	int		 alive, unreach, quiet, loop;
 	int		 elapsed, timestamp, stats, addr;
 	int		 generate;	/* -g: the targets are a range */
+	int		 outage;	/* -o: lost probes times -p */
+	unsigned	 min_reachable;	/* -x: enough targets answered */
 	int		 rdns;		/* -d: every target by its PTR name,
 					   -n (2): the addresses given */
 };

@@ -236,6 +236,10 @@ read_inputs(struct run *run, int argc, char **argv)
 static int
 exit_status(const struct run *run)
 {
+	/* fping -x: enough targets answered, or not: nothing else counts. */
+	if (run->c.fping.min_reachable)
+		return run->rep.answered >= run->c.fping.min_reachable ? 0 :
+		    EXIT_NOREPLY;
 	if (resolver_no_fds(run->res) || run->no_socket)
 		return EXIT_SYSTEM;
 	if (run->bad_targets)

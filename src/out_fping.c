@@ -368,13 +368,18 @@ rtt_list(struct out *o, const struct record *r, char *line, size_t len)
 
 /* -c, -l: "host : xmt/rcv/%loss = 3/3/0%, min/avg/max = a/b/c". */
 static void
-counts(const struct record *r, char *line, size_t len)
+counts(const struct out *o, const struct record *r, char *line, size_t len)
 {
 	size_t n = strlen(line);
 	char a[32], b[32], c[32];
 
 	n += snprintf(line + n, len - n, " xmt/rcv/%%loss = %ld/%ld/%d%%",
 	    done_of(r), r->received, loss_of(r));
+	/* -o: fping's outage, the probes lost times the period, in ms. */
+	if (fo(o)->outage && n < len)
+		n += snprintf(line + n, len - n, ", outage(ms) = %d",
+		    (int)((double)(done_of(r) - r->received) *
+		    (double)o->conf->period_ns / 1e6));
 	if (r->received > 0 && n < len)
 		n += snprintf(line + n, len - n, ", min/avg/max = %s/%s/%s",
 		    fp_tm(a, sizeof(a), r->rtt_min),
@@ -405,7 +410,7 @@ summary(struct out *o, const struct record *r)
 	if (f->report_all)
 		rtt_list(o, r, line, sizeof(line));
 	else
-		counts(r, line, sizeof(line));
+		counts(o, r, line, sizeof(line));
 	to_stderr(o, line);
 }
 
@@ -466,6 +471,11 @@ fping_emit(struct out *o, const struct record *r)
 	case REC_END:
 		if (fo(o)->stats)
 			totals(o, r->time);
+		if (fo(o)->min_reachable)
+			fprintf(o->fp, "%s hosts reachable (required: %u, "
+			    "reachable: %ld)\n", r->answered >=
+			    (long)fo(o)->min_reachable ? "Enough" : "Not enough",
+			    fo(o)->min_reachable, r->answered);
 		break;
 	default:
 		break;

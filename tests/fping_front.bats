@@ -268,6 +268,17 @@ $DEAD is unreachable" ]
 	[ "$status" -eq 1 ] && [ "$stderr" = "fping: use either one of -d or -n" ]
 }
 
+@test "-x N: 'Enough hosts reachable' or not, exit 0 or 1; -o: the outage in ms" {
+	run --separate-stderr fp -x 1 -t 100 -r 0 192.0.2.1 $DEAD
+	[ "$status" -eq 0 ]
+	[ "$output" = "Enough hosts reachable (required: 1, reachable: 1)" ]
+	same -x 1 -t 100 -r 0 192.0.2.1 $DEAD
+	same -x 2 -t 100 -r 0 192.0.2.1 $DEAD no-such-name
+	run --separate-stderr fp -o -c 3 -p 100 192.0.2.1 $DEAD
+	grep -Fx "$DEAD : xmt/rcv/%loss = 3/0/100%, outage(ms) = 300" <<<"$stderr"
+	same -o -q -c 3 -p 100 192.0.2.1 $DEAD
+}
+
 @test "-s: fping's totals block on stderr" {
 	run --separate-stderr fp -s -t 100 -r 1 192.0.2.1 $DEAD
 	echo "$stderr"
@@ -429,7 +440,7 @@ $DEAD is unreachable" ]
 
 @test "options not done yet: exit 3, naming the option" {
 	local a
-	for a in "-Q 1" "-o" "-N" "-x 1" "-X 1" "-R" "-m" "-k 1" "-J" \
+	for a in "-Q 1" "-N" "-X 1" "-R" "-m" "-k 1" "-J" \
 	    "--check-source" "--print-ttl" "--print-tos" "--icmp-timestamp" \
 	    "--seqmap-timeout=10" "--netdata"; do
 		run --separate-stderr fp $a 192.0.2.1
