@@ -32,8 +32,11 @@ struct record {
 	const char	*from;		/* responder or reporting router */
 	long		 seq;
 	long		 size;		/* ICMP bytes */
-	const char	*state;		/* reply: a port's, "open" or "closed" */
-	long		 port;		/* with state: the port */
+	const char	*method;	/* "icmp", "udp", "tcp"; NULL: a record
+					   about no probe (start, end, ...) */
+	long		 port;		/* udp, tcp: the port probed, else -1 */
+	const char	*state;		/* a port's, "open" or "closed", if an
+					   answer said */
 	int		 ttl;
 	double		 rtt_ms;
 	int		 dup;

@@ -64,6 +64,19 @@ label(struct obuf *l, const struct record *r)
 	}
 }
 
+/* UDP, TCP: " port=443 open" (the state only if an answer gave one). */
+static void
+text_port(struct obuf *l, const struct record *r)
+{
+	if (r->port < 0)
+		return;
+	put_long(l, " port=", r->port);
+	if (r->state) {
+		obuf_put(l, " ");
+		obuf_put(l, r->state);
+	}
+}
+
 static void
 text_reply(struct obuf *l, const struct record *r)
 {
@@ -75,11 +88,8 @@ text_reply(struct obuf *l, const struct record *r)
 		obuf_put(l, " rtt=");
 		put_fixed(l, r->rtt_ms, 3, " ms");
 	}
-	if (r->state) {
-		put_long(l, " port=", r->port);
-		obuf_put(l, " ");
-		obuf_put(l, r->state);
-	}
+	if (r->state)
+		text_port(l, r);
 	if (r->dup)
 		obuf_put(l, " (DUP!)");
 	if (r->from && r->addr && strcmp(r->from, r->addr) != 0) {
@@ -135,6 +145,7 @@ text_summary(struct obuf *l, const struct record *r)
 		put_long(l, " inflight=", r->inflight);
 	if (r->responders >= 0)
 		put_long(l, " responders=", r->responders);
+	text_port(l, r);
 }
 
 static int
@@ -235,6 +246,8 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 		buf[0] = '\0';
 	}
 	obuf_put(l, buf);
+	if (r->reached)
+		text_port(l, r);
 	/* -c: which round this was (from 1). */
 	if (c->count != 1 && r->round >= 0) {
 		snprintf(buf, sizeof(buf), " (round %ld)", r->round + 1);

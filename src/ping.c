@@ -142,6 +142,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 		if (a->rtt_ns > p->rtt_max)
 			p->rtt_max = a->rtt_ns;
 		engine_settle(e, pr);
+		report_keep_state(t, a->state);
 		report_alive(e->rep, t);
 		return R_COUNTED;
 	}
@@ -296,6 +297,7 @@ summaries(struct engine *e)
 		i = order ? order[k] : k;
 		t = &e->tg->t[i];
 		report_target(e->rep, &r, REC_SUMMARY, t, &txt);
+		r.state = report_port_state(t);
 		if (t->flags & T_BCAST)
 			r.responders = responders_of(p, i);
 		emit_event(e, t, &r);

@@ -20,6 +20,8 @@
 #define T_BCAST		0x02	/* broadcast or multicast (-b) */
 #define T_ALIVE		0x04	/* has answered */
 #define T_DONE		0x08	/* all its probes are sent */
+#define T_OPEN		0x10	/* its port's latest state (report.c) */
+#define T_CLOSED	0x20
 #define T_BYNAME	0x80	/* a host name: the name is its identity */
 
 struct target {
