@@ -327,6 +327,9 @@ take_value(struct fp *st, int ch, const char *arg)
 	case 'b': st->size = uns_value(st, arg); break;
 	case 'H': st->ttl = nonzero(st, arg); break;
 	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
+	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;
+		st->c.fping.report_ns = (int64_t)(ms_value(st, arg) * 1e9);
+		break;
 	case 'C': st->c.fping.report_all = 1;
 		/* FALLTHROUGH */
 	case 'c': st->count = nonzero(st, arg); st->count_flag = 1; break;
@@ -406,8 +409,10 @@ modes(struct fp *st)
 		f->per_recv = f->verbose;
 		f->alive = f->unreach = f->verbose = 0;
 	}
+	if (!st->count_flag && !f->loop)
+		f->report_ns = 0;	/* -Q: count and loop modes only */
 	if (f->loop) {
-		f->per_recv = 1;
+		f->per_recv = !f->report_ns;
 		f->alive = f->unreach = f->verbose = 0;
 	}
 	f->summaries = st->count_flag || f->loop;

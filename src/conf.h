@@ -33,6 +33,7 @@ struct fping_opts {
 	int		 generate;	/* -g: the targets are a range */
 	int		 outage;	/* -o: lost probes times -p */
 	unsigned	 min_reachable;	/* -x: enough targets answered */
+	int64_t		 report_ns;	/* -Q: counts so far, this often */
 	int		 rdns;		/* -d: every target by its PTR name,
 					   -n (2): the addresses given */
 };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "out.h"
 
@@ -20,12 +21,21 @@ struct fp_totals {
 	double	 start;
 };
 
+/* -Q: a target's counts since the last report. */
+struct fp_split {
+	long	 sent, recv;
+	double	 min, max, sum;
+};
+
 struct fp_view {
 	int		 width;		/* fping's max_hostname_len */
 	int		 blank_done;	/* the line before the summaries */
 	float		**rtts;		/* -C: each target's RTTs, -1: none */
 	size_t		 nrtts;
 	struct fp_totals tot;
+	struct fp_split	*split;		/* -Q, by target index */
+	size_t		 nsplit;
+	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
 	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
 };
 
@@ -183,6 +193,46 @@ keep_rtt(struct out *o, const struct record *r, double ms)
 	v->rtts[i][r->seq] = (float)ms;
 }
 
+/* -Q: the target's counts since the last report, or NULL. */
+static struct fp_split *
+split_of(struct out *o, long index)
+{
+	struct fp_view *v = o->view;
+	struct fp_split *p;
+	size_t n;
+
+	if (!fo(o)->report_ns || index < 0)
+		return NULL;
+	if ((size_t)index >= v->nsplit) {
+		for (n = v->nsplit ? v->nsplit : 64; n <= (size_t)index; )
+			n *= 2;
+		if ((p = realloc(v->split, n * sizeof(*p))) == NULL)
+			return NULL;
+		memset(p + v->nsplit, 0, (n - v->nsplit) * sizeof(*p));
+		v->split = p, v->nsplit = n;
+	}
+	return &v->split[index];
+}
+
+/* A probe done: answered after ms, or (ms < 0) lost. */
+static void
+split_count(struct out *o, const struct record *r, double ms)
+{
+	struct fp_split *s = split_of(o, r->index);
+
+	if (s == NULL)
+		return;
+	s->sent++;
+	if (ms < 0)
+		return;
+	if (s->recv == 0 || ms < s->min)
+		s->min = ms;
+	if (s->recv == 0 || ms > s->max)
+		s->max = ms;
+	s->sum += ms;
+	s->recv++;
+}
+
 static void
 count_reply(struct fp_totals *t, double ms)
 {
@@ -243,6 +293,7 @@ reply(struct out *o, const struct record *r)
 		v->tot.timeouts += r->probe > 0 ? r->probe : 0;
 		count_reply(&v->tot, r->rtt_ms);
 		keep_rtt(o, r, r->rtt_ms);
+		split_count(o, r, r->rtt_ms);
 		if (r->received == 1)
 			alive_line(o, r);
 	}
@@ -263,6 +314,7 @@ timeout(struct out *o, const struct record *r)
 	/* The last of 1 + -r tries (count and loop modes: 1). */
 	v->tot.timeouts += o->conf->retries + 1;
 	v->tot.sent += o->conf->retries + 1;
+	split_count(o, r, -1);
 	if (fo(o)->per_recv)
 		probe_line(o, r, "timed out");
 }
@@ -499,8 +551,72 @@ fping_finish(struct out *o)
 	for (i = 0; i < v->nrtts; i++)
 		free(v->rtts[i]);
 	free(v->rtts);
+	free(v->split);
 	free(v);
 	o->view = NULL;
+}
+
+/* -Q: "host : xmt/rcv/%loss = ..." since the last report; reset. */
+static void
+split_line(struct out *o, const struct record *r, struct fp_split *s)
+{
+	struct fp_view *v = o->view;
+	char line[1024], a[32], b[32], c[32];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%-*s : xmt/rcv/%%loss = %ld/%ld/"
+	    "%ld%%", v->width, host(o, r), s->sent, s->recv, s->sent > 0 ?
+	    (s->sent - s->recv) * 100 / s->sent : 0);
+	if (fo(o)->outage && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %d",
+		    (int)((double)(s->sent - s->recv) *
+		    (double)o->conf->period_ns / 1e6));
+	if (s->recv > 0 && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", min/avg/max = %s/%s/%s",
+		    fp_tm(a, sizeof(a), s->min), fp_tm(b, sizeof(b),
+		    s->sum / (double)s->recv), fp_tm(c, sizeof(c), s->max));
+	fprintf(stderr, "%s\n", line);
+	memset(s, 0, sizeof(*s));
+}
+
+/* -Q: every target's split, under the local time, on stderr. */
+static void
+splits(struct out *o, const struct run_counts *rc)
+{
+	struct fp_split *s, zero;
+	struct record r;
+	char nbuf[64], abuf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	long i;
+
+	fflush(o->fp);
+	localtime_r(&now, &tm);
+	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	for (i = 0; rc->target_now(rc->engine, i, &r, nbuf, abuf) == 0; i++) {
+		memset(&zero, 0, sizeof(zero));
+		s = split_of(o, i);
+		split_line(o, &r, s ? s : &zero);
+	}
+}
+
+static int64_t
+fping_tick(struct out *o, const struct run_counts *rc, int64_t now)
+{
+	struct fp_view *v = o->view;
+	int64_t q = fo(o)->report_ns;
+
+	if (v == NULL || q <= 0 || rc->target_now == NULL)
+		return -1;
+	if (v->next_report == 0)
+		v->next_report = now + q;
+	if (now >= v->next_report) {
+		splits(o, rc);
+		while (now >= v->next_report)
+			v->next_report += q;
+	}
+	return v->next_report - now;
 }
 
 static int
@@ -512,4 +628,4 @@ fping_wants(const struct out *o, enum rec_type t)
 }
 
 const struct out_ops out_fping_ops = { fping_begin, fping_emit,
-	fping_finish, NULL, fping_wants };
+	fping_finish, fping_tick, fping_wants };

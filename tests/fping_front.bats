@@ -279,6 +279,22 @@ $DEAD is unreachable" ]
 	same -o -q -c 3 -p 100 192.0.2.1 $DEAD
 }
 
+@test "-Q: '[HH:MM:SS]' and each target's counts since the last one on stderr, then the summaries" {
+	local shapes
+	run --separate-stderr fp -c 6 -p 200 -Q 0.5 192.0.2.1 $DEAD
+	echo "$stderr"
+	[ "$status" -eq 1 ] && [ "$output" = "" ]
+	[ "$(grep -cEx '\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]' <<<"$stderr")" -ge 2 ]
+	grep -Ex '192.0.2.1    : xmt/rcv/%loss = [23]/[23]/0%, min/avg/max = [0-9./]+' <<<"$stderr"
+	grep -Ex "$DEAD : xmt/rcv/%loss = [0-9]/0/100%" <<<"$stderr"
+	[ "$(tail -2 <<<"$stderr" | sed -n 2p)" = "$DEAD : xmt/rcv/%loss = 6/0/100%" ]
+	# The same kinds of lines as fping's (all numbers as N).
+	need_real
+	shapes=$(sed -E 's/[0-9]+/N/g' <<<"$stderr" | sort -u)
+	run --separate-stderr realfp -c 6 -p 200 -Q 0.5 192.0.2.1 $DEAD
+	[ "$(sed -E 's/[0-9]+/N/g' <<<"$stderr" | sort -u)" = "$shapes" ]
+}
+
 @test "-s: fping's totals block on stderr" {
 	run --separate-stderr fp -s -t 100 -r 1 192.0.2.1 $DEAD
 	echo "$stderr"
@@ -440,7 +456,7 @@ $DEAD is unreachable" ]
 
 @test "options not done yet: exit 3, naming the option" {
 	local a
-	for a in "-Q 1" "-N" "-X 1" "-R" "-m" "-k 1" "-J" \
+	for a in "-N" "-X 1" "-R" "-m" "-k 1" "-J" \
 	    "--check-source" "--print-ttl" "--print-tos" "--icmp-timestamp" \
 	    "--seqmap-timeout=10" "--netdata"; do
 		run --separate-stderr fp $a 192.0.2.1
