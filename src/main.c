@@ -340,10 +340,11 @@ block_signals(sigset_t *block, int fping)
 	 * An ignored signal is discarded, blocked or not, so signalfd never
 	 * sees it: fping installs handlers, and a script that starts it in
 	 * the background (SIGINT ignored there) stops it with SIGINT.
+	 * SIGQUIT's interim summaries are not fping's (a -Q report): none.
 	 */
 	if (fping) {
 		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
+		signal(SIGQUIT, SIG_IGN);
 	}
 	sigemptyset(block);
 	sigaddset(block, SIGINT);
