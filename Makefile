@@ -17,6 +17,7 @@ SRCS	= src/main.c src/loop_epoll.c src/sock.c src/icmp_common.c \
 	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c
 SRCS	+= src/method_tcpconn.c
 SRCS	+= src/monitor.c src/prom.c
+SRCS	+= src/cli_fping.c src/out_fping.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 
@@ -67,7 +68,18 @@ install: mping
 	install -m 644 completions/mping.fish \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mping.fish
 
+# fping and fping6 as links to mping (mping(1), CALLED AS FPING); an fping
+# that is not such a link is left alone.
+install-fping: install
+	@for n in fping fping6; do \
+	    f=$(DESTDIR)$(BINDIR)/$$n; \
+	    if [ -e "$$f" ] && [ "$$(readlink "$$f")" != mping ]; then \
+	        echo "$$f exists and is not mping: left alone" >&2; exit 1; \
+	    fi; \
+	    ln -sf mping "$$f"; \
+	done
+
 clean:
 	rm -f mping $(OBJS) tests/responder fuzz/fuzz_icmp bench/floor
 
-.PHONY: all check sanitize fuzz bench install clean
+.PHONY: all check sanitize fuzz bench install install-fping clean

@@ -22,4 +22,17 @@
 int	cli_parse(int argc, char **argv, struct conf *c, const char ***files,
 	    int *nfiles);
 
+/*
+ * The same from fping's command line (cli_fping.c), for mping called as
+ * fping or fping6: fping's messages and exit statuses.
+ */
+int	cli_fping_parse(int argc, char **argv, struct conf *c,
+	    const char ***files, int *nfiles);
+struct input;
+/* fping -g's targets (start end, or a CIDR block) into in. */
+void	cli_fping_generate(struct input *in, int argc, char **argv);
+struct targets;
+/* fping -n, -d: targets from index from on shown by their PTR names. */
+void	cli_fping_names(struct targets *, uint32_t from, int rdns);
+
 #endif

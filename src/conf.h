@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON };
+enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_FPING };
 
 /* The probe method (method.h): what a probe is. */
 enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
@@ -18,6 +18,26 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
 
+/*
+ * What only the fping front end (cli_fping.c, out_fping.c) needs: its
+ * output switches, named as fping's own flags are.  on: called as fping.
+ */
+struct fping_opts {
+	int		 on;
+	int		 verbose;	/* "is alive" / "is unreachable" */
+	int		 per_recv;	/* a line per reply and timeout */
+	int		 report_all;	/* -C: every RTT at the end */
+	int		 summaries;	/* -c, -C, -l: per-target on stderr */
+	int		 alive, unreach, quiet, loop;
+	int		 elapsed, timestamp, stats, addr;
+	int		 generate;	/* -g: the targets are a range */
+	int		 outage;	/* -o: lost probes times -p */
+	unsigned	 min_reachable;	/* -x: enough targets answered */
+	int64_t		 report_ns;	/* -Q: counts so far, this often */
+	int		 rdns;		/* -d: every target by its PTR name,
+					   -n (2): the addresses given */
+};
+
 struct conf {
 	uint32_t	 count;		/* probes per target; 0: no limit */
 	int64_t		 deadline_ns;	/* 0: none */
@@ -25,6 +45,10 @@ struct conf {
 	int64_t		 interval_ns;	/* minimum gap between two sends */
 	int64_t		 timeout_ns;
 	unsigned	 retries;
+	int		 error_waits;	/* an error leaves its probe to time
+					   out (and be retried), as fping */
+	double		 backoff;	/* a retry waits the previous timeout
+					   times this (fping -B); <= 1: same */
 	size_t		 size;		/* ICMP payload bytes */
 	int		 ttl;		/* -1: kernel default */
 	int		 tos;		/* -1: kernel default */
@@ -55,6 +79,20 @@ struct conf {
 	int		 names;		/* reverse DNS for hops */
 	int		 live;		/* full-screen view (--live) */
 	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
+	struct fping_opts fping;	/* called as fping */
 };
+
+/* The timeout of a probe's attempt-th retry (0: the first probe). */
+static inline int64_t
+conf_timeout(const struct conf *c, unsigned attempt)
+{
+	double t = (double)c->timeout_ns;
+
+	if (c->backoff <= 1.0)
+		return c->timeout_ns;
+	while (attempt--)
+		t *= c->backoff;
+	return t < 9e18 ? (int64_t)t : INT64_MAX / 2;
+}
 
 #endif

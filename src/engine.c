@@ -211,14 +211,35 @@ engine_late(struct engine *e, struct probe *pr, int64_t now)
 	time_out(e, pr, now);
 }
 
-/* The pending list is in send order, so also in expiry order. */
+/*
+ * The pending probe that times out first, or NULL; *at: when.  Each
+ * attempt's list is in send order, so also in expiry order: only their
+ * heads can be next.
+ */
+static struct probe *
+next_expiry(struct engine *e, int64_t *at)
+{
+	struct probe *pr, *best = NULL;
+	unsigned k;
+	int64_t t;
+
+	for (k = 0; k < e->pool.levels; k++) {
+		if ((pr = pool_oldest_at(&e->pool, k)) == NULL)
+			continue;
+		t = pr->sent + conf_timeout(e->c, k);
+		if (best == NULL || t < *at)
+			best = pr, *at = t;
+	}
+	return best;
+}
+
 static void
 expire(struct engine *e, int64_t now)
 {
 	struct probe *pr;
+	int64_t at;
 
-	while ((pr = pool_oldest(&e->pool)) &&
-	    pr->sent + e->c->timeout_ns <= now)
+	while ((pr = next_expiry(e, &at)) && at <= now)
 		time_out(e, pr, now);
 }
 
@@ -545,7 +566,8 @@ engine_answer(struct engine *e, struct answer *a, const struct rx *rx)
 	a->rtt_ns = rtt_ns(rx, pr->sent);
 	if (a->kind == OC_LOCAL)
 		local_failure(e, pr, a->err, a->mtu);
-	else if (a->kind == OC_ADVISORY)
+	else if (a->kind == OC_ADVISORY || (a->kind == OC_ERROR &&
+	    e->c->error_waits))
 		e->mode->outcome(e, pr, a, rx);
 	else
 		conclude(e, pr, a, rx);
@@ -622,11 +644,11 @@ on_readable(void *arg, int fd, unsigned what)
 static void
 drain(struct engine *e, int64_t now)
 {
-	struct probe *pr = pool_oldest(&e->pool);
 	struct sock *s[2] = { &e->s4, &e->s6 };
+	int64_t at;
 	int i;
 
-	if (pr == NULL || pr->sent + e->c->timeout_ns > now)
+	if (next_expiry(e, &at) == NULL || at > now)
 		return;
 	for (i = 0; i < 2; i++)
 		if (s[i]->fd != -1 && e->m->drain)
@@ -708,7 +730,6 @@ int64_t
 engine_wait(struct engine *e, int64_t now)
 {
 	struct fifo *q[3] = { &e->q_retry, &e->q_send, &e->q_timer };
-	struct probe *pr;
 	struct job *j;
 	int64_t t = INT64_MAX, d;
 	int i;
@@ -718,8 +739,8 @@ engine_wait(struct engine *e, int64_t now)
 			t = earliest(e, j->due, t);
 	if (e->cursor < e->tg->n)
 		t = earliest(e, now, t);
-	if ((pr = pool_oldest(&e->pool)) && pr->sent + e->c->timeout_ns < t)
-		t = pr->sent + e->c->timeout_ns;
+	if (next_expiry(e, &d) && d < t)
+		t = d;
 	if (e->c->deadline_ns && e->start + e->c->deadline_ns < t)
 		t = e->start + e->c->deadline_ns;
 	if (e->mode->wake && (d = e->mode->wake(e)) < t)

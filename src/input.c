@@ -403,6 +403,8 @@ line(struct input *in, char *p, size_t n)
 		*e = '\0';
 	for (; *p == ' ' || *p == '\t'; p++)
 		;
+	if (in->first_word)
+		p[strcspn(p, " \t\r\v\f")] = '\0';
 	for (e = p + strlen(p); e > p && (e[-1] == '\r' || e[-1] == ' ' ||
 	    e[-1] == '\t'); e--)
 		;

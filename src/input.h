@@ -26,6 +26,8 @@ struct input {
 	int			(*stop)(void *, int fd);
 	void			*stop_arg;
 	int			 stopped;	/* stop() said so */
+	int			 first_word;	/* a line's first word only
+						   (fping's files) */
 	unsigned		 since_look;	/* targets since its last look */
 };
 

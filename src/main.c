@@ -58,6 +58,7 @@ struct run {
 	struct sockets		 so;
 	struct resolver		*res;
 	struct input		 in;
+	long			 name_width;	/* of the names resolving */
 	struct loop		*l;
 	const char		**files;
 	int			 nfiles;
@@ -91,7 +92,9 @@ bad_target(void *arg, const char *target, const char *reason)
 
 	run->bad_targets++;
 	shown_name(target, shown, sizeof(shown));
-	fprintf(stderr, "mping: %s: %s\n", shown, reason);
+	/* fping's formatter says it in fping's words. */
+	if (!run->c.fping.on || !run->out.ops)
+		fprintf(stderr, "mping: %s: %s\n", shown, reason);
 	if (run->out.ops)
 		report_bad(&run->rep, shown, reason);
 }
@@ -100,7 +103,10 @@ static void
 queue_name(void *arg, const char *name, uint32_t order)
 {
 	struct run *run = arg;
+	long n = (long)strlen(name);
 
+	if (n > run->name_width)
+		run->name_width = n;
 	if (resolver_add(run->res, name, order) == -1)
 		errx(EXIT_SYSTEM, "out of memory");
 }
@@ -133,10 +139,14 @@ resolved(void *arg, const char *name, uint32_t order,
 {
 	struct run *run = arg;
 
+	uint32_t n = run->tg.n;
+
 	if (sa == NULL)
 		bad_target(run, name, error);
 	else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
+	if (run->c.fping.rdns == 1)
+		cli_fping_names(&run->tg, n, 1);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 }
@@ -186,6 +196,8 @@ read_file(struct run *run, const char *file)
 	if (strcmp(file, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		if (run->c.fping.on)
+			errx(EXIT_SYSTEM, "fopen : %s", strerror(errno));
 		fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
 		run->bad_targets++;
 		return;
@@ -203,12 +215,17 @@ read_inputs(struct run *run, int argc, char **argv)
 {
 	int i;
 
-	for (i = 0; i < argc && !run->in.stopped; i++)
+	if (run->c.fping.generate)
+		cli_fping_generate(&run->in, argc, argv);
+	for (i = 0; i < argc && !run->in.stopped && !run->c.fping.generate;
+	    i++)
 		input_target(&run->in, argv[i]);
 	for (i = 0; i < run->nfiles && !run->in.stopped; i++)
 		read_file(run, run->files[i]);
 	if (argc == 0 && run->nfiles == 0 && !isatty(STDIN_FILENO))
 		input_fd(&run->in, STDIN_FILENO);
+	if (run->c.fping.rdns)
+		cli_fping_names(&run->tg, 0, run->c.fping.rdns);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 	/* Too many targets is refused as a whole: nothing is sent. */
@@ -219,6 +236,10 @@ read_inputs(struct run *run, int argc, char **argv)
 static int
 exit_status(const struct run *run)
 {
+	/* fping -x: enough targets answered, or not: nothing else counts. */
+	if (run->c.fping.min_reachable)
+		return run->rep.answered >= run->c.fping.min_reachable ? 0 :
+		    EXIT_NOREPLY;
 	if (resolver_no_fds(run->res) || run->no_socket)
 		return EXIT_SYSTEM;
 	if (run->bad_targets)
@@ -313,8 +334,18 @@ std_fds(void)
  * flag.  SIGWINCH: --live redraws at the new size.
  */
 static void
-block_signals(sigset_t *block)
+block_signals(sigset_t *block, int fping)
 {
+	/*
+	 * An ignored signal is discarded, blocked or not, so signalfd never
+	 * sees it: fping installs handlers, and a script that starts it in
+	 * the background (SIGINT ignored there) stops it with SIGINT.
+	 * SIGQUIT's interim summaries are not fping's (a -Q report): none.
+	 */
+	if (fping) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_IGN);
+	}
 	sigemptyset(block);
 	sigaddset(block, SIGINT);
 	sigaddset(block, SIGTERM);
@@ -342,6 +373,7 @@ set_up(struct run *run, const sigset_t *block)
 	run->in.arg = run;
 	run->in.stop = input_stop;
 	run->in.stop_arg = run->l;
+	run->in.first_word = run->c.fping.on;
 	if (input_init(&run->in) == -1)
 		err(EXIT_SYSTEM, "local broadcast addresses");
 	run->rep.out = &run->out;
@@ -386,6 +418,33 @@ keep_sockets(struct run *run)
 	return rfd;
 }
 
+/*
+ * fping pads its host column to the widest target: names are known as
+ * given, addresses as text (only the fping front end pays for that).
+ */
+static long
+name_width(const struct run *run)
+{
+	char buf[REPORT_ADDRLEN];
+	long w = run->c.fping.addr ? 0 : run->name_width, n;
+	uint32_t i;
+
+	for (i = 0; run->c.fping.on && i < run->tg.n; i++) {
+		const struct target *t = &run->tg.t[i];
+
+		n = (long)strlen(t->flags & T_NAMED && !run->c.fping.addr ?
+		    target_name(&run->tg, t, buf, sizeof(buf)) :
+		    target_addr(t, buf, sizeof(buf)));
+		/* -A with -n or -d: "name (addr)" */
+		if (run->c.fping.addr && run->c.fping.rdns)
+			n += 3 + (long)strlen(target_name(&run->tg, t, buf,
+			    sizeof(buf)));
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
 /* The start record, then the engine until the run is over. */
 static void
 go(struct run *run, int rfd)
@@ -395,6 +454,7 @@ go(struct run *run, int rfd)
 	e->res = run->res;
 	e->sig_stop = &sig_stop;
 	e->sig_quit = &sig_quit;
+	run->rep.name_width = name_width(run);
 	report_start(&run->rep);
 	if (rfd != -1 && engine_add_resolver(e, run->l, rfd) == -1)
 		err(EXIT_SYSTEM, "event loop");
@@ -408,6 +468,16 @@ go(struct run *run, int rfd)
 			    strerror(e->write_error));
 		err(EXIT_SYSTEM, "event loop");
 	}
+}
+
+/* Invoked as fping or fping6 (a link): fping's command line and output. */
+static int
+called_as_fping(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return strcmp(base, "fping") == 0 || strcmp(base, "fping6") == 0;
 }
 
 /*
@@ -427,17 +497,22 @@ main(int argc, char **argv)
 	std_fds();
 	if (priv_limit() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
-	first = cli_parse(argc, argv, &run.c, &run.files, &run.nfiles);
+	first = called_as_fping(argv[0]) ? cli_fping_parse(argc, argv, &run.c,
+	    &run.files, &run.nfiles) : cli_parse(argc, argv, &run.c,
+	    &run.files, &run.nfiles);
 	argc -= first;
 	argv += first;
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
 	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
-	block_signals(&block);
+	block_signals(&block, run.c.fping.on);
 	open_sockets(&run);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
 	set_up(&run, &block);
 	read_inputs(&run, argc, argv);
+	/* fping: no target is exit 1 (2 if a name had no address). */
+	if (run.c.fping.on && run.tg.n == 0 && resolver_count(run.res) == 0)
+		exit(run.bad_targets ? EXIT_BADTARGET : EXIT_NOREPLY);
 	/* Nothing to do: not an error of a target, so a usage error. */
 	if (run.tg.n == 0 && resolver_count(run.res) == 0 &&
 	    run.bad_targets == 0) {

@@ -274,6 +274,9 @@ out_init(struct out *o, FILE *fp, const struct conf *c)
 	case FMT_JSON:
 		o->ops = &out_json_ops;
 		break;
+	case FMT_FPING:
+		o->ops = &out_fping_ops;
+		break;
 	default:
 		o->ops = &out_text_ops;
 		break;

@@ -56,7 +56,8 @@ struct record {
 	double		 t_start, t_end;
 	double		 duration;	/* up: the outage's length, s */
 	/* trace: probe (ttl is the probe's), hop, trace */
-	long		 probe;		/* probe number within its hop */
+	long		 probe;		/* probe number within its hop;
+					   ping's reply: its attempt */
 	const char *const *addrs;	/* hop: distinct responders */
 	const char *const *names;	/* hop: their names (--names), or NULL */
 	long		 naddrs;
@@ -75,6 +76,7 @@ struct record {
 	long		 dropped;	/* end: replies the kernel dropped */
 	int		 exit_status;
 	const struct conf *conf;	/* start only */
+	long		 name_width;	/* start: widest target as shown */
 };
 
 struct out;
@@ -108,7 +110,7 @@ struct out {
 };
 
 extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
-	    out_live_ops;
+	    out_live_ops, out_fping_ops;
 
 void	out_init(struct out *, FILE *, const struct conf *);
 /* inner as o's inner formatter (o's stream and conf), begun; NULL: none. */

@@ -132,7 +132,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 
 	if (memcmp(a->from, t->addr, 16) != 0 && !(t->flags & T_BCAST))
 		return R_FOREIGN;	/* our probe, someone else answered */
-	if (a->rtt_ns > e->c->timeout_ns) {
+	if (a->rtt_ns > conf_timeout(e->c, a->h.attempt)) {
 		if (pr)
 			engine_late(e, pr, rx->read);
 		return R_LATE;
@@ -171,6 +171,7 @@ reply_record(struct engine *e, struct target *t, const struct answer *a,
 
 	report_target(e->rep, &r, REC_REPLY, t, &txt);
 	r.seq = a->h.seq;
+	r.probe = a->h.attempt;
 	report_answer(&r, a, &txt);
 	r.rtt_ms = (double)a->rtt_ns / 1e6;
 	r.foreign = kind == R_FOREIGN;

@@ -183,6 +183,7 @@ report_start(const struct report *rep)
 	report_method(rep, &r);
 	r.targets = rep->tg->n;
 	r.conf = rep->c;
+	r.name_width = rep->name_width;
 	out_emit(rep->out, &r);
 }
 

@@ -27,6 +27,7 @@ struct report {
 	struct targets		*tg;
 	const struct conf	*c;
 	uint32_t		 answered;	/* targets that answered */
+	long			 name_width;	/* widest target (fping) */
 };
 
 double	real_time(void);

@@ -102,11 +102,9 @@ pool_grow(struct pool *pl)
 		e[j].next = moved(pl->e, e[j].next, m);
 		slot_init(&e[j ^ cap], pl->e[i].serial ^ cap);
 	}
-	if (cap) {
-		pl->head = moved(pl->e, pl->head, m);
-		pl->tail = moved(pl->e, pl->tail, m);
-	} else {
-		pl->head = pl->tail = POOL_NIL;
+	for (i = 0; i < POOL_LEVELS; i++) {
+		pl->head[i] = cap ? moved(pl->e, pl->head[i], m) : POOL_NIL;
+		pl->tail[i] = cap ? moved(pl->e, pl->tail[i], m) : POOL_NIL;
 	}
 	free(pl->e);
 	pl->e = e;
@@ -141,11 +139,11 @@ static void
 unlink_pending(struct pool *pl, struct probe *pr)
 {
 	if (pr->prev == POOL_NIL)
-		pl->head = pr->next;
+		pl->head[pr->attempt] = pr->next;
 	else
 		pl->e[pr->prev].next = pr->next;
 	if (pr->next == POOL_NIL)
-		pl->tail = pr->prev;
+		pl->tail[pr->attempt] = pr->prev;
 	else
 		pl->e[pr->next].prev = pr->prev;
 }
@@ -164,24 +162,39 @@ pool_put(struct pool *pl, struct probe *pr)
 void
 pool_append(struct pool *pl, struct probe *pr, int64_t sent)
 {
-	uint32_t i = (uint32_t)(pr - pl->e);
+	uint32_t i = (uint32_t)(pr - pl->e), *tail = &pl->tail[pr->attempt];
 
 	pr->sent = sent;
 	pr->state = P_PENDING;
 	pr->next = POOL_NIL;
-	pr->prev = pl->tail;
-	if (pl->tail == POOL_NIL)
-		pl->head = i;
+	pr->prev = *tail;
+	if (*tail == POOL_NIL)
+		pl->head[pr->attempt] = i;
 	else
-		pl->e[pl->tail].next = i;
-	pl->tail = i;
+		pl->e[*tail].next = i;
+	*tail = i;
+	if (pr->attempt >= pl->levels)
+		pl->levels = pr->attempt + 1u;
+}
+
+struct probe *
+pool_oldest_at(struct pool *pl, unsigned level)
+{
+	return pl->e == NULL || pl->head[level] == POOL_NIL ? NULL :
+	    &pl->e[pl->head[level]];
 }
 
 struct probe *
 pool_oldest(struct pool *pl)
 {
-	return pl->e == NULL || pl->head == POOL_NIL ? NULL :
-	    &pl->e[pl->head];
+	struct probe *pr, *best = NULL;
+	unsigned k;
+
+	for (k = 0; k < pl->levels || k == 0; k++)
+		if ((pr = pool_oldest_at(pl, k)) && (best == NULL ||
+		    pr->sent < best->sent))
+			best = pr;
+	return best;
 }
 
 struct probe *

@@ -55,15 +55,21 @@ struct probe {
 };
 
 /*
- * Every probe of a run has the same timeout, so the pending probes in one
- * list in send order are also in expiry order: append at the tail, unlink
- * an answered one from anywhere, expire from the head.  All O(1).
+ * Every probe of a run with the same attempt number has the same timeout
+ * (fping's backoff makes a retry's longer), so the pending probes in one
+ * list per attempt, each in send order, are also in expiry order: append
+ * at the tail, unlink an answered one from anywhere, expire from a head.
+ * All O(1) (O(levels) to find the next expiry).
  */
+#define POOL_LEVELS	101	/* attempts: the first and 100 retries */
+
 struct pool {
 	struct probe	*e;
 	uint32_t	 mask;		/* slots - 1 */
 	uint32_t	 free;		/* free list, POOL_NIL if empty */
-	uint32_t	 head, tail;	/* pending, oldest first */
+	uint32_t	 head[POOL_LEVELS], tail[POOL_LEVELS];	/* pending, by
+					   attempt, oldest first */
+	unsigned	 levels;	/* 1 + the highest attempt pending yet */
 	uint32_t	 used;		/* slots taken */
 };
 
@@ -73,10 +79,12 @@ struct pool {
 struct probe	*pool_take(struct pool *);
 /* Give a slot back (unlinking it if it is pending). */
 void		 pool_put(struct pool *, struct probe *);
-/* A taken probe has left: append it to the pending list. */
+/* A taken probe has left: append it to its attempt's pending list. */
 void		 pool_append(struct pool *, struct probe *, int64_t sent);
 /* The oldest pending probe, or NULL. */
 struct probe	*pool_oldest(struct pool *);
+/* The oldest pending probe of attempt level, or NULL. */
+struct probe	*pool_oldest_at(struct pool *, unsigned level);
 /* The taken or pending probe with this serial, or NULL. */
 struct probe	*pool_slot(struct pool *, uint32_t serial);
 /* The pending probe with this serial, or NULL. */

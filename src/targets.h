@@ -71,6 +71,8 @@ int	targets_reserve(struct targets *, uint32_t more);
  */
 int64_t	targets_next(const struct targets *, const uint8_t addr[16],
 	    uint32_t *pos);
+/* Show t as name from now on (fping -n, -d); -1: no memory. */
+int	target_show_as(struct targets *, struct target *, const char *name);
 /* The target as the user wrote it (name, or address for literals). */
 const char *target_name(const struct targets *, const struct target *,
 	    char *buf, size_t len);

@@ -22,14 +22,14 @@ static int failed;
 static int
 pending_is(struct pool *pl, const uint32_t *want, int n)
 {
-	uint32_t i = pl->head, prev = POOL_NIL;
+	uint32_t i = pl->head[0], prev = POOL_NIL;
 	int k = 0;
 
 	for (; i != POOL_NIL; prev = i, i = pl->e[i].next, k++)
 		if (k >= n || pl->e[i].target != want[k] ||
 		    pl->e[i].prev != prev || pl->e[i].state != P_PENDING)
 			return 0;
-	return k == n && pl->tail == prev;
+	return k == n && pl->tail[0] == prev;
 }
 
 static struct probe *
@@ -105,7 +105,7 @@ test_grow(void)
 			pool_put(&pl, pr);
 	}
 	CHECK(pl.used == N / 2);
-	for (i = 0, k = pl.head; i < N; i += 2, k = pl.e[k].next) {
+	for (i = 0, k = pl.head[0]; i < N; i += 2, k = pl.e[k].next) {
 		CHECK(k != POOL_NIL && pl.e[k].target == i &&
 		    pl.e[k].sent == i);
 		CHECK(pool_find(&pl, serial[i]) == &pl.e[k]);

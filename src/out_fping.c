@@ -1,0 +1,631 @@
+/*
+ * fping's output, byte for byte and stream for stream (fping 5.1's
+ * fping.c: its printf and fprintf(stderr) calls), from records: the fping
+ * front end's formatter.  Clients parse these lines, so each goes where
+ * fping writes it, and stdout is flushed before anything goes to stderr
+ * so that the two merged (2>&1) come in fping's order.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "out.h"
+
+/* What fping counts for -s, from the records. */
+struct fp_totals {
+	long	 targets, alive, unknown, timeouts, sent, received, other;
+	long	 nrtt;
+	double	 rtt_min, rtt_max, rtt_sum;
+	double	 start;
+};
+
+/* -Q: a target's counts since the last report. */
+struct fp_split {
+	long	 sent, recv;
+	double	 min, max, sum;
+};
+
+struct fp_view {
+	int		 width;		/* fping's max_hostname_len */
+	int		 blank_done;	/* the line before the summaries */
+	float		**rtts;		/* -C: each target's RTTs, -1: none */
+	size_t		 nrtts;
+	struct fp_totals tot;
+	struct fp_split	*split;		/* -Q, by target index */
+	size_t		 nsplit;
+	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
+	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
+};
+
+/* fping's sprint_tm: three significant digits or so, by magnitude. */
+static const char *
+fp_tm(char *buf, size_t len, double ms)
+{
+	/* fping keeps nanoseconds in integers: truncate as it does. */
+	double t = floor(ms * 1e6) / 1e6;
+
+	if (t < 0.0)
+		snprintf(buf, len, "%.2g", t);
+	else if (t < 1.0)
+		snprintf(buf, len, "%.3f", t);
+	else if (t < 10.0)
+		snprintf(buf, len, "%.2f", t);
+	else if (t < 100.0)
+		snprintf(buf, len, "%.1f", t);
+	else if (t < 1000000.0)
+		snprintf(buf, len, "%.0f", t);
+	else
+		snprintf(buf, len, "%.3e", t);
+	return buf;
+}
+
+/* A line for stderr: stdout's lines so far go first. */
+static void
+to_stderr(struct out *o, const char *s)
+{
+	fflush(o->fp);
+	fputs(s, stderr);
+}
+
+static const struct fping_opts *
+fo(const struct out *o)
+{
+	return &o->conf->fping;
+}
+
+/*
+ * A target as fping shows it: as given, or its address (-A).  fping knows
+ * every address before it sends; names resolve while mping runs, so with
+ * -A the column widens to each new address as it comes.
+ */
+static const char *
+host(const struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	int n;
+
+	const char *s = r->addr;
+
+	if (!fo(o)->addr || r->addr == NULL)
+		return r->target;
+	if (fo(o)->rdns) {
+		snprintf(v->shown, sizeof(v->shown), "%s (%s)", r->target,
+		    r->addr);
+		s = v->shown;
+	}
+	if ((n = (int)strlen(s)) > v->width)
+		v->width = n;
+	return s;
+}
+
+/* fping's per-probe counts: probes done (answered or lost), and loss. */
+static long
+done_of(const struct record *r)
+{
+	return r->sent - (r->inflight > 0 ? r->inflight : 0);
+}
+
+static int
+loss_of(const struct record *r)
+{
+	long done = done_of(r);
+
+	return done > 0 ? (int)((done - r->received) * 100 / done) : 0;
+}
+
+static const char *
+avg_text(char *buf, size_t len, const struct record *r)
+{
+	if (r->received > 0)
+		return fp_tm(buf, len, r->rtt_avg);
+	snprintf(buf, len, "NaN");
+	return buf;
+}
+
+/* -D's "[1712345678.12345] " on the lines of a reply or a timeout. */
+static int
+stamp(char *buf, size_t len, const struct out *o, const struct record *r)
+{
+	return fo(o)->timestamp ? snprintf(buf, len, "[%.5f] ", r->time) : 0;
+}
+
+/* The per-probe line: "host : [i], ..." on stdout. */
+static void
+probe_line(struct out *o, const struct record *r, const char *what)
+{
+	struct fp_view *v = o->view;
+	char line[1024], avg[32];
+	int n = stamp(line, sizeof(line), o, r);
+
+	snprintf(line + n, sizeof(line) - n, "%-*s : [%ld], %s (%s avg, "
+	    "%d%% loss)\n", v->width, host(o, r), r->seq, what,
+	    avg_text(avg, sizeof(avg), r), loss_of(r));
+	fputs(line, o->fp);
+}
+
+static void
+alive_line(struct out *o, const struct record *r)
+{
+	const struct fping_opts *f = fo(o);
+	char line[1024], tm[32];
+	int n;
+
+	if (!f->verbose && !f->alive)
+		return;
+	n = snprintf(line, sizeof(line), "%s%s", host(o, r),
+	    f->verbose ? " is alive" : "");
+	if (f->elapsed && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - n, " (%s ms)",
+		    fp_tm(tm, sizeof(tm), r->rtt_ms));
+	fputs(line, o->fp);
+	fputc('\n', o->fp);
+}
+
+/* -C: keep each target's RTTs for the line at the end. */
+static void
+keep_rtt(struct out *o, const struct record *r, double ms)
+{
+	struct fp_view *v = o->view;
+	size_t i = (size_t)r->index, n, k;
+	float **p;
+
+	if (!fo(o)->report_all || r->index < 0 || r->seq < 0 ||
+	    (uint64_t)r->seq >= o->conf->count)
+		return;
+	if (i >= v->nrtts) {
+		n = v->nrtts ? v->nrtts : 64;
+		while (n <= i)
+			n *= 2;
+		if ((p = realloc(v->rtts, n * sizeof(*p))) == NULL)
+			return;
+		memset(p + v->nrtts, 0, (n - v->nrtts) * sizeof(*p));
+		v->rtts = p, v->nrtts = n;
+	}
+	if (v->rtts[i] == NULL) {
+		if ((v->rtts[i] = malloc(o->conf->count * sizeof(float))) ==
+		    NULL)
+			return;
+		for (k = 0; k < o->conf->count; k++)
+			v->rtts[i][k] = -1;
+	}
+	v->rtts[i][r->seq] = (float)ms;
+}
+
+/* -Q: the target's counts since the last report, or NULL. */
+static struct fp_split *
+split_of(struct out *o, long index)
+{
+	struct fp_view *v = o->view;
+	struct fp_split *p;
+	size_t n;
+
+	if (!fo(o)->report_ns || index < 0)
+		return NULL;
+	if ((size_t)index >= v->nsplit) {
+		for (n = v->nsplit ? v->nsplit : 64; n <= (size_t)index; )
+			n *= 2;
+		if ((p = realloc(v->split, n * sizeof(*p))) == NULL)
+			return NULL;
+		memset(p + v->nsplit, 0, (n - v->nsplit) * sizeof(*p));
+		v->split = p, v->nsplit = n;
+	}
+	return &v->split[index];
+}
+
+/* A probe done: answered after ms, or (ms < 0) lost. */
+static void
+split_count(struct out *o, const struct record *r, double ms)
+{
+	struct fp_split *s = split_of(o, r->index);
+
+	if (s == NULL)
+		return;
+	s->sent++;
+	if (ms < 0)
+		return;
+	if (s->recv == 0 || ms < s->min)
+		s->min = ms;
+	if (s->recv == 0 || ms > s->max)
+		s->max = ms;
+	s->sum += ms;
+	s->recv++;
+}
+
+static void
+count_reply(struct fp_totals *t, double ms)
+{
+	if (t->nrtt == 0 || ms < t->rtt_min)
+		t->rtt_min = ms;
+	if (t->nrtt == 0 || ms > t->rtt_max)
+		t->rtt_max = ms;
+	t->rtt_sum += ms;
+	t->nrtt++;
+}
+
+/* " [<- addr]": fping writes it to stderr, before its line's newline. */
+static void
+from_other(struct out *o, const struct record *r)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), " [<- %s]", r->from);
+	to_stderr(o, buf);
+}
+
+/* fping discards a duplicate, saying so only when it prints no lines per
+ * reply; a reply later than the timeout silently. */
+static void
+dup_line(struct out *o, const struct record *r)
+{
+	char line[1024], tm[32];
+
+	if (fo(o)->per_recv || fo(o)->loop)
+		return;
+	snprintf(line, sizeof(line), "%s : duplicate for [%ld], %ld bytes, "
+	    "%s ms", host(o, r), r->seq, r->size, fp_tm(tm, sizeof(tm),
+	    r->rtt_ms));
+	to_stderr(o, line);
+	if (r->from && r->addr && strcmp(r->from, r->addr) != 0)
+		from_other(o, r);
+	to_stderr(o, "\n");
+}
+
+static void
+reply(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	char what[96], tm[32];
+
+	v->tot.received++;
+	if (r->late)
+		return;
+	if (r->dup) {
+		dup_line(o, r);
+		return;
+	}
+	/* Keyed matching: our probe, answered by another host; fping
+	 * credits it, mping does not (the counts leave it out). */
+	if (!r->foreign) {
+		/* fping counts every try: the ones before timed out. */
+		v->tot.sent += r->probe > 0 ? r->probe + 1 : 1;
+		v->tot.timeouts += r->probe > 0 ? r->probe : 0;
+		count_reply(&v->tot, r->rtt_ms);
+		keep_rtt(o, r, r->rtt_ms);
+		split_count(o, r, r->rtt_ms);
+		if (r->received == 1)
+			alive_line(o, r);
+	}
+	if (!fo(o)->per_recv)
+		return;
+	if (r->foreign)
+		from_other(o, r);
+	snprintf(what, sizeof(what), "%ld bytes, %s ms", r->size,
+	    fp_tm(tm, sizeof(tm), r->rtt_ms));
+	probe_line(o, r, what);
+}
+
+static void
+timeout(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+
+	/* The last of 1 + -r tries (count and loop modes: 1). */
+	v->tot.timeouts += o->conf->retries + 1;
+	v->tot.sent += o->conf->retries + 1;
+	split_count(o, r, -1);
+	if (fo(o)->per_recv)
+		probe_line(o, r, "timed out");
+}
+
+/* fping's names of ICMP errors (its icmp_type_str, icmp_unreach_str). */
+static const char *const unreach_str[16] = {
+	"ICMP Network Unreachable", "ICMP Host Unreachable",
+	"ICMP Protocol Unreachable", "ICMP Port Unreachable",
+	"ICMP Unreachable (Fragmentation Needed)",
+	"ICMP Unreachable (Source Route Failed)",
+	"ICMP Unreachable (Destination Network Unknown)",
+	"ICMP Unreachable (Destination Host Unknown)",
+	"ICMP Unreachable (Source Host Isolated)",
+	"ICMP Unreachable (Communication with Network Prohibited)",
+	"ICMP Unreachable (Communication with Host Prohibited)",
+	"ICMP Unreachable (Network Unreachable For Type Of Service)",
+	"ICMP Unreachable (Host Unreachable For Type Of Service)",
+	"ICMP Unreachable (Communication Administratively Prohibited)",
+	"ICMP Unreachable (Host Precedence Violation)",
+	"ICMP Unreachable (Precedence cutoff in effect)"
+};
+
+static const char *
+icmp4_name(int type, int code, char *buf, size_t len)
+{
+	switch (type) {
+	case 3:
+		return code >= 0 && code < 16 ? unreach_str[code] :
+		    "ICMP Unreachable (Invalid Code)";
+	case 4: return "ICMP Source Quench";
+	case 5: return "ICMP Redirect";
+	case 11: return "ICMP Time Exceeded";
+	case 12: return "ICMP Parameter Problem";
+	}
+	snprintf(buf, len, "ICMP %d", type);
+	return buf;
+}
+
+/* ICMPv6 in the same words (fping 5.1 reads ICMPv6 types as ICMPv4's:
+ * mping names them for what they are). */
+static const char *
+icmp6_name(int type, int code, char *buf, size_t len)
+{
+	static const int v4code[] = { 0, 13, 1, 1, 3, 13, 13, 1 };
+
+	switch (type) {
+	case 1:
+		return unreach_str[code >= 0 && code < 8 ? v4code[code] : 1];
+	case 2: return unreach_str[4];
+	case 3: return "ICMP Time Exceeded";
+	case 4: return "ICMP Parameter Problem";
+	case 137: return "ICMP Redirect";
+	}
+	snprintf(buf, len, "ICMP %d", type);
+	return buf;
+}
+
+/* An ICMP error for our probe (stderr, not with -q), or a probe that
+ * could not leave (fping says so only in its default mode). */
+static void
+error(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	char line[1024], buf[32];
+	int v6 = r->addr && strchr(r->addr, ':') != NULL;
+
+	if (r->from && strcmp(r->from, "local") == 0) {
+		snprintf(line, sizeof(line), "%s: error while sending ping: "
+		    "%s\n", host(o, r), r->reason ? r->reason : r->error);
+		if (fo(o)->verbose)
+			to_stderr(o, line);
+		v->tot.sent++;
+		return;
+	}
+	v->tot.other++;
+	snprintf(line, sizeof(line), "%s from %s for ICMP Echo sent to %s\n",
+	    v6 ? icmp6_name(r->icmp_type, r->icmp_code, buf, sizeof(buf)) :
+	    icmp4_name(r->icmp_type, r->icmp_code, buf, sizeof(buf)),
+	    r->from, host(o, r));
+	if (!fo(o)->quiet)
+		to_stderr(o, line);
+}
+
+/* -C: "host : 0.10 0.12 -", every probe done. */
+static void
+rtt_list(struct out *o, const struct record *r, char *line, size_t len)
+{
+	struct fp_view *v = o->view;
+	size_t n = strlen(line);
+	long j, done = done_of(r);
+	float *rt = (size_t)r->index < v->nrtts ? v->rtts[r->index] : NULL;
+	char tm[32];
+
+	for (j = 0; j < done && n + 16 < len; j++) {
+		if (rt && (uint64_t)j < o->conf->count && rt[j] >= 0)
+			n += snprintf(line + n, len - n, " %s",
+			    fp_tm(tm, sizeof(tm), rt[j]));
+		else
+			n += snprintf(line + n, len - n, " -");
+	}
+	snprintf(line + n, len - n, "\n");
+}
+
+/* -c, -l: "host : xmt/rcv/%loss = 3/3/0%, min/avg/max = a/b/c". */
+static void
+counts(const struct out *o, const struct record *r, char *line, size_t len)
+{
+	size_t n = strlen(line);
+	char a[32], b[32], c[32];
+
+	n += snprintf(line + n, len - n, " xmt/rcv/%%loss = %ld/%ld/%d%%",
+	    done_of(r), r->received, loss_of(r));
+	/* -o: fping's outage, the probes lost times the period, in ms. */
+	if (fo(o)->outage && n < len)
+		n += snprintf(line + n, len - n, ", outage(ms) = %d",
+		    (int)((double)(done_of(r) - r->received) *
+		    (double)o->conf->period_ns / 1e6));
+	if (r->received > 0 && n < len)
+		n += snprintf(line + n, len - n, ", min/avg/max = %s/%s/%s",
+		    fp_tm(a, sizeof(a), r->rtt_min),
+		    fp_tm(b, sizeof(b), r->rtt_avg),
+		    fp_tm(c, sizeof(c), r->rtt_max));
+	if (n < len)
+		snprintf(line + n, len - n, "\n");
+}
+
+static void
+summary(struct out *o, const struct record *r)
+{
+	const struct fping_opts *f = fo(o);
+	struct fp_view *v = o->view;
+	char line[8192];
+
+	v->tot.targets++;
+	v->tot.alive += r->received > 0;
+	if (r->received <= 0 && (f->verbose || f->unreach))
+		fprintf(o->fp, "%s%s\n", host(o, r), f->verbose ?
+		    " is unreachable" : "");
+	if (!f->summaries)
+		return;
+	if (!v->blank_done && (f->verbose || f->per_recv))
+		to_stderr(o, "\n");
+	v->blank_done = 1;
+	snprintf(line, sizeof(line), "%-*s :", v->width, host(o, r));
+	if (f->report_all)
+		rtt_list(o, r, line, sizeof(line));
+	else
+		counts(o, r, line, sizeof(line));
+	to_stderr(o, line);
+}
+
+/* -s: fping's totals on stderr, at the end. */
+static void
+totals(struct out *o, double end)
+{
+	const struct fp_totals *t = &((struct fp_view *)o->view)->tot;
+	double avg = t->nrtt ? t->rtt_sum / (double)t->nrtt : 0;
+	char a[32], b[32], c[32];
+
+	fflush(o->fp);
+	fprintf(stderr, "\n %7ld targets\n %7ld alive\n %7ld unreachable\n"
+	    " %7ld unknown addresses\n\n", t->targets, t->alive,
+	    t->targets - t->alive, t->unknown);
+	fprintf(stderr, " %7ld timeouts (waiting for response)\n"
+	    " %7ld ICMP Echos sent\n %7ld ICMP Echo Replies received\n"
+	    " %7ld other ICMP received\n\n", t->timeouts, t->sent,
+	    t->received, t->other);
+	fprintf(stderr, " %s ms (min round trip time)\n"
+	    " %s ms (avg round trip time)\n %s ms (max round trip time)\n"
+	    " %12.3f sec (elapsed real time)\n\n",
+	    fp_tm(a, sizeof(a), t->nrtt ? t->rtt_min : 0),
+	    fp_tm(b, sizeof(b), avg), fp_tm(c, sizeof(c),
+	    t->nrtt ? t->rtt_max : 0), end - t->start);
+}
+
+/* A name with no address: "name: reason" on stderr, not with -q. */
+static void
+bad_target(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	char line[1024];
+
+	v->tot.unknown++;
+	snprintf(line, sizeof(line), "%s: %s\n", r->target, r->reason);
+	if (!fo(o)->quiet)
+		to_stderr(o, line);
+}
+
+static void
+fping_emit(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+
+	if (v == NULL)
+		return;		/* no memory for the view: nothing to say */
+	switch (r->type) {
+	case REC_START:
+		v->width = r->name_width > 0 ? (int)r->name_width : 0;
+		v->tot.start = r->time;
+		break;
+	case REC_REPLY: reply(o, r); break;
+	case REC_TIMEOUT: timeout(o, r); break;
+	case REC_ERROR: error(o, r); break;
+	case REC_SUMMARY: summary(o, r); break;
+	case REC_BAD_TARGET: bad_target(o, r); break;
+	case REC_END:
+		if (fo(o)->stats)
+			totals(o, r->time);
+		if (fo(o)->min_reachable)
+			fprintf(o->fp, "%s hosts reachable (required: %u, "
+			    "reachable: %ld)\n", r->answered >=
+			    (long)fo(o)->min_reachable ? "Enough" : "Not enough",
+			    fo(o)->min_reachable, r->answered);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+fping_begin(struct out *o)
+{
+	o->view = calloc(1, sizeof(struct fp_view));
+}
+
+static void
+fping_finish(struct out *o)
+{
+	struct fp_view *v = o->view;
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nrtts; i++)
+		free(v->rtts[i]);
+	free(v->rtts);
+	free(v->split);
+	free(v);
+	o->view = NULL;
+}
+
+/* -Q: "host : xmt/rcv/%loss = ..." since the last report; reset. */
+static void
+split_line(struct out *o, const struct record *r, struct fp_split *s)
+{
+	struct fp_view *v = o->view;
+	char line[1024], a[32], b[32], c[32];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%-*s : xmt/rcv/%%loss = %ld/%ld/"
+	    "%ld%%", v->width, host(o, r), s->sent, s->recv, s->sent > 0 ?
+	    (s->sent - s->recv) * 100 / s->sent : 0);
+	if (fo(o)->outage && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %d",
+		    (int)((double)(s->sent - s->recv) *
+		    (double)o->conf->period_ns / 1e6));
+	if (s->recv > 0 && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", min/avg/max = %s/%s/%s",
+		    fp_tm(a, sizeof(a), s->min), fp_tm(b, sizeof(b),
+		    s->sum / (double)s->recv), fp_tm(c, sizeof(c), s->max));
+	fprintf(stderr, "%s\n", line);
+	memset(s, 0, sizeof(*s));
+}
+
+/* -Q: every target's split, under the local time, on stderr. */
+static void
+splits(struct out *o, const struct run_counts *rc)
+{
+	struct fp_split *s, zero;
+	struct record r;
+	char nbuf[64], abuf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	long i;
+
+	fflush(o->fp);
+	localtime_r(&now, &tm);
+	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	for (i = 0; rc->target_now(rc->engine, i, &r, nbuf, abuf) == 0; i++) {
+		memset(&zero, 0, sizeof(zero));
+		s = split_of(o, i);
+		split_line(o, &r, s ? s : &zero);
+	}
+}
+
+static int64_t
+fping_tick(struct out *o, const struct run_counts *rc, int64_t now)
+{
+	struct fp_view *v = o->view;
+	int64_t q = fo(o)->report_ns;
+
+	if (v == NULL || q <= 0 || rc->target_now == NULL)
+		return -1;
+	if (v->next_report == 0)
+		v->next_report = now + q;
+	if (now >= v->next_report) {
+		splits(o, rc);
+		while (now >= v->next_report)
+			v->next_report += q;
+	}
+	return v->next_report - now;
+}
+
+static int
+fping_wants(const struct out *o, enum rec_type t)
+{
+	(void)o;
+	return t != REC_ALIVE && t != REC_UNREACHABLE && t != REC_PROBE &&
+	    t != REC_HOP && t != REC_TRACE;
+}
+
+const struct out_ops out_fping_ops = { fping_begin, fping_emit,
+	fping_finish, fping_tick, fping_wants };
