@@ -309,6 +309,7 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case 'u': f->unreach = 1; break;
 	case 'O': tos(st, arg); break;
 	case 'o': f->outage = 1; break;
+	case 'm': st->c.all_addresses = 1; break;
 	default: return 0;
 	}
 	return 1;

@@ -456,7 +456,7 @@ $DEAD is unreachable" ]
 
 @test "options not done yet: exit 3, naming the option" {
 	local a
-	for a in "-N" "-X 1" "-R" "-m" "-k 1" "-J" \
+	for a in "-N" "-X 1" "-R" "-k 1" "-J" \
 	    "--check-source" "--print-ttl" "--print-tos" "--icmp-timestamp" \
 	    "--seqmap-timeout=10" "--netdata"; do
 		run --separate-stderr fp $a 192.0.2.1
