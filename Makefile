@@ -1,5 +1,4 @@
-# mping: make, make check, make install (PREFIX, DESTDIR), make install-fping,
-# make sanitize
+# mping: make, make check, make install (PREFIX, DESTDIR), make sanitize
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
@@ -15,9 +14,10 @@ SRCS	= src/main.c src/loop_epoll.c src/sock.c src/icmp_common.c \
 	  src/method_udp.c src/report.c src/ping.c src/sched.c src/stats.c \
 	  src/priv.c src/out.c src/fields.c src/out_text.c src/out_csv.c \
 	  src/out_json.c src/trace.c src/rdns.c src/out_live.c src/progress.c \
-	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c \
-	  src/cli_fping.c src/out_fping.c
+	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c
 SRCS	+= src/method_tcpconn.c
+SRCS	+= src/monitor.c src/prom.c
+SRCS	+= src/cli_fping.c src/out_fping.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 
@@ -68,18 +68,15 @@ install: mping
 	install -m 644 completions/mping.fish \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mping.fish
 
-# make install-fping: fping and fping6 in BINDIR as links to mping, which
-# then answers as fping (issue 14).  A file of that name that is not such
-# a link (a real fping) is left alone: the target fails and says so.
+# fping and fping6 as links to mping (mping(1), CALLED AS FPING); an fping
+# that is not such a link is left alone.
 install-fping: install
 	@for n in fping fping6; do \
-		f=$(DESTDIR)$(BINDIR)/$$n; \
-		if [ -e "$$f" ] && [ "$$(readlink "$$f")" != mping ]; then \
-			echo "$$f exists and is not a link to mping:" \
-			    "left alone (remove it, or choose another BINDIR)" >&2; \
-			exit 1; \
-		fi; \
-		ln -sfn mping "$$f" && echo "$$f -> mping"; \
+	    f=$(DESTDIR)$(BINDIR)/$$n; \
+	    if [ -e "$$f" ] && [ "$$(readlink "$$f")" != mping ]; then \
+	        echo "$$f exists and is not mping: left alone" >&2; exit 1; \
+	    fi; \
+	    ln -sf mping "$$f"; \
 	done
 
 clean:

@@ -10,7 +10,8 @@
 _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 	--rate -t --timeout -r --retries -s --size --ttl --tos -S --source
 	-I --interface -f --file --max-targets --format --max-hops --first-hop
-	--queries --max-timeouts --window --flow --method --port'
+	--queries --max-timeouts --window --flow --method --port -Q
+	--report-every --down-after --up-after --prom-file'
 
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
@@ -18,9 +19,11 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--format --csv --json --live --progress --no-progress --help --version
 	--trace --max-hops --first-hop --queries --max-timeouts --window
 	--flow --names --method --udp --tcp --port
+	--report-every --cumulative --down-after --up-after --prom-file
+	--all-addresses
 	--color --color='
 
-_mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V'
+_mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V -Q -m'
 
 # Print the words of $1 that start with $2, one per line.
 _mping_filter()
@@ -90,7 +93,7 @@ _mping_value()
 		# An optional value, so only in the --color=WHEN form.
 		[[ $2 == true ]] || return 1
 		COMPREPLY=($(_mping_filter 'auto always never' "$cur")) ;;
-	-f | --file)
+	-f | --file | --prom-file)
 		_mping_files ;;
 	-I | --interface)
 		_mping_interfaces ;;

@@ -29,7 +29,8 @@
 enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
-	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT };
+	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
+	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE };
 
 /* What follows the option. */
 enum arg {
@@ -146,6 +147,8 @@ static const struct cli_opt opts[] = {
 	    .help = "send through interface IF" },
 	{ 'i', "interval", MS(0, 60000), AT(c.interval_ns, T_NS), .def = "1",
 	    .meta = "MS", .help = "at least MS between any two probes" },
+	{ 'm', "all-addresses", FLAG(c.all_addresses),
+	    .help = "probe every address a name has, not the first" },
 	{ OPT_METHOD, "method", .arg = A_WORD, .words = methods,
 	    AT(c.method, T_METHOD), .clash = METHODS, .meta = "M",
 	    .help = "probe with icmp (default), udp or tcp" },
@@ -157,6 +160,21 @@ static const struct cli_opt opts[] = {
 	{ OPT_PORT, "port", NUM(1, 65535), AT(c.port, T_U16), .meta = "N",
 	    .help = "UDP, TCP: destination port (33434, 80)" },
 	{ 'q', "quiet", FLAG(c.quiet), .help = "only the summary" },
+	{ 'Q', "report-every", NUM(1, 86400), AT(c.report_every_ns, T_SECS),
+	    .scope = S_PING, .meta = "S",
+	    .help = "every S seconds, a record per target for the\n"
+	    "interval just ended" },
+	{ OPT_CUMULATIVE, "cumulative", FLAG(c.cumulative), .scope = S_PING,
+	    .help = "with -Q: count from the start, not the interval" },
+	{ OPT_DOWN_AFTER, "down-after", NUM(1, 1000000), AT(c.down_after,
+	    T_U32), .scope = S_PING, .meta = "N",
+	    .help = "a down record after N probes missed in a row" },
+	{ OPT_UP_AFTER, "up-after", NUM(1, 1000000), AT(c.up_after, T_U32),
+	    .scope = S_PING, .meta = "N",
+	    .help = "with --down-after: up after N answers in a row (1)" },
+	{ OPT_PROM_FILE, "prom-file", STR(c.prom_file), .scope = S_PING,
+	    .meta = "PATH", .help = "keep PATH a Prometheus textfile of the "
+	    "counts\n(rewritten every -Q, else 10 s)" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
 	    .def = "0", .meta = "N",
 	    .help = "resend a timed-out probe N times" },
@@ -535,6 +553,20 @@ live_rules(struct cli *st)
 		c->progress = st->progress;
 }
 
+/* Interval reports and up / down: what they need. */
+static void
+monitor_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (c->cumulative && c->report_every_ns == 0)
+		usage_error("--cumulative needs -Q");
+	if (c->up_after && c->down_after == 0)
+		usage_error("--up-after needs --down-after");
+	if (c->down_after && c->up_after == 0)
+		c->up_after = 1;
+}
+
 /* Every rule between options, in the order their messages come. */
 static void
 rules(struct cli *st)
@@ -574,6 +606,7 @@ rules(struct cli *st)
 	if (c->trace && !rate && !interval)
 		c->interval_ns = 100000;
 	live_rules(st);
+	monitor_rules(st);
 	/* Text has no label to tell the two lists apart; records do. */
 	if (c->alive && c->unreach && c->format == FMT_TEXT)
 		usage_error("-a and -u exclude each other in text: one list "

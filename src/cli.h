@@ -31,5 +31,8 @@ int	cli_fping_parse(int argc, char **argv, struct conf *c,
 struct input;
 /* fping -g's targets (start end, or a CIDR block) into in. */
 void	cli_fping_generate(struct input *in, int argc, char **argv);
+struct targets;
+/* fping -n, -d: targets from index from on shown by their PTR names. */
+void	cli_fping_names(struct targets *, uint32_t from, int rdns);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,6 +195,15 @@ unsupported(const struct fp *st, const char *opt)
 	exit(FPING_UNSUPPORTED);
 }
 
+static void __attribute__((noreturn))
+opt_name(const struct fp *st, const char *arg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	unsupported(st, name);
+}
+
 /* getopt_long's complaint in fping's (optparse's) words. */
 static void __attribute__((noreturn))
 bad_option(const struct fp *st, char **argv, int ch)
@@ -298,6 +308,8 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case 'T': break;	/* fping ignores it: select's timeout */
 	case 'u': f->unreach = 1; break;
 	case 'O': tos(st, arg); break;
+	case 'o': f->outage = 1; break;
+	case 'm': st->c.all_addresses = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -315,6 +327,10 @@ take_value(struct fp *st, int ch, const char *arg)
 	case 'r': st->retry = uns_value(st, arg); break;
 	case 'b': st->size = uns_value(st, arg); break;
 	case 'H': st->ttl = nonzero(st, arg); break;
+	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
+	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;
+		st->c.fping.report_ns = (int64_t)(ms_value(st, arg) * 1e9);
+		break;
 	case 'C': st->c.fping.report_all = 1;
 		/* FALLTHROUGH */
 	case 'c': st->count = nonzero(st, arg); st->count_flag = 1; break;
@@ -341,15 +357,18 @@ take(struct fp *st, int ch, const char *arg, char **argv)
 		printf("%s: mping's fping front end: fping's command line and "
 		    "output, mping's engine\n", st->prog);
 		exit(0);
-	case 'n': st->name_flag = 1; break;
-	case 'd': st->rdns_flag = 1; break;
+	case 'n': st->name_flag = 1; st->c.fping.rdns = 2; break;
+	case 'd': st->rdns_flag = 1; st->c.fping.rdns = 1; break;
 	case '?': case ':': bad_option(st, argv, ch);
 	}
 	if ((ch == 'n' && st->rdns_flag) || (ch == 'd' && st->name_flag))
 		fail(st, "use either one of -d or -n");
-	if (ch < 256)
-		unsupported(st, ch == 'n' || ch == 'd' ? "-n and -d" : opt);
-	unsupported(st, argv[optind - 1]);
+	if (ch == 'n' || ch == 'd')
+		return;
+	/* As typed: a long name (without its value), or the letter. */
+	if (strncmp(argv[optind - 1], "--", 2) == 0)
+		opt_name(st, argv[optind - 1]);
+	unsupported(st, opt);
 }
 
 /* The checks fping makes after its parse, in its order. */
@@ -385,14 +404,16 @@ modes(struct fp *st)
 {
 	struct fping_opts *f = &st->c.fping;
 
-	if (f->alive || f->unreach)
+	if (f->alive || f->unreach || f->min_reachable)
 		f->verbose = 0;
 	if (st->count_flag) {
 		f->per_recv = f->verbose;
 		f->alive = f->unreach = f->verbose = 0;
 	}
+	if (!st->count_flag && !f->loop)
+		f->report_ns = 0;	/* -Q: count and loop modes only */
 	if (f->loop) {
-		f->per_recv = 1;
+		f->per_recv = !f->report_ns;
 		f->alive = f->unreach = f->verbose = 0;
 	}
 	f->summaries = st->count_flag || f->loop;
@@ -497,7 +518,6 @@ cli_fping_parse(int argc, char **argv, struct conf *c, const char ***files,
 	st.c.ttl = st.c.tos = -1;
 	st.c.format = FMT_FPING;
 	st.c.fping.on = 1;
-	st.c.fping.prog = argv[0];
 	st.c.fping.verbose = 1;
 	st.retry = DEF_RETRY;
 	st.size = 56;
@@ -517,6 +537,29 @@ cli_fping_parse(int argc, char **argv, struct conf *c, const char ***files,
 	targets(&st, argc - optind, argv + optind, files, nfiles);
 	*c = st.c;
 	return optind;
+}
+
+/*
+ * -n, -d: targets from index from on by their reverse DNS names, looked
+ * up one by one as fping does (no name: the address); -n only those given
+ * as addresses.  After privileges are gone.
+ */
+void
+cli_fping_names(struct targets *tg, uint32_t from, int rdns)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char host[NI_MAXHOST];
+	uint32_t i;
+
+	for (i = from; i < tg->n; i++) {
+		if (rdns == 2 && (tg->t[i].flags & T_NAMED))
+			continue;
+		target_sockaddr(&tg->t[i], &ss, &len);
+		if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+		    NULL, 0, 0) == 0 && target_show_as(tg, &tg->t[i], host))
+			return;
+	}
 }
 
 /* -g's targets: a CIDR block as mping's own (fping's rule for the network

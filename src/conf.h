@@ -24,7 +24,6 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
  */
 struct fping_opts {
 	int		 on;
-	const char	*prog;		/* argv[0], for messages */
 	int		 verbose;	/* "is alive" / "is unreachable" */
 	int		 per_recv;	/* a line per reply and timeout */
 	int		 report_all;	/* -C: every RTT at the end */
@@ -32,6 +31,11 @@ struct fping_opts {
 	int		 alive, unreach, quiet, loop;
 	int		 elapsed, timestamp, stats, addr;
 	int		 generate;	/* -g: the targets are a range */
+	int		 outage;	/* -o: lost probes times -p */
+	unsigned	 min_reachable;	/* -x: enough targets answered */
+	int64_t		 report_ns;	/* -Q: counts so far, this often */
+	int		 rdns;		/* -d: every target by its PTR name,
+					   -n (2): the addresses given */
 };
 
 struct conf {
@@ -55,6 +59,12 @@ struct conf {
 	enum probe_method method;
 	uint16_t	 port;		/* UDP, TCP: destination port */
 	int		 broadcast;
+	int		 all_addresses;	/* -m: every address of a name */
+	/* monitoring: interval reports, up / down (0: off) */
+	int64_t		 report_every_ns;
+	int		 cumulative;
+	uint32_t	 down_after, up_after;
+	const char	*prom_file;	/* --prom-file PATH, or NULL */
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;

@@ -573,17 +573,22 @@ engine_answer(struct engine *e, struct answer *a, const struct rx *rx)
 		conclude(e, pr, a, rx);
 }
 
+/* The error queue, in batches, until it is empty. */
 static void
-read_errqueue(struct engine *e, struct sock *s, struct rx *rx)
+read_errqueue(struct engine *e, struct sock *s)
 {
 	struct answer a;
+	int i, n;
 
-	rx->len = e->rxlen;
-	while (sock_recv_err(s, rx) >= 0) {
-		if (rx->is_err && e->m->recognise_err(e->mst, s, rx, &a))
-			engine_answer(e, &a, rx);
-		rx->len = e->rxlen;
-	}
+	do {
+		for (i = 0; i < e->nrx; i++)
+			e->rx[i].len = e->rxlen;
+		n = sock_recv_err(s, e->rx, e->nrx);
+		for (i = 0; i < n; i++)
+			if (e->rx[i].is_err && e->m->recognise_err(e->mst, s,
+			    &e->rx[i], &a))
+				engine_answer(e, &a, &e->rx[i]);
+	} while (n == e->nrx);
 }
 
 /*
@@ -626,7 +631,7 @@ on_readable(void *arg, int fd, unsigned what)
 		return;
 	}
 	if (what & LOOP_ERR)
-		read_errqueue(e, s, &e->rx[0]);
+		read_errqueue(e, s);
 	if (what & LOOP_IN)
 		read_socket(e, s, 0);
 }
@@ -649,7 +654,7 @@ drain(struct engine *e, int64_t now)
 		if (s[i]->fd != -1 && e->m->drain)
 			e->m->drain(e->mst, s[i], now, drained, e);
 		else if (s[i]->fd != -1) {
-			read_errqueue(e, s[i], &e->rx[0]);
+			read_errqueue(e, s[i]);
 			read_socket(e, s[i], now);
 		}
 }

@@ -55,61 +55,116 @@ FLD("reached", F_BOOL, reached);
 FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
+FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
+FLD("jitter_ms", F_MS, jitter);
+static const struct field f_iv_start =
+	{ "interval_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
+static const struct field f_iv_end =
+	{ "interval_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
+static const struct field f_out_start =
+	{ "outage_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
+static const struct field f_out_end =
+	{ "outage_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
+static const struct field f_out_len =
+	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
 OPT("state", F_STR, state);
 
-static const struct field *const reply[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
-	&f_foreign, &f_port, &f_state, NULL };
+/*
+ * Every record about probes ends with the method, and with UDP and TCP
+ * the port and the state an answer gave (JSON leaves absent ones out).
+ * CSV's columns of an ICMP run have method only, so that they are the
+ * columns of before with one more at the end.
+ */
+#define PORT_FIELDS	&f_method, &f_port, &f_state
+
+#define REPLY_FIELDS	&f_type, &f_time, &f_target, &f_addr, &f_from, \
+	&f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late, &f_foreign
+#define SUMMARY_FIELDS	&f_type, &f_target, &f_addr, &f_sent, \
+	&f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, \
+	&f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev
+#define TRACE_FIELDS	&f_type, &f_time, &f_target, &f_addr, &f_reached, \
+	&f_hops, &f_stop, &f_round
+
+static const struct field *const reply[] = { REPLY_FIELDS, PORT_FIELDS,
+	NULL };
 static const struct field *const timeout[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_seq, NULL };
+	&f_addr, &f_seq, PORT_FIELDS, NULL };
 static const struct field *const error[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_seq, &f_from, &f_icmp_type, &f_icmp_code, &f_error,
-	&f_mtu, &f_reason, NULL };
+	&f_mtu, &f_reason, PORT_FIELDS, NULL };
 static const struct field *const bad[] = { &f_type, &f_time, &f_target,
 	&f_reason, NULL };
-static const struct field *const summary[] = { &f_type, &f_target, &f_addr,
-	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
-	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
-	&f_rtt_stddev, NULL };
+static const struct field *const summary[] = { SUMMARY_FIELDS, &f_jitter,
+	PORT_FIELDS, NULL };
+static const struct field *const interval[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_iv_start, &f_iv_end, &f_sent, &f_received,
+	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_rtt_min,
+	&f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_jitter, PORT_FIELDS, NULL };
+static const struct field *const down[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_out_start, &f_lost, PORT_FIELDS, NULL };
+static const struct field *const up[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_out_start, &f_out_end, &f_out_len, &f_lost, PORT_FIELDS,
+	NULL };
 static const struct field *const end[] = { &f_type, &f_time, &f_targets,
 	&f_answered, &f_dropped, &f_exit_status, NULL };
 static const struct field *const list[] = { &f_type, &f_time, &f_target,
-	&f_addr, NULL };
+	&f_addr, PORT_FIELDS, NULL };
 static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
-	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, NULL };
+	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, PORT_FIELDS, NULL };
 static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
-	&f_lost, &f_mpls, &f_round, NULL };
-static const struct field *const trace[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_reached, &f_hops, &f_stop, &f_round, NULL };
+	&f_lost, &f_mpls, &f_round, PORT_FIELDS, NULL };
+static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
+	NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
-static const struct field *const csv_all[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms, &f_dup, &f_late,
-	&f_foreign, &f_icmp_type, &f_icmp_code, &f_error, &f_mtu, &f_reason,
-	&f_sent, &f_received, &f_lost, &f_inflight, &f_loss_pct, &f_errors,
-	&f_dups, &f_responders, &f_rtt_min, &f_rtt_avg, &f_rtt_max,
-	&f_rtt_stddev, &f_targets, &f_answered, &f_dropped, &f_exit_status,
+#define CSV_FIELDS	REPLY_FIELDS, &f_icmp_type, &f_icmp_code, &f_error, \
+	&f_mtu, &f_reason, &f_sent, &f_received, &f_lost, &f_inflight, \
+	&f_loss_pct, &f_errors, &f_dups, &f_responders, &f_rtt_min, \
+	&f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_targets, &f_answered, \
+	&f_dropped, &f_exit_status, &f_jitter
+#define CSV_TRACE_FIELDS &f_type, &f_time, &f_target, &f_addr, &f_ttl, \
+	&f_probe, &f_from, &f_rtt_ms, &f_icmp_type, &f_icmp_code, &f_error, \
+	&f_mtu, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks, &f_lost, \
+	&f_mpls, &f_reached, &f_hops, &f_stop, &f_reason, &f_targets, \
+	&f_answered, &f_dropped, &f_exit_status, &f_round
+
+/* [trace][quiet][port]: CSV's columns. */
+static const struct field *const csv_ping[] = { CSV_FIELDS, &f_method,
 	NULL };
+static const struct field *const csv_ping_port[] = { CSV_FIELDS,
+	PORT_FIELDS, NULL };
+static const struct field *const csv_summary[] = { SUMMARY_FIELDS,
+	&f_jitter, &f_method, NULL };
+static const struct field *const csv_trace[] = { CSV_TRACE_FIELDS,
+	&f_method, NULL };
+static const struct field *const csv_trace_port[] = { CSV_TRACE_FIELDS,
+	PORT_FIELDS, NULL };
+static const struct field *const csv_verdict[] = { TRACE_FIELDS,
+	&f_method, NULL };
+static const struct field *const *const csv_columns[2][2][2] = {
+	{ { csv_ping, csv_ping_port }, { csv_summary, summary } },
+	{ { csv_trace, csv_trace_port }, { csv_verdict, trace } },
+};
 
-/* A ping to a port: csv_all and the port's state. */
-static const struct field *const csv_port[] = { &f_type, &f_time,
-	&f_target, &f_addr, &f_from, &f_seq, &f_size, &f_ttl, &f_rtt_ms,
-	&f_dup, &f_late, &f_foreign, &f_port, &f_state, &f_icmp_type,
-	&f_icmp_code, &f_error, &f_mtu, &f_reason, &f_sent, &f_received,
-	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_responders,
-	&f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev, &f_targets,
-	&f_answered, &f_dropped, &f_exit_status, NULL };
-
-static const struct field *const csv_trace[] = { &f_type, &f_time,
-	&f_target, &f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
-	&f_icmp_code, &f_error, &f_mtu, &f_addrs, &f_names, &f_froms,
-	&f_rtts, &f_marks, &f_lost, &f_mpls, &f_reached, &f_hops, &f_stop,
-	&f_reason, &f_targets, &f_answered, &f_dropped, &f_exit_status,
-	&f_round, NULL };
+/* With -Q or --down-after (ping only): the intervals' and outages' times
+ * at the end. [quiet][port] */
+#define MON_FIELDS	&f_iv_start, &f_iv_end, &f_out_start, &f_out_end, \
+	&f_out_len
+static const struct field *const csv_mon[] = { CSV_FIELDS, &f_method,
+	MON_FIELDS, NULL };
+static const struct field *const csv_mon_port[] = { CSV_FIELDS,
+	PORT_FIELDS, MON_FIELDS, NULL };
+static const struct field *const csv_mon_summary[] = { SUMMARY_FIELDS,
+	&f_jitter, &f_method, &f_time, MON_FIELDS, NULL };
+static const struct field *const csv_mon_summary_port[] = {
+	SUMMARY_FIELDS, &f_jitter, PORT_FIELDS, &f_time, MON_FIELDS, NULL };
+static const struct field *const *const csv_mon_columns[2][2] = {
+	{ csv_mon, csv_mon_port }, { csv_mon_summary, csv_mon_summary_port },
+};
 
 const struct field *const *
 fields_of(enum rec_type t)
@@ -120,7 +175,11 @@ fields_of(enum rec_type t)
 	case REC_TIMEOUT:	return timeout;
 	case REC_ERROR:		return error;
 	case REC_BAD_TARGET:	return bad;
-	case REC_SUMMARY:	return summary;
+	case REC_SUMMARY:
+	case REC_INTERIM:	return summary;
+	case REC_INTERVAL:	return interval;
+	case REC_DOWN:		return down;
+	case REC_UP:		return up;
 	case REC_END:		return end;
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
@@ -130,13 +189,11 @@ fields_of(enum rec_type t)
 }
 
 const struct field *const *
-fields_csv(int tracing, int quiet, int port)
+fields_csv(int tracing, int quiet, int port, int monitor)
 {
-	if (tracing)
-		return quiet ? trace : csv_trace;
-	if (quiet)
-		return summary;
-	return port ? csv_port : csv_all;
+	if (monitor && !tracing)
+		return csv_mon_columns[!!quiet][!!port];
+	return csv_columns[!!tracing][!!quiet][!!port];
 }
 
 const char *

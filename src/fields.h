@@ -31,10 +31,13 @@ const char	*field_elem(const struct field *, const struct record *,
 /* Fields of one record type, in order, ending with a NULL name. */
 const struct field *const *fields_of(enum rec_type);
 /*
- * CSV's columns: the union of the mode's event fields (ping or trace;
- * port: a ping to a port, whose replies have a state); with quiet, those
- * of the one record per target (summary or trace).
+ * CSV's columns: the union of the mode's event fields (ping or trace),
+ * then method and, with port (UDP, TCP: a run that probes a port), port
+ * and state; with quiet, those of the one record per target (summary or
+ * trace); monitor (-Q, --down-after, ping only): then the intervals' and
+ * outages' times.
  */
-const struct field *const *fields_csv(int trace, int quiet, int port);
+const struct field *const *fields_csv(int trace, int quiet, int port,
+		    int monitor);
 
 #endif

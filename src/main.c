@@ -139,10 +139,14 @@ resolved(void *arg, const char *name, uint32_t order,
 {
 	struct run *run = arg;
 
+	uint32_t n = run->tg.n;
+
 	if (sa == NULL)
 		bad_target(run, name, error);
 	else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
+	if (run->c.fping.rdns == 1)
+		cli_fping_names(&run->tg, n, 1);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 }
@@ -220,6 +224,8 @@ read_inputs(struct run *run, int argc, char **argv)
 		read_file(run, run->files[i]);
 	if (argc == 0 && run->nfiles == 0 && !isatty(STDIN_FILENO))
 		input_fd(&run->in, STDIN_FILENO);
+	if (run->c.fping.rdns)
+		cli_fping_names(&run->tg, 0, run->c.fping.rdns);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
 	/* Too many targets is refused as a whole: nothing is sent. */
@@ -230,6 +236,10 @@ read_inputs(struct run *run, int argc, char **argv)
 static int
 exit_status(const struct run *run)
 {
+	/* fping -x: enough targets answered, or not: nothing else counts. */
+	if (run->c.fping.min_reachable)
+		return run->rep.answered >= run->c.fping.min_reachable ? 0 :
+		    EXIT_NOREPLY;
 	if (resolver_no_fds(run->res) || run->no_socket)
 		return EXIT_SYSTEM;
 	if (run->bad_targets)
@@ -324,8 +334,18 @@ std_fds(void)
  * flag.  SIGWINCH: --live redraws at the new size.
  */
 static void
-block_signals(sigset_t *block)
+block_signals(sigset_t *block, int fping)
 {
+	/*
+	 * An ignored signal is discarded, blocked or not, so signalfd never
+	 * sees it: fping installs handlers, and a script that starts it in
+	 * the background (SIGINT ignored there) stops it with SIGINT.
+	 * SIGQUIT's interim summaries are not fping's (a -Q report): none.
+	 */
+	if (fping) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_IGN);
+	}
 	sigemptyset(block);
 	sigaddset(block, SIGINT);
 	sigaddset(block, SIGTERM);
@@ -342,7 +362,9 @@ set_up(struct run *run, const sigset_t *block)
 	    loop_signals(run->l, block, on_signal, NULL) == -1)
 		err(EXIT_SYSTEM, "event loop");
 	targets_init(&run->tg, run->c.max_targets);
-	if ((run->res = resolver_create(run->c.family, resolved, run)) == NULL)
+	if ((run->res = resolver_create(run->c.family, resolved, run)) != NULL)
+		resolver_all(run->res, run->c.all_addresses);
+	if (run->res == NULL)
 		err(EXIT_SYSTEM, "resolver");
 	run->in.conf = &run->c;
 	run->in.tg = &run->tg;
@@ -413,6 +435,10 @@ name_width(const struct run *run)
 		n = (long)strlen(t->flags & T_NAMED && !run->c.fping.addr ?
 		    target_name(&run->tg, t, buf, sizeof(buf)) :
 		    target_addr(t, buf, sizeof(buf)));
+		/* -A with -n or -d: "name (addr)" */
+		if (run->c.fping.addr && run->c.fping.rdns)
+			n += 3 + (long)strlen(target_name(&run->tg, t, buf,
+			    sizeof(buf)));
 		if (n > w)
 			w = n;
 	}
@@ -478,7 +504,7 @@ main(int argc, char **argv)
 	argv += first;
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
 	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
-	block_signals(&block);
+	block_signals(&block, run.c.fping.on);
 	open_sockets(&run);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");

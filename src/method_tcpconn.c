@@ -458,9 +458,9 @@ conn_icmp(struct tcpconn *tc, const struct sock *s, const struct conn *cn,
 	es.family = s->family;
 	rx->buf = tc->errbuf;
 	rx->len = sizeof(tc->errbuf);
-	if (sock_recv_err(&es, rx) != 1 || icmp_errqueue_parse(s->family,
-	    IPPROTO_TCP, rx->ee_type, rx->ee_code, rx->ee_info, rx->buf,
-	    rx->len, m) == -1)
+	if (sock_recv_err(&es, rx, 1) != 1 || !rx->is_err ||
+	    icmp_errqueue_parse(s->family, IPPROTO_TCP, rx->ee_type,
+	    rx->ee_code, rx->ee_info, rx->buf, rx->len, m) == -1)
 		return 0;
 	conn_answer(tc, cn, a, s->family);
 	method_errqueue_answer(s->family, rx, m, a);

@@ -14,7 +14,8 @@
 
 static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
-	"alive", "unreachable", "probe", "hop", "trace",
+	"alive", "unreachable", "probe", "hop", "trace", "interval", "interim",
+	"down", "up",
 };
 
 const char *
@@ -33,6 +34,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->ttl = r->icmp_type = r->icmp_code = -1;
 	r->rtt_ms = r->loss_pct = NAN;
 	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
+	r->jitter = r->t_start = r->t_end = r->duration = NAN;
 	r->sent = r->received = r->lost = r->inflight = -1;
 	r->errors = r->dups = r->responders = -1;
 	r->targets = r->answered = r->dropped = -1;
@@ -300,8 +302,11 @@ out_wants(const struct out *o, enum rec_type t)
 int
 out_wants_all(const struct out *o, enum rec_type t)
 {
+	/* -q keeps what is about a target as a whole, not its probes. */
 	return !o->conf->quiet ||
-	    t == (o->conf->trace ? REC_TRACE : REC_SUMMARY);
+	    t == (o->conf->trace ? REC_TRACE : REC_SUMMARY) ||
+	    t == REC_INTERIM || t == REC_INTERVAL || t == REC_DOWN ||
+	    t == REC_UP;
 }
 
 void

@@ -18,7 +18,7 @@
 enum rec_type {
 	REC_START, REC_REPLY, REC_TIMEOUT, REC_ERROR, REC_BAD_TARGET,
 	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_PROBE, REC_HOP,
-	REC_TRACE, REC_NTYPES
+	REC_TRACE, REC_INTERVAL, REC_INTERIM, REC_DOWN, REC_UP, REC_NTYPES
 };
 
 /* Numbers that may be absent are NaN (double) or -1 (int). */
@@ -32,8 +32,11 @@ struct record {
 	const char	*from;		/* responder or reporting router */
 	long		 seq;
 	long		 size;		/* ICMP bytes */
-	const char	*state;		/* reply: a port's, "open" or "closed" */
-	long		 port;		/* with state: the port */
+	const char	*method;	/* "icmp", "udp", "tcp"; NULL: a record
+					   about no probe (start, end, ...) */
+	long		 port;		/* udp, tcp: the port probed, else -1 */
+	const char	*state;		/* a port's, "open" or "closed", if an
+					   answer said */
 	int		 ttl;
 	double		 rtt_ms;
 	int		 dup;
@@ -48,8 +51,13 @@ struct record {
 	long		 responders;	/* -b only, else -1 */
 	double		 loss_pct;
 	double		 rtt_min, rtt_avg, rtt_max, rtt_stddev;
+	double		 jitter;	/* mean |RTT - RTT before|, ms */
+	/* interval: its start and end; down, up: the outage's (Unix s) */
+	double		 t_start, t_end;
+	double		 duration;	/* up: the outage's length, s */
 	/* trace: probe (ttl is the probe's), hop, trace */
-	long		 probe;		/* probe number within its hop */
+	long		 probe;		/* probe number within its hop;
+					   ping's reply: its attempt */
 	const char *const *addrs;	/* hop: distinct responders */
 	const char *const *names;	/* hop: their names (--names), or NULL */
 	long		 naddrs;

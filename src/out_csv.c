@@ -27,7 +27,8 @@ static const struct field *const *
 columns(const struct out *o)
 {
 	return fields_csv(o->conf->trace, o->conf->quiet,
-	    o->conf->method != PM_ICMP);
+	    o->conf->method != PM_ICMP, o->conf->report_every_ns > 0 ||
+	    o->conf->down_after > 0);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "out.h"
 
@@ -20,12 +21,22 @@ struct fp_totals {
 	double	 start;
 };
 
+/* -Q: a target's counts since the last report. */
+struct fp_split {
+	long	 sent, recv;
+	double	 min, max, sum;
+};
+
 struct fp_view {
 	int		 width;		/* fping's max_hostname_len */
 	int		 blank_done;	/* the line before the summaries */
 	float		**rtts;		/* -C: each target's RTTs, -1: none */
 	size_t		 nrtts;
 	struct fp_totals tot;
+	struct fp_split	*split;		/* -Q, by target index */
+	size_t		 nsplit;
+	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
+	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
 };
 
 /* fping's sprint_tm: three significant digits or so, by magnitude. */
@@ -75,11 +86,18 @@ host(const struct out *o, const struct record *r)
 	struct fp_view *v = o->view;
 	int n;
 
+	const char *s = r->addr;
+
 	if (!fo(o)->addr || r->addr == NULL)
 		return r->target;
-	if ((n = (int)strlen(r->addr)) > v->width)
+	if (fo(o)->rdns) {
+		snprintf(v->shown, sizeof(v->shown), "%s (%s)", r->target,
+		    r->addr);
+		s = v->shown;
+	}
+	if ((n = (int)strlen(s)) > v->width)
 		v->width = n;
-	return r->addr;
+	return s;
 }
 
 /* fping's per-probe counts: probes done (answered or lost), and loss. */
@@ -175,6 +193,46 @@ keep_rtt(struct out *o, const struct record *r, double ms)
 	v->rtts[i][r->seq] = (float)ms;
 }
 
+/* -Q: the target's counts since the last report, or NULL. */
+static struct fp_split *
+split_of(struct out *o, long index)
+{
+	struct fp_view *v = o->view;
+	struct fp_split *p;
+	size_t n;
+
+	if (!fo(o)->report_ns || index < 0)
+		return NULL;
+	if ((size_t)index >= v->nsplit) {
+		for (n = v->nsplit ? v->nsplit : 64; n <= (size_t)index; )
+			n *= 2;
+		if ((p = realloc(v->split, n * sizeof(*p))) == NULL)
+			return NULL;
+		memset(p + v->nsplit, 0, (n - v->nsplit) * sizeof(*p));
+		v->split = p, v->nsplit = n;
+	}
+	return &v->split[index];
+}
+
+/* A probe done: answered after ms, or (ms < 0) lost. */
+static void
+split_count(struct out *o, const struct record *r, double ms)
+{
+	struct fp_split *s = split_of(o, r->index);
+
+	if (s == NULL)
+		return;
+	s->sent++;
+	if (ms < 0)
+		return;
+	if (s->recv == 0 || ms < s->min)
+		s->min = ms;
+	if (s->recv == 0 || ms > s->max)
+		s->max = ms;
+	s->sum += ms;
+	s->recv++;
+}
+
 static void
 count_reply(struct fp_totals *t, double ms)
 {
@@ -230,8 +288,12 @@ reply(struct out *o, const struct record *r)
 	/* Keyed matching: our probe, answered by another host; fping
 	 * credits it, mping does not (the counts leave it out). */
 	if (!r->foreign) {
+		/* fping counts every try: the ones before timed out. */
+		v->tot.sent += r->probe > 0 ? r->probe + 1 : 1;
+		v->tot.timeouts += r->probe > 0 ? r->probe : 0;
 		count_reply(&v->tot, r->rtt_ms);
 		keep_rtt(o, r, r->rtt_ms);
+		split_count(o, r, r->rtt_ms);
 		if (r->received == 1)
 			alive_line(o, r);
 	}
@@ -249,7 +311,10 @@ timeout(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
 
-	v->tot.timeouts++;
+	/* The last of 1 + -r tries (count and loop modes: 1). */
+	v->tot.timeouts += o->conf->retries + 1;
+	v->tot.sent += o->conf->retries + 1;
+	split_count(o, r, -1);
 	if (fo(o)->per_recv)
 		probe_line(o, r, "timed out");
 }
@@ -321,6 +386,7 @@ error(struct out *o, const struct record *r)
 		    "%s\n", host(o, r), r->reason ? r->reason : r->error);
 		if (fo(o)->verbose)
 			to_stderr(o, line);
+		v->tot.sent++;
 		return;
 	}
 	v->tot.other++;
@@ -354,13 +420,18 @@ rtt_list(struct out *o, const struct record *r, char *line, size_t len)
 
 /* -c, -l: "host : xmt/rcv/%loss = 3/3/0%, min/avg/max = a/b/c". */
 static void
-counts(const struct record *r, char *line, size_t len)
+counts(const struct out *o, const struct record *r, char *line, size_t len)
 {
 	size_t n = strlen(line);
 	char a[32], b[32], c[32];
 
 	n += snprintf(line + n, len - n, " xmt/rcv/%%loss = %ld/%ld/%d%%",
 	    done_of(r), r->received, loss_of(r));
+	/* -o: fping's outage, the probes lost times the period, in ms. */
+	if (fo(o)->outage && n < len)
+		n += snprintf(line + n, len - n, ", outage(ms) = %d",
+		    (int)((double)(done_of(r) - r->received) *
+		    (double)o->conf->period_ns / 1e6));
 	if (r->received > 0 && n < len)
 		n += snprintf(line + n, len - n, ", min/avg/max = %s/%s/%s",
 		    fp_tm(a, sizeof(a), r->rtt_min),
@@ -378,7 +449,6 @@ summary(struct out *o, const struct record *r)
 	char line[8192];
 
 	v->tot.targets++;
-	v->tot.sent += r->sent;
 	v->tot.alive += r->received > 0;
 	if (r->received <= 0 && (f->verbose || f->unreach))
 		fprintf(o->fp, "%s%s\n", host(o, r), f->verbose ?
@@ -392,7 +462,7 @@ summary(struct out *o, const struct record *r)
 	if (f->report_all)
 		rtt_list(o, r, line, sizeof(line));
 	else
-		counts(r, line, sizeof(line));
+		counts(o, r, line, sizeof(line));
 	to_stderr(o, line);
 }
 
@@ -453,6 +523,11 @@ fping_emit(struct out *o, const struct record *r)
 	case REC_END:
 		if (fo(o)->stats)
 			totals(o, r->time);
+		if (fo(o)->min_reachable)
+			fprintf(o->fp, "%s hosts reachable (required: %u, "
+			    "reachable: %ld)\n", r->answered >=
+			    (long)fo(o)->min_reachable ? "Enough" : "Not enough",
+			    fo(o)->min_reachable, r->answered);
 		break;
 	default:
 		break;
@@ -476,8 +551,72 @@ fping_finish(struct out *o)
 	for (i = 0; i < v->nrtts; i++)
 		free(v->rtts[i]);
 	free(v->rtts);
+	free(v->split);
 	free(v);
 	o->view = NULL;
+}
+
+/* -Q: "host : xmt/rcv/%loss = ..." since the last report; reset. */
+static void
+split_line(struct out *o, const struct record *r, struct fp_split *s)
+{
+	struct fp_view *v = o->view;
+	char line[1024], a[32], b[32], c[32];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%-*s : xmt/rcv/%%loss = %ld/%ld/"
+	    "%ld%%", v->width, host(o, r), s->sent, s->recv, s->sent > 0 ?
+	    (s->sent - s->recv) * 100 / s->sent : 0);
+	if (fo(o)->outage && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %d",
+		    (int)((double)(s->sent - s->recv) *
+		    (double)o->conf->period_ns / 1e6));
+	if (s->recv > 0 && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", min/avg/max = %s/%s/%s",
+		    fp_tm(a, sizeof(a), s->min), fp_tm(b, sizeof(b),
+		    s->sum / (double)s->recv), fp_tm(c, sizeof(c), s->max));
+	fprintf(stderr, "%s\n", line);
+	memset(s, 0, sizeof(*s));
+}
+
+/* -Q: every target's split, under the local time, on stderr. */
+static void
+splits(struct out *o, const struct run_counts *rc)
+{
+	struct fp_split *s, zero;
+	struct record r;
+	char nbuf[64], abuf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	long i;
+
+	fflush(o->fp);
+	localtime_r(&now, &tm);
+	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	for (i = 0; rc->target_now(rc->engine, i, &r, nbuf, abuf) == 0; i++) {
+		memset(&zero, 0, sizeof(zero));
+		s = split_of(o, i);
+		split_line(o, &r, s ? s : &zero);
+	}
+}
+
+static int64_t
+fping_tick(struct out *o, const struct run_counts *rc, int64_t now)
+{
+	struct fp_view *v = o->view;
+	int64_t q = fo(o)->report_ns;
+
+	if (v == NULL || q <= 0 || rc->target_now == NULL)
+		return -1;
+	if (v->next_report == 0)
+		v->next_report = now + q;
+	if (now >= v->next_report) {
+		splits(o, rc);
+		while (now >= v->next_report)
+			v->next_report += q;
+	}
+	return v->next_report - now;
 }
 
 static int
@@ -489,4 +628,4 @@ fping_wants(const struct out *o, enum rec_type t)
 }
 
 const struct out_ops out_fping_ops = { fping_begin, fping_emit,
-	fping_finish, NULL, fping_wants };
+	fping_finish, fping_tick, fping_wants };

@@ -51,13 +51,14 @@ json_string(struct obuf *j, const char *str)
 }
 
 static void
-json_start_extra(FILE *fp, const struct conf *c)
+json_start_extra(FILE *fp, const struct record *r)
 {
+	const struct conf *c = r->conf;
+
 	fprintf(fp, ",\"version\":%d,\"mode\":\"%s\",\"method\":\"%s\"",
-	    JSON_SCHEMA_VERSION, c->trace ? "trace" : "ping",
-	    c->method == PM_UDP ? "udp" : "icmp");
-	if (c->method == PM_UDP)
-		fprintf(fp, ",\"port\":%u", (unsigned)c->port);
+	    JSON_SCHEMA_VERSION, c->trace ? "trace" : "ping", r->method);
+	if (r->port >= 0)
+		fprintf(fp, ",\"port\":%ld", r->port);
 	fprintf(fp, ",\"count\":");
 	if (c->count)
 		fprintf(fp, "%u", c->count);
@@ -155,7 +156,7 @@ json_emit(struct out *o, const struct record *r)
 	if (r->type == REC_START) {
 		/* Once per run: stdio is fine. */
 		obuf_flush(&j);
-		json_start_extra(o->fp, r->conf);
+		json_start_extra(o->fp, r);
 	}
 	obuf_putn(&j, "}\n", 2);
 	obuf_flush(&j);

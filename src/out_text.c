@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "out.h"
 
@@ -41,8 +42,12 @@ colour_of(const struct record *r)
 		return r->dup || r->foreign || r->late ? "\033[33m" :
 		    "\033[32m";
 	case REC_SUMMARY:
+	case REC_INTERIM:
+	case REC_INTERVAL:
 		return r->received == 0 ? "\033[31m" : r->lost > 0 ?
 		    "\033[33m" : "\033[32m";
+	case REC_UP:
+		return "\033[32m";
 	case REC_HOP:
 		return r->lost == r->nprobes ? "\033[33m" : "";
 	case REC_TRACE:
@@ -64,6 +69,19 @@ label(struct obuf *l, const struct record *r)
 	}
 }
 
+/* UDP, TCP: " port=443 open" (the state only if an answer gave one). */
+static void
+text_port(struct obuf *l, const struct record *r)
+{
+	if (r->port < 0)
+		return;
+	put_long(l, " port=", r->port);
+	if (r->state) {
+		obuf_put(l, " ");
+		obuf_put(l, r->state);
+	}
+}
+
 static void
 text_reply(struct obuf *l, const struct record *r)
 {
@@ -75,11 +93,8 @@ text_reply(struct obuf *l, const struct record *r)
 		obuf_put(l, " rtt=");
 		put_fixed(l, r->rtt_ms, 3, " ms");
 	}
-	if (r->state) {
-		put_long(l, " port=", r->port);
-		obuf_put(l, " ");
-		obuf_put(l, r->state);
-	}
+	if (r->state)
+		text_port(l, r);
 	if (r->dup)
 		obuf_put(l, " (DUP!)");
 	if (r->from && r->addr && strcmp(r->from, r->addr) != 0) {
@@ -119,7 +134,10 @@ text_summary(struct obuf *l, const struct record *r)
 	put_long(l, ": sent=", r->sent);
 	put_long(l, " received=", r->received);
 	obuf_put(l, " loss=");
-	put_fixed(l, isnan(r->loss_pct) ? 0.0 : r->loss_pct, 0, "%");
+	if (isnan(r->loss_pct))
+		obuf_put(l, "-");	/* an interval where nothing ended */
+	else
+		put_fixed(l, r->loss_pct, 0, "%");
 	if (r->received > 0) {
 		obuf_put(l, " rtt min/avg/max/stddev=");
 		put_fixed(l, r->rtt_min, 3, "/");
@@ -135,6 +153,54 @@ text_summary(struct obuf *l, const struct record *r)
 		put_long(l, " inflight=", r->inflight);
 	if (r->responders >= 0)
 		put_long(l, " responders=", r->responders);
+	text_port(l, r);
+}
+
+/* A Unix time as the local HH:MM:SS. */
+static void
+put_clock(struct obuf *l, double t)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	char buf[16];
+
+	if (localtime_r(&s, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%H:%M:%S", &tm) == 0)
+		snprintf(buf, sizeof(buf), "?");
+	obuf_put(l, buf);
+}
+
+/* -Q: "interval HH:MM:SS-HH:MM:SS", then the counts and the jitter. */
+static void
+text_interval(struct obuf *l, const struct record *r)
+{
+	obuf_put(l, ": interval ");
+	put_clock(l, r->t_start);
+	obuf_put(l, "-");
+	put_clock(l, r->t_end);
+	text_summary(l, r);
+	if (!isnan(r->jitter)) {
+		obuf_put(l, " jitter=");
+		put_fixed(l, r->jitter, 3, " ms");
+	}
+}
+
+/* "down since HH:MM:SS, N lost"; "up after S s down (from - to), N lost" */
+static void
+text_change(struct obuf *l, const struct record *r)
+{
+	if (r->type == REC_DOWN) {
+		obuf_put(l, ": down since ");
+		put_clock(l, r->t_start);
+	} else {
+		obuf_put(l, ": up after ");
+		put_fixed(l, r->duration, 3, " s down (");
+		put_clock(l, r->t_start);
+		obuf_put(l, " to ");
+		put_clock(l, r->t_end);
+		obuf_put(l, ")");
+	}
+	put_long(l, ", lost=", r->lost);
 }
 
 static int
@@ -148,7 +214,11 @@ text_wants(const struct out *o, enum rec_type t)
 	case REC_ERROR:
 		return !c->quiet && !c->alive && !c->unreach;
 	case REC_SUMMARY:
+	case REC_INTERIM:
+	case REC_INTERVAL:
 		return !c->alive && !c->unreach;
+	case REC_DOWN:
+	case REC_UP:
 	case REC_ALIVE:
 	case REC_UNREACHABLE:
 	case REC_TRACE:
@@ -235,6 +305,8 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 		buf[0] = '\0';
 	}
 	obuf_put(l, buf);
+	if (r->reached)
+		text_port(l, r);
 	/* -c: which round this was (from 1). */
 	if (c->count != 1 && r->round >= 0) {
 		snprintf(buf, sizeof(buf), " (round %ld)", r->round + 1);
@@ -288,6 +360,13 @@ text_emit(struct out *o, const struct record *r)
 		break;
 	case REC_TRACE:
 		text_trace(&l, r, o->conf);
+		break;
+	case REC_INTERVAL:
+		text_interval(&l, r);
+		break;
+	case REC_DOWN:
+	case REC_UP:
+		text_change(&l, r);
 		break;
 	default:
 		text_summary(&l, r);

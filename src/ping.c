@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor.h"
 #include "ping.h"
 
 #define LINGER_NS	(50 * 1000000LL)
@@ -22,6 +23,7 @@ struct ping {
 	int64_t			 linger;	/* end of the wait, or 0 */
 	struct responder	*resp;		/* -b: who answered whom */
 	size_t			 nresp, capresp;
+	struct monitor		*mon;		/* -Q, --down-after, or NULL */
 };
 
 static int
@@ -142,6 +144,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 		if (a->rtt_ns > p->rtt_max)
 			p->rtt_max = a->rtt_ns;
 		engine_settle(e, pr);
+		report_keep_state(t, a->state);
 		report_alive(e->rep, t);
 		return R_COUNTED;
 	}
@@ -160,26 +163,39 @@ emit_event(struct engine *e, const struct target *t, struct record *r)
 }
 
 static void
-on_reply(struct engine *e, struct probe *pr, const struct answer *a,
-    const struct rx *rx)
+reply_record(struct engine *e, struct target *t, const struct answer *a,
+    int kind)
 {
-	struct target *t = &e->tg->t[a->h.target];
 	struct rec_text txt;
 	struct record r;
-	int kind = classify(e, t, pr, a, rx);
 
-	/* Names and addresses as text cost more than the rest: only if
-	 * the record is written (not under -q, for one). */
-	if (!out_wants(e->out, REC_REPLY))
-		return;
 	report_target(e->rep, &r, REC_REPLY, t, &txt);
 	r.seq = a->h.seq;
+	r.probe = a->h.attempt;
 	report_answer(&r, a, &txt);
 	r.rtt_ms = (double)a->rtt_ns / 1e6;
 	r.foreign = kind == R_FOREIGN;
 	r.late = kind == R_LATE;
 	r.dup = kind == R_DUP;
 	emit_event(e, t, &r);
+}
+
+static void
+on_reply(struct engine *e, struct probe *pr, const struct answer *a,
+    const struct rx *rx)
+{
+	struct target *t = &e->tg->t[a->h.target];
+	int counted = pr != NULL;	/* classify settles it */
+	int kind = classify(e, t, pr, a, rx);
+
+	/* Names and addresses as text cost more than the rest: only if
+	 * the record is written (not under -q, for one). */
+	if (out_wants(e->out, REC_REPLY))
+		reply_record(e, t, a, kind);
+	/* After the reply's line: an up record follows what ended it. */
+	if (counted && kind == R_COUNTED)
+		monitor_reply(((struct ping *)e->ms)->mon, e, a->h.target,
+		    (double)a->rtt_ns / 1e6);
 }
 
 /* A probe that could not leave this host: reported like an ICMP error. */
@@ -202,25 +218,14 @@ on_local(struct engine *e, struct target *t, uint32_t seq,
 	emit_event(e, t, &r);
 }
 
+/* A timeout or an ICMP error (an advisory one too) as a record. */
 static void
-ping_outcome(struct engine *e, struct probe *pr, const struct answer *a,
-    const struct rx *rx)
+failure_record(struct engine *e, struct target *t, const struct probe *pr,
+    const struct answer *a)
 {
-	struct target *t;
 	struct rec_text txt;
 	struct record r;
 
-	if (a->kind == OC_REPLY) {
-		on_reply(e, pr, a, rx);
-		return;
-	}
-	t = &e->tg->t[pr->target];
-	if (a->kind == OC_LOCAL) {
-		on_local(e, t, pr->seq, a);
-		return;
-	}
-	if (a->kind == OC_TIMEOUT && !out_wants(e->out, REC_TIMEOUT))
-		return;
 	report_target(e->rep, &r, a->kind == OC_TIMEOUT ? REC_TIMEOUT :
 	    REC_ERROR, t, &txt);
 	r.seq = pr->seq;
@@ -230,6 +235,28 @@ ping_outcome(struct engine *e, struct probe *pr, const struct answer *a,
 	}
 	emit_event(e, t, &r);
 }
+
+static void
+ping_outcome(struct engine *e, struct probe *pr, const struct answer *a,
+    const struct rx *rx)
+{
+	struct target *t;
+
+	if (a->kind == OC_REPLY) {
+		on_reply(e, pr, a, rx);
+		return;
+	}
+	t = &e->tg->t[pr->target];
+	if (a->kind == OC_LOCAL)
+		on_local(e, t, pr->seq, a);
+	else if (a->kind != OC_TIMEOUT || out_wants(e->out, REC_TIMEOUT))
+		failure_record(e, t, pr, a);
+	/* After the failure's line: a down record follows what ended it. */
+	if (a->kind != OC_ADVISORY)
+		monitor_miss(((struct ping *)e->ms)->mon, e, pr->target,
+		    pr->sent);
+}
+
 
 /* Every probe of every target has its outcome (or -a: all answered). */
 static int
@@ -283,7 +310,7 @@ ping_wake(struct engine *e)
 
 /* In the order given, as fping does: names resolve in any order. */
 static void
-summaries(struct engine *e)
+summaries_of(struct engine *e, enum rec_type type)
 {
 	struct ping *p = e->ms;
 	struct rec_text txt;
@@ -294,7 +321,8 @@ summaries(struct engine *e)
 	for (k = 0; k < e->tg->n; k++) {
 		i = order ? order[k] : k;
 		t = &e->tg->t[i];
-		report_target(e->rep, &r, REC_SUMMARY, t, &txt);
+		report_target(e->rep, &r, type, t, &txt);
+		r.state = report_port_state(t);
 		if (t->flags & T_BCAST)
 			r.responders = responders_of(p, i);
 		emit_event(e, t, &r);
@@ -302,11 +330,25 @@ summaries(struct engine *e)
 	free(order);
 }
 
+/* SIGQUIT: the counts so far, as records of their own. */
+static void
+interim(struct engine *e)
+{
+	summaries_of(e, REC_INTERIM);
+}
+
 static void
 ping_finish(struct engine *e, const char *why)
 {
 	(void)why;
-	summaries(e);
+	monitor_finish(((struct ping *)e->ms)->mon, e);
+	summaries_of(e, REC_SUMMARY);
+}
+
+static int64_t
+ping_tick(struct engine *e, int64_t now)
+{
+	return monitor_tick(((struct ping *)e->ms)->mon, e, now);
 }
 
 static void
@@ -315,6 +357,7 @@ ping_destroy(struct engine *e)
 	struct ping *p = e->ms;
 
 	free(p->resp);
+	monitor_free(p->mon);
 	free(p);
 	e->ms = NULL;
 }
@@ -326,7 +369,8 @@ static const struct mode mode_ping = {
 	.serial_of = ping_serial_of,
 	.done = ping_done,
 	.wake = ping_wake,
-	.interim = summaries,
+	.tick = ping_tick,
+	.interim = interim,
 	.finish = ping_finish,
 	.destroy = ping_destroy,
 };
@@ -334,8 +378,17 @@ static const struct mode mode_ping = {
 int
 ping_mode(struct engine *e)
 {
-	if ((e->ms = calloc(1, sizeof(struct ping))) == NULL)
+	struct ping *p;
+	int nomem;
+
+	if ((p = e->ms = calloc(1, sizeof(struct ping))) == NULL)
 		return -1;
+	p->mon = monitor_create(e->c, &nomem);
+	if (nomem) {
+		free(p);
+		e->ms = NULL;
+		return -1;
+	}
 	e->mode = &mode_ping;
 	return 0;
 }

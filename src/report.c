@@ -1,6 +1,8 @@
 /* Records from targets and answers: the one place they are filled. */
 #include <sys/socket.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "report.h"
@@ -14,12 +16,31 @@ real_time(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static const char *
+method_name(enum probe_method m)
+{
+	switch (m) {
+	case PM_UDP:	return "udp";
+	case PM_TCP:	return "tcp";
+	default:	return "icmp";
+	}
+}
+
+/* What every record about probes has: the run's method and its port. */
+static void
+report_method(const struct report *rep, struct record *r)
+{
+	r->method = method_name(rep->c->method);
+	r->port = rep->c->method == PM_ICMP ? -1 : (long)rep->c->port;
+}
+
 void
 report_target(const struct report *rep, struct record *r, enum rec_type type,
     const struct target *t, struct rec_text *txt)
 {
 	record_clear(r, type);
 	r->time = real_time();
+	report_method(rep, r);
 	r->index = t - rep->tg->t;
 	r->order = t->order;
 	r->addr = target_addr(t, txt->addr, sizeof(txt->addr));
@@ -41,12 +62,22 @@ report_counts(const struct target *t, struct record *r)
 	r->loss_pct = done > 0 ? 100.0 * r->lost / done : 0.0;
 	r->errors = t->errors;
 	r->dups = t->dups;
-	if (t->rtt.n) {
-		r->rtt_min = t->rtt.min;
-		r->rtt_avg = t->rtt.mean;
-		r->rtt_max = t->rtt.max;
-		r->rtt_stddev = stats_stddev(&t->rtt);
-	}
+	report_rtts(&t->rtt, r);
+}
+
+void
+report_rtts(const struct stats *s, struct record *r)
+{
+	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
+	r->jitter = NAN;
+	if (s->n == 0)
+		return;
+	r->rtt_min = s->min;
+	r->rtt_avg = s->mean;
+	r->rtt_max = s->max;
+	r->rtt_stddev = stats_stddev(s);
+	if (s->n > 1)
+		r->jitter = stats_jitter(s);
 }
 
 void
@@ -57,7 +88,6 @@ report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 		r->size = a->size;
 		r->ttl = a->ttl;
 		r->state = a->state;
-		r->port = a->state ? a->port : -1;
 		return;
 	}
 	r->icmp_type = a->type;
@@ -65,6 +95,41 @@ report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 	r->error = a->error;
 	if (a->mtu)
 		r->mtu = a->mtu;
+}
+
+int
+port_state_code(const char *state)
+{
+	if (state == NULL)
+		return PORT_NONE;
+	return strcmp(state, "open") == 0 ? PORT_OPEN : PORT_CLOSED;
+}
+
+const char *
+port_state_name(int code)
+{
+	return code == PORT_OPEN ? "open" : code == PORT_CLOSED ? "closed" :
+	    NULL;
+}
+
+/*
+ * A port's state is kept in two of the target's flags, not as a pointer:
+ * the table holds a million targets.  The latest counted answer's wins.
+ */
+void
+report_keep_state(struct target *t, const char *state)
+{
+	if (state == NULL)
+		return;
+	t->flags &= (uint8_t)~(T_OPEN | T_CLOSED);
+	t->flags |= port_state_code(state) == PORT_OPEN ? T_OPEN : T_CLOSED;
+}
+
+const char *
+report_port_state(const struct target *t)
+{
+	return port_state_name(t->flags & T_OPEN ? PORT_OPEN :
+	    t->flags & T_CLOSED ? PORT_CLOSED : PORT_NONE);
 }
 
 void
@@ -80,6 +145,7 @@ report_alive(struct report *rep, struct target *t)
 	if (rep->c->alive) {
 		report_target(rep, &r, REC_ALIVE, t, &txt);
 		r.seq = -1;
+		r.state = report_port_state(t);
 		out_emit(rep->out, &r);
 	}
 }
@@ -98,6 +164,7 @@ report_unreachable(const struct report *rep)
 			continue;
 		record_clear(&r, REC_UNREACHABLE);
 		r.time = real_time();
+		report_method(rep, &r);
 		r.target = target_name(tg, &tg->t[i], txt.name,
 		    sizeof(txt.name));
 		r.addr = target_addr(&tg->t[i], txt.addr, sizeof(txt.addr));
@@ -113,6 +180,7 @@ report_start(const struct report *rep)
 
 	record_clear(&r, REC_START);
 	r.time = real_time();
+	report_method(rep, &r);
 	r.targets = rep->tg->n;
 	r.conf = rep->c;
 	r.name_width = rep->name_width;

@@ -36,9 +36,22 @@ void	report_target(const struct report *, struct record *, enum rec_type,
 	    const struct target *, struct rec_text *);
 /* The target's counts so far: summaries and per-probe events. */
 void	report_counts(const struct target *, struct record *);
+/* RTT min/avg/max/stddev and jitter of s (NaN: none). */
+void	report_rtts(const struct stats *, struct record *);
 /* Who answered and with what error, into a record. */
 void	report_answer(struct record *, const struct answer *,
 	    struct rec_text *);
+/*
+ * A port's state ("open", "closed", NULL: none) as a small number, for
+ * tables that keep one per probe or per target, and back.
+ */
+enum { PORT_NONE, PORT_OPEN, PORT_CLOSED };
+int	port_state_code(const char *);
+const char *port_state_name(int);
+/* The latest counted answer's state (if it has one) kept for t. */
+void	report_keep_state(struct target *, const char *state);
+/* The state kept for t: "open", "closed" or NULL. */
+const char *report_port_state(const struct target *);
 /* A target answered for the first time: count it (and -a prints it). */
 void	report_alive(struct report *, struct target *);
 /* -u: the targets that never answered, in the order given. */

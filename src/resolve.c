@@ -24,6 +24,7 @@ struct resolver {
 	unsigned	 pending;
 	int		 family;
 	int		 no_fds;	/* a lookup failed for want of them */
+	int		 all;		/* every address, not the first */
 	int		 pfd[2];
 	resolve_done_fn	*done;
 	void		*arg;
@@ -41,6 +42,23 @@ resolver_create(int family, resolve_done_fn *done, void *arg)
 	r->arg = arg;
 	r->pfd[0] = r->pfd[1] = -1;
 	return r;
+}
+
+void
+resolver_all(struct resolver *r, int all)
+{
+	r->all = all;
+}
+
+/* An address of ai that an earlier entry of the list already gave. */
+static int
+seen_before(const struct addrinfo *list, const struct addrinfo *ai)
+{
+	for (; list != ai; list = list->ai_next)
+		if (list->ai_addrlen == ai->ai_addrlen &&
+		    memcmp(list->ai_addr, ai->ai_addr, ai->ai_addrlen) == 0)
+			return 1;
+	return 0;
 }
 
 int
@@ -168,7 +186,7 @@ why_failed(struct resolver *r, int e)
 static void
 finish(struct resolver *r, struct request *q)
 {
-	struct addrinfo *ai = q->cb.ar_result;
+	struct addrinfo *ai = q->cb.ar_result, *p;
 	int e = gai_error(&q->cb);
 
 	if (q->done || e == EAI_INPROGRESS)
@@ -178,9 +196,14 @@ finish(struct resolver *r, struct request *q)
 	if (e != 0 || ai == NULL)
 		r->done(r->arg, q->cb.ar_name, q->order, NULL,
 		    why_failed(r, e));
-	else
+	else if (!r->all)
 		r->done(r->arg, q->cb.ar_name, q->order, ai->ai_addr,
 		    NULL);
+	else
+		for (p = ai; p; p = p->ai_next)
+			if (!seen_before(ai, p))
+				r->done(r->arg, q->cb.ar_name, q->order,
+				    p->ai_addr, NULL);
 	if (ai)
 		freeaddrinfo(ai);
 	q->cb.ar_result = NULL;

@@ -17,6 +17,8 @@ typedef void	resolve_done_fn(void *arg, const char *name, uint32_t order,
 		    const struct sockaddr *sa, const char *error);
 
 struct resolver	*resolver_create(int family, resolve_done_fn *, void *arg);
+/* -m: report every address of a name (each once), not the first only. */
+void		 resolver_all(struct resolver *, int all);
 int		 resolver_add(struct resolver *, const char *name,
 		    uint32_t order);
 /*

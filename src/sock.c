@@ -365,33 +365,63 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 	}
 }
 
+/*
+ * Control data of one message: a stamp, a TTL, a drop count, and on the
+ * error queue a sock_extended_err with its offender (about 200 bytes
+ * with every option on).
+ */
 #define CBUF	256
+#define RX_MAX	64
+
+struct rx_batch {
+	struct mmsghdr	mm[RX_MAX];
+	struct iovec	iov[RX_MAX];
+	char		cbuf[RX_MAX][CBUF];
+};
+
+/* b's headers for rx[0..max): returns max, cut to RX_MAX. */
+static int
+batch_prepare(struct rx_batch *b, struct rx *rx, int max)
+{
+	int i;
+
+	if (max > RX_MAX)
+		max = RX_MAX;
+	for (i = 0; i < max; i++) {
+		b->iov[i].iov_base = rx[i].buf;
+		b->iov[i].iov_len = rx[i].len;
+		memset(&b->mm[i].msg_hdr, 0, sizeof(b->mm[i].msg_hdr));
+		b->mm[i].msg_hdr.msg_name = &rx[i].from;
+		b->mm[i].msg_hdr.msg_namelen = sizeof(rx[i].from);
+		b->mm[i].msg_hdr.msg_iov = &b->iov[i];
+		b->mm[i].msg_hdr.msg_iovlen = 1;
+		b->mm[i].msg_hdr.msg_control = b->cbuf[i];
+		b->mm[i].msg_hdr.msg_controllen = CBUF;
+	}
+	return max;
+}
+
+/* What every message read has, before its control data says more. */
+static void
+rx_reset(struct rx *r, const struct mmsghdr *mm)
+{
+	r->len = mm->msg_len;
+	r->ttl = -1;
+	r->is_err = 0;
+	r->has_offender = 0;
+}
 
 int
 sock_recv(struct sock *s, struct rx *rx, int max)
 {
-	struct mmsghdr mm[64];
-	struct iovec iov[64];
-	char cbuf[64][CBUF];
+	struct rx_batch b;
 	struct clocks now;
 	int64_t before;
 	int i, n;
 
-	if (max > 64)
-		max = 64;
-	for (i = 0; i < max; i++) {
-		iov[i].iov_base = rx[i].buf;
-		iov[i].iov_len = rx[i].len;
-		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_name = &rx[i].from;
-		mm[i].msg_hdr.msg_namelen = sizeof(rx[i].from);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_control = cbuf[i];
-		mm[i].msg_hdr.msg_controllen = CBUF;
-	}
+	max = batch_prepare(&b, rx, max);
 	before = clock_ns(CLOCK_MONOTONIC);
-	n = recvmmsg(s->fd, mm, (unsigned)max, MSG_DONTWAIT, NULL);
+	n = recvmmsg(s->fd, b.mm, (unsigned)max, MSG_DONTWAIT, NULL);
 	if (n <= 0) {
 		if (n == 0 || errno == EAGAIN)
 			s->emptied = before;
@@ -399,10 +429,8 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	}
 	clocks_now(&now);
 	for (i = 0; i < n; i++) {
-		rx[i].len = mm[i].msg_len;
-		rx[i].ttl = -1;
-		rx[i].is_err = 0;
-		cmsgs(s, &mm[i].msg_hdr, &rx[i], &now, s->emptied);
+		rx_reset(&rx[i], &b.mm[i]);
+		cmsgs(s, &b.mm[i].msg_hdr, &rx[i], &now, s->emptied);
 	}
 	/* Fewer than asked for: everything that came before the call. */
 	if (n < max)
@@ -410,35 +438,32 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	return n;
 }
 
+/*
+ * recvmmsg takes MSG_ERRQUEUE like recvmsg (Linux passes the flags to
+ * each recvmsg it makes, and stops without an error at EAGAIN once it
+ * has one message): a sweep's port unreachables come in batches, not one
+ * system call each.
+ */
 int
-sock_recv_err(struct sock *s, struct rx *r)
+sock_recv_err(struct sock *s, struct rx *rx, int max)
 {
-	struct msghdr m;
-	struct iovec iov;
-	char cbuf[512];
+	struct rx_batch b;
 	struct clocks now;
-	ssize_t n;
+	int i, n;
 
-	iov.iov_base = r->buf;
-	iov.iov_len = r->len;
-	memset(&m, 0, sizeof(m));
-	m.msg_name = &r->from;
-	m.msg_namelen = sizeof(r->from);
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	n = recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
-	if (n < 0)
-		return -1;
-	r->len = (size_t)n;
-	r->ttl = -1;
-	r->is_err = 0;
-	r->has_offender = 0;
+	max = batch_prepare(&b, rx, max);
+	n = recvmmsg(s->fd, b.mm, (unsigned)max, MSG_ERRQUEUE | MSG_DONTWAIT,
+	    NULL);
+	if (n <= 0)
+		return 0;
 	clocks_now(&now);
-	/* The error queue is read apart: no bound from the other reads. */
-	cmsgs(s, &m, r, &now, INT64_MIN);
-	return r->is_err ? 1 : 0;
+	for (i = 0; i < n; i++) {
+		rx_reset(&rx[i], &b.mm[i]);
+		/* The error queue is read apart: no bound from the other
+		 * reads. */
+		cmsgs(s, &b.mm[i].msg_hdr, &rx[i], &now, INT64_MIN);
+	}
+	return n;
 }
 
 /*

@@ -79,7 +79,9 @@ const char *sock_error_name(int family, int err);
 int	sock_set_ttl(struct sock *, int ttl);
 /* Receive up to max packets; returns how many (0 when none are waiting). */
 int	sock_recv(struct sock *, struct rx *, int max);
-int	sock_recv_err(struct sock *, struct rx *);
+/* The same from the error queue (IP_RECVERR): rx[i].is_err says which
+ * messages are errors with their details. */
+int	sock_recv_err(struct sock *, struct rx *, int max);
 /*
  * Send tx[0..n) (n <= TX_BATCH) with as few system calls as the kernel
  * allows.  Returns how many were dealt with, in order: each either sent

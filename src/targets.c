@@ -122,6 +122,18 @@ store_name(struct targets *tg, const char *name, uint32_t *off)
 }
 
 int
+target_show_as(struct targets *tg, struct target *t, const char *name)
+{
+	uint32_t off;
+
+	if (store_name(tg, name, &off) == -1)
+		return -1;
+	t->name = off;
+	t->flags |= T_NAMED;
+	return 0;
+}
+
+int
 targets_reserve(struct targets *tg, uint32_t more)
 {
 	struct target *t;

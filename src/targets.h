@@ -20,6 +20,8 @@
 #define T_BCAST		0x02	/* broadcast or multicast (-b) */
 #define T_ALIVE		0x04	/* has answered */
 #define T_DONE		0x08	/* all its probes are sent */
+#define T_OPEN		0x10	/* its port's latest state (report.c) */
+#define T_CLOSED	0x20
 #define T_BYNAME	0x80	/* a host name: the name is its identity */
 
 struct target {
@@ -69,6 +71,8 @@ int	targets_reserve(struct targets *, uint32_t more);
  */
 int64_t	targets_next(const struct targets *, const uint8_t addr[16],
 	    uint32_t *pos);
+/* Show t as name from now on (fping -n, -d); -1: no memory. */
+int	target_show_as(struct targets *, struct target *, const char *name);
 /* The target as the user wrote it (name, or address for literals). */
 const char *target_name(const struct targets *, const struct target *,
 	    char *buf, size_t len);

@@ -250,6 +250,7 @@ emit_probe(struct engine *e, uint32_t target, int ttl, int q,
 			r.error = error_name(e, family, h);
 		if (h->mtu)
 			r.mtu = h->mtu;
+		r.state = port_state_name(h->pstate);
 	}
 	hop_mpls(TR(e)->tt + target, ttl, &r);
 	out_emit(e->out, &r);
@@ -351,6 +352,8 @@ emit_hop(struct engine *e, uint32_t target, int ttl)
 			continue;
 		}
 		froms[q] = from_str(family, h, fbuf[q], sizeof(fbuf[q]));
+		if (r.state == NULL)
+			r.state = port_state_name(h->pstate);
 		rtts[q] = h->rtt_ms;
 		marks[q] = mark_of(e, family, h, mbuf[q], sizeof(mbuf[q]));
 		for (i = 0; i < n && strcmp(addrs[i], froms[q]) != 0; i++)
@@ -406,10 +409,14 @@ finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
 	struct record r;
 	struct job j;
 
-	if (tt->reached)
+	if (tt->reached) {
+		report_keep_state(t, port_state_name(tt->pstate));
 		report_alive(e->rep, t);
+	}
 	trace_record(e, &r, REC_TRACE, target, &txt);
 	r.reached = tt->reached;
+	if (tt->reached)
+		r.state = port_state_name(tt->pstate);
 	r.hops = tt->printed;
 	r.stop = stop;
 	out_emit(e->out, &r);
@@ -455,6 +462,7 @@ trace_next_round(struct engine *e, const struct job *j, int64_t now)
 	tt->limit = (uint8_t)e->c->max_hops;
 	tt->silent = 0;
 	tt->reached = 0;
+	tt->pstate = PORT_NONE;
 	tt->idle = 0;
 	tt->round++;
 	fill_window(e, tt, target, now);
@@ -545,6 +553,8 @@ hop_fill(struct engine *e, struct hop_probe *h, int family,
 	h->type = a->kind == OC_LOCAL ? 0 : a->type;
 	h->code = a->kind == OC_LOCAL ? (uint8_t)a->err : a->code;
 	h->mtu = a->mtu > 0 && a->mtu < 65536 ? (uint16_t)a->mtu : 0;
+	h->pstate = (uint8_t)(a->kind == OC_REPLY ? port_state_code(a->state) :
+	    PORT_NONE);
 }
 
 /*
@@ -560,6 +570,7 @@ hop_limit(struct engine *e, struct trace_target *tt, int family, int ttl,
 		return;
 	if (ttl < tt->limit || h->state == HP_REPLY) {
 		tt->reached = h->state == HP_REPLY;
+		tt->pstate = tt->reached ? h->pstate : PORT_NONE;
 		tt->stop = tt->reached ? "reached" : error_name(e, family, h);
 	} else if (tt->stop == NULL) {
 		tt->stop = error_name(e, family, h);

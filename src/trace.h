@@ -28,6 +28,7 @@ struct hop_probe {
 	uint8_t	 state;		/* enum hop_state */
 	uint8_t	 type, code;	/* as the method gave them; HP_LOCAL:
 				   code is the errno */
+	uint8_t	 pstate;	/* a reply's port state: PORT_OPEN, ... */
 };
 
 struct hop_mpls {
@@ -48,6 +49,7 @@ struct trace_target {
 	uint8_t			 limit;		/* last hop that counts */
 	uint8_t			 silent;	/* silent hops in a row */
 	uint8_t			 running, done, reached;
+	uint8_t			 pstate;	/* reached: the port's state */
 	uint8_t			 idle;		/* between rounds (-c) */
 	uint32_t		 round;		/* from 0 */
 };

@@ -700,8 +700,9 @@ records(struct rig *r, unsigned types, int from, char *buf)
 			    c->error[0] ? " " : "", c->error);
 			break;
 		case REC_SUMMARY:
-			cat(buf, "summary %ld %ld/%ld/%ld", c->index, c->sent,
-			    c->received, c->lost);
+		case REC_INTERIM:
+			cat(buf, "%s %ld %ld/%ld/%ld", rec_type_name(c->type),
+			    c->index, c->sent, c->received, c->lost);
 			break;
 		case REC_PROBE:
 			cat(buf, "probe %d.%ld", c->ttl, c->probe);
@@ -864,6 +865,52 @@ t_ping_retries(void)
 	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/0/1 "
 	    "summary 1 1/1/0");
 	CHECK_EQ(r->e.sent, 2);
+	rig_free(r);
+}
+
+/*
+ * -r 2 with a backoff of 2 (fping -B 2): each retry waits twice the
+ * previous timeout (100, 200, 400 ms), and a reply is judged by its own
+ * try's: target 1's second try answered after 150 ms counts, target 0's
+ * after 210 ms is late.  A retry's longer timeout does not hold up the
+ * expiry of a first try sent after it (one pending list per attempt).
+ */
+static void
+t_ping_backoff(void)
+{
+	struct rig *r = rig_new();
+	char buf[TEXT];
+
+	r->c.retries = 2;
+	r->c.backoff = 2;
+	r->c.timeout_ns = 100 * MS;
+	rig_go(r, 2);
+	run_to(r, 250);
+	answer(r, sent_of(r, 1, 0, 1), OC_REPLY, NULL, 250);
+	run_to(r, 310);
+	answer(r, sent_of(r, 0, 0, 1), OC_REPLY, NULL, 310);
+	run_out(r);
+	CHECK_STR(ping_sends(r, buf), "0/0@0 1/0@0 0/0.a1@100 1/0.a1@100 "
+	    "0/0.a2@300");
+	CHECK_STR(records(r, EVENTS, 0, buf), "reply 1/0@250 "
+	    "reply 0/0@310 late timeout 0/0@700");
+	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 1/0/1 "
+	    "summary 1 1/1/0");
+	rig_free(r);
+	/* -c 2 -p 100 -r 1 -B 3: seq 0's retry (300 ms) goes before seq 1
+	 * (100 ms) but expires after it; seq 1 is retried at 200. */
+	r = rig_new();
+	r->c.count = 2;
+	r->c.period_ns = 100 * MS;
+	r->c.retries = 1;
+	r->c.backoff = 3;
+	r->c.timeout_ns = 100 * MS;
+	rig_go(r, 1);
+	run_out(r);
+	CHECK_STR(ping_sends(r, buf), "0/0@0 0/0.a1@100 0/1@100 "
+	    "0/1.a1@200");
+	CHECK_STR(records(r, R(REC_TIMEOUT), 0, buf), "timeout 0/0@400 "
+	    "timeout 0/1@500");
 	rig_free(r);
 }
 
@@ -1209,7 +1256,8 @@ t_ping_alive(void)
 	rig_free(r);
 }
 
-/* SIGQUIT (its flag set): summaries of the counts so far, and on. */
+/* SIGQUIT (its flag set): interim records of the counts so far, and on;
+ * the summaries at the end. */
 static void
 t_ping_interim(void)
 {
@@ -1225,13 +1273,14 @@ t_ping_interim(void)
 	r->quit = 1;
 	run_to(r, 120);
 	CHECK_EQ(r->quit, 0);
-	CHECK_STR(records(r, R(REC_SUMMARY), 0, buf), "summary 0 2/1/0 "
-	    "summary 1 2/0/0");
-	CHECK_EQ(nth(r, REC_SUMMARY, 1)->received, 0);
+	CHECK_STR(records(r, R(REC_INTERIM) | R(REC_SUMMARY), 0, buf),
+	    "interim 0 2/1/0 interim 1 2/0/0");
+	CHECK_EQ(nth(r, REC_INTERIM, 1)->received, 0);
 	CHECK(!r->done);
 	k = r->cap.n;
 	run_out(r);
-	CHECK_EQ(count(r, REC_SUMMARY), 4);
+	CHECK_EQ(count(r, REC_INTERIM), 2);
+	CHECK_EQ(count(r, REC_SUMMARY), 2);
 	CHECK_STR(records(r, R(REC_SUMMARY), k, buf), "summary 0 3/1/2 "
 	    "summary 1 3/0/3");
 	CHECK_EQ(r->e.sent, 6);
@@ -2283,6 +2332,7 @@ static const struct unit_group tests[] = {
 	{ "ping-stall", t_ping_stall },
 	{ "ping-retries", t_ping_retries },
 	{ "ping-expiry", t_ping_expiry },
+	{ "ping-backoff", t_ping_backoff },
 	{ "ping-dup", t_ping_dup },
 	{ "ping-late", t_ping_late },
 	{ "ping-foreign", t_ping_foreign },

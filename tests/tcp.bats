@@ -95,7 +95,7 @@ trace_reaches_d()
 @test "--tcp --port 443 --trace reaches d: r1, r2, d, exit 0 (v4, v6)" {
 	trace_reaches_d tmp --tcp --port 443
 	run tmp -T --port 443 --trace -t 300 $D_4
-	grep -Fx "$D_4: reached in 3 hops" <<<"$output"
+	grep -Fx "$D_4: reached in 3 hops port=443 open" <<<"$output"
 }
 
 @test "--udp --port 53 --trace reaches d: r1, r2, d, exit 0 (v4, v6)" {
@@ -202,7 +202,7 @@ paris_tcp()
 	[ "$(cut -d' ' -f2 "$MTP_DIR/paris.syns" | sort -u)" = 443 ]
 	[ "$(cut -d' ' -f3 "$MTP_DIR/paris.syns" | sort -u | wc -l)" -eq 9 ]
 	[ -z "$flow" ] || [ "$(cut -d' ' -f1 "$MTP_DIR/paris.syns" | sort -u)" = "$flow" ]
-	grep -Fx "$d: reached in 3 hops" "$MTP_DIR/paris.out"
+	grep -Fx "$d: reached in 3 hops port=443 open" "$MTP_DIR/paris.out"
 	grep -Ex "$d:  2  ($R2_4|$R2_6)(  [0-9.]+ ms){3}" "$MTP_DIR/paris.out"
 }
 

@@ -308,7 +308,7 @@ syn_ports()
 	    >/dev/null 2>"$MTC_DIR/$name.err" 3>&- &
 	pid=$!
 	for i in $(seq 50); do
-		grep -q 'listening on' "$MTC_DIR/$name.err" && break
+		grep -qs 'listening on' "$MTC_DIR/$name.err" && break
 		sleep 0.1
 	done
 	tcn "$@" >"$MTC_DIR/$name.out"
@@ -325,8 +325,8 @@ syn_ports()
 	cat "$MTC_DIR/flow.out"
 	[ "${#lines[@]}" -eq 18 ]
 	[ "$(sort -u <<<"$output")" = "40000 8080" ]
-	grep -Fx "$D_4: reached in 3 hops" "$MTC_DIR/flow.out"
-	grep -Fx "$D_6: reached in 3 hops" "$MTC_DIR/flow.out"
+	grep -Fx "$D_4: reached in 3 hops port=8080 open" "$MTC_DIR/flow.out"
+	grep -Fx "$D_6: reached in 3 hops port=8080 open" "$MTC_DIR/flow.out"
 	# Without --flow, the kernel picks a port per probe.
 	run syn_ports noflow --trace --tcp --port 8080 -t 500 $D_4
 	echo "$status $output"

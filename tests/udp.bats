@@ -300,7 +300,7 @@ paris_check()
 	[ "$(sort -u "$MUD_DIR/paris.ports" | wc -l)" -eq 1 ]
 	[ "$(cut -d' ' -f2 "$MUD_DIR/paris.ports" | sort -u)" = 33434 ]
 	[ -z "$flow" ] || [ "$(sort -u "$MUD_DIR/paris.ports")" = "$flow 33434" ]
-	grep -Fx "$d: reached in 3 hops" "$MUD_DIR/paris.out"
+	grep -Fx "$d: reached in 3 hops port=33434 closed" "$MUD_DIR/paris.out"
 }
 
 @test "Paris: one 5-tuple per trace on the wire (v4, v6)" {
