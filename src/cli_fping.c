@@ -454,22 +454,45 @@ to_conf(struct fp *st)
 }
 
 /*
+ * One address of -g, read as fping 5.1 reads it (getaddrinfo, numeric
+ * only, so "127.1" too): not an address at all is "can't parse address",
+ * after "prog" and sep (fping writes ", " for a CIDR block, ": " for a
+ * range); an IPv6 one is refused.
+ */
+static void
+check_generate_addr(const struct fp *st, const char *addr, const char *sep)
+{
+	struct addrinfo hints, *ai;
+	int e, family;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	if ((e = getaddrinfo(addr, NULL, &hints, &ai)) != 0) {
+		fprintf(stderr, "%s%scan't parse address %s: %s\n", st->prog,
+		    sep, addr, gai_strerror(e));
+		exit(FPING_USAGE);
+	}
+	family = ai->ai_family;
+	freeaddrinfo(ai);
+	if (family != AF_INET)
+		fail(st, "-g works only with IPv4 addresses");
+}
+
+/*
  * -g start end, or -g CIDR: IPv4 only, as fping.  The targets themselves
  * are made by cli_fping_generate once privileges are gone.
  */
 static void
 check_generate(const struct fp *st, int argc, char **argv)
 {
-	struct in_addr a;
 	const char *slash;
 	char addr[64];
-	int i, mask;
+	int mask;
 
 	if (argc == 1 && (slash = strchr(argv[0], '/')) != NULL) {
 		snprintf(addr, sizeof(addr), "%.*s", (int)(slash - argv[0]),
 		    argv[0]);
-		if (inet_pton(AF_INET, addr, &a) != 1)
-			fail(st, "-g works only with IPv4 addresses");
+		check_generate_addr(st, addr, ", ");
 		mask = atoi(slash + 1);
 		if (mask < 1 || mask > 32)
 			fail(st, "netmask must be between 1 and 32 (is: %s)",
@@ -478,9 +501,8 @@ check_generate(const struct fp *st, int argc, char **argv)
 	}
 	if (argc != 2)
 		usage(st->prog, 1);
-	for (i = 0; i < 2; i++)
-		if (inet_pton(AF_INET, argv[i], &a) != 1)
-			fail(st, "-g works only with IPv4 addresses");
+	check_generate_addr(st, argv[0], ": ");
+	check_generate_addr(st, argv[1], ": ");
 }
 
 /* Where the targets come from: fping's rules and their usage errors. */
@@ -576,9 +598,10 @@ cli_fping_generate(struct input *in, int argc, char **argv)
 		input_target(in, argv[0]);
 		return;
 	}
-	inet_pton(AF_INET, argv[0], &a);
+	/* inet_aton: what getaddrinfo took in check_generate_addr. */
+	inet_aton(argv[0], &a);
 	start = ntohl(a.s_addr);
-	inet_pton(AF_INET, argv[1], &a);
+	inet_aton(argv[1], &a);
 	end = ntohl(a.s_addr);
 	for (; start <= end && !in->nomem && !in->stopped; start++) {
 		a.s_addr = htonl(start);

@@ -181,7 +181,9 @@ static int
 family_ok(struct input *in, const char *what, int family)
 {
 	if (in->conf->family && in->conf->family != family) {
-		in->bad(in->arg, what, family == AF_INET ?
+		/* fping: getaddrinfo's word for it (EAI_ADDRFAMILY). */
+		in->bad(in->arg, what, in->conf->fping.on ?
+		    gai_strerror(EAI_ADDRFAMILY) : family == AF_INET ?
 		    "is an IPv4 address, but -6 was given" :
 		    "is an IPv6 address, but -4 was given");
 		return 0;
@@ -209,8 +211,11 @@ add(struct input *in, const char *what, int family, const uint8_t a[16],
 
 	if ((family = addr_family(family, a)) == AF_INET)
 		scope = 0;
+	/* fping pings these without asking (its -b is the size), on a
+	 * socket without SO_BROADCAST as fping's: an IPv4 broadcast is
+	 * then refused by the kernel at each send (EACCES), as fping's. */
 	if (is_broadcast(in, family, a)) {
-		if (!in->conf->broadcast) {
+		if (!in->conf->broadcast && !in->conf->fping.on) {
 			in->bad(in->arg, what, "is a broadcast or multicast "
 			    "address; use -b to allow it");
 			return -1;

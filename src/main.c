@@ -362,8 +362,10 @@ set_up(struct run *run, const sigset_t *block)
 	    loop_signals(run->l, block, on_signal, NULL) == -1)
 		err(EXIT_SYSTEM, "event loop");
 	targets_init(&run->tg, run->c.max_targets);
-	if ((run->res = resolver_create(run->c.family, resolved, run)) != NULL)
+	if ((run->res = resolver_create(run->c.family, resolved, run)) != NULL) {
 		resolver_all(run->res, run->c.all_addresses);
+		resolver_gai_words(run->res, run->c.fping.on);
+	}
 	if (run->res == NULL)
 		err(EXIT_SYSTEM, "resolver");
 	run->in.conf = &run->c;

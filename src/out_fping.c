@@ -145,6 +145,24 @@ probe_line(struct out *o, const struct record *r, const char *what)
 	fputs(line, o->fp);
 }
 
+/* A reply from another address than the target's: a foreign one (not
+ * credited) or the answer to a broadcast or multicast target. */
+static int
+from_elsewhere(const struct record *r)
+{
+	return r->from && r->addr && strcmp(r->from, r->addr) != 0;
+}
+
+/* " [<- addr]": fping writes it to stderr, before its line's newline. */
+static void
+from_other(struct out *o, const struct record *r)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), " [<- %s]", r->from);
+	to_stderr(o, buf);
+}
+
 static void
 alive_line(struct out *o, const struct record *r)
 {
@@ -154,6 +172,8 @@ alive_line(struct out *o, const struct record *r)
 
 	if (!f->verbose && !f->alive)
 		return;
+	if (from_elsewhere(r))
+		from_other(o, r);
 	n = snprintf(line, sizeof(line), "%s%s", host(o, r),
 	    f->verbose ? " is alive" : "");
 	if (f->elapsed && n < (int)sizeof(line))
@@ -244,16 +264,6 @@ count_reply(struct fp_totals *t, double ms)
 	t->nrtt++;
 }
 
-/* " [<- addr]": fping writes it to stderr, before its line's newline. */
-static void
-from_other(struct out *o, const struct record *r)
-{
-	char buf[128];
-
-	snprintf(buf, sizeof(buf), " [<- %s]", r->from);
-	to_stderr(o, buf);
-}
-
 /* fping discards a duplicate, saying so only when it prints no lines per
  * reply; a reply later than the timeout silently. */
 static void
@@ -267,7 +277,7 @@ dup_line(struct out *o, const struct record *r)
 	    "%s ms", host(o, r), r->seq, r->size, fp_tm(tm, sizeof(tm),
 	    r->rtt_ms));
 	to_stderr(o, line);
-	if (r->from && r->addr && strcmp(r->from, r->addr) != 0)
+	if (from_elsewhere(r))
 		from_other(o, r);
 	to_stderr(o, "\n");
 }
@@ -299,7 +309,7 @@ reply(struct out *o, const struct record *r)
 	}
 	if (!fo(o)->per_recv)
 		return;
-	if (r->foreign)
+	if (from_elsewhere(r))
 		from_other(o, r);
 	snprintf(what, sizeof(what), "%ld bytes, %s ms", r->size,
 	    fp_tm(tm, sizeof(tm), r->rtt_ms));

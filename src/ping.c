@@ -212,7 +212,8 @@ on_local(struct engine *e, struct target *t, uint32_t seq,
 	r.error = sock_error_name(t->family, a->err);
 	if (a->err == EMSGSIZE)
 		r.mtu = a->mtu;
-	if (strcmp(r.error, "send-failed") == 0)
+	/* fping says strerror's words for every send error. */
+	if (strcmp(r.error, "send-failed") == 0 || e->c->fping.on)
 		r.reason = strerror(a->err);
 	t->errors++;
 	emit_event(e, t, &r);

@@ -25,6 +25,7 @@ struct resolver {
 	int		 family;
 	int		 no_fds;	/* a lookup failed for want of them */
 	int		 all;		/* every address, not the first */
+	int		 gai_words;	/* errors in getaddrinfo's words */
 	int		 pfd[2];
 	resolve_done_fn	*done;
 	void		*arg;
@@ -48,6 +49,12 @@ void
 resolver_all(struct resolver *r, int all)
 {
 	r->all = all;
+}
+
+void
+resolver_gai_words(struct resolver *r, int on)
+{
+	r->gai_words = on;
 }
 
 /* An address of ai that an earlier entry of the list already gave. */
@@ -177,7 +184,7 @@ why_failed(struct resolver *r, int e)
 		r->no_fds = 1;
 		return "name lookup failed: too many open files";
 	}
-	if (e == EAI_NONAME || e == EAI_NODATA)
+	if ((e == EAI_NONAME || e == EAI_NODATA) && !r->gai_words)
 		return r->family ? "no address of the requested family" :
 		    "name does not resolve";
 	return gai_strerror(e);

@@ -19,6 +19,9 @@ typedef void	resolve_done_fn(void *arg, const char *name, uint32_t order,
 struct resolver	*resolver_create(int family, resolve_done_fn *, void *arg);
 /* -m: report every address of a name (each once), not the first only. */
 void		 resolver_all(struct resolver *, int all);
+/* Failures as gai_strerror words them ("Name or service not known"), as
+ * fping prints them; else mping's own words. */
+void		 resolver_gai_words(struct resolver *, int on);
 int		 resolver_add(struct resolver *, const char *name,
 		    uint32_t order);
 /*
