@@ -235,10 +235,14 @@ ms_value(const struct fp *st, const char *arg)
 	return f;
 }
 
+/*
+ * sscanf("%u") as fping reads -r, -b into its variable: an empty value is
+ * EOF, not 0, so fping 5.1 goes on with the value as it was (old).
+ */
 static unsigned
-uns_value(const struct fp *st, const char *arg)
+uns_value(const struct fp *st, const char *arg, unsigned old)
 {
-	unsigned u = 0;
+	unsigned u = old;
 
 	if (!sscanf(arg, "%u", &u))
 		usage(st->prog, 1);
@@ -277,7 +281,8 @@ source(struct fp *st, const char *arg)
 static void
 tos(struct fp *st, const char *arg)
 {
-	int v;
+	/* An empty value: EOF, and fping sets the TOS it had (0 at first). */
+	int v = st->c.tos >= 0 ? st->c.tos : 0;
 
 	if (!sscanf(arg, "%i", &v))
 		usage(st->prog, 1);
@@ -324,8 +329,8 @@ take_value(struct fp *st, int ch, const char *arg)
 		break;
 	case 'i': st->interval_ms = ms_value(st, arg); break;
 	case 'p': st->period_ms = ms_value(st, arg); break;
-	case 'r': st->retry = uns_value(st, arg); break;
-	case 'b': st->size = uns_value(st, arg); break;
+	case 'r': st->retry = uns_value(st, arg, st->retry); break;
+	case 'b': st->size = uns_value(st, arg, st->size); break;
 	case 'H': st->ttl = nonzero(st, arg); break;
 	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
 	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;

@@ -143,11 +143,9 @@ R='[0-9]+\.[0-9]+'
 
 @test "-4 with an IPv6 target, -6 with an IPv4 one: exit 2, the address named" {
 	ft fp -4 ::1
-	[ "$status" = 2 ] && [ -z "$output" ]
-	[[ "$stderr" =~ ^::1:.*(not\ supported|not\ known) ]]
+	expect 2 "" "::1: Address family for hostname not supported"
 	ft fp -6 127.0.0.1
-	[ "$status" = 2 ] && [ -z "$output" ]
-	[[ "$stderr" =~ ^127\.0\.0\.1:.*(not\ supported|not\ known) ]]
+	expect 2 "" "127.0.0.1: Address family for hostname not supported"
 	ft fp -6 ::1
 	expect 0 "::1 is alive" ""
 }
@@ -201,13 +199,11 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	[[ "$output" =~ $'\n'\[[0-9]{10}\.[0-9]+\]\ 127\.0\.0\.1\ :\ \[1\], ]]
 }
 
-@test "-N: netdata charts on stdout" {
+# -N (netdata charts) is not done yet (mping(1), CALLED AS FPING): the
+# front end refuses it, naming it, rather than print something else.
+@test "-N: not done yet, exit 3 naming the option, nothing sent" {
 	ft fp -c 2 -Q 1 -N 127.0.0.1
-	[ "$status" = 0 ]
-	grep -q '^CHART fping\.127_0_0_1_packets ' <<<"$output"
-	grep -q '^BEGIN fping\.127_0_0_1_packets' <<<"$output"
-	grep -q '^SET xmt = ' <<<"$output"
-	grep -q '^END$' <<<"$output"
+	expect 3 "" "fping: -N: not supported by mping's fping front end yet"
 }
 
 @test "-s: statistics after the run, on stderr" {
@@ -232,9 +228,25 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	[[ "$output" =~ ^127\.0\.0\.1\ :\ \[0\],\ 1008\ bytes, ]]
 }
 
-@test "a broadcast target that nobody answers: '-' lines only, exit 1" {
+# fping pings a broadcast address without being asked (its -b is the
+# size) on a socket without SO_BROADCAST: the kernel refuses each send.
+@test "a broadcast target without -b: pinged, each send refused, as fping" {
 	ft fp -t 100 -p 100 -C 3 255.255.255.255
 	expect 1 "" $'\n255.255.255.255 : - - -'
+	ft fp -r 0 -t 100 192.0.2.255
+	expect 1 "192.0.2.255 is unreachable" \
+	    "192.0.2.255: error while sending ping: Permission denied"
+}
+
+# Called as mping, nothing of the above changes: broadcast and multicast
+# need -b, and the messages are mping's own.
+@test "mping itself: broadcast and multicast still need -b; its own messages" {
+	ft fp_timeout ip netns exec "$FT_LAB-c" "$MPING" -c 1 ff02::1
+	expect 2 "" "mping: ff02::1: is a broadcast or multicast address; use -b to allow it"
+	ft fp_timeout ip netns exec "$FT_LAB-c" "$MPING" -4 -c 1 ::1
+	expect 2 "" "mping: ::1: is an IPv6 address, but -4 was given"
+	ft fp_timeout ip netns exec "$FT_LAB-c" "$MPING" -c 1 nosuchname.example
+	expect 2 "" "mping: nosuchname.example: name does not resolve"
 }
 
 # --- generating and reading targets -----------------------------------------
@@ -257,10 +269,11 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	expect 1 "" "fping: netmask must be between 1 and 32 (is: 33)"
 	ft fp -g 127.0.0.2/0
 	expect 1 "" "fping: netmask must be between 1 and 32 (is: 0)"
+	# fping 5.1 writes "fping," for a block, "fping:" for a range
 	ft fp -g nonsense/32
-	[ "$status" = 1 ] && [[ "$stderr" == *"can't parse address nonsense"* ]]
+	expect 1 "" "fping, can't parse address nonsense: Name or service not known"
 	ft fp -g 127.0.0.1 nonsense
-	[ "$status" = 1 ] && [[ "$stderr" == *"can't parse address nonsense"* ]]
+	expect 1 "" "fping: can't parse address nonsense: Name or service not known"
 	ft fp -6 -g ::1/128
 	expect 1 "" "fping: -g works only with IPv4 addresses"
 	ft fp -g 2001:db8::1/64
@@ -332,9 +345,11 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	expect 1 "" "$FT_DIR/bin/fping: ttl 300 out of range"
 }
 
-@test "-X N (fping 5.2): stop once N answered, 'Enough hosts reachable', exit 0" {
+# -X (fping 5.2's --fast-reachable) is not done yet (mping(1), CALLED AS
+# FPING; the front end is fping 5.1): refused, naming it.
+@test "-X N: not done yet, exit 3 naming the option" {
 	ft fp -X 1 -g 127.0.0.0/29
-	expect 0 "Enough hosts reachable (required: 1, reachable: 1)" ""
+	expect 3 "" "fping: -X: not supported by mping's fping front end yet"
 }
 
 @test "numeric options given a word or a negative: the usage, exit 1" {
@@ -349,12 +364,22 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	done
 }
 
-@test "numeric options given an empty value (fping 5.2; 5.1 took it as 0): the usage, exit 1" {
+# An empty value, as fping 5.1 (the version the front end gives) reads it:
+# atoi's 0 is refused (-B -c -C -H -x); sscanf("%u") returns EOF, not 0,
+# and leaves -b's variable as it was.  (5.1's -i -p -Q -t '' read a float
+# it never set: no behaviour to follow.  5.2 refuses every empty value.)
+@test "an empty value: -B -c -C -H -x '' the usage, exit 1; -b '' keeps the size, as fping 5.1" {
 	local o
-	for o in b B c C H i O p Q r t x; do
+	for o in B c C H x; do
 		ft fp -$o '' 127.0.0.1
 		usage_error || { echo "-$o ''" >&2; return 1; }
 	done
+	ft fp -c 1 -b '' 127.0.0.1
+	[ "$status" = 0 ]
+	[[ "$output" =~ ^127\.0\.0\.1\ :\ \[0\],\ 64\ bytes, ]]
+	ft fp -c 1 -b 100 -b '' 127.0.0.1
+	[ "$status" = 0 ]
+	[[ "$output" =~ ^127\.0\.0\.1\ :\ \[0\],\ 108\ bytes, ]]
 }
 
 # --- beyond fping's limits -----------------------------------------------------
