@@ -20,7 +20,7 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--trace --max-hops --first-hop --queries --max-timeouts --window
 	--flow --names --method --udp --tcp --port
 	--report-every --cumulative --down-after --up-after --prom-file
-	--all-addresses
+	--all-addresses --random-data
 	--color --color='
 
 _mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V -Q -m'

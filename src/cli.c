@@ -30,7 +30,7 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
-	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE };
+	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA };
 
 /* What follows the option. */
 enum arg {
@@ -180,6 +180,8 @@ static const struct cli_opt opts[] = {
 	    .help = "resend a timed-out probe N times" },
 	{ OPT_RATE, "rate", NUM(1, 10000000), AT(rate, T_ULL), .meta = "PPS",
 	    .help = "at most PPS probes per second (sets -i)" },
+	{ OPT_RANDOM_DATA, "random-data", FLAG(c.random_data),
+	    .help = "random payload after the tag (for links that compress)" },
 	{ 'S', "source", STR(c.source), .meta = "ADDR",
 	    .help = "send from ADDR" },
 	{ 's', "size", NUM(PAYLOAD_MIN, 65507), AT(c.size, T_SIZE), .def = "56",

@@ -315,6 +315,7 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case 'O': tos(st, arg); break;
 	case 'o': f->outage = 1; break;
 	case 'm': st->c.all_addresses = 1; break;
+	case 'R': st->c.random_data = 1; break;
 	default: return 0;
 	}
 	return 1;

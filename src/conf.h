@@ -50,6 +50,7 @@ struct conf {
 	double		 backoff;	/* a retry waits the previous timeout
 					   times this (fping -B); <= 1: same */
 	size_t		 size;		/* ICMP payload bytes */
+	int		 random_data;	/* payload after the tag: random bytes */
 	int		 ttl;		/* -1: kernel default */
 	int		 tos;		/* -1: kernel default */
 	int		 df;

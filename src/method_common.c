@@ -3,6 +3,7 @@
  * send of a batch at a TTL, and the names and marks of ICMP errors (every
  * method's errors on the way are ICMP).
  */
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,23 @@
 
 #include "icmp.h"
 #include "method.h"
+
+/* getrandom, or a simple generator if it is not there (the bytes are
+ * only filler, no secret). */
+static void
+random_bytes(uint8_t *p, size_t n)
+{
+	ssize_t got = getrandom(p, n, GRND_NONBLOCK);
+	uint32_t x = 2463534242u;
+	size_t i;
+
+	for (i = got > 0 ? (size_t)got : 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = (uint8_t)x;
+	}
+}
 
 void *
 method_state_create(const struct conf *c, const struct targets *tg)
@@ -28,6 +46,10 @@ method_state_create(const struct conf *c, const struct targets *tg)
 	}
 	for (i = 0; i < c->size; i++)
 		ms->pattern[i] = (uint8_t)(i & 0xff);
+	/* --random-data (fping -R): bytes drawn once, so that a link that
+	 * compresses sees nothing to squeeze; replies still compare. */
+	if (c->random_data)
+		random_bytes(ms->pattern, c->size);
 	return ms;
 }
 

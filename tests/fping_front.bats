@@ -456,7 +456,7 @@ $DEAD is unreachable" ]
 
 @test "options not done yet: exit 3, naming the option" {
 	local a
-	for a in "-N" "-X 1" "-R" "-k 1" "-J" \
+	for a in "-N" "-X 1" "-k 1" "-J" \
 	    "--check-source" "--print-ttl" "--print-tos" "--icmp-timestamp" \
 	    "--seqmap-timeout=10" "--netdata"; do
 		run --separate-stderr fp $a 192.0.2.1
@@ -466,4 +466,41 @@ $DEAD is unreachable" ]
 		grep -F "not supported by mping's fping front end" <<<"$stderr"
 		grep -F -- "${a%%[ =]*}:" <<<"$stderr"
 	done
+}
+
+# payload_words PCAP: the ICMP payload of each echo request in PCAP past
+# the tag (bytes 28 on), as hex, one line per packet.
+payload_words()
+{
+	tcpdump -nn -r "$1" -x 2>/dev/null | awk '
+		/^[0-9]/ { if (hex != "") print substr(hex, 113); hex = "" }
+		/^\t0x/ { for (i = 2; i <= NF; i++) hex = hex $i }
+		END { if (hex != "") print substr(hex, 113) }' | sort -u
+}
+
+@test "-R (mping --random-data): the payload past the tag is random, drawn once; counts as without" {
+	local cap=$MFP_DIR/rdata.pcap
+	netns_capture_start "$MFP-c" lo "$cap" "icmp[icmptype] == icmp-echo"
+	run --separate-stderr fp -q -R -c 3 -p 100 198.18.0.9
+	netns_capture_stop
+	echo "$status $stderr"
+	[ "$status" -eq 0 ]
+	[[ $stderr == "198.18.0.9 : xmt/rcv/%loss = 3/3/0%"* ]]
+	# One payload for all three (drawn once), and not mping's i & 0xff.
+	run payload_words "$cap"
+	echo "$output"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} != 1c1d1e1f20212223* ]]
+	netns_capture_start "$MFP-c" lo "$cap" "icmp[icmptype] == icmp-echo"
+	run mfp_exec c "$MPING" -c 2 -p 100 198.18.0.9
+	netns_capture_stop
+	run payload_words "$cap"
+	[[ ${lines[0]} == 1c1d1e1f20212223* ]]
+	netns_capture_start "$MFP-c" lo "$cap" "icmp[icmptype] == icmp-echo"
+	run mfp_exec c "$MPING" --random-data -c 2 -p 100 198.18.0.9
+	netns_capture_stop
+	[[ $output == *"198.18.0.9: sent=2 received=2 loss=0%"* ]]
+	run payload_words "$cap"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} != 1c1d1e1f20212223* ]]
 }
