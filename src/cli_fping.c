@@ -554,7 +554,7 @@ cli_fping_parse(int argc, char **argv, struct conf *c, const char ***files,
 	st.period_ms = DEF_PERIOD_MS;
 	st.backoff = DEF_BACKOFF;
 	/* Called as fping6: -6, for fping's old users. */
-	if (strcmp(base ? base + 1 : argv[0], "fping6") == 0)
+	if (strncmp(base ? base + 1 : argv[0], "fping6", 6) == 0)
 		st.c.family = AF_INET6;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, SHORTS, longopts, NULL)) != -1)

@@ -269,6 +269,16 @@ finish(struct run *run, int status)
 		    "mping(1))\n", dropped);
 }
 
+/* No socket for a family the targets need: exit 4, saying why (called as
+ * fping, in fping's words, which scripts match). */
+static void __attribute__((noreturn))
+no_socket(const struct run *run, const char *why)
+{
+	if (run->c.fping.on)
+		errx(EXIT_SYSTEM, "can't create socket (must run as root?)");
+	errx(EXIT_SYSTEM, "%s", why);
+}
+
 static int
 no_privilege(int err)
 {
@@ -408,9 +418,9 @@ keep_sockets(struct run *run)
 	if (rfd != -1)
 		has4 = has6 = 1;
 	if (has4 && so->s4.fd == -1 && (rfd == -1 || so->s6.fd == -1))
-		errx(EXIT_SYSTEM, "%s", so->e4);
+		no_socket(run, so->e4);
 	if (has6 && so->s6.fd == -1 && (rfd == -1 || so->s4.fd == -1))
-		errx(EXIT_SYSTEM, "%s", so->e6);
+		no_socket(run, so->e6);
 	if (!has4 && so->s4.fd != -1)
 		sock_close(&so->s4);
 	if (!has6 && so->s6.fd != -1)
@@ -478,8 +488,9 @@ called_as_fping(const char *argv0)
 {
 	const char *base = strrchr(argv0, '/');
 
+	/* fping, fping6, and copies such as fping.copy or fping-5.1. */
 	base = base ? base + 1 : argv0;
-	return strcmp(base, "fping") == 0 || strcmp(base, "fping6") == 0;
+	return strncmp(base, "fping", 5) == 0;
 }
 
 /*

@@ -504,3 +504,21 @@ payload_words()
 	[ "${#lines[@]}" -eq 1 ]
 	[[ ${lines[0]} != 1c1d1e1f20212223* ]]
 }
+
+@test "a copy named fping.copy is fping too; without privileges, fping's socket message and exit 4" {
+	cp "$MPING" "$MFP_DIR/fping.copy"
+	chmod 755 "$MFP_DIR" "$MFP_DIR/fping.copy"
+	# The namespace's ping_group_range is the kernel's "1 0": no
+	# datagram ICMP sockets for nobody either.
+	run --separate-stderr mfp_exec c setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups "$MFP_DIR/fping.copy" 127.0.0.1
+	echo "$status $output $stderr"
+	[ "$status" -eq 4 ]
+	[ -z "$output" ]
+	[[ $stderr == *": can't create socket (must run as root?)"* ]]
+	# mping itself keeps its own words.
+	run --separate-stderr mfp_exec c setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups "$MPING" 127.0.0.1
+	[ "$status" -eq 4 ]
+	[[ $stderr == *"cannot open an ICMP socket"* ]]
+}
