@@ -216,25 +216,12 @@ replies_are()
 	[ "$(jcount '.type == "reply" and .dup == false and .foreign == false')" -eq 6 ]
 }
 
-# hops_are D ADDR...: the hop records of the trace to D list exactly ADDR...,
-# one address each, TTL 1, 2, ...
-hops_are()
-{
-	local d=$1 want got
-	shift
-	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
-	got=$(json_sel -s "[.[] | select(.type == \"hop\" and .target == \"$d\" and .lost == 0) | .addrs[0]]")
-	echo "hops to $d: $got (want $want)"
-	[ "$got" = "$want" ]
-	[ "$(jcount ".type == \"hop\" and .target == \"$d\" and .lost == 0 and (.addrs | length) == 1")" -eq "$#" ]
-}
-
 @test "ICMP --trace stops after the firewall: r1, r2, then silence, exit 1 (v4, v6)" {
 	run ump --trace -t 200 --max-timeouts 2 --json $D_4 $D_6
 	echo "$status $output"
 	[ "$status" -eq 1 ]
-	hops_are $D_4 $R1_4 $R2_4
-	hops_are $D_6 $R1_6 $R2_6
+	netns_hops_are $D_4 $R1_4 $R2_4
+	netns_hops_are $D_6 $R1_6 $R2_6
 	[ "$(jcount '.type == "hop" and .lost == 3')" -eq 4 ]
 	[ "$(jcount '.type == "trace" and .reached == false and .stop == "max-timeouts" and .hops == 4')" -eq 2 ]
 }
@@ -244,8 +231,8 @@ hops_are()
 	echo "$status $output"
 	[ "$status" -eq 0 ]
 	[ "$(jcount '.type == "start" and .method == "udp" and .port == 33434')" -eq 1 ]
-	hops_are $D_4 $R1_4 $R2_4 $D_4
-	hops_are $D_6 $R1_6 $R2_6 $D_6
+	netns_hops_are $D_4 $R1_4 $R2_4 $D_4
+	netns_hops_are $D_6 $R1_6 $R2_6 $D_6
 	[ "$(jcount '.type == "hop"')" -eq 6 ]
 	[ "$(jcount '.type == "trace" and .reached == true and .stop == "reached" and .hops == 3')" -eq 2 ]
 }
@@ -266,8 +253,8 @@ hops_are()
 	run netns_nobody "$MUD-c" "$MUD_DIR/bin/mping" --trace --udp -t 500 --json $D_4 $D_6
 	echo "$status $output"
 	[ "$status" -eq 0 ]
-	hops_are $D_4 $R1_4 $R2_4 $D_4
-	hops_are $D_6 $R1_6 $R2_6 $D_6
+	netns_hops_are $D_4 $R1_4 $R2_4 $D_4
+	netns_hops_are $D_6 $R1_6 $R2_6 $D_6
 }
 
 # capture NAME ARGS...: mping ARGS in the client while tcpdump listens on
