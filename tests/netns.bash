@@ -297,3 +297,48 @@ fp_timeout()
 {
 	timeout -k 2 "${FPING_TEST_TIMEOUT:-60}" "$@"
 }
+
+# netns_file_lab PREFIX VAR BUILD: the body of a setup_file for a lab of
+# its own: namespaces named PREFIX-$$ (exported as $VAR), its directory in
+# $VAR_DIR, built by the function BUILD, with a copy of mping for nobody.
+# On failure the half-built lab is taken down.
+netns_file_lab()
+{
+	local prefix=$1 var=$2 build=$3 dir
+
+	netns_is_root || return 0
+	netns_gc "$prefix"
+	export "$var=$prefix-$$"
+	dir=$(netns_mkdir "$prefix") || return 1
+	export "${var}_DIR=$dir"
+	"$build" || { netns_down "$dir" "${!var}"; return 1; }
+	netns_nobody_copy "$dir" "$MPING"
+}
+
+# netns_file_lab_down VAR: teardown_file's body for netns_file_lab's lab.
+netns_file_lab_down()
+{
+	local var=$1 dir="${1}_DIR"
+
+	netns_is_root || return 0
+	netns_down "${!dir:-}" "${!var:-}"
+}
+
+# netns_file_lab_ready VAR: setup's body: skip unless root and built.
+netns_file_lab_ready()
+{
+	netns_is_root || skip "needs root"
+	[ -n "${!1:-}" ] || skip "lab not built"
+}
+
+# netns_replies_are D PORT STATE N: the reply records in $output for
+# target D are exactly N, each from D itself, on PORT, in STATE, neither
+# duplicate nor late, and D's summary says N sent, N received, no error.
+netns_replies_are()
+{
+	local d=$1 port=$2 state=$3 n=$4
+
+	[ "$(jcount ".type == \"reply\" and .target == \"$d\"")" -eq "$n" ]
+	[ "$(jcount ".type == \"reply\" and .target == \"$d\" and .from == \"$d\" and .port == $port and .state == \"$state\" and .dup == false and .late == false")" -eq "$n" ]
+	[ "$(jcount ".type == \"summary\" and .target == \"$d\" and .sent == $n and .received == $n and .errors == 0")" -eq 1 ]
+}

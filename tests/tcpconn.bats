@@ -125,44 +125,25 @@ _mtc_build()
 
 setup_file()
 {
-	netns_is_root || return 0
-	netns_gc mtc
-	export MTC="mtc-$$"
-	export MTC_DIR
-	MTC_DIR=$(netns_mkdir mtc) || return 1
-	_mtc_build || { netns_down "$MTC_DIR" "$MTC"; return 1; }
-	netns_nobody_copy "$MTC_DIR" "$MPING"
+	netns_file_lab mtc MTC _mtc_build
 }
 
 teardown_file()
 {
-	netns_is_root || return 0
-	netns_down "${MTC_DIR:-}" "${MTC:-}"
+	netns_file_lab_down MTC
 }
 
 setup()
 {
-	netns_is_root || skip "needs root"
-	[ -n "${MTC:-}" ] || skip "lab not built"
-}
-
-# Every reply record of $output for target $1: from it, port $2, state
-# $3; exactly $4 of them, and its summary says $4 sent, $4 received.
-replies_are()
-{
-	local d=$1 port=$2 state=$3 n=$4
-
-	[ "$(jcount ".type == \"reply\" and .target == \"$d\"")" -eq "$n" ]
-	[ "$(jcount ".type == \"reply\" and .target == \"$d\" and .from == \"$d\" and .port == $port and .state == \"$state\" and .dup == false and .late == false")" -eq "$n" ]
-	[ "$(jcount ".type == \"summary\" and .target == \"$d\" and .sent == $n and .received == $n and .errors == 0")" -eq 1 ]
+	netns_file_lab_ready MTC
 }
 
 @test "nobody --tcp: a listener is open, 3 sent 3 received (v4, v6)" {
 	run --separate-stderr tcn --tcp --port 8080 -c 3 -p 100 -t 500 --json $D_4 $D_6
 	echo "$status $output $stderr"
 	[ "$status" -eq 0 ]
-	replies_are $D_4 8080 open 3
-	replies_are $D_6 8080 open 3
+	netns_replies_are $D_4 8080 open 3
+	netns_replies_are $D_6 8080 open 3
 	[ -z "$stderr" ]
 	run tcn -T --port 8080 -c 1 -t 500 $D_4 $D_6
 	echo "$status $output"
@@ -174,8 +155,8 @@ replies_are()
 	run tcn --method tcp --port 8081 -c 3 -p 100 -t 500 --json $D_4 $D_6
 	echo "$status $output"
 	[ "$status" -eq 0 ]
-	replies_are $D_4 8081 closed 3
-	replies_are $D_6 8081 closed 3
+	netns_replies_are $D_4 8081 closed 3
+	netns_replies_are $D_6 8081 closed 3
 	[ "$(jcount '.type == "error"')" -eq 0 ]
 }
 

@@ -135,36 +135,17 @@ while True:
 
 setup_file()
 {
-	netns_is_root || return 0
-	netns_gc mud
-	export MUD="mud-$$"
-	export MUD_DIR
-	MUD_DIR=$(netns_mkdir mud) || return 1
-	_mud_build || { netns_down "$MUD_DIR" "$MUD"; return 1; }
-	netns_nobody_copy "$MUD_DIR" "$MPING"
+	netns_file_lab mud MUD _mud_build
 }
 
 teardown_file()
 {
-	netns_is_root || return 0
-	netns_down "${MUD_DIR:-}" "${MUD:-}"
+	netns_file_lab_down MUD
 }
 
 setup()
 {
-	netns_is_root || skip "needs root"
-	[ -n "${MUD:-}" ] || skip "lab not built"
-}
-
-# Every reply record of $output: from D's address of family $1, port $2,
-# state $3; exactly $4 of them.
-replies_are()
-{
-	local d=$1 port=$2 state=$3 n=$4
-
-	[ "$(jcount ".type == \"reply\" and .target == \"$d\"")" -eq "$n" ]
-	[ "$(jcount ".type == \"reply\" and .target == \"$d\" and .from == \"$d\" and .port == $port and .state == \"$state\"")" -eq "$n" ]
-	[ "$(jcount ".type == \"summary\" and .target == \"$d\" and .sent == $n and .received == $n and .errors == 0")" -eq 1 ]
+	netns_file_lab_ready MUD
 }
 
 @test "firewall drops echo: ICMP ping gets nothing, exit 1 (v4, v6)" {
@@ -180,8 +161,8 @@ replies_are()
 	echo "$status $output"
 	[ "$status" -eq 0 ]
 	[ "$(jcount '.type == "start" and .method == "udp" and .port == 33434')" -eq 1 ]
-	replies_are $D_4 33434 closed 3
-	replies_are $D_6 33434 closed 3
+	netns_replies_are $D_4 33434 closed 3
+	netns_replies_are $D_6 33434 closed 3
 	[ "$(jcount '.type == "error"')" -eq 0 ]
 }
 
@@ -199,8 +180,8 @@ replies_are()
 	echo "$status $output"
 	[ "$status" -eq 0 ]
 	[ "$(jcount '.type == "start" and .method == "udp" and .port == 5353')" -eq 1 ]
-	replies_are $D_4 5353 open 3
-	replies_are $D_6 5353 open 3
+	netns_replies_are $D_4 5353 open 3
+	netns_replies_are $D_6 5353 open 3
 	run ump --udp --port 5353 -c 1 -t 300 $D_4
 	echo "$output"
 	grep -Ex "$D_4: seq=0 bytes=56 ttl=62 rtt=[0-9.]+ ms port=5353 open" <<<"$output"
@@ -210,8 +191,8 @@ replies_are()
 	run ump --udp --port 5354 -c 3 -p 100 -t 300 --json $D_4 $D_6
 	echo "$status $output"
 	[ "$status" -eq 0 ]
-	replies_are $D_4 5354 open 3
-	replies_are $D_6 5354 open 3
+	netns_replies_are $D_4 5354 open 3
+	netns_replies_are $D_6 5354 open 3
 	[ "$(jcount '.type == "reply" and .size == 4')" -eq 6 ]
 	[ "$(jcount '.type == "reply" and .dup == false and .foreign == false')" -eq 6 ]
 }
@@ -248,8 +229,8 @@ replies_are()
 	run --separate-stderr netns_nobody "$MUD-c" "$MUD_DIR/bin/mping" --udp -c 3 -p 100 -t 300 --json $D_4 $D_6
 	echo "$status $output $stderr"
 	[ "$status" -eq 0 ]
-	replies_are $D_4 33434 closed 3
-	replies_are $D_6 33434 closed 3
+	netns_replies_are $D_4 33434 closed 3
+	netns_replies_are $D_6 33434 closed 3
 	run netns_nobody "$MUD-c" "$MUD_DIR/bin/mping" --trace --udp -t 500 --json $D_4 $D_6
 	echo "$status $output"
 	[ "$status" -eq 0 ]
