@@ -29,6 +29,7 @@
 #define DEF_BACKOFF	1.5
 #define AUTOTUNE_MAX_MS	2000
 #define MAX_PING_DATA	(65536 - 40 - 8)
+#define FPING_MAX_GENERATE	100000	/* -g start end: fping 5.x's cap */
 
 /* fping's own usage error: exit 1, as fping does (its man page says 3). */
 #define FPING_USAGE	1
@@ -410,8 +411,7 @@ modes(struct fp *st)
 {
 	struct fping_opts *f = &st->c.fping;
 
-	if (f->alive || f->unreach || f->min_reachable)
-		f->verbose = 0;
+	/* 5.2: -a and -u no longer silence -c's per-reply lines. */
 	if (st->count_flag) {
 		f->per_recv = f->verbose;
 		f->alive = f->unreach = f->verbose = 0;
@@ -422,6 +422,8 @@ modes(struct fp *st)
 		f->per_recv = !f->report_ns;
 		f->alive = f->unreach = f->verbose = 0;
 	}
+	if (f->alive || f->unreach || f->min_reachable)
+		f->verbose = 0;
 	f->summaries = st->count_flag || f->loop;
 }
 
@@ -484,6 +486,17 @@ check_generate_addr(const struct fp *st, const char *addr, const char *sep)
 		fail(st, "-g works only with IPv4 addresses");
 }
 
+/* end - start of -g start end, as fping counts it (can be negative). */
+static int64_t
+generate_span(const char *start, const char *end)
+{
+	struct in_addr a, b;
+
+	inet_aton(start, &a);
+	inet_aton(end, &b);
+	return (int64_t)ntohl(b.s_addr) - (int64_t)ntohl(a.s_addr);
+}
+
 /*
  * -g start end, or -g CIDR: IPv4 only, as fping.  The targets themselves
  * are made by cli_fping_generate once privileges are gone.
@@ -509,6 +522,8 @@ check_generate(const struct fp *st, int argc, char **argv)
 		usage(st->prog, 1);
 	check_generate_addr(st, argv[0], ": ");
 	check_generate_addr(st, argv[1], ": ");
+	if (generate_span(argv[0], argv[1]) > FPING_MAX_GENERATE)
+		fail(st, "-g parameter generates too many addresses");
 }
 
 /* Where the targets come from: fping's rules and their usage errors. */
@@ -591,8 +606,9 @@ cli_fping_names(struct targets *tg, uint32_t from, int rdns)
 }
 
 /* -g's targets: a CIDR block as mping's own (fping's rule for the network
- * and broadcast addresses is mping's), or every address from start to end,
- * with no cap on their number (fping's is 100,000). */
+ * and broadcast addresses is mping's), with no cap on its size, as fping;
+ * or every address from start to end (checked: at most fping's 100,000
+ * more than start). */
 void
 cli_fping_generate(struct input *in, int argc, char **argv)
 {

@@ -350,15 +350,17 @@ block_signals(sigset_t *block, int fping)
 	 * An ignored signal is discarded, blocked or not, so signalfd never
 	 * sees it: fping installs handlers, and a script that starts it in
 	 * the background (SIGINT ignored there) stops it with SIGINT.
-	 * SIGQUIT's interim summaries are not fping's (a -Q report): none.
+	 * SIGQUIT: fping prints its -Q block, so do we.
 	 */
 	if (fping) {
 		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_IGN);
+		signal(SIGQUIT, SIG_DFL);
 	}
 	sigemptyset(block);
 	sigaddset(block, SIGINT);
-	sigaddset(block, SIGTERM);
+	/* fping has no handler for SIGTERM: it dies (143), no summary. */
+	if (!fping)
+		sigaddset(block, SIGTERM);
 	sigaddset(block, SIGQUIT);
 	sigaddset(block, SIGWINCH);
 	sigprocmask(SIG_BLOCK, block, NULL);
@@ -399,6 +401,34 @@ set_up(struct run *run, const sigset_t *block)
 	run->out.resized = &sig_winch;
 }
 
+static void
+on_resolved_first(void *arg, int fd, unsigned what)
+{
+	(void)fd;
+	(void)what;
+	resolver_read(arg);
+}
+
+/*
+ * fping resolves every name before its first probe, so its lines come in
+ * the order the targets were given: the fping front end waits for the
+ * lookups (still all at once), then puts the table in that order.
+ * Returns -1 (no name left), or rfd when a signal cut the wait short.
+ */
+static int
+resolve_first(struct run *run, int rfd)
+{
+	if (loop_add(run->l, rfd, on_resolved_first, run->res) == -1)
+		err(EXIT_SYSTEM, "event loop");
+	while (resolver_pending(run->res) && !sig_stop)
+		if (loop_poll(run->l, -1) == -1 && errno != EINTR)
+			err(EXIT_SYSTEM, "event loop");
+	loop_del(run->l, rfd);
+	if (targets_reorder(&run->tg) == -1)
+		errx(EXIT_SYSTEM, "out of memory");
+	return resolver_pending(run->res) ? rfd : -1;
+}
+
 /*
  * The sockets the targets need: a family no target has is closed; names
  * still resolving may need either, so both stay open.  Returns the
@@ -411,10 +441,12 @@ keep_sockets(struct run *run)
 	int has4 = 0, has6 = 0, rfd;
 	uint32_t i;
 
-	for (i = 0; i < run->tg.n; i++)
-		run->tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
 	if ((rfd = resolver_start(run->res)) == -2)
 		err(EXIT_SYSTEM, "cannot start name lookups");
+	if (rfd != -1 && run->c.fping.on)
+		rfd = resolve_first(run, rfd);
+	for (i = 0; i < run->tg.n; i++)
+		run->tg.t[i].family == AF_INET ? (has4 = 1) : (has6 = 1);
 	if (rfd != -1)
 		has4 = has6 = 1;
 	if (has4 && so->s4.fd == -1 && (rfd == -1 || so->s6.fd == -1))

@@ -36,6 +36,7 @@ struct fp_view {
 	struct fp_split	*split;		/* -Q, by target index */
 	size_t		 nsplit;
 	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
+	int		 in_interim;	/* SIGQUIT's block has begun */
 	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
 };
 
@@ -221,7 +222,9 @@ split_of(struct out *o, long index)
 	struct fp_split *p;
 	size_t n;
 
-	if (!fo(o)->report_ns || index < 0)
+	/* -Q's splits, and -l's for SIGQUIT (a counted run's SIGQUIT shows
+	 * the counts so far: no state per target for that). */
+	if ((!fo(o)->report_ns && !fo(o)->loop) || index < 0)
 		return NULL;
 	if ((size_t)index >= v->nsplit) {
 		for (n = v->nsplit ? v->nsplit : 64; n <= (size_t)index; )
@@ -513,6 +516,8 @@ bad_target(struct out *o, const struct record *r)
 		to_stderr(o, line);
 }
 
+static void interim(struct out *, const struct record *);
+
 static void
 fping_emit(struct out *o, const struct record *r)
 {
@@ -520,6 +525,8 @@ fping_emit(struct out *o, const struct record *r)
 
 	if (v == NULL)
 		return;		/* no memory for the view: nothing to say */
+	if (r->type != REC_INTERIM)
+		v->in_interim = 0;
 	switch (r->type) {
 	case REC_START:
 		v->width = r->name_width > 0 ? (int)r->name_width : 0;
@@ -530,6 +537,7 @@ fping_emit(struct out *o, const struct record *r)
 	case REC_ERROR: error(o, r); break;
 	case REC_SUMMARY: summary(o, r); break;
 	case REC_BAD_TARGET: bad_target(o, r); break;
+	case REC_INTERIM: interim(o, r); break;
 	case REC_END:
 		if (fo(o)->stats)
 			totals(o, r->time);
@@ -589,6 +597,51 @@ split_line(struct out *o, const struct record *r, struct fp_split *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The local time over a block of splits; a blank line first when the
+ * per-reply lines run (fping's print_per_system_splits). */
+static void
+split_header(struct out *o)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	fflush(o->fp);
+	if (fo(o)->verbose || fo(o)->per_recv)
+		fputc('\n', stderr);
+	localtime_r(&now, &tm);
+	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+}
+
+/*
+ * SIGQUIT: fping prints the same block as -Q, at once.  With -Q, the
+ * splits since the last report (and they restart); without, the counts
+ * since the start (fping's, also since the start until a first split).
+ * The interim records come in one run, one per target, in order.
+ */
+static void
+interim(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	struct fp_split *s = split_of(o, r->index), whole;
+
+	if (!v->in_interim)
+		split_header(o);
+	v->in_interim = 1;
+	if (s == NULL) {
+		memset(&whole, 0, sizeof(whole));
+		whole.sent = r->sent;
+		whole.recv = r->received;
+		if (r->received > 0) {
+			whole.min = r->rtt_min;
+			whole.max = r->rtt_max;
+			whole.sum = r->rtt_avg * (double)r->received;
+		}
+		s = &whole;
+	}
+	split_line(o, r, s);
+}
+
 /* -Q: every target's split, under the local time, on stderr. */
 static void
 splits(struct out *o, const struct run_counts *rc)
@@ -596,14 +649,9 @@ splits(struct out *o, const struct run_counts *rc)
 	struct fp_split *s, zero;
 	struct record r;
 	char nbuf[64], abuf[64];
-	time_t now = time(NULL);
-	struct tm tm;
 	long i;
 
-	fflush(o->fp);
-	localtime_r(&now, &tm);
-	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
-	    tm.tm_sec);
+	split_header(o);
 	for (i = 0; rc->target_now(rc->engine, i, &r, nbuf, abuf) == 0; i++) {
 		memset(&zero, 0, sizeof(zero));
 		s = split_of(o, i);

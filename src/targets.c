@@ -302,3 +302,36 @@ targets_in_order(const struct targets *tg)
 			place[k++] = place[j] - 1;
 	return place;
 }
+
+/*
+ * A stable counting sort on order (with -m several addresses of one name
+ * share its place), then the hash rebuilt for the new indices.
+ */
+int
+targets_reorder(struct targets *tg)
+{
+	uint32_t *at, i, max = 0;
+	struct target *t;
+
+	if (tg->n == 0)
+		return 0;
+	for (i = 0; i < tg->n; i++)
+		if (tg->t[i].order > max)
+			max = tg->t[i].order;
+	if ((at = calloc((size_t)max + 2, sizeof(*at))) == NULL)
+		return -1;
+	if ((t = malloc(sizeof(*t) * tg->cap)) == NULL) {
+		free(at);
+		return -1;
+	}
+	for (i = 0; i < tg->n; i++)
+		at[tg->t[i].order + 1]++;
+	for (i = 1; i <= max + 1; i++)
+		at[i] += at[i - 1];
+	for (i = 0; i < tg->n; i++)
+		t[at[tg->t[i].order]++] = tg->t[i];
+	free(at);
+	free(tg->t);
+	tg->t = t;
+	return hash_grow(tg, tg->n);
+}

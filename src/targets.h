@@ -63,6 +63,8 @@ int64_t	targets_add(struct targets *, int family, const uint8_t addr[16],
  * when there is no memory for it (the table's order is the fallback).
  */
 uint32_t *targets_in_order(const struct targets *);
+/* The table itself put in that order (indices change); -1: no memory. */
+int	targets_reorder(struct targets *);
 /* Room for more targets without growing (a CIDR block's size). */
 int	targets_reserve(struct targets *, uint32_t more);
 /*

@@ -417,14 +417,14 @@ $DEAD is unreachable" ]
 	[ "$status" -eq 1 ] && [ "$output" = "" ] && [ "$stderr" = "" ]
 }
 
-@test "-g beyond fping's 100,000 cap: 131,072 targets, every one alive" {
+@test "-g start end: fping's 100,000 cap, its message, exit 1; a CIDR block has none: a /15 is 131,070 targets, every one alive" {
 	need_real
-	run --separate-stderr realfp -g 198.18.0.0 198.19.255.255 -i 0
+	same -g 198.18.0.0 198.19.255.255 -i 0
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "fping: -g parameter generates too many addresses" ]
-	run --separate-stderr fp -g 198.18.0.0 198.19.255.255 -i 0 -r 0
+	run --separate-stderr fp -g 198.18.0.0/15 -i 0 -r 0
 	[ "$status" -eq 0 ]
-	[ "$(grep -c ' is alive$' <<<"$output")" -eq 131072 ]
+	[ "$(grep -c ' is alive$' <<<"$output")" -eq 131070 ]
 	[ "$stderr" = "" ]
 }
 
@@ -521,4 +521,66 @@ payload_words()
 	    --clear-groups "$MPING" 127.0.0.1
 	[ "$status" -eq 4 ]
 	[[ $stderr == *"cannot open an ICMP socket"* ]]
+}
+
+# --- fping 5.2 ------------------------------------------------------------------
+
+# The host column of each line of $1, in order, joined by spaces.
+hosts_of()
+{
+	awk '{ print $1 }' <<<"$1" | paste -sd' '
+}
+
+@test "5.2: names resolve before the first probe: reply lines in the order the targets were given" {
+	run --separate-stderr fp -c 2 -p 100 alpha 192.0.2.1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(hosts_of "$output")" = "alpha 192.0.2.1 alpha 192.0.2.1" ]
+	[ "$(hosts_of "$stderr")" = "alpha 192.0.2.1" ]
+	run --separate-stderr fp -c 1 192.0.2.1 longer-name.example alpha
+	[ "$(hosts_of "$output")" = "192.0.2.1 longer-name.example alpha" ]
+}
+
+@test "5.2: -a and -u no longer silence -c's per-reply lines" {
+	local flag
+	for flag in -a -u; do
+		run --separate-stderr fp $flag -c 2 -p 100 192.0.2.1
+		echo "$flag: $status <$output> <$stderr>"
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq 2 ]
+		[[ ${lines[0]} =~ ^192\.0\.2\.1\ :\ \[0\],\ 64\ bytes,\ [0-9.]+\ ms ]]
+		[[ ${lines[1]} =~ ^192\.0\.2\.1\ :\ \[1\],\ 64\ bytes, ]]
+		[[ $stderr == *"192.0.2.1 : xmt/rcv/%loss = 2/2/0%, min/avg/max = "* ]]
+	done
+}
+
+@test "SIGQUIT in -l: fping's [HH:MM:SS] block of splits on stderr, each since the last; SIGTERM ends it as fping (143, no summary)" {
+	local o=$BATS_TEST_TMPDIR/q pid n
+	mfp_exec c env PATH="$MFP_DIR/bin:/usr/bin:/bin" \
+	    fping -l -p 100 192.0.2.1 alpha >"$o.out" 2>"$o.err" &
+	pid=$!
+	sleep 1.05
+	pkill -QUIT -P $pid -x fping || kill -QUIT $pid
+	sleep 0.5
+	pkill -QUIT -P $pid -x fping || kill -QUIT $pid
+	sleep 0.3
+	pkill -TERM -P $pid -x fping || kill -TERM $pid
+	wait $pid || n=$?
+	cat "$o.err"
+	[ "${n:-0}" -eq 143 ]
+	# Two blocks, each: a blank line (-l prints per-reply lines), the
+	# time, one split per target in order; nothing after them.
+	run grep -cE '^\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]$' "$o.err"
+	[ "$output" -eq 2 ]
+	run grep -E ' : xmt/rcv/%loss' "$o.err"
+	[ "${#lines[@]}" -eq 4 ]
+	[[ ${lines[0]} =~ ^192\.0\.2\.1\ :\ xmt/rcv/%loss\ =\ (1[01])/(1[01])/0%, ]]
+	[[ ${lines[1]} =~ ^alpha\ \ \ \ \ :\ xmt/rcv/%loss\ =\ (1[01])/(1[01])/0%, ]]
+	# The second block counts only the half second since the first.
+	[[ ${lines[2]} =~ ^192\.0\.2\.1\ :\ xmt/rcv/%loss\ =\ [4-6]/[4-6]/0%, ]]
+	[[ ${lines[3]} =~ ^alpha\ \ \ \ \ :\ xmt/rcv/%loss\ =\ [4-6]/[4-6]/0%, ]]
+	# Nothing else: 2 blank lines, 2 times, 4 splits (no final summary;
+	# "ip netns exec" says its child was "Terminated").
+	[ "$(sed -n 1p "$o.err")" = "" ]
+	[ "$(grep -vcx Terminated "$o.err")" -eq 8 ]
 }
