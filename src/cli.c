@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "monitor.h"
 #include "tag.h"
 
 #define VERSION		"0.1.0"
@@ -567,6 +568,12 @@ monitor_rules(struct cli *st)
 		usage_error("--up-after needs --down-after");
 	if (c->down_after && c->up_after == 0)
 		c->up_after = 1;
+	/* monitor.c keeps an interval's counts in 16 bits. */
+	if (monitor_probes_max(c) > 65535)
+		usage_error("-Q %g with -p %g ms and -r %u: more than 65,535 "
+		    "probes per target in one interval (use a shorter -Q or a "
+		    "longer -p)", (double)monitor_every(c) / 1e9,
+		    (double)c->period_ns / 1e6, c->retries);
 }
 
 /* Every rule between options, in the order their messages come. */

@@ -9,13 +9,29 @@
 
 /* --prom-file without -Q: rewritten this often. */
 #define PROM_EVERY_NS	(10 * 1000000000LL)
+/*
+ * A report is written this many targets at a time, between the engine's
+ * steps (about a millisecond of formatting): a million targets' report
+ * never holds their probes back for longer than that.
+ */
+#define REPORT_SLICE	1024
 
 enum { UD_UNKNOWN, UD_UP, UD_DOWN };
 
-/* A target's counts when its interval began, and its interval's RTTs. */
+/*
+ * A target's counts when its interval began, and its interval's RTTs: 32
+ * bytes (issue 15's budget).  The counts are kept modulo 2^16: an
+ * interval's own count, a difference, is exact below 65,536, which the
+ * command line guarantees (at most 65,535 probes per target in an
+ * interval, retries included).  Jitter: the target's sum of |ΔRTT| now
+ * less at the interval's first RTT, over the differences since.
+ */
 struct ival {
-	uint32_t	 sent, lost, errors, dups;
-	struct stats	 rtt;
+	uint16_t	 sent, lost, errors, dups;
+	uint16_t	 n;		/* RTTs in the interval */
+	float		 mean, m2;	/* Welford, ms */
+	float		 min, max;
+	float		 jsum;		/* the target's at the first RTT */
 };
 
 /* A target's runs of answered and missed probes. */
@@ -39,7 +55,30 @@ struct monitor {
 	struct prom		*prom;	/* --prom-file, or NULL */
 	int			 prom_failed;	/* said so on stderr */
 	int			 prom_only;	/* the last report: the file */
+	/* The report being written, slice by slice. */
+	int			 busy;
+	uint32_t		*order;	/* targets in order, or NULL */
+	uint32_t		 at, count;	/* next of count */
+	double			 end;	/* its time: the interval's end */
 };
+
+int64_t
+monitor_every(const struct conf *c)
+{
+	return c->report_every_ns ? c->report_every_ns :
+	    c->prom_file ? PROM_EVERY_NS : 0;
+}
+
+uint64_t
+monitor_probes_max(const struct conf *c)
+{
+	int64_t every = monitor_every(c);
+
+	if (every == 0 || c->period_ns <= 0)
+		return 0;
+	return ((uint64_t)every / (uint64_t)c->period_ns + 1) *
+	    ((uint64_t)c->retries + 1);
+}
 
 struct monitor *
 monitor_create(const struct conf *c, int *nomem)
@@ -60,8 +99,7 @@ monitor_create(const struct conf *c, int *nomem)
 		return NULL;
 	}
 	m->c = c;
-	m->every = c->report_every_ns ? c->report_every_ns :
-	    c->prom_file ? PROM_EVERY_NS : 0;
+	m->every = monitor_every(c);
 	return m;
 }
 
@@ -72,6 +110,7 @@ monitor_free(struct monitor *m)
 		return;
 	free(m->iv);
 	free(m->ud);
+	free(m->order);
 	prom_free(m->prom);
 	free(m);
 }
@@ -128,6 +167,42 @@ emit_change(struct engine *e, uint32_t i, const struct updown *u, int up)
 	out_emit(e->out, &r);
 }
 
+/* A reply's RTT, ms, into its target's interval (after the target's). */
+static void
+ival_add(struct ival *v, const struct stats *all, double ms)
+{
+	double d, mean;
+
+	/* The differences of the interval's own RTTs start here. */
+	if (v->n == 0)
+		v->jsum = (float)all->jsum;
+	if (v->n == 0 || ms < v->min)
+		v->min = (float)ms;
+	if (v->n == 0 || ms > v->max)
+		v->max = (float)ms;
+	v->n++;
+	d = ms - v->mean;
+	mean = v->mean + d / v->n;
+	v->m2 += (float)(d * (ms - mean));
+	v->mean = (float)mean;
+}
+
+/* The interval's RTTs as the record's (NaN when none came). */
+static void
+ival_rtts(const struct ival *v, const struct target *t, struct record *r)
+{
+	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
+	r->jitter = NAN;
+	if (v->n == 0)
+		return;
+	r->rtt_min = v->min;
+	r->rtt_avg = v->mean;
+	r->rtt_max = v->max;
+	r->rtt_stddev = sqrt(v->m2 > 0 ? v->m2 / v->n : 0.0);
+	if (v->n > 1)
+		r->jitter = (t->rtt.jsum - v->jsum) / (v->n - 1);
+}
+
 void
 monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt)
 {
@@ -136,7 +211,7 @@ monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt)
 	if (m == NULL || room(m, i) == -1)
 		return;
 	if (m->iv)
-		stats_add(&m->iv[i].rtt, rtt);
+		ival_add(&m->iv[i], &e->tg->t[i].rtt, rtt);
 	if (m->ud == NULL)
 		return;
 	u = &m->ud[i];
@@ -188,7 +263,7 @@ prom_target(struct monitor *m, struct engine *e, uint32_t i,
 	report_target(e->rep, &all, REC_SUMMARY, t, &txt);
 	report_counts(t, &all);
 	/* Up: answered in this interval, or --down-after's verdict. */
-	up = m->ud ? m->ud[i].state == UD_UP : m->iv[i].rtt.n > 0;
+	up = m->ud ? m->ud[i].state == UD_UP : m->iv[i].n > 0;
 	prom_add(m->prom, iv, &all, up);
 }
 
@@ -206,25 +281,25 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 	r.t_end = end;
 	report_counts(t, &r);
 	if (!m->c->cumulative) {
-		r.sent = t->sent - v->sent;
-		r.received = v->rtt.n;
-		r.lost = lost_of(t) - v->lost;
-		r.errors = t->errors - v->errors;
-		r.dups = t->dups - v->dups;
+		r.sent = (uint16_t)(t->sent - v->sent);
+		r.received = v->n;
+		r.lost = (uint16_t)((uint32_t)lost_of(t) - v->lost);
+		r.errors = (uint16_t)(t->errors - v->errors);
+		r.dups = (uint16_t)(t->dups - v->dups);
 		/* Nothing ended in the interval: no loss to tell. */
 		r.loss_pct = r.received + r.lost > 0 ? 100.0 * r.lost /
 		    (r.received + r.lost) : NAN;
-		report_rtts(&v->rtt, &r);
+		ival_rtts(v, t, &r);
 	}
 	if (m->c->report_every_ns && !m->prom_only)
 		out_emit(e->out, &r);
 	if (m->prom)
 		prom_target(m, e, i, &r);
-	v->sent = t->sent;
-	v->lost = (uint32_t)lost_of(t);
-	v->errors = t->errors;
-	v->dups = t->dups;
-	memset(&v->rtt, 0, sizeof(v->rtt));
+	memset(v, 0, sizeof(*v));
+	v->sent = (uint16_t)t->sent;
+	v->lost = (uint16_t)lost_of(t);
+	v->errors = (uint16_t)t->errors;
+	v->dups = (uint16_t)t->dups;
 }
 
 /* --prom-file could not be written: say so once, and go on. */
@@ -237,26 +312,42 @@ prom_trouble(struct monitor *m)
 	m->prom_failed = 1;
 }
 
-/* Every target's interval (-Q) and --prom-file lines, then the file. */
+/* A report begins: its time, the targets it covers, the file's start. */
 static void
-report(struct monitor *m, struct engine *e)
+report_begin(struct monitor *m, struct engine *e)
 {
-	uint32_t i, k, *order;
-	double end = real_time();
-
+	m->end = real_time();
 	if (m->prom && prom_begin(m->prom) == -1)
 		prom_trouble(m);
-	if (e->tg->n == 0 || room(m, e->tg->n - 1) == 0) {
-		order = targets_in_order(e->tg);
-		for (k = 0; k < e->tg->n; k++) {
-			i = order ? order[k] : k;
-			interval(m, e, i, end);
-		}
-		free(order);
+	m->count = e->tg->n == 0 || room(m, e->tg->n - 1) == 0 ? e->tg->n : 0;
+	m->order = targets_in_order(e->tg);
+	m->at = 0;
+	m->busy = 1;
+}
+
+/*
+ * Up to max more targets' interval (-Q) and --prom-file lines; the last
+ * slice commits the file.  A target's counts are cut when its record is
+ * written: every probe counts in exactly one interval.  Names that joined
+ * the table during the report wait for the next.
+ */
+static void
+report_slice(struct monitor *m, struct engine *e, uint32_t max)
+{
+	uint32_t i;
+
+	for (; m->at < m->count && max > 0; m->at++, max--) {
+		i = m->order ? m->order[m->at] : m->at;
+		interval(m, e, i, m->end);
 	}
-	if (m->prom && prom_commit(m->prom, end) == -1)
+	if (m->at < m->count)
+		return;
+	free(m->order);
+	m->order = NULL;
+	if (m->prom && prom_commit(m->prom, m->end) == -1)
 		prom_trouble(m);
-	m->iv_start = end;
+	m->iv_start = m->end;
+	m->busy = 0;
 }
 
 int64_t
@@ -268,21 +359,30 @@ monitor_tick(struct monitor *m, struct engine *e, int64_t now)
 		m->iv_start = real_time();
 		return m->next = now + m->every;
 	}
-	if (now < m->next)
+	if (!m->busy && now < m->next)
 		return m->next;
-	report(m, e);
-	/* Reports keep their phase; one missed in a stall is skipped. */
-	while (m->next <= now)
-		m->next += m->every;
-	return m->next;
+	if (!m->busy) {
+		report_begin(m, e);
+		/* Reports keep their phase; one missed in a stall is skipped. */
+		while (m->next <= now)
+			m->next += m->every;
+	}
+	report_slice(m, e, REPORT_SLICE);
+	return m->busy ? now : m->next;
 }
 
 void
 monitor_finish(struct monitor *m, struct engine *e)
 {
+	if (m == NULL)
+		return;
+	/* A report cut short by the end is finished first. */
+	if (m->busy)
+		report_slice(m, e, UINT32_MAX);
 	/* The file's last state is the run's end (no interval record). */
-	if (m && m->prom) {
+	if (m->prom) {
 		m->prom_only = 1;
-		report(m, e);
+		report_begin(m, e);
+		report_slice(m, e, UINT32_MAX);
 	}
 }

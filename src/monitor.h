@@ -16,6 +16,10 @@
 
 struct monitor;
 
+/* ns between reports (-Q, else --prom-file's 10 s), 0: none. */
+int64_t		 monitor_every(const struct conf *);
+/* The most probes one target can be sent in an interval (retries too). */
+uint64_t	 monitor_probes_max(const struct conf *);
 /* NULL when nothing is asked (or no memory: then *nomem is set). */
 struct monitor	*monitor_create(const struct conf *, int *nomem);
 void		 monitor_free(struct monitor *);

@@ -210,3 +210,24 @@ h1_answers()
 	[ "$(grep -c ': sent=' <<<"$output")" -eq 1 ]
 	[[ $output == *"dual.example (198.51.100.3): sent=1 received=1"* ]]
 }
+
+@test "-Q with 16,382 targets: the report is written in slices between probes, each target once" {
+	# Round 2 leaves at 1 s, as the first report is due: the replies of
+	# round 2 come between the report's interval records, not after all
+	# of them (in one block, they would wait for the whole report).
+	emp --json -Q 1 -c 2 -p 1000 -i 0 198.18.0.0/18 \
+	    >"$BATS_TEST_TMPDIR/q.json" 2>/dev/null || true
+	run jq -rs '
+	    [to_entries[] | select(.value.type == "interval")] as $iv |
+	    ($iv | map(select(.value.t_end == $iv[0].value.t_end))) as $first |
+	    ([.[$first[0].key:($first | last.key)][] |
+	        select(.type == "reply")] | length) as $inside |
+	    ($first | map(.value) | [(map(.target) | unique | length),
+	        (map(select(.received >= 1 and .lost == 0)) | length)]) as $c |
+	    [($first | length), $c[0], $c[1], $inside] | @tsv' \
+	    "$BATS_TEST_TMPDIR/q.json"
+	echo "first report: records, targets, all answered, replies inside: $output"
+	read -r nrec ntg nok inside <<<"$output"
+	[ "$nrec" -eq 16382 ] && [ "$ntg" -eq 16382 ] && [ "$nok" -eq 16382 ]
+	[ "$inside" -gt 0 ]
+}
