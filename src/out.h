@@ -38,6 +38,10 @@ struct record {
 	const char	*state;		/* a port's, "open" or "closed", if an
 					   answer said */
 	int		 ttl;
+	int		 tos;		/* a reply's TOS / traffic class */
+	/* --icmp-timestamp: ms since midnight UTC; originate is our send
+	 * time, receive and transmit the responder's clock */
+	long		 ts_orig, ts_recv, ts_xmit;
 	double		 rtt_ms;
 	int		 dup;
 	int		 foreign;	/* reply from another host, not counted */

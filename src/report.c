@@ -80,6 +80,26 @@ report_rtts(const struct stats *s, struct record *r)
 		r->jitter = stats_jitter(s);
 }
 
+/* Milliseconds since midnight UTC of Unix time t (RFC 792's clock). */
+static long
+ms_of_day(double t)
+{
+	return (long)(fmod(t, 86400.0) * 1000.0);
+}
+
+/*
+ * A timestamp reply's times: the responder's two, and our send time as
+ * originate (the field on the wire carried the tag, method_tstamp.c):
+ * the record's time less the RTT.
+ */
+static void
+report_timestamps(struct record *r, const struct answer *a)
+{
+	r->ts_orig = ms_of_day(r->time - (double)a->rtt_ns / 1e9);
+	r->ts_recv = a->ts_recv;
+	r->ts_xmit = a->ts_xmit;
+}
+
 void
 report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 {
@@ -87,7 +107,10 @@ report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 	if (a->kind == OC_REPLY) {
 		r->size = a->size;
 		r->ttl = a->ttl;
+		r->tos = a->has_tos ? a->tos : -1;
 		r->state = a->state;
+		if (a->has_ts)
+			report_timestamps(r, a);
 		return;
 	}
 	r->icmp_type = a->type;

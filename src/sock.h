@@ -36,6 +36,7 @@ struct rx {
 	int64_t			 when;		/* arrival, monotonic ns */
 	int64_t			 read;		/* when we read it */
 	int			 ttl;
+	int			 tos;	/* TOS / traffic class, -1 */
 	/* error queue only */
 	int			 is_err;
 	int			 ee_origin_local;
