@@ -54,6 +54,7 @@ struct answer {
 	 * the responder's clock). */
 	int		 has_ts;
 	uint32_t	 ts_recv, ts_xmit;
+	int64_t		 arrived_real;	/* its arrival, Unix ns */
 	long		 size;		/* bytes of the answer */
 	const char	*state;		/* a port's: "open", "closed", NULL */
 	long		 port;		/* with state: the port probed */

@@ -73,6 +73,7 @@ OPT("tos", F_INT, tos);
 OPT("originate", F_LONG, ts_orig);
 OPT("receive", F_LONG, ts_recv);
 OPT("transmit", F_LONG, ts_xmit);
+OPT("localreceive", F_LONG, ts_local);
 
 /*
  * Every record about probes ends with the method, and with UDP and TCP
@@ -91,7 +92,7 @@ OPT("transmit", F_LONG, ts_xmit);
 	&f_hops, &f_stop, &f_round
 
 static const struct field *const reply[] = { REPLY_FIELDS, PORT_FIELDS,
-	&f_tos, &f_ts_orig, &f_ts_recv, &f_ts_xmit, NULL };
+	&f_tos, &f_ts_orig, &f_ts_recv, &f_ts_xmit, &f_ts_local, NULL };
 static const struct field *const timeout[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_seq, PORT_FIELDS, NULL };
 static const struct field *const error[] = { &f_type, &f_time, &f_target,

@@ -18,7 +18,7 @@
  * flight to that target; one who sees our requests can copy them, as
  * with any tag.  The cost: the originate field holds no time, so the
  * Originate that is shown is our send time, computed (the reply's RTT
- * before its arrival), and a reply after its probe timed out, or a
+ * before its kernel arrival stamp), and a reply after its probe timed out, or a
  * duplicate, finds no probe in flight and is dropped.  Only raw sockets
  * can send this: Linux ping sockets send echo requests only.
  */
@@ -134,6 +134,7 @@ ts_reply(const struct method_state *ms, const struct sock *s,
 	a->has_ts = 1;
 	a->ts_recv = m->ts[1];
 	a->ts_xmit = m->ts[2];
+	a->arrived_real = rx->real;
 	memcpy(a->dst, a->from, 16);
 	a->by_serial = 1;
 	a->serial16 = m->seq;

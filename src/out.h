@@ -39,9 +39,10 @@ struct record {
 					   answer said */
 	int		 ttl;
 	int		 tos;		/* a reply's TOS / traffic class */
-	/* --icmp-timestamp: ms since midnight UTC; originate is our send
-	 * time, receive and transmit the responder's clock */
-	long		 ts_orig, ts_recv, ts_xmit;
+	/* --icmp-timestamp: ms since midnight UTC; originate (our send) and
+	 * local (the arrival) our clock, receive and transmit the
+	 * responder's */
+	long		 ts_orig, ts_recv, ts_xmit, ts_local;
 	double		 rtt_ms;
 	int		 dup;
 	int		 foreign;	/* reply from another host, not counted */

@@ -170,7 +170,7 @@ reply_ext(char *buf, size_t len, const struct out *o, const struct record *r)
 		n = snprintf(buf, len, "%s timestamps: Originate=%ld "
 		    "Receive=%ld Transmit=%ld Localreceive=%ld", f->alive ?
 		    "" : ",", r->ts_orig, r->ts_recv, r->ts_xmit,
-		    (long)(fmod(r->time, 86400.0) * 1000.0));
+		    r->ts_local);
 	if (f->print_tos && n >= 0 && (size_t)n < len)
 		n += header_ext(buf + n, len - n, "TOS", r->tos);
 	if (f->print_ttl && n >= 0 && (size_t)n < len)

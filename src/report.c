@@ -80,24 +80,25 @@ report_rtts(const struct stats *s, struct record *r)
 		r->jitter = stats_jitter(s);
 }
 
-/* Milliseconds since midnight UTC of Unix time t (RFC 792's clock). */
+/* Milliseconds since midnight UTC of Unix time ns (RFC 792's clock). */
 static long
-ms_of_day(double t)
+ms_of_day(int64_t ns)
 {
-	return (long)(fmod(t, 86400.0) * 1000.0);
+	return (long)(ns / 1000000 % 86400000);
 }
 
 /*
- * A timestamp reply's times: the responder's two, and our send time as
- * originate (the field on the wire carried the tag, method_tstamp.c):
- * the record's time less the RTT.
+ * A timestamp reply's times: the responder's two, its arrival, and our
+ * send time as originate (the field on the wire carried the tag,
+ * method_tstamp.c): the arrival less the RTT.
  */
 static void
 report_timestamps(struct record *r, const struct answer *a)
 {
-	r->ts_orig = ms_of_day(r->time - (double)a->rtt_ns / 1e9);
+	r->ts_orig = ms_of_day(a->arrived_real - a->rtt_ns);
 	r->ts_recv = a->ts_recv;
 	r->ts_xmit = a->ts_xmit;
+	r->ts_local = ms_of_day(a->arrived_real);
 }
 
 void

@@ -118,7 +118,8 @@ rcvbuf(struct sock *s, const struct conf *c)
 
 /*
  * --fwmark: SO_MARK, for policy routing and nftables; it needs
- * CAP_NET_ADMIN, which root (or a setuid-root copy) still has here.
+ * CAP_NET_ADMIN (since Linux 5.17 CAP_NET_RAW will do), which root (or a
+ * setuid-root copy) still has here: sockets are opened before the drop.
  * Called as fping, a refusal is only fping's perror and the run goes on
  * unmarked, as fping's does.
  */
@@ -133,7 +134,8 @@ mark(struct sock *s, const struct conf *c, char *err, size_t errlen)
 		    "ipv4" : "ipv6", strerror(errno));
 		return 0;
 	}
-	snprintf(err, errlen, "--fwmark %u: %s (it needs CAP_NET_ADMIN)",
+	snprintf(err, errlen, "--fwmark %u: %s (it needs CAP_NET_ADMIN or "
+	    "CAP_NET_RAW)",
 	    c->fwmark, strerror(errno));
 	return -1;
 }
@@ -403,6 +405,7 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 			}
 		}
 	}
+	r->real = now->real - (now->mono - r->when);
 }
 
 /*
