@@ -9,7 +9,11 @@
 #     what leaves c by ICMP type and by mark 42
 # t   192.0.2.2/24, 2001:db8::2/64; TTL 77, hop limit 66; rejects
 #     198.51.100.0/24 (unreachable route: ICMP host unreachable); its
-#     kernel answers echo and timestamp requests
+#     kernel answers echo and timestamp requests.  For 192.0.2.3-5 a
+#     forger (Python, raw socket) answers timestamp requests with TTL 200
+#     (c drops the kernel's own replies from them, TTL 77): .3 with the
+#     originate changed, .4 with it copied (what an on-path copier can
+#     do), .5 with it copied but for the next seq
 #
 # Our fping is a link named fping to mping.  Debian's fping 5.1 has none
 # of these options (5.2 has -k, 5.3 the others): lines are compared with
@@ -47,7 +51,8 @@ _fe_build()
 	ip -n "$FE-c" link set eth0 up && ip -n "$FE-t" link set eth0 up &&
 	netns_sysctl "$FE-t" net.ipv6.conf.eth0.hop_limit=66 &&
 	netns_addrs "$FE-c" eth0 192.0.2.1/24 2001:db8::1/64 &&
-	netns_addrs "$FE-t" eth0 $T4/24 $T6/64 &&
+	netns_addrs "$FE-t" eth0 $T4/24 $T6/64 192.0.2.3/24 192.0.2.4/24 \
+	    192.0.2.5/24 &&
 	ip -n "$FE-c" route add 198.51.100.0/24 via $T4 &&
 	ip -n "$FE-t" route add unreachable 198.51.100.0/24 || return 1
 	fe_exec c nft -f - <<-'NFT'
@@ -61,8 +66,55 @@ _fe_build()
 			icmp type echo-request counter name echo
 			meta mark 42 counter name marked
 		}
+		chain in {
+			type filter hook input priority 0; policy accept;
+			ip saddr 192.0.2.3-192.0.2.5 ip ttl 77 icmp type timestamp-reply drop
+		}
 	}
 	NFT
+	cat >"$FE_DIR/forger.py" <<-'PY'
+	import socket, struct, sys
+	def cksum(b):
+	    if len(b) % 2:
+	        b += b"\0"
+	    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+	    while s >> 16:
+	        s = (s & 0xffff) + (s >> 16)
+	    return ~s & 0xffff
+	s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+	s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+	open(sys.argv[1], "w").write("ready\n")
+	while True:
+	    p, _ = s.recvfrom(2048)
+	    hl = (p[0] & 15) * 4
+	    src, dst, m = p[12:16], p[16:20], p[hl:]
+	    last = dst[3]
+	    if m[0] != 13 or len(m) < 20 or last not in (3, 4, 5):
+	        continue
+	    ident, seq, orig = struct.unpack("!HHI", m[4:12])
+	    if last == 3:
+	        orig ^= 1
+	    if last == 5:
+	        seq = (seq + 1) & 0xffff
+	    body = struct.pack("!BBHHHIII", 14, 0, 0, ident, seq, orig, 1, 2)
+	    body = body[:2] + struct.pack("!H", cksum(body)) + body[4:]
+	    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 0, 0,
+	        200, 1, 0, dst, src)
+	    s.sendto(ip + body, (socket.inet_ntoa(src), 0))
+	PY
+}
+
+_fe_forger()
+{
+	local i
+	fe_exec t python3 "$FE_DIR/forger.py" "$FE_DIR/forger.ready" \
+	    >"$FE_DIR/forger.log" 2>&1 </dev/null 3>&- &
+	echo $! >"$FE_DIR/forger.pid"
+	for i in $(seq 50); do
+		[ -s "$FE_DIR/forger.ready" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 setup_file()
@@ -72,7 +124,7 @@ setup_file()
 	export FE="fe-$$"
 	export FE_DIR
 	FE_DIR=$(netns_mkdir fe) || return 1
-	_fe_build || { netns_down "$FE_DIR" "$FE"; return 1; }
+	_fe_build && _fe_forger || { netns_down "$FE_DIR" "$FE"; return 1; }
 	mkdir -p "$FE_DIR/bin" &&
 	ln -s "$(cd "$(dirname "$MPING")" && pwd)/mping" "$FE_DIR/bin/fping"
 }
@@ -161,6 +213,18 @@ TSRE='^192\.0\.2\.2 : \[([01])\], 20 bytes, [0-9.]+ ms \([0-9.]+ avg, 0% loss\),
 	[ "$output" = "$UNR is unreachable" ]
 	[ "$stderr" = "ICMP Host Unreachable from $T4 for ICMP Echo sent to $UNR" ]
 	[ "$(counted ts)" -eq 1 ]
+}
+
+@test "fping --icmp-timestamp: a reply is credited only with the keyed originate of its own seq" {
+	fp --icmp-timestamp -r 1 -t 300 192.0.2.3 192.0.2.4 192.0.2.5
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "192.0.2.4 is alive, timestamps: Originate=${lines[0]#*Originate=}" ]
+	[[ ${lines[0]} == *" Receive=1 Transmit=2 Localreceive="* ]]
+	[ "${lines[1]}" = "192.0.2.3 is unreachable" ]
+	[ "${lines[2]}" = "192.0.2.5 is unreachable" ]
+	[ "${#lines[@]}" -eq 3 ]
+	# 1 to .4; 2 (a retry) to .3 and .5
+	[ "$(counted ts)" -eq 5 ]
 }
 
 @test "fping --icmp-timestamp: IPv4 only, fixed size: fping's checks and words" {
