@@ -337,3 +337,24 @@ TSRE='^192\.0\.2\.2 : \[([01])\], 20 bytes, [0-9.]+ ms \([0-9.]+ avg, 0% loss\),
 	run "$MPING" --fwmark 0 127.0.0.1
 	[ "$status" -eq 3 ]
 }
+
+# codec GROUP: tests/codec_test.c's group GROUP (no network) passes.
+codec()
+{
+	local bin=$BATS_FILE_TMPDIR/codec_test
+	[ -x "$bin" ] || (cd "$BATS_TEST_DIRNAME/.." &&
+	    cc -D_GNU_SOURCE -Isrc -o "$bin" tests/codec_test.c \
+	    src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c)
+	run "$bin" "$1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "ok - $1" ]
+}
+
+@test "codec: ICMP timestamp request built, reply read (timestamps, TOS, TTL), short or coded refused" {
+	codec timestamp4
+}
+
+@test "codec: the originate MAC depends on key, address, id and seq" {
+	codec tag-mac32
+}
