@@ -160,9 +160,9 @@ static const struct field *const *const csv_columns[2][2][2] = {
 #define MON_FIELDS	&f_iv_start, &f_iv_end, &f_out_start, &f_out_end, \
 	&f_out_len
 static const struct field *const csv_mon[] = { CSV_FIELDS, &f_method,
-	MON_FIELDS, NULL };
+	&f_tos, MON_FIELDS, NULL };
 static const struct field *const csv_mon_port[] = { CSV_FIELDS,
-	PORT_FIELDS, MON_FIELDS, NULL };
+	PORT_FIELDS, &f_tos, MON_FIELDS, NULL };
 static const struct field *const csv_mon_summary[] = { SUMMARY_FIELDS,
 	&f_jitter, &f_method, &f_time, MON_FIELDS, NULL };
 static const struct field *const csv_mon_summary_port[] = {

@@ -331,7 +331,7 @@ TSRE='^192\.0\.2\.2 : \[([01])\], 20 bytes, [0-9.]+ ms \([0-9.]+ avg, 0% loss\),
 	run fp_timeout ip netns exec "$FE-c" capsh --drop=cap_net_admin,cap_net_raw -- \
 	    -c "exec $MPING --fwmark 42 -c 1 $T4"
 	echo "$output"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 4 ]
 	[[ $output == *"--fwmark 42: Operation not permitted"* ]]
 	[ "$(counted marked)" -eq 4 ]
 	run "$MPING" --fwmark 0 127.0.0.1
