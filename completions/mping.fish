@@ -42,6 +42,8 @@ complete -c mping -l up-after -x -d 'With --down-after: up after N answers in a 
 complete -c mping -l prom-file -r -F -d 'Keep a Prometheus textfile of the counts'
 complete -c mping -s m -l all-addresses -d 'Probe every address of a name'
 complete -c mping -l random-data -d 'Random payload after the tag'
+complete -c mping -l icmp-timestamp -d 'ICMP timestamp requests instead of echo (IPv4)'
+complete -c mping -l fwmark -x -d 'Mark every probe N (SO_MARK)'
 complete -c mping -s a -l alive -d 'Print each target that answers'
 complete -c mping -s u -l unreachable -d 'At the end, print targets that never answered'
 complete -c mping -s D -l timestamp -d 'Prefix each line with the Unix time'

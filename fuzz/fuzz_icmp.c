@@ -34,6 +34,8 @@ enum {
 			 * the packet */
 	SEL_L4SUM,	/* udp_cksum_set: v6 flag, src[16], dst[16], want[2],
 			 * then the datagram */
+	SEL_ROUNDTS,	/* icmp4_build_timestamp -> icmp4_parse: id, seq,
+			 * originate, TOS of the IPv4 header */
 	SEL_MAX
 };
 
@@ -80,19 +82,36 @@ check_rejected(int rc, const struct icmp_msg *m)
 	CHECK(m->nmpls == 0 && m->quote_family == 0);
 	CHECK(m->quote_proto == -1 && m->quote_echo == 0);
 	CHECK(m->quote_l4 == NULL && m->quote_l4_len == 0);
+	CHECK(!m->has_ts && m->tos == -1 && m->ttl == -1);
+}
+
+/* Timestamps only in a timestamp message, read from its data. */
+static void
+check_ts(const struct icmp_msg *m)
+{
+	int i;
+
+	if (m->cls != ICMP_C_TS_REQUEST && m->cls != ICMP_C_TS_REPLY) {
+		CHECK(!m->has_ts);
+		return;
+	}
+	CHECK(m->has_ts && m->icmp_len >= 20 && m->data_len >= 12);
+	for (i = 0; i < 3; i++)
+		CHECK(m->ts[i] == be32(m->data + 4 * i));
 }
 
 /* The class of a type, written out again rather than trusting the codec. */
 static enum icmp_class
 want_class(int family, uint8_t type)
 {
-	static const uint8_t v4[] = { 0, 8, 11, 3, 255, 12, 5, 4 };
-	static const uint8_t v6[] = { 129, 128, 3, 1, 2, 4, 255, 255 };
+	static const uint8_t v4[] = { 0, 8, 11, 3, 255, 12, 5, 4, 13, 14 };
+	static const uint8_t v6[] = { 129, 128, 3, 1, 2, 4, 255, 255, 255,
+	    255 };
 	const uint8_t *t = family == AF_INET6 ? v6 : v4;
 	int c;
 
 	/* v4[c - 1], v6[c - 1]: the type of class c, in enum order. */
-	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_QUENCH; c++)
+	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_LAST; c++)
 		if (t[c - 1] == type && type != 255)
 			return (enum icmp_class)c;
 	return ICMP_C_OTHER;
@@ -175,6 +194,7 @@ check_msg(const uint8_t *buf, size_t len, int rc, const struct icmp_msg *m,
 	}
 	CHECK(m->icmp_len >= 8);
 	check_echo(buf, len, m);
+	check_ts(m);
 	CHECK(m->data[-8] == m->type && m->code == 0);
 	CHECK(m->data_len == m->icmp_len - 8);
 	CHECK(m->quote_family == 0 && m->nmpls == 0);
@@ -432,6 +452,39 @@ fuzz_round(const uint8_t *buf, size_t len, int v6)
 	CHECK(plen == 0 || memcmp(m.data, buf, plen) == 0);
 }
 
+/* A timestamp request built reads back, alone and behind an IP header. */
+static void
+fuzz_round_ts(const uint8_t *buf, size_t len)
+{
+	uint8_t pkt[ICMP_TS_LEN], ip[20 + ICMP_TS_LEN];
+	struct icmp_msg m;
+	uint16_t id, seq;
+	uint32_t orig;
+	size_t n;
+	int rc;
+
+	if (len < 9)
+		return;
+	id = be16(buf);
+	seq = be16(buf + 2);
+	orig = be32(buf + 4);
+	CHECK(icmp4_build_timestamp(pkt, ICMP_TS_LEN - 1, id, seq, orig) ==
+	    0);
+	n = icmp4_build_timestamp(pkt, sizeof(pkt), id, seq, orig);
+	CHECK(n == ICMP_TS_LEN);
+	rc = icmp4_parse(pkt, n, 0, &m);
+	check_msg(pkt, n, rc, &m, AF_INET);
+	CHECK(rc == 0 && m.kind == ICMP_KIND_REQUEST);
+	CHECK(m.cls == ICMP_C_TS_REQUEST && m.tos == -1);
+	CHECK(m.id == id && m.seq == seq && m.ts[0] == orig &&
+	    m.ts[1] == 0 && m.ts[2] == 0);
+	n = ip4_wrap(ip, pkt, n);
+	ip[1] = buf[8];
+	rc = icmp4_parse(ip, n, 1, &m);
+	check_msg(ip, n, rc, &m, AF_INET);
+	CHECK(rc == 0 && m.tos == buf[8] && m.ttl == 64 && m.ts[0] == orig);
+}
+
 /* A parsed transport header lies inside the packet, as said. */
 static void
 fuzz_l4(const uint8_t *buf, size_t len)
@@ -518,6 +571,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case SEL_L4SUM:
 		fuzz_l4sum(buf, len);
+		break;
+	case SEL_ROUNDTS:
+		fuzz_round_ts(buf, len);
 		break;
 	}
 	return 0;

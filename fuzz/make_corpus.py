@@ -23,6 +23,7 @@ SEL_ROUND4 = 6
 SEL_ROUND6 = 7
 SEL_L4 = 8
 SEL_L4SUM = 9
+SEL_ROUNDTS = 10
 
 # The harness keys tag_check with the SipHash paper's key, 00..0f.
 KEY = bytes(range(16))
@@ -253,6 +254,19 @@ def seeds():
         mapped(TARGET4) + struct.pack("!H", 0x1234) + udp() + bytes(30)
     yield "l4sum6_zero", SEL_L4SUM, bytes([1]) + US6 + TARGET6 + \
         struct.pack("!H", 0) + udp()
+    # ICMP timestamps (--icmp-timestamp): a reply behind its IPv4 header
+    # (TOS 0xb8), and our request quoted whole by a router.
+    ts_reply = with_cksum(struct.pack("!BBHHHIII", 14, 0, 0, ECHO_ID,
+        ECHO_SEQ, 0xdeadbeef, 43200000, 43200001), 2)
+    yield "v4_timestamp_reply_ip", SEL_ICMP4_IP, bytes(ip4(TARGET4, US4,
+        ts_reply, ttl=57)[:1]) + b"\xb8" + ip4(TARGET4, US4, ts_reply,
+        ttl=57)[2:]
+    ts_req = with_cksum(struct.pack("!BBHHHIII", 13, 0, 0, ECHO_ID,
+        ECHO_SEQ, 0xdeadbeef, 0, 0), 2)
+    yield "v4_timestamp_unreach", SEL_ICMP4_IP, ip4(ROUTER4, US4,
+        error4(3, 1, bytes(4), ip4(US4, TARGET4, ts_req)))
+    yield "round_ts", SEL_ROUNDTS, struct.pack("!HHIB", ECHO_ID, ECHO_SEQ,
+        0xdeadbeef, 0xb8)
 
 
 def main():

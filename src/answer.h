@@ -49,6 +49,12 @@ struct answer {
 	long		 mtu;		/* too big / fragmentation needed, 0 */
 	int		 err;		/* OC_LOCAL: errno */
 	int		 ttl;		/* of the answer, -1 if unknown */
+	int		 has_tos, tos;	/* its TOS / traffic class */
+	/* A timestamp reply's receive and transmit (ms since midnight UTC,
+	 * the responder's clock). */
+	int		 has_ts;
+	uint32_t	 ts_recv, ts_xmit;
+	int64_t		 arrived_real;	/* its arrival, Unix ns */
 	long		 size;		/* bytes of the answer */
 	const char	*state;		/* a port's: "open", "closed", NULL */
 	long		 port;		/* with state: the port probed */

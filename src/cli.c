@@ -31,7 +31,8 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
-	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA };
+	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
+	OPT_ICMP_TS, OPT_FWMARK };
 
 /* What follows the option. */
 enum arg {
@@ -132,6 +133,9 @@ static const struct cli_opt opts[] = {
 	    .help = "prefix text lines with [unix time]" },
 	{ OPT_DF, "df", FLAG(c.df),
 	    .help = "set Don't Fragment, never fragment locally" },
+	{ OPT_FWMARK, "fwmark", NUM(1, 4294967295u), AT(c.fwmark, T_U32),
+	    .meta = "N", .help = "mark every probe N (SO_MARK: policy routing,\n"
+	    "nftables); needs CAP_NET_ADMIN" },
 	{ 'f', "file", .arg = A_STR, AT(files, T_FILE), .meta = "FILE",
 	    .help = "read targets from FILE (- is stdin)" },
 	{ OPT_FORMAT, "format", .arg = A_WORD, .words = formats,
@@ -144,6 +148,8 @@ static const struct cli_opt opts[] = {
 	    .help = "same as --format=json" },
 	{ 'h', "help", .arg = A_NONE, .type = T_HELP,
 	    .help = "print this help and exit" },
+	{ OPT_ICMP_TS, "icmp-timestamp", FLAG(c.icmp_ts), .scope = S_PING,
+	    .help = "ICMP timestamp requests instead of echo (IPv4)" },
 	{ 'I', "interface", STR(c.iface), .meta = "IF",
 	    .help = "send through interface IF" },
 	{ 'i', "interval", MS(0, 60000), AT(c.interval_ns, T_NS), .def = "1",
@@ -577,6 +583,25 @@ monitor_rules(struct cli *st)
 }
 
 /* Every rule between options, in the order their messages come. */
+/* --icmp-timestamp: IPv4 ICMP, and the message's size is fixed. */
+static void
+timestamp_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (!c->icmp_ts)
+		return;
+	if (c->method != PM_ICMP)
+		usage_error("--icmp-timestamp is ICMP: not with --udp or --tcp");
+	if (c->family == AF_INET6)
+		usage_error("--icmp-timestamp: ICMP timestamps are IPv4 only");
+	if (given(st, 's'))
+		usage_error("--icmp-timestamp: a timestamp request has no "
+		    "payload to size (-s)");
+	c->family = AF_INET;
+	c->size = 12;
+}
+
 static void
 rules(struct cli *st)
 {
@@ -600,6 +625,7 @@ rules(struct cli *st)
 		c->port = c->method == PM_TCP ? TCP_PORT_DEFAULT :
 		    c->method == PM_UDP ? UDP_PORT_DEFAULT : 0;
 	trace_rules(st);
+	timestamp_rules(st);
 	/* A UDP source port: the ports below 1024 need a privilege that
 	 * mping has dropped by the time it binds. */
 	if (c->method != PM_ICMP && c->flow > 0 && c->flow < 1024)

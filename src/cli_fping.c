@@ -96,6 +96,7 @@ struct fp {
 	struct conf	 c;
 	const char	*prog;
 	int		 count_flag, timeout_flag, name_flag, rdns_flag;
+	int		 size_flag;
 	unsigned	 count, retry, size;
 	double		 timeout_ms, interval_ms, period_ms, backoff;
 	unsigned	 ttl;
@@ -279,6 +280,25 @@ source(struct fp *st, const char *arg)
 	st->c.source = arg;
 }
 
+/* --icmp-timestamp: IPv4 only (fping's words), 12 bytes of data. */
+static void
+icmp_timestamp(struct fp *st)
+{
+	if (st->c.family && st->c.family != AF_INET)
+		fail(st, "ICMP Timestamp is IPv4 only");
+	st->c.family = AF_INET;
+	st->c.icmp_ts = 1;
+	st->size = 12;
+}
+
+/* -k as fping 5.2 reads it (atol): zero is a usage error. */
+static void
+fwmark(struct fp *st, const char *arg)
+{
+	if ((st->c.fwmark = (unsigned)atol(arg)) == 0)
+		usage(st->prog, 1);
+}
+
 static void
 tos(struct fp *st, const char *arg)
 {
@@ -317,6 +337,10 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case 'o': f->outage = 1; break;
 	case 'm': st->c.all_addresses = 1; break;
 	case 'R': st->c.random_data = 1; break;
+	case 'k': fwmark(st, arg); break;
+	case FO_ICMP_TS: icmp_timestamp(st); break;
+	case FO_PRINT_TOS: f->print_tos = 1; break;
+	case FO_PRINT_TTL: f->print_ttl = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -332,7 +356,8 @@ take_value(struct fp *st, int ch, const char *arg)
 	case 'i': st->interval_ms = ms_value(st, arg); break;
 	case 'p': st->period_ms = ms_value(st, arg); break;
 	case 'r': st->retry = uns_value(st, arg, st->retry); break;
-	case 'b': st->size = uns_value(st, arg, st->size); break;
+	case 'b': st->size = uns_value(st, arg, st->size); st->size_flag = 1;
+		break;
 	case 'H': st->ttl = nonzero(st, arg); break;
 	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
 	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;
@@ -396,8 +421,11 @@ check(struct fp *st)
 	if (st->backoff > 5.0 || st->backoff < 1.0)
 		fail(st, "backoff factor %.1f not valid, must be between 1.0 "
 		    "and 5.0", st->backoff);
-	/* Our probes carry their keyed tag in the payload. */
-	if (st->size < PAYLOAD_MIN) {
+	if (st->c.icmp_ts && st->size_flag)
+		fail(st, "cannot change ICMP Timestamp size");
+	/* Our probes carry their keyed tag in the payload (timestamp
+	 * requests in their header: method_tstamp.c). */
+	if (st->size < PAYLOAD_MIN && !st->c.icmp_ts) {
 		fprintf(stderr, "%s: -b %u: mping's probes need at least %d "
 		    "bytes of data (its keyed tag)\n", st->prog, st->size,
 		    PAYLOAD_MIN);

@@ -36,6 +36,7 @@ struct fping_opts {
 	int64_t		 report_ns;	/* -Q: counts so far, this often */
 	int		 rdns;		/* -d: every target by its PTR name,
 					   -n (2): the addresses given */
+	int		 print_tos, print_ttl;	/* " (TOS n)", " (TTL n)" */
 };
 
 struct conf {
@@ -54,6 +55,8 @@ struct conf {
 	int		 ttl;		/* -1: kernel default */
 	int		 tos;		/* -1: kernel default */
 	int		 df;
+	unsigned	 fwmark;	/* SO_MARK of every socket; 0: none */
+	int		 icmp_ts;	/* ICMP timestamp requests, not echo */
 	const char	*source;
 	const char	*iface;
 	int		 family;	/* 0, AF_INET or AF_INET6 */

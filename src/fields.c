@@ -69,6 +69,11 @@ static const struct field f_out_end =
 static const struct field f_out_len =
 	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
 OPT("state", F_STR, state);
+OPT("tos", F_INT, tos);
+OPT("originate", F_LONG, ts_orig);
+OPT("receive", F_LONG, ts_recv);
+OPT("transmit", F_LONG, ts_xmit);
+OPT("localreceive", F_LONG, ts_local);
 
 /*
  * Every record about probes ends with the method, and with UDP and TCP
@@ -87,7 +92,7 @@ OPT("state", F_STR, state);
 	&f_hops, &f_stop, &f_round
 
 static const struct field *const reply[] = { REPLY_FIELDS, PORT_FIELDS,
-	NULL };
+	&f_tos, &f_ts_orig, &f_ts_recv, &f_ts_xmit, &f_ts_local, NULL };
 static const struct field *const timeout[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_seq, PORT_FIELDS, NULL };
 static const struct field *const error[] = { &f_type, &f_time, &f_target,
@@ -134,9 +139,9 @@ static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 
 /* [trace][quiet][port]: CSV's columns. */
 static const struct field *const csv_ping[] = { CSV_FIELDS, &f_method,
-	NULL };
+	&f_tos, NULL };
 static const struct field *const csv_ping_port[] = { CSV_FIELDS,
-	PORT_FIELDS, NULL };
+	PORT_FIELDS, &f_tos, NULL };
 static const struct field *const csv_summary[] = { SUMMARY_FIELDS,
 	&f_jitter, &f_method, NULL };
 static const struct field *const csv_trace[] = { CSV_TRACE_FIELDS,
@@ -155,9 +160,9 @@ static const struct field *const *const csv_columns[2][2][2] = {
 #define MON_FIELDS	&f_iv_start, &f_iv_end, &f_out_start, &f_out_end, \
 	&f_out_len
 static const struct field *const csv_mon[] = { CSV_FIELDS, &f_method,
-	MON_FIELDS, NULL };
+	&f_tos, MON_FIELDS, NULL };
 static const struct field *const csv_mon_port[] = { CSV_FIELDS,
-	PORT_FIELDS, MON_FIELDS, NULL };
+	PORT_FIELDS, &f_tos, MON_FIELDS, NULL };
 static const struct field *const csv_mon_summary[] = { SUMMARY_FIELDS,
 	&f_jitter, &f_method, &f_time, MON_FIELDS, NULL };
 static const struct field *const csv_mon_summary_port[] = {

@@ -30,8 +30,14 @@ enum icmp_class {
 	ICMP_C_TOO_BIG,		/* ICMPv6 only */
 	ICMP_C_PARAM,		/* parameter problem */
 	ICMP_C_REDIRECT,	/* IPv4 only (ICMPv6's is neighbour discovery) */
-	ICMP_C_QUENCH		/* IPv4 source quench */
+	ICMP_C_QUENCH,		/* IPv4 source quench */
+	ICMP_C_TS_REQUEST,	/* IPv4 timestamp request (type 13) */
+	ICMP_C_TS_REPLY		/* IPv4 timestamp reply (type 14) */
 };
+#define ICMP_C_LAST	ICMP_C_TS_REPLY
+
+/* An ICMP timestamp message: the 8-byte header and three timestamps. */
+#define ICMP_TS_LEN	20
 
 #define ICMP_MPLS_MAX	8
 
@@ -45,12 +51,17 @@ struct icmp_msg {
 	enum icmp_class	 cls;		/* set for every message accepted */
 	uint8_t		 type, code;	/* outer ICMP type and code */
 	int		 ttl;		/* outer TTL/hop limit, -1 if unknown */
+	int		 tos;		/* outer TOS (IPv4 header), -1 */
 	/* Echo header and payload: the message's own (reply, request), or
 	 * an error's quoted echo request (quote_echo); else 0 and NULL. */
 	uint16_t	 id, seq;
 	const uint8_t	*data;
 	size_t		 data_len;
 	size_t		 icmp_len;	/* ICMP bytes (header + data) */
+	/* A timestamp request or reply (RFC 792): originate, receive and
+	 * transmit, milliseconds since midnight UTC; they are data[0..12). */
+	int		 has_ts;
+	uint32_t	 ts[3];
 	int		 has_src;	/* src[] holds the outer IPv4 source */
 	uint8_t		 src[4];
 	/* errors only: the quoted datagram, whatever its protocol */
@@ -87,6 +98,10 @@ size_t	icmp4_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
 	    const uint8_t *payload, size_t plen);
 size_t	icmp6_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
 	    const uint8_t *payload, size_t plen);
+/* A timestamp request (ICMP_TS_LEN bytes, checksummed), receive and
+ * transmit 0; 0 if cap is too small. */
+size_t	icmp4_build_timestamp(uint8_t *buf, size_t cap, uint16_t id,
+	    uint16_t seq, uint32_t originate);
 
 /*
  * Classify one received packet.  ip_header says whether buf starts with

@@ -12,6 +12,8 @@
 #define ICMP4_ECHO		8
 #define ICMP4_TIMXCEED		11
 #define ICMP4_PARAMPROB		12
+#define ICMP4_TSTAMP		13
+#define ICMP4_TSTAMPREPLY	14
 
 size_t
 icmp4_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
@@ -23,6 +25,38 @@ icmp4_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
 	if (n)
 		put16(buf + 2, icmp_cksum(buf, n));
 	return n;
+}
+
+size_t
+icmp4_build_timestamp(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq,
+    uint32_t originate)
+{
+	uint8_t ts[12] = { originate >> 24, originate >> 16 & 0xff,
+	    originate >> 8 & 0xff, originate & 0xff };
+	size_t n = icmp_build_echo(buf, cap, ICMP4_TSTAMP, id, seq, ts,
+	    sizeof(ts));
+
+	if (n)
+		put16(buf + 2, icmp_cksum(buf, n));
+	return n;
+}
+
+/*
+ * A timestamp request or reply: an echo's header, then the three
+ * timestamps (a reply longer than that keeps the rest as data).
+ */
+static int
+timestamp_fill(struct icmp_msg *m, const uint8_t *buf, size_t len)
+{
+	int i;
+
+	if (len < ICMP_TS_LEN || icmp_echo_fill(m, buf, len,
+	    m->type == ICMP4_TSTAMP) == -1)
+		return -1;
+	m->has_ts = 1;
+	for (i = 0; i < 3; i++)
+		m->ts[i] = get32(buf + 8 + 4 * i);
+	return 0;
 }
 
 /* Strip an IPv4 header; returns its length or 0 if it is not one. */
@@ -99,6 +133,7 @@ parse4(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 		if ((hl = ip4_header(buf, len, &tot)) == 0 || buf[9] != 1)
 			return -1;
 		m->ttl = buf[8];
+		m->tos = buf[1];
 		m->has_src = 1;
 		memcpy(m->src, buf + 12, 4);
 		buf += hl;
@@ -116,6 +151,9 @@ parse4(const uint8_t *buf, size_t len, int ip_header, struct icmp_msg *m)
 	case ICMP4_ECHOREPLY:
 	case ICMP4_ECHO:
 		return icmp_echo_fill(m, buf, len, m->type == ICMP4_ECHO);
+	case ICMP4_TSTAMP:
+	case ICMP4_TSTAMPREPLY:
+		return timestamp_fill(m, buf, len);
 	case ICMP4_UNREACH:
 	case ICMP4_TIMXCEED:
 	case ICMP4_PARAMPROB:

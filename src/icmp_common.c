@@ -149,7 +149,7 @@ void
 icmp_msg_reset(struct icmp_msg *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->ttl = -1;
+	m->ttl = m->tos = -1;
 	m->quote_proto = -1;
 }
 
@@ -202,6 +202,8 @@ static const int class_type[][2] = {
 	[ICMP_C_PARAM] = { 12, 4 },
 	[ICMP_C_REDIRECT] = { 5, -1 },
 	[ICMP_C_QUENCH] = { 4, -1 },
+	[ICMP_C_TS_REQUEST] = { 13, -1 },
+	[ICMP_C_TS_REPLY] = { 14, -1 },
 };
 
 enum icmp_class
@@ -209,7 +211,7 @@ icmp_classify(int family, uint8_t type)
 {
 	int v6 = family == AF_INET6, c;
 
-	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_QUENCH; c++)
+	for (c = ICMP_C_ECHO_REPLY; c <= ICMP_C_LAST; c++)
 		if (class_type[c][v6] == type)
 			return (enum icmp_class)c;
 	return ICMP_C_OTHER;

@@ -548,7 +548,8 @@ main(int argc, char **argv)
 	argc -= first;
 	argv += first;
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
-	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
+	    run.c.method == PM_TCP ? &method_tcp : run.c.icmp_ts ?
+	    &method_tstamp : &method_icmp;
 	block_signals(&block, run.c.fping.on);
 	open_sockets(&run);
 	if (priv_drop() == -1)

@@ -76,7 +76,7 @@ struct method {
 
 /* tcpconn: TCP by connect() per probe, without privileges. */
 extern const struct method method_icmp, method_udp, method_udp_raw,
-	    method_tcp, method_tcpconn;
+	    method_tcp, method_tcpconn, method_tstamp;
 
 /*
  * The state every method has had so far: the tag's key, what the run

@@ -177,6 +177,8 @@ on_reply(struct method_state *im, const struct sock *s,
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
 	if (a->ttl < 0)
 		a->ttl = rx->ttl;
+	a->tos = m->tos >= 0 ? m->tos : rx->tos;
+	a->has_tos = a->tos >= 0;
 	return 1;
 }
 

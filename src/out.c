@@ -32,6 +32,8 @@ record_clear(struct record *r, enum rec_type t)
 	r->index = -1;
 	r->seq = r->size = r->mtu = r->port = -1;
 	r->ttl = r->icmp_type = r->icmp_code = -1;
+	r->tos = -1;
+	r->ts_orig = r->ts_recv = r->ts_xmit = r->ts_local = -1;
 	r->rtt_ms = r->loss_pct = NAN;
 	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
 	r->jitter = r->t_start = r->t_end = r->duration = NAN;

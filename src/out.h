@@ -38,6 +38,11 @@ struct record {
 	const char	*state;		/* a port's, "open" or "closed", if an
 					   answer said */
 	int		 ttl;
+	int		 tos;		/* a reply's TOS / traffic class */
+	/* --icmp-timestamp: ms since midnight UTC; originate (our send) and
+	 * local (the arrival) our clock, receive and transmit the
+	 * responder's */
+	long		 ts_orig, ts_recv, ts_xmit, ts_local;
 	double		 rtt_ms;
 	int		 dup;
 	int		 foreign;	/* reply from another host, not counted */

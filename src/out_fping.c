@@ -132,18 +132,51 @@ stamp(char *buf, size_t len, const struct out *o, const struct record *r)
 	return fo(o)->timestamp ? snprintf(buf, len, "[%.5f] ", r->time) : 0;
 }
 
-/* The per-probe line: "host : [i], ..." on stdout. */
+/* The per-probe line: "host : [i], ..." on stdout; ext after it. */
 static void
-probe_line(struct out *o, const struct record *r, const char *what)
+probe_line(struct out *o, const struct record *r, const char *what,
+    const char *ext)
 {
 	struct fp_view *v = o->view;
 	char line[1024], avg[32];
 	int n = stamp(line, sizeof(line), o, r);
 
 	snprintf(line + n, sizeof(line) - n, "%-*s : [%ld], %s (%s avg, "
-	    "%d%% loss)\n", v->width, host(o, r), r->seq, what,
-	    avg_text(avg, sizeof(avg), r), loss_of(r));
+	    "%d%% loss)%s\n", v->width, host(o, r), r->seq, what,
+	    avg_text(avg, sizeof(avg), r), loss_of(r), ext);
 	fputs(line, o->fp);
+}
+
+/* " (TOS n)", " (TTL n)": what --print-tos, --print-ttl add. */
+static int
+header_ext(char *buf, size_t len, const char *what, int v)
+{
+	return v >= 0 ? snprintf(buf, len, " (%s %d)", what, v) :
+	    snprintf(buf, len, " (%s unknown)", what);
+}
+
+/*
+ * What fping adds to a reply's line (its print_recv_ext): the timestamps
+ * of --icmp-timestamp (after "," unless -a; Localreceive is ours), then
+ * the TOS and the TTL asked for.
+ */
+static const char *
+reply_ext(char *buf, size_t len, const struct out *o, const struct record *r)
+{
+	const struct fping_opts *f = fo(o);
+	int n = 0;
+
+	buf[0] = '\0';
+	if (o->conf->icmp_ts && r->ts_orig >= 0)
+		n = snprintf(buf, len, "%s timestamps: Originate=%ld "
+		    "Receive=%ld Transmit=%ld Localreceive=%ld", f->alive ?
+		    "" : ",", r->ts_orig, r->ts_recv, r->ts_xmit,
+		    r->ts_local);
+	if (f->print_tos && n >= 0 && (size_t)n < len)
+		n += header_ext(buf + n, len - n, "TOS", r->tos);
+	if (f->print_ttl && n >= 0 && (size_t)n < len)
+		header_ext(buf + n, len - n, "TTL", r->ttl);
+	return buf;
 }
 
 /* A reply from another address than the target's: a foreign one (not
@@ -168,15 +201,15 @@ static void
 alive_line(struct out *o, const struct record *r)
 {
 	const struct fping_opts *f = fo(o);
-	char line[1024], tm[32];
+	char line[1024], tm[32], ext[256];
 	int n;
 
 	if (!f->verbose && !f->alive)
 		return;
 	if (from_elsewhere(r))
 		from_other(o, r);
-	n = snprintf(line, sizeof(line), "%s%s", host(o, r),
-	    f->verbose ? " is alive" : "");
+	n = snprintf(line, sizeof(line), "%s%s%s", host(o, r),
+	    f->verbose ? " is alive" : "", reply_ext(ext, sizeof(ext), o, r));
 	if (f->elapsed && n < (int)sizeof(line))
 		snprintf(line + n, sizeof(line) - n, " (%s ms)",
 		    fp_tm(tm, sizeof(tm), r->rtt_ms));
@@ -289,7 +322,7 @@ static void
 reply(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
-	char what[96], tm[32];
+	char what[96], tm[32], ext[256];
 
 	v->tot.received++;
 	if (r->late)
@@ -316,7 +349,7 @@ reply(struct out *o, const struct record *r)
 		from_other(o, r);
 	snprintf(what, sizeof(what), "%ld bytes, %s ms", r->size,
 	    fp_tm(tm, sizeof(tm), r->rtt_ms));
-	probe_line(o, r, what);
+	probe_line(o, r, what, reply_ext(ext, sizeof(ext), o, r));
 }
 
 static void
@@ -329,7 +362,7 @@ timeout(struct out *o, const struct record *r)
 	v->tot.sent += o->conf->retries + 1;
 	split_count(o, r, -1);
 	if (fo(o)->per_recv)
-		probe_line(o, r, "timed out");
+		probe_line(o, r, "timed out", "");
 }
 
 /* fping's names of ICMP errors (its icmp_type_str, icmp_unreach_str). */

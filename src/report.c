@@ -80,6 +80,27 @@ report_rtts(const struct stats *s, struct record *r)
 		r->jitter = stats_jitter(s);
 }
 
+/* Milliseconds since midnight UTC of Unix time ns (RFC 792's clock). */
+static long
+ms_of_day(int64_t ns)
+{
+	return (long)(ns / 1000000 % 86400000);
+}
+
+/*
+ * A timestamp reply's times: the responder's two, its arrival, and our
+ * send time as originate (the field on the wire carried the tag,
+ * method_tstamp.c): the arrival less the RTT.
+ */
+static void
+report_timestamps(struct record *r, const struct answer *a)
+{
+	r->ts_orig = ms_of_day(a->arrived_real - a->rtt_ns);
+	r->ts_recv = a->ts_recv;
+	r->ts_xmit = a->ts_xmit;
+	r->ts_local = ms_of_day(a->arrived_real);
+}
+
 void
 report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 {
@@ -87,7 +108,10 @@ report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
 	if (a->kind == OC_REPLY) {
 		r->size = a->size;
 		r->ttl = a->ttl;
+		r->tos = a->has_tos ? a->tos : -1;
 		r->state = a->state;
+		if (a->has_ts)
+			report_timestamps(r, a);
 		return;
 	}
 	r->icmp_type = a->type;

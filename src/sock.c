@@ -116,6 +116,30 @@ rcvbuf(struct sock *s, const struct conf *c)
 		    sizeof(bytes));
 }
 
+/*
+ * --fwmark: SO_MARK, for policy routing and nftables; it needs
+ * CAP_NET_ADMIN (since Linux 5.17 CAP_NET_RAW will do), which root (or a
+ * setuid-root copy) still has here: sockets are opened before the drop.
+ * Called as fping, a refusal is only fping's perror and the run goes on
+ * unmarked, as fping's does.
+ */
+static int
+mark(struct sock *s, const struct conf *c, char *err, size_t errlen)
+{
+	if (c->fwmark == 0 || setsockopt(s->fd, SOL_SOCKET, SO_MARK,
+	    &c->fwmark, sizeof(c->fwmark)) == 0)
+		return 0;
+	if (c->fping.on) {
+		fprintf(stderr, "fwmark %s: %s\n", s->family == AF_INET ?
+		    "ipv4" : "ipv6", strerror(errno));
+		return 0;
+	}
+	snprintf(err, errlen, "--fwmark %u: %s (it needs CAP_NET_ADMIN or "
+	    "CAP_NET_RAW)",
+	    c->fwmark, strerror(errno));
+	return -1;
+}
+
 static int
 options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 {
@@ -126,8 +150,18 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	on(s->fd, SOL_SOCKET, SO_RXQ_OVFL);
 	/* Kernel receive time, so a busy loop does not inflate RTTs. */
 	on(s->fd, SOL_SOCKET, SO_TIMESTAMPNS);
+	if (mark(s, c, err, errlen) == -1)
+		return -1;
 	if (v4) {
+		/*
+		 * TTL and TOS of each reply as control messages: what ping
+		 * sockets and UDP/TCP ones learn of them.  A raw ICMP socket
+		 * reads them in the IP header itself (icmp4.c); IPv6
+		 * sockets never see theirs: only IPV6_HOPLIMIT and
+		 * IPV6_TCLASS tell.
+		 */
 		on(s->fd, IPPROTO_IP, IP_RECVTTL);
+		on(s->fd, IPPROTO_IP, IP_RECVTOS);
 		if (!s->raw)	/* ping sockets get errors only this way */
 			on(s->fd, IPPROTO_IP, IP_RECVERR);
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IP, IP_TOS,
@@ -148,6 +182,7 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 			goto fail;
 	} else {
 		on(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT);
+		on(s->fd, IPPROTO_IPV6, IPV6_RECVTCLASS);
 		if (!s->raw)
 			on(s->fd, IPPROTO_IPV6, IPV6_RECVERR);
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IPV6,
@@ -335,6 +370,13 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
 		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
 			memcpy(&r->ttl, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_TOS) {
+			/* IPv4's is one byte, IPv6's IPV6_TCLASS an int. */
+			r->tos = *(const unsigned char *)CMSG_DATA(c);
+		} else if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_TCLASS) {
+			memcpy(&r->tos, CMSG_DATA(c), sizeof(int));
 		} else if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SO_RXQ_OVFL) {
 			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
@@ -363,6 +405,7 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 			}
 		}
 	}
+	r->real = now->real - (now->mono - r->when);
 }
 
 /*
@@ -406,7 +449,7 @@ static void
 rx_reset(struct rx *r, const struct mmsghdr *mm)
 {
 	r->len = mm->msg_len;
-	r->ttl = -1;
+	r->ttl = r->tos = -1;
 	r->is_err = 0;
 	r->has_offender = 0;
 }

@@ -35,7 +35,9 @@ struct rx {
 	struct sockaddr_storage	 from;	/* source, or errqueue: original dst */
 	int64_t			 when;		/* arrival, monotonic ns */
 	int64_t			 read;		/* when we read it */
+	int64_t			 real;		/* arrival, Unix ns */
 	int			 ttl;
+	int			 tos;	/* TOS / traffic class, -1 */
 	/* error queue only */
 	int			 is_err;
 	int			 ee_origin_local;

@@ -202,3 +202,10 @@ tag_seq32_check(const struct tag_key *k, const uint8_t addr[16],
 	*seq16 = seq;
 	return 0;
 }
+
+uint32_t
+tag_mac32(const struct tag_key *k, const uint8_t addr[16], uint16_t id,
+    uint16_t seq)
+{
+	return (uint32_t)flow_hash(k, addr, id, 0, seq, 't');
+}

@@ -69,6 +69,13 @@ uint16_t tag_mask16(const struct tag_key *, const uint8_t addr[16],
 	    uint16_t sport, uint16_t dport);
 uint32_t tag_seq32(const struct tag_key *, const uint8_t addr[16],
 	    uint16_t sport, uint16_t dport, uint16_t n16);
+/*
+ * tag_mac32: a 32-bit keyed MAC of an ICMP timestamp request's id and seq
+ * to addr, carried in its originate timestamp (which the reply echoes):
+ * the message has no payload to hold a tag.
+ */
+uint32_t tag_mac32(const struct tag_key *, const uint8_t addr[16],
+	    uint16_t id, uint16_t seq);
 int	tag_seq32_check(const struct tag_key *, const uint8_t addr[16],
 	    uint16_t sport, uint16_t dport, uint32_t v, uint16_t *n16);
 

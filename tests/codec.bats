@@ -133,7 +133,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 27 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 29 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 }
 

@@ -844,7 +844,8 @@ test_classes(void)
 		{ 0, ICMP_C_ECHO_REPLY }, { 3, ICMP_C_UNREACH },
 		{ 4, ICMP_C_QUENCH }, { 5, ICMP_C_REDIRECT },
 		{ 8, ICMP_C_ECHO_REQUEST }, { 11, ICMP_C_EXCEEDED },
-		{ 12, ICMP_C_PARAM }, { 13, ICMP_C_OTHER },
+		{ 12, ICMP_C_PARAM }, { 13, ICMP_C_TS_REQUEST },
+		{ 14, ICMP_C_TS_REPLY }, { 15, ICMP_C_OTHER },
 	}, v6[] = {
 		{ 1, ICMP_C_UNREACH }, { 2, ICMP_C_TOO_BIG },
 		{ 3, ICMP_C_EXCEEDED }, { 4, ICMP_C_PARAM },
@@ -1204,6 +1205,69 @@ test_tag_seq(void)
 	    tag_mask16(&k, DST4, 1, 2) != tag_mask16(&k, DST6, 1, 2));
 }
 
+/*
+ * ICMP timestamp request and reply (RFC 792 types 13, 14): built and
+ * read field by field; the reply read behind an IPv4 header with TOS and
+ * TTL; short ones and ones with a code refused.
+ */
+static void
+test_timestamp4(void)
+{
+	uint8_t p[128], r[64], t[12];
+	struct icmp_msg m;
+	size_t n;
+
+	CHECK(icmp4_build_timestamp(p, 19, ID, SEQ, 1) == 0);
+	n = icmp4_build_timestamp(p, sizeof(p), ID, SEQ, 0xdeadbeef);
+	CHECK(n == 20 && n == ICMP_TS_LEN);
+	CHECK(p[0] == 13 && p[1] == 0 && sum16(p, n) == 0);
+	CHECK(get16(p + 4) == ID && get16(p + 6) == SEQ);
+	CHECK(get32(p + 8) == 0xdeadbeef && get32(p + 12) == 0 &&
+	    get32(p + 16) == 0);
+	CHECK(icmp4_parse(p, n, 0, &m) == 0 && m.kind == ICMP_KIND_REQUEST);
+	CHECK(m.cls == ICMP_C_TS_REQUEST && m.has_ts && m.ts[0] == 0xdeadbeef);
+
+	put32(t, 0xdeadbeef);
+	put32(t + 4, 43200000);
+	put32(t + 8, 43200001);
+	n = icmp(r, 0, 14, 0, (uint32_t)ID << 16 | SEQ, t, sizeof(t));
+	n = ip4(p, target4, us4, 57, r, n);
+	p[1] = 0xb8;	/* DSCP EF: the codec reads the header's TOS */
+	put16(p + 10, 0);
+	put16(p + 10, sum16(p, 20));
+	CHECK(icmp4_parse(p, n, 1, &m) == 0 && m.kind == ICMP_KIND_REPLY);
+	CHECK(m.cls == ICMP_C_TS_REPLY && m.type == 14 && m.icmp_len == 20);
+	CHECK(m.id == ID && m.seq == SEQ && m.ttl == 57 && m.tos == 0xb8);
+	CHECK(m.has_ts && m.ts[0] == 0xdeadbeef && m.ts[1] == 43200000 &&
+	    m.ts[2] == 43200001);
+	CHECK(m.data == p + 28 && m.data_len == 12);
+	/* Without the IP header (a datagram socket), no TOS, no TTL. */
+	CHECK(icmp4_parse(r, 20, 0, &m) == 0 && m.tos == -1 && m.ttl == -1);
+	/* Echo replies do not carry timestamps. */
+	n = echo(r, 0, 0);
+	CHECK(icmp4_parse(r, n, 0, &m) == 0 && !m.has_ts);
+	/* 19 bytes, or a code: refused. */
+	n = icmp(r, 0, 14, 0, (uint32_t)ID << 16 | SEQ, t, 11);
+	CHECK(icmp4_parse(r, n, 0, &m) == -1 && !m.has_ts);
+	n = icmp(r, 0, 14, 1, (uint32_t)ID << 16 | SEQ, t, sizeof(t));
+	CHECK(icmp4_parse(r, n, 0, &m) == -1);
+}
+
+/* The MAC a timestamp request's originate carries: id, seq, address. */
+static void
+test_tag_mac32(void)
+{
+	struct tag_key k = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	struct tag_key k2 = { 1, 2 };
+	uint32_t v = tag_mac32(&k, mapped4, ID, SEQ);
+
+	CHECK(v == tag_mac32(&k, mapped4, ID, SEQ));
+	CHECK(v != tag_mac32(&k, mapped4, ID, SEQ + 1));
+	CHECK(v != tag_mac32(&k, mapped4, ID + 1, SEQ));
+	CHECK(v != tag_mac32(&k, mapped_us4, ID, SEQ));
+	CHECK(v != tag_mac32(&k2, mapped4, ID, SEQ));
+}
+
 static const struct unit_group tests[] = {
 	{ "echo4", test_echo4 },
 	{ "unreach4", test_unreach4 },
@@ -1232,6 +1296,8 @@ static const struct unit_group tests[] = {
 	{ "tcp-syn", test_tcp_syn },
 	{ "udp-cksum", test_udp_cksum },
 	{ "tag-seq", test_tag_seq },
+	{ "timestamp4", test_timestamp4 },
+	{ "tag-mac32", test_tag_mac32 },
 };
 
 int

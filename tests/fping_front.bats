@@ -456,8 +456,8 @@ $DEAD is unreachable" ]
 
 @test "options not done yet: exit 3, naming the option" {
 	local a
-	for a in "-N" "-X 1" "-k 1" "-J" \
-	    "--check-source" "--print-ttl" "--print-tos" "--icmp-timestamp" \
+	for a in "-N" "-X 1" "-J" \
+	    "--check-source" \
 	    "--seqmap-timeout=10" "--netdata"; do
 		run --separate-stderr fp $a 192.0.2.1
 		echo "$a: $status $stderr"

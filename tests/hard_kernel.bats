@@ -178,8 +178,8 @@ stalled_sweep()
 	run --separate-stderr fmp -c 1 --csv "$PEER"
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == *,answered,dropped,exit_status* ]]
-	# The last columns, jitter_ms and method, are empty in the end row.
-	[[ ${lines[-1]%$'\r'} == end,*,1,1,0,0,, ]]
+	# The last columns, jitter_ms, method and tos, are empty in the end row.
+	[[ ${lines[-1]%$'\r'} == end,*,1,1,0,0,,, ]]
 }
 
 # --- 16. The MTU of a local EMSGSIZE; a family without a socket --------

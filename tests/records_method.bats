@@ -173,7 +173,7 @@ K_TRACE='"type","time","target","addr","reached","hops","stop","round"'
 	run rmp -c 2 -p 100 -t 300 --json $D_4 $D_6 $SINK_4 $SINK_6 $UNR_4 $UNR_6
 	echo "$status $output"
 	[ "$status" -eq 1 ]
-	keys_are reply "[$K_REPLY,\"method\"]"
+	keys_are reply "[$K_REPLY,\"method\",\"tos\"]"
 	keys_are timeout "[$K_TIMEOUT,\"method\"]"
 	keys_are error "[$K_ERROR,\"method\"]"
 	keys_are summary "[$K_SUMMARY,\"method\"]"
@@ -331,13 +331,13 @@ csv_run()
 }
 
 @test "csv: method last, then port and state with UDP and TCP; rows say the same as JSON (v4, v6)" {
-	csv_run icmp "$CSV_PING,method" -c 1 -t 300 $D_4 $SINK_6
+	csv_run icmp "$CSV_PING,method,tos" -c 1 -t 300 $D_4 $SINK_6
 	[ "$(csv_cells "$MRC_DIR/icmp.csv")" = "1 end,,-,-
 1 reply,icmp,-,-
 1 start,,-,-
 2 summary,icmp,-,-
 1 timeout,icmp,-,-" ]
-	csv_run tcp "$CSV_PING,method,port,state" -T --port 443 -c 1 -t 300 $D_4 $SINK_6
+	csv_run tcp "$CSV_PING,method,port,state,tos" -T --port 443 -c 1 -t 300 $D_4 $SINK_6
 	[ "$(csv_cells "$MRC_DIR/tcp.csv")" = "1 end,,,
 1 reply,tcp,443,open
 1 start,,,

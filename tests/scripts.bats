@@ -29,7 +29,7 @@ teardown()	{ responder_stop_all; }
 
 # The documented fields of each record type (man/mping.1), in order.
 KEYS_START='["type","time","targets","version","mode","method","count","period_ms","interval_ms","timeout_ms","retries","payload_size","probe_ttl","deadline_s"]'
-KEYS_REPLY='["type","time","target","addr","from","seq","size","ttl","rtt_ms","dup","late","foreign","method"]'
+KEYS_REPLY='["type","time","target","addr","from","seq","size","ttl","rtt_ms","dup","late","foreign","method","tos"]'
 KEYS_TIMEOUT='["type","time","target","addr","seq","method"]'
 KEYS_ERROR='["type","time","target","addr","seq","from","icmp_type","icmp_code","error","mtu","reason","method"]'
 KEYS_BAD='["type","time","target","reason"]'
