@@ -19,7 +19,7 @@
 #include "input.h"
 #include "tag.h"
 
-#define FPING_VERSION	"5.1"
+#define FPING_VERSION	"5.2"
 
 /* fping's defaults (its options.h) and limits. */
 #define DEF_RETRY	3
@@ -116,7 +116,8 @@ usage(const char *prog, int is_error)
 	    "(default: 56)\n"
 	    "   -B, --backoff=N    set exponential backoff factor to N "
 	    "(default: 1.5)\n"
-	    "   -c, --count=N      count mode: send N pings to each target\n"
+	    "   -c, --count=N      count mode: send N pings to each target "
+	    "and report stats\n"
 	    "   -f, --file=FILE    read list of targets from a file "
 	    "( - means stdin)\n"
 	    "   -g, --generate     generate target list (only if no -f "
@@ -127,7 +128,10 @@ usage(const char *prog, int is_error)
 	    "-g 192.168.1.0/24)\n", prog, prog, prog);
 	fprintf(out,
 	    "   -H, --ttl=N        set the IP TTL value (Time To Live hops)\n"
+	    "   -i, --interval=MSEC  interval between sending ping packets "
+	    "(default: %d ms)\n"
 	    "   -I, --iface=IFACE  bind to a particular interface\n"
+	    "   -k, --fwmark=FWMARK set the routing mark\n"
 	    "   -l, --loop         loop mode: send pings forever\n"
 	    "   -m, --all          use all IPs of provided hostnames (e.g. IPv4 "
 	    "and IPv6), use with -A\n"
@@ -144,19 +148,17 @@ usage(const char *prog, int is_error)
 	    "   -t, --timeout=MSEC individual target initial timeout "
 	    "(default: %d ms,\n"
 	    "                      except with -l/-c/-C, where it's the -p "
-	    "period up to 2000 ms)\n\n", DEF_PERIOD_MS, DEF_RETRY,
-	    DEF_TIMEOUT_MS);
+	    "period up to 2000 ms)\n\n", DEF_INTERVAL_MS, DEF_PERIOD_MS,
+	    DEF_RETRY, DEF_TIMEOUT_MS);
 	fprintf(out, "Output options:\n"
 	    "   -a, --alive        show targets that are alive\n"
 	    "   -A, --addr         show targets by address\n"
-	    "   -C, --vcount=N     same as -c, report results in verbose "
-	    "format\n"
+	    "   -C, --vcount=N     same as -c, report results (not stats) in "
+	    "verbose format\n"
 	    "   -d, --rdns         show targets by name (force reverse-DNS "
 	    "lookup)\n"
 	    "   -D, --timestamp    print timestamp before each output line\n"
 	    "   -e, --elapsed      show elapsed time on return packets\n"
-	    "   -i, --interval=MSEC  interval between sending ping packets "
-	    "(default: %d ms)\n"
 	    "   -n, --name         show targets by name (reverse-DNS lookup for "
 	    "target IPs)\n"
 	    "   -N, --netdata      output compatible for netdata (-l -Q are "
@@ -170,8 +172,9 @@ usage(const char *prog, int is_error)
 	    "   -s, --stats        print final stats\n"
 	    "   -u, --unreach      show targets that are unreachable\n"
 	    "   -v, --version      show version\n"
-	    "   -x, --reachable=N  shows if >=N hosts are reachable or not\n",
-	    DEF_INTERVAL_MS);
+	    "   -x, --reachable=N  shows if >=N hosts are reachable or not\n"
+	    "   -X, --fast-reachable=N exits true immediately when N hosts are "
+	    "found\n");
 	exit(is_error);
 }
 

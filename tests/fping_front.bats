@@ -441,16 +441,36 @@ $DEAD is unreachable" ]
 	done
 }
 
-@test "-h and -v: fping 5.1's option list on stdout; version, then mping" {
+# fping 5.1's -h (the installed fping) as fping 5.2 changed it: -c and -C
+# reworded, -i moved up among the probing options, -k and -X added.
+h52_of()
+{
+	local ival
+	ival=$(grep -- '^   -i, --interval=' <<<"$1")
+	awk -v ival="$ival" '
+	/^   -c, --count=N/ { print $0 " and report stats"; next }
+	/^   -C, --vcount=N/ { sub(/report results in/, "report results (not stats) in") }
+	/^   -i, --interval=/ { next }
+	/^   -H, --ttl=N/ { print; print ival; next }
+	/^   -I, --iface=/ { print; print "   -k, --fwmark=FWMARK set the routing mark"; next }
+	/^   -x, --reachable=N/ { print; print "   -X, --fast-reachable=N exits true immediately when N hosts are found"; next }
+	{ print }' <<<"$1"
+}
+
+@test "-h and -v: fping 5.2's option list on stdout; version 5.2, then mping" {
+	need_real
 	run --separate-stderr fp -h
 	[ "$status" -eq 0 ] && [ "$stderr" = "" ]
 	grep -F '   -S, --src=IP       set source address' <<<"$output"
 	grep -F '   -I, --iface=IFACE  bind to a particular interface' <<<"$output"
 	grep -F '   -O, --tos=N        set the type of service' <<<"$output"
-	same -h
+	grep -F '   -k, --fwmark=FWMARK set the routing mark' <<<"$output"
+	local ours=$output
+	run --separate-stderr realfp -h
+	diff <(h52_of "$output") - <<<"$ours"
 	run --separate-stderr fp -v
 	[ "$status" -eq 0 ]
-	[ "$(sed -n 1p <<<"$output")" = "fping: Version 5.1" ]
+	[ "$(sed -n 1p <<<"$output")" = "fping: Version 5.2" ]
 	grep -q mping <<<"$(sed -n 2p <<<"$output")"
 }
 
