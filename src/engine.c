@@ -146,15 +146,16 @@ int
 engine_idle(const struct engine *e)
 {
 	return e->outstanding == 0 && fifo_len(&e->q_send) == 0 &&
-	    fifo_len(&e->q_retry) == 0 && fifo_len(&e->q_side) == 0;
+	    fifo_len(&e->q_retry) == 0;
 }
 
 /* A probe has its outcome: it is no longer in flight. */
 static void
 landed(struct engine *e, const struct probe *pr)
 {
-	if (!pr->side)
-		e->tg->t[pr->target].inflight--;
+	if (pr->side)
+		return;
+	e->tg->t[pr->target].inflight--;
 	e->outstanding--;
 }
 
@@ -436,9 +437,8 @@ commit(struct engine *e, const struct batch *b, int i, int64_t now)
 		t->sent++;
 		e->sent++;
 		t->inflight++;
-	}
-	if (j->attempt == 0)
 		e->outstanding++;
+	}
 	e->mode->sent(e, j, b->serial[i], now);
 	if (e->tx[i].err)
 		local_failure(e, pr, e->tx[i].err, e->tx[i].err == EMSGSIZE ?

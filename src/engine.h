@@ -91,7 +91,8 @@ struct engine {
 	 * its functions run: the jobs it queues then go to q_side (due at
 	 * once, in their order, after the due ones of q_send), are marked
 	 * side, and their probes never count as the target's probes (sent,
-	 * in flight).  ttl0: the TTL a job of TTL 0 is sent with (0: the
+	 * in flight) nor keep the engine from being idle (the side mode
+	 * says when its work is done).  ttl0: the TTL a job of TTL 0 is sent with (0: the
 	 * socket's as it is; -1 sets the kernel's default back).
 	 */
 	struct fifo		 q_side;
