@@ -106,6 +106,54 @@ td_wait()
 	    [range(1; $t | length) | $t[.] - $t[. - 1]] | max < 0.3' >/dev/null
 }
 
+@test "--trace-down: two outages, two traces; none while it stays down" {
+	local out=$BATS_TEST_TMPDIR/out
+	# --down-after 4: more than the probes in flight (-t / -p), whose
+	# timeouts come after the first reply once r2 forwards again.
+	td_bg "$out" --json --trace-down --down-after 4 -c 70 -p 100 -t 300 \
+	    --max-timeouts 2 --max-hops 8 198.18.0.1 198.19.0.1
+	sleep 0.8; r2_cut; sleep 1.5; r2_mend
+	sleep 1.0; r2_cut; sleep 1.5; r2_mend
+	td_wait 10
+	output=$(cat "$out")
+	echo "$output" | grep -v '"probe"\|"reply"'
+	[ "$TD_STATUS" -eq 0 ]
+	jq_out -e '[.[] | select(.type == "down" or .type == "trace") |
+	    .type] == ["down", "trace", "down", "trace"]' >/dev/null
+	[ "$(jcount '.type == "up"')" -eq 2 ]
+	# The second is the target's second trace (round 1), as whole.
+	jq_out -e '[.[] | select(.type == "trace") | [.round, .cause, .stop,
+	    .hops]] == [[0, "down", "max-timeouts", 4],
+	    [1, "down", "max-timeouts", 4]]' >/dev/null
+	jq_out -e '[.[] | select(.type == "hop" and .round == 1) |
+	    [.ttl, .addrs]] == [[1, ["192.0.2.1"]], [2, ["192.0.2.18"]],
+	    [3, []], [4, []]]' >/dev/null
+	jq_out -e '.[] | select(.type == "summary" and .target == "198.18.0.1") |
+	    .sent == 70 and .received == 70' >/dev/null
+}
+
+@test "--trace-down: a target back up while its trace runs lets the trace finish" {
+	local out=$BATS_TEST_TMPDIR/out
+	# Down about 2.2 s after the cut (12 probes at -p 100, -t 1000);
+	# the trace's silent hops time out 1 s later; r2 forwards again in
+	# between, and the target is up before its trace ends.
+	td_bg "$out" --json --trace-down --down-after 12 -c 60 -p 100 \
+	    -t 1000 --max-timeouts 2 --max-hops 8 198.18.0.1 198.19.0.1
+	sleep 0.5; r2_cut; sleep 2.7; r2_mend
+	td_wait 10
+	output=$(cat "$out")
+	echo "$output" | grep -v '"probe"\|"reply"'
+	[ "$TD_STATUS" -eq 0 ]
+	jq_out -e '[.[] | select(.type == "down" or .type == "up" or
+	    .type == "trace") | .type] == ["down", "up", "trace"]' >/dev/null
+	# Its verdict is the trace's own (the probes sent once r2 forwards
+	# again may reach d); its hops before the cut are there.
+	jq_out -e '.[] | select(.type == "trace") | .cause == "down" and
+	    (.stop == "max-timeouts" or .stop == "reached")' >/dev/null
+	jq_out -e '[.[] | select(.type == "hop") | [.ttl, .addrs]] | .[0:2] ==
+	    [[1, ["192.0.2.1"]], [2, ["192.0.2.18"]]]' >/dev/null
+}
+
 @test "--trace-down -c: only the target that never answered is traced, then the summaries" {
 	run --separate-stderr mp --json --trace-down -c 3 -p 100 -t 300 \
 	    --max-timeouts 2 --max-hops 8 198.18.0.1 198.18.9.1
