@@ -171,6 +171,21 @@ static const struct field *const *const csv_mon_columns[2][2] = {
 	{ csv_mon, csv_mon_port }, { csv_mon_summary, csv_mon_summary_port },
 };
 
+/* --trace-down: the ping's columns, then the trace's own. [port] */
+#define WATCH_FIELDS	MON_FIELDS, &f_probe, &f_addrs, &f_names, &f_froms, \
+	&f_rtts, &f_marks, &f_mpls, &f_reached, &f_hops, &f_stop, &f_round, \
+	&f_cause
+static const struct field *const csv_watch[] = { CSV_FIELDS, &f_method,
+	WATCH_FIELDS, NULL };
+static const struct field *const csv_watch_port[] = { CSV_FIELDS,
+	PORT_FIELDS, WATCH_FIELDS, NULL };
+
+const struct field *const *
+fields_csv_watch(int port)
+{
+	return port ? csv_watch_port : csv_watch;
+}
+
 const struct field *const *
 fields_of(enum rec_type t)
 {

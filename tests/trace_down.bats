@@ -192,6 +192,21 @@ td_wait()
 	    select(.target == "198.18.0.1")] | length == 0' >/dev/null
 }
 
+@test "--trace-down --csv: the ping's columns, then the trace's, cause last" {
+	run --separate-stderr mp --csv --trace-down -c 2 -p 100 -t 300 \
+	    --max-timeouts 2 --max-hops 8 198.18.9.1
+	[ "$status" -eq 1 ]
+	output=$(tr -d '\r' <<<"$output")	# CSV lines end in CRLF
+	echo "$output"
+	[[ $(head -1 <<<"$output") == type,time,target,addr,from,seq,*,exit_status,jitter_ms,method,interval_start,interval_end,outage_start,outage_end,outage_s,probe,addrs,names,froms,rtts_ms,marks,mpls,reached,hops,stop,round,cause ]]
+	# Every row has the header's cells.
+	[ "$(awk -F, '{ print NF }' <<<"$output" | sort -u)" = 52 ]
+	[ "$(grep -c '^hop,' <<<"$output")" -eq 4 ]
+	grep -q '^hop,.*,192\.0\.2\.18,.*,never-answered$' <<<"$output"
+	grep -q '^trace,.*,false,4,max-timeouts,0,never-answered$' <<<"$output"
+	grep -q '^summary,[0-9.]*,198\.18\.9\.1,198\.18\.9\.1,,,,,,,,,,,,,,2,0,2,' <<<"$output"
+}
+
 @test "--trace-down: text shows the trace indented under the down line" {
 	run --separate-stderr mp --trace-down --down-after 2 -c 5 -p 100 \
 	    -t 300 --max-timeouts 2 --max-hops 8 198.18.9.1
