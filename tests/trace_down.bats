@@ -175,6 +175,8 @@ td_wait()
 	jq_out -e '[.[] | select(.type == "summary") | [.target, .sent,
 	    .received]] == [["198.18.0.1", 3, 3], ["198.18.9.1", 3, 0]]' \
 	    >/dev/null
+	jq_out -e '.[0] | .mode == "ping" and .trace_down == true and
+	    .max_hops == 8 and .max_timeouts == 2 and .queries == 3' >/dev/null
 }
 
 @test "--trace-down: pings after a trace's short TTLs go with the socket's own TTL again" {
