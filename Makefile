@@ -17,6 +17,7 @@ SRCS	= src/main.c src/loop_epoll.c src/sock.c src/icmp_common.c \
 	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c
 SRCS	+= src/method_tcpconn.c
 SRCS	+= src/monitor.c src/prom.c
+SRCS	+= src/watch.c
 SRCS	+= src/cli_fping.c src/out_fping.c
 SRCS	+= src/method_tstamp.c
 OBJS	= $(SRCS:.c=.o)

@@ -17,7 +17,8 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
 	--format --csv --json --live --progress --no-progress --help --version
-	--trace --max-hops --first-hop --queries --max-timeouts --window
+	--trace --trace-down --max-hops --first-hop --queries --max-timeouts
+	--window
 	--flow --names --method --udp --tcp --port
 	--report-every --cumulative --down-after --up-after --prom-file
 	--all-addresses --random-data --icmp-timestamp --fwmark

@@ -59,6 +59,7 @@ complete -c mping -s V -l version -d 'Print version and exit'
 
 # Trace mode
 complete -c mping -l trace -d 'Trace the route to each target'
+complete -c mping -l trace-down -d 'Trace a target that goes down (--down-after) or never answered (-c)'
 complete -c mping -l max-hops -x -d 'Trace: highest TTL probed (default 30)'
 complete -c mping -l first-hop -x -d 'Trace: TTL of the first hop (default 1)'
 complete -c mping -l queries -x -d 'Trace: probes per hop (default 3)'

@@ -32,7 +32,7 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
-	OPT_ICMP_TS, OPT_FWMARK };
+	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN };
 
 /* What follows the option. */
 enum arg {
@@ -212,6 +212,9 @@ static const struct cli_opt opts[] = {
 
 	{ OPT_TRACE, "trace", FLAG(c.trace), .group = G_TRACING,
 	    .help = "trace the route to each target" },
+	{ OPT_TRACE_DOWN, "trace-down", FLAG(c.trace_down), .scope = S_PING,
+	    .group = G_TRACING, .help = "trace a target that goes down "
+	    "(--down-after),\nor never answered (-c), beside the pings" },
 	{ OPT_FIRSTHOP, "first-hop", NUM(1, 255), AT(c.first_hop, T_INT),
 	    .scope = S_TRACE, .tdef = "1", .group = G_TRACING, .meta = "N",
 	    .help = "first TTL to probe" },
@@ -500,23 +503,13 @@ unknown(char **argv)
 	    argv[optind - 1]);
 }
 
-/* The options that need --trace or refuse it; --trace's defaults. */
+/* The trace options' defaults where they are not given. */
 static void
-trace_rules(struct cli *st)
+trace_defaults(struct cli *st)
 {
 	struct conf *c = &st->c;
-	char name[32];
 	size_t i;
 
-	if (!c->trace) {
-		if (st->trace_opt != -1)
-			usage_error("%s needs --trace",
-			    opt_name(&opts[st->trace_opt], name, sizeof(name)));
-		return;
-	}
-	if (st->ping_opt != -1)
-		usage_error("%s: not an option of --trace",
-		    opt_name(&opts[st->ping_opt], name, sizeof(name)));
 	for (i = 0; i < NOPTS; i++)
 		if (opts[i].tdef && !(st->seen >> i & 1))
 			store(st, &opts[i], value(&opts[i], opts[i].tdef),
@@ -524,6 +517,50 @@ trace_rules(struct cli *st)
 	if (c->first_hop > c->max_hops)
 		usage_error("--first-hop %d is beyond --max-hops %d",
 		    c->first_hop, c->max_hops);
+}
+
+/*
+ * --trace-down: a ping run that traces some targets (watch.c), with the
+ * trace options.  Its traces' probes are never resent (a retry would
+ * lose its TTL), and their hops have no names.
+ */
+static void
+trace_down_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (c->down_after == 0 && c->count == 0)
+		usage_error("--trace-down needs --down-after N or -c N");
+	if (c->retries)
+		usage_error("--trace-down: not with -r");
+	if (c->names)
+		usage_error("--names: not with --trace-down");
+	if (c->live)
+		usage_error("--trace-down: not with --live");
+	trace_defaults(st);
+}
+
+/* The options that need --trace or refuse it; --trace's defaults. */
+static void
+trace_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+	char name[32];
+
+	if (!c->trace && !c->trace_down) {
+		if (st->trace_opt != -1)
+			usage_error("%s needs --trace",
+			    opt_name(&opts[st->trace_opt], name, sizeof(name)));
+		return;
+	}
+	if (!c->trace) {
+		trace_down_rules(st);
+		return;
+	}
+	if (st->ping_opt != -1)
+		usage_error("%s: not an option of --trace",
+		    opt_name(&opts[st->ping_opt], name, sizeof(name)));
+	trace_defaults(st);
 	/* -c: rounds of every trace (--live: until interrupted). */
 	if (c->count == 0 && !c->live)
 		c->count = 1;

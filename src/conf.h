@@ -81,6 +81,8 @@ struct conf {
 	int		 window;	/* hops in flight per target */
 	uint16_t	 flow;		/* Paris flow: the probes' checksum */
 	int		 names;		/* reverse DNS for hops */
+	int		 trace_down;	/* --trace-down: ping, and trace the
+					   targets that go down (watch.c) */
 	int		 live;		/* full-screen view (--live) */
 	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
 	struct fping_opts fping;	/* called as fping */

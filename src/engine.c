@@ -105,6 +105,7 @@ engine_free(struct engine *e)
 	fifo_free(&e->q_send);
 	fifo_free(&e->q_retry);
 	fifo_free(&e->q_timer);
+	fifo_free(&e->q_side);
 	pool_free(&e->pool);
 	free(e->pkt);
 	free(e->tx);
@@ -112,18 +113,27 @@ engine_free(struct engine *e)
 	free(e->rxbuf);
 }
 
+/* j marked as the side mode's while it runs (struct engine). */
+static void
+push(struct engine *e, struct fifo *q, const struct job *j)
+{
+	struct job k = *j;
+
+	k.side = e->side;
+	if (fifo_push(q, &k) == -1)
+		e->nomem = 1;
+}
+
 void
 engine_queue(struct engine *e, const struct job *j)
 {
-	if (fifo_push(&e->q_send, j) == -1)
-		e->nomem = 1;
+	push(e, e->side ? &e->q_side : &e->q_send, j);
 }
 
 void
 engine_timer(struct engine *e, const struct job *j)
 {
-	if (fifo_push(&e->q_timer, j) == -1)
-		e->nomem = 1;
+	push(e, &e->q_timer, j);
 }
 
 static struct sock *
@@ -143,6 +153,8 @@ engine_idle(const struct engine *e)
 static void
 landed(struct engine *e, const struct probe *pr)
 {
+	if (pr->side)
+		return;
 	e->tg->t[pr->target].inflight--;
 	e->outstanding--;
 }
@@ -193,6 +205,7 @@ time_out(struct engine *e, struct probe *pr, int64_t now)
 		j.target = pr->target;
 		j.seq = pr->seq;
 		j.attempt = (uint8_t)(pr->attempt + 1);
+		j.side = pr->side;
 		if (fifo_push(&e->q_retry, &j) == -1)
 			e->nomem = 1;
 		pool_put(&e->pool, pr);
@@ -253,8 +266,9 @@ expire(struct engine *e, int64_t now)
 struct batch {
 	struct job	 job[TX_BATCH];
 	uint32_t	 serial[TX_BATCH];	/* their probes' */
-	uint8_t		 src[TX_BATCH];	/* 0 retry, 1 mode's queue, 2 cursor */
-	uint32_t	 took[3];	/* jobs taken from each source */
+	uint8_t		 src[TX_BATCH];	/* 0 retry, 1 mode's queue, 2 cursor,
+					   3 side queue */
+	uint32_t	 took[4];	/* jobs taken from each source */
 	int		 n;
 };
 
@@ -278,19 +292,19 @@ run_timers(struct engine *e, int64_t now)
  * the batch.
  */
 static int
-queued_job(struct engine *e, int64_t now, const struct batch *b,
-    struct job *j)
+queued_job(struct engine *e, struct fifo *q, int src, int64_t now,
+    const struct batch *b, struct job *j)
 {
 	struct job *h;
 
-	while ((h = fifo_at(&e->q_send, b->took[1])) != NULL && h->due <= now) {
+	while ((h = fifo_at(q, b->took[src])) != NULL && h->due <= now) {
 		if (e->mode->wanted == NULL || e->mode->wanted(e, h)) {
 			*j = *h;
 			return 1;
 		}
-		if (b->took[1] > 0)
+		if (b->took[src] > 0)
 			return -1;
-		fifo_pop(&e->q_send);
+		fifo_pop(q);
 	}
 	return 0;
 }
@@ -315,8 +329,11 @@ next_job(struct engine *e, int64_t now, const struct batch *b,
 		return 0;
 	}
 	for (;;) {
-		if ((r = queued_job(e, now, b, j)) != 0)
+		if ((r = queued_job(e, &e->q_send, 1, now, b, j)) != 0)
 			return r > 0 ? 1 : -1;
+		/* After the due pings: a side trace never delays them. */
+		if ((r = queued_job(e, &e->q_side, 3, now, b, j)) != 0)
+			return r > 0 ? 3 : -1;
 		t = e->cursor + b->took[2];
 		if (t >= e->tg->n)
 			return -1;
@@ -352,7 +369,7 @@ probe_build(struct engine *e, struct tx *tx, const struct job *j,
 	h.seq = j->seq;
 	h.sent_us = (uint32_t)(sent / 1000);
 	h.attempt = j->attempt;
-	h.flags = 0;
+	h.flags = j->side;	/* a late reply's probe has left the pool */
 	e->m->build(e->mst, sock_of(e, t), tx, t, &h,
 	    j->has_flow ? (int)j->flow : -1);
 }
@@ -373,7 +390,7 @@ batch_fill(struct engine *e, int64_t now, int64_t sent, struct batch *b,
 	int src, family = 0;
 
 	b->n = 0;
-	b->took[0] = b->took[1] = b->took[2] = 0;
+	memset(b->took, 0, sizeof(b->took));
 	if (max > e->ntx)
 		max = e->ntx;
 	if (e->c->interval_ns && max > 1)
@@ -391,6 +408,7 @@ batch_fill(struct engine *e, int64_t now, int64_t sent, struct batch *b,
 		pr->target = j.target;
 		pr->seq = j.seq;
 		pr->attempt = j.attempt;
+		pr->side = j.side;
 		probe_build(e, &e->tx[b->n], &j, pr->serial, sent);
 		b->serial[b->n] = pr->serial;
 		b->job[b->n] = j;
@@ -411,9 +429,11 @@ commit(struct engine *e, const struct batch *b, int i, int64_t now)
 		fifo_pop(&e->q_retry);
 	else if (b->src[i] == 1)
 		fifo_pop(&e->q_send);
+	else if (b->src[i] == 3)
+		fifo_pop(&e->q_side);
 	else
 		e->cursor++;
-	if (j->attempt == 0) {
+	if (j->attempt == 0 && !j->side) {
 		t->sent++;
 		e->sent++;
 		t->inflight++;
@@ -451,7 +471,8 @@ send_due(struct engine *e, int64_t now)
 		if (b.n == 0)
 			return;
 		s = sock_of(e, &e->tg->t[b.job[0].target]);
-		n = e->m->send(e->mst, s, b.job[0].ttl, e->tx, b.n);
+		n = e->m->send(e->mst, s, b.job[0].ttl ? b.job[0].ttl : e->ttl0,
+		    e->tx, b.n);
 		/* -i is a minimum: counted from when this one has left. */
 		if (n > 0 && e->c->interval_ns)
 			e->next_send = e->clock() + e->c->interval_ns;
@@ -556,6 +577,7 @@ engine_answer(struct engine *e, struct answer *a, const struct rx *rx)
 			a->h.target = pr->target;
 			a->h.seq = pr->seq;
 			a->h.attempt = pr->attempt;
+			a->h.flags = pr->side;
 		}
 		a->rtt_ns = rtt_ns(rx, pr ? pr->sent : sent_of(&a->h, rx));
 		e->mode->outcome(e, pr, a, rx);
@@ -729,12 +751,13 @@ earliest(const struct engine *e, int64_t d, int64_t t)
 int64_t
 engine_wait(struct engine *e, int64_t now)
 {
-	struct fifo *q[3] = { &e->q_retry, &e->q_send, &e->q_timer };
+	struct fifo *q[4] = { &e->q_retry, &e->q_send, &e->q_timer,
+		&e->q_side };
 	struct job *j;
 	int64_t t = INT64_MAX, d;
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if ((j = fifo_peek(q[i])) != NULL)
 			t = earliest(e, j->due, t);
 	if (e->cursor < e->tg->n)

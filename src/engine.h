@@ -86,6 +86,18 @@ struct engine {
 	struct fifo		 q_send;	/* the mode's probes, due order */
 	struct fifo		 q_retry;	/* retries, due order */
 	struct fifo		 q_timer;	/* the mode's timers, due order */
+	/*
+	 * A side mode (watch.c: a trace beside the pings) sets side while
+	 * its functions run: the jobs it queues then go to q_side (due at
+	 * once, in their order, after the due ones of q_send), are marked
+	 * side, and their probes never count as the target's probes (sent,
+	 * in flight) nor keep the engine from being idle (the side mode
+	 * says when its work is done).  ttl0: the TTL a job of TTL 0 is sent with (0: the
+	 * socket's as it is; -1 sets the kernel's default back).
+	 */
+	struct fifo		 q_side;
+	uint8_t			 side;
+	int			 ttl0;
 	struct pool		 pool;		/* probes in flight */
 	struct tx		*tx;		/* send slots, ntx of them */
 	uint8_t			*pkt;

@@ -55,6 +55,7 @@ FLD("reached", F_BOOL, reached);
 FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
+OPT("cause", F_STR, cause);
 FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
@@ -117,12 +118,16 @@ static const struct field *const list[] = { &f_type, &f_time, &f_target,
 	&f_addr, PORT_FIELDS, NULL };
 static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
-	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, PORT_FIELDS, NULL };
+	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, &f_cause,
+	PORT_FIELDS, NULL };
 static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
-	&f_lost, &f_mpls, &f_round, PORT_FIELDS, NULL };
+	&f_lost, &f_mpls, &f_round, &f_cause, PORT_FIELDS, NULL };
 static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	NULL };
+/* A record's (CSV's columns above stay as they were). */
+static const struct field *const trace_rec[] = { TRACE_FIELDS, &f_cause,
+	PORT_FIELDS, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -171,6 +176,21 @@ static const struct field *const *const csv_mon_columns[2][2] = {
 	{ csv_mon, csv_mon_port }, { csv_mon_summary, csv_mon_summary_port },
 };
 
+/* --trace-down: the ping's columns, then the trace's own. [port] */
+#define WATCH_FIELDS	MON_FIELDS, &f_probe, &f_addrs, &f_names, &f_froms, \
+	&f_rtts, &f_marks, &f_mpls, &f_reached, &f_hops, &f_stop, &f_round, \
+	&f_cause
+static const struct field *const csv_watch[] = { CSV_FIELDS, &f_method,
+	WATCH_FIELDS, NULL };
+static const struct field *const csv_watch_port[] = { CSV_FIELDS,
+	PORT_FIELDS, WATCH_FIELDS, NULL };
+
+const struct field *const *
+fields_csv_watch(int port)
+{
+	return port ? csv_watch_port : csv_watch;
+}
+
 const struct field *const *
 fields_of(enum rec_type t)
 {
@@ -188,7 +208,7 @@ fields_of(enum rec_type t)
 	case REC_END:		return end;
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
-	case REC_TRACE:		return trace;
+	case REC_TRACE:		return trace_rec;
 	default:		return list;
 	}
 }

@@ -37,6 +37,8 @@ const struct field *const *fields_of(enum rec_type);
  * trace); monitor (-Q, --down-after, ping only): then the intervals' and
  * outages' times.
  */
+/* --trace-down's columns, with or without a port's. */
+const struct field *const *fields_csv_watch(int port);
 const struct field *const *fields_csv(int trace, int quiet, int port,
 		    int monitor);
 

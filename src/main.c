@@ -24,6 +24,7 @@
 #include "report.h"
 #include "resolve.h"
 #include "trace.h"
+#include "watch.h"
 
 static volatile sig_atomic_t sig_stop, sig_quit, sig_winch;
 
@@ -394,7 +395,8 @@ set_up(struct run *run, const sigset_t *block)
 	run->rep.tg = &run->tg;
 	run->rep.c = &run->c;
 	if (engine_init(&run->e, &run->c, &run->tg, &run->rep, run->m) == -1 ||
-	    (run->c.trace ? trace_mode(&run->e) : ping_mode(&run->e)) == -1)
+	    (run->c.trace ? trace_mode(&run->e) : run->c.trace_down ?
+	    watch_mode(&run->e) : ping_mode(&run->e)) == -1)
 		err(EXIT_SYSTEM, "start-up");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&run->out, stdout, &run->c);

@@ -221,6 +221,7 @@ monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt)
 	if (u->state == UD_DOWN && u->hits >= m->c->up_after) {
 		emit_change(e, i, u, 1);
 		u->state = UD_UP;
+		e->tg->t[i].flags &= (uint8_t)~T_DOWN;
 	} else if (u->state == UD_UNKNOWN)
 		u->state = UD_UP;
 }
@@ -247,6 +248,7 @@ monitor_miss(struct monitor *m, struct engine *e, uint32_t i,
 		u->down_since = u->miss_start;
 		u->lost = u->misses;
 		emit_change(e, i, u, 0);
+		e->tg->t[i].flags |= T_DOWN;
 	}
 }
 

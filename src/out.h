@@ -76,6 +76,8 @@ struct record {
 	long		 hops;
 	const char	*stop;		/* trace: why it ended */
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
+	const char	*cause;		/* probe, hop, trace of --trace-down:
+					   "down", "never-answered"; NULL */
 	/* start / end */
 	long		 targets, answered;
 	long		 dropped;	/* end: replies the kernel dropped */

@@ -26,6 +26,8 @@ csv_cell(struct obuf *b, const char *s)
 static const struct field *const *
 columns(const struct out *o)
 {
+	if (o->conf->trace_down)
+		return fields_csv_watch(o->conf->method != PM_ICMP);
 	return fields_csv(o->conf->trace, o->conf->quiet,
 	    o->conf->method != PM_ICMP, o->conf->report_every_ns > 0 ||
 	    o->conf->down_after > 0);

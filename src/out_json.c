@@ -73,7 +73,9 @@ json_start_extra(FILE *fp, const struct record *r)
 	fprintf(fp, ",\"deadline_s\":");
 	c->deadline_ns ? fprintf(fp, "%.3f", c->deadline_ns / 1e9) :
 	    fputs("null", fp);
-	if (c->trace)
+	if (c->trace_down)
+		fputs(",\"trace_down\":true", fp);
+	if (c->trace || c->trace_down)
 		fprintf(fp, ",\"first_hop\":%d,\"max_hops\":%d,\"queries\":%d,"
 		    "\"max_timeouts\":%d,\"window\":%d,\"flow\":%u,"
 		    "\"names\":%s", c->first_hop, c->max_hops, c->queries,

@@ -307,8 +307,12 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 	obuf_put(l, buf);
 	if (r->reached)
 		text_port(l, r);
-	/* -c: which round this was (from 1). */
-	if (c->count != 1 && r->round >= 0) {
+	if (r->cause) {
+		obuf_put(l, " (traced: ");
+		obuf_put(l, r->cause);
+		obuf_put(l, ")");
+	} else if (c->count != 1 && r->round >= 0) {
+		/* -c: which round this was (from 1). */
 		snprintf(buf, sizeof(buf), " (round %ld)", r->round + 1);
 		obuf_put(l, buf);
 	}
@@ -343,6 +347,9 @@ text_emit(struct out *o, const struct record *r)
 	if (o->conf->color)
 		obuf_put(&l, colour_of(r));
 	stamp(&l, o->conf, r);
+	/* --trace-down: a trace is indented under its down line. */
+	if (r->cause)
+		obuf_put(&l, "    ");
 	label(&l, r);
 	switch (r->type) {
 	case REC_REPLY:

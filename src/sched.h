@@ -16,6 +16,7 @@ struct job {
 	uint8_t	 attempt;
 	uint8_t	 ttl;		/* 0: the socket's own */
 	uint8_t	 has_flow;	/* flow holds a Paris flow identity */
+	uint8_t	 side;		/* 1: a side mode's job (engine.h) */
 	uint16_t flow;
 };
 
@@ -52,6 +53,7 @@ struct probe {
 	uint32_t seq;		/* the target's count; the wire has 16 bits */
 	uint8_t	 attempt;
 	uint8_t	 state;
+	uint8_t	 side;		/* its job's */
 };
 
 /*

@@ -22,6 +22,7 @@
 #define T_DONE		0x08	/* all its probes are sent */
 #define T_OPEN		0x10	/* its port's latest state (report.c) */
 #define T_CLOSED	0x20
+#define T_DOWN		0x40	/* down (--down-after), not up again */
 #define T_BYNAME	0x80	/* a host name: the name is its identity */
 
 struct target {

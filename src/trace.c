@@ -199,6 +199,7 @@ trace_record(struct engine *e, struct record *r, enum rec_type type,
 {
 	report_target(e->rep, r, type, &e->tg->t[target], txt);
 	r->round = target < TR(e)->cap ? (long)TR(e)->tt[target].round : 0;
+	r->cause = target < TR(e)->cap ? TR(e)->tt[target].cause : NULL;
 }
 
 static int
@@ -666,7 +667,6 @@ trace_finish(struct engine *e, const char *why)
 	struct rec_text txt;
 	struct record r;
 	uint32_t i;
-	int ttl, last;
 
 	if (why == NULL)
 		why = "deadline";
@@ -687,18 +687,48 @@ trace_finish(struct engine *e, const char *why)
 			out_emit(e->out, &r);
 			continue;
 		}
-		/* Print up to the last hop anyone answered, then stop. */
-		for (last = 0, ttl = tt->printed + 1; ttl < tt->next_ttl &&
-		    ttl <= tt->limit; ttl++)
-			if (heard(e, tt, ttl))
-				last = ttl;
-		for (ttl = tt->printed + 1; ttl <= last; ttl++) {
-			emit_hop(e, i, ttl);
-			tt->printed = (uint8_t)ttl;
-		}
-		finish_trace(e, i, tt->limit == tt->printed && tt->stop ?
-		    tt->stop : why, 1);
+		trace_stop(e, i, why);
 	}
+}
+
+void
+trace_stop(struct engine *e, uint32_t i, const char *why)
+{
+	struct trace_target *tt = &TR(e)->tt[i];
+	int ttl, last;
+
+	/* Print up to the last hop anyone answered, then stop. */
+	for (last = 0, ttl = tt->printed + 1; ttl < tt->next_ttl &&
+	    ttl <= tt->limit; ttl++)
+		if (heard(e, tt, ttl))
+			last = ttl;
+	for (ttl = tt->printed + 1; ttl <= last; ttl++) {
+		emit_hop(e, i, ttl);
+		tt->printed = (uint8_t)ttl;
+	}
+	finish_trace(e, i, tt->limit == tt->printed && tt->stop ?
+	    tt->stop : why, 1);
+}
+
+int
+trace_start(struct engine *e, uint32_t target, int64_t now,
+    const char *cause)
+{
+	struct trace_target *tt = tt_of(e, target);
+	struct job j;
+
+	if (tt == NULL && trace_begin(e, target, now) == -1)
+		return -1;
+	if (tt != NULL) {
+		/* Traced before: its next round, as new. */
+		memset(&j, 0, sizeof(j));
+		j.target = target;
+		trace_next_round(e, &j, now);
+		if (tt->hp == NULL)
+			return -1;
+	}
+	TR(e)->tt[target].cause = cause;
+	return 0;
 }
 
 /* Every trace has finished. */

@@ -42,6 +42,8 @@ struct trace_target {
 	struct hop_mpls		*mpls;	/* hops that carried labels */
 	int			 nmpls;
 	const char		*stop;	/* why it stops at limit */
+	const char		*cause;	/* why it was started
+					   (trace_start), or NULL */
 	uint16_t		 next_ttl;	/* next TTL to queue: up to
 						   256 (past --max-hops 255),
 						   so not a uint8_t */
@@ -73,5 +75,15 @@ struct trace {
 int	trace_mode(struct engine *);
 /* --names: start the name workers and watch their answers. */
 int	trace_names(struct engine *, struct loop *);
+/*
+ * For a mode that traces some targets when it decides (watch.c), with
+ * the trace mode's state as the engine's: start target's trace now, its
+ * records carrying cause (-1: no memory), or, at the run's end, stop it
+ * with what it has and why.  A trace that ends goes idle (a next round
+ * is put on the timer queue; trace_start starts it instead).
+ */
+int	trace_start(struct engine *, uint32_t target, int64_t now,
+	    const char *cause);
+void	trace_stop(struct engine *, uint32_t target, const char *why);
 
 #endif

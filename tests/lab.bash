@@ -444,3 +444,20 @@ summary_of()
 {
 	printf '%s\n' "$output" | grep -E "^$1( \\([^)]*\\))?: sent="
 }
+
+# lab_up_tag TAG: lab_up, the lab named TAG-PID instead of mpt-PID (a test
+# file whose namespaces must carry its own prefix).
+lab_up_tag()
+{
+	lab_is_root || return 0
+	export LAB="$1-$$"
+	export LAB_DIR
+	netns_gc "$1"
+	LAB_DIR=$(netns_mkdir "$1") || return 1
+	if ! _lab_responder || ! _lab_build; then
+		echo "lab_up_tag: building the lab failed" >&2
+		lab_down
+		return 1
+	fi
+	export RESPONDER MPING
+}
