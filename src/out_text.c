@@ -16,7 +16,7 @@ put_long(struct obuf *l, const char *name, long v)
 
 	obuf_put(l, name);
 	if (v >= 0)
-		obuf_put(l, fmt_ulong(buf, sizeof(buf), (unsigned long)v));
+		obuf_ulong(l, (unsigned long)v);
 	else {
 		snprintf(buf, sizeof(buf), "%ld", v);
 		obuf_put(l, buf);
@@ -27,9 +27,7 @@ put_long(struct obuf *l, const char *name, long v)
 static void
 put_fixed(struct obuf *l, double d, int prec, const char *after)
 {
-	char buf[64];
-
-	obuf_put(l, fmt_fixed(buf, sizeof(buf), d, prec));
+	obuf_fixed(l, d, prec);
 	obuf_put(l, after);
 }
 
