@@ -8,8 +8,8 @@
 
 #define SGR_RESET	"\033[0m"
 
-/* name, then v in decimal */
-static void
+/* name, then v in decimal (inline: a literal name's length is known) */
+static inline void
 put_long(struct obuf *l, const char *name, long v)
 {
 	char buf[32];
@@ -23,8 +23,8 @@ put_long(struct obuf *l, const char *name, long v)
 	}
 }
 
-/* d with prec decimals, then after */
-static void
+/* d with prec decimals, then after (inline, as put_long) */
+static inline void
 put_fixed(struct obuf *l, double d, int prec, const char *after)
 {
 	obuf_fixed(l, d, prec);
