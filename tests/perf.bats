@@ -14,7 +14,9 @@
 #      TTL 1 gets a time exceeded from r (errors quoting the other
 #      process's probes, or ours)
 # What reaches mping is read off strace: every packet the receive queue
-# hands over, by recvmmsg (the error queue, MSG_ERRQUEUE, apart).
+# hands over, by recvmmsg (the error queue, MSG_ERRQUEUE, apart).  The
+# filters' programs themselves are run over crafted packets by
+# tests/bpf_test.c (a classic BPF interpreter with the kernel's rules).
 
 bats_require_minimum_version 1.5.0
 load netns
@@ -63,6 +65,7 @@ teardown_file()
 
 setup()
 {
+	[[ $BATS_TEST_DESCRIPTION == *"no root"* ]] && return 0
 	netns_is_root || skip "needs root"
 	[ -x "$MPING" ] || skip "mping is not built"
 }
@@ -125,6 +128,16 @@ pf_counts()
 	[ "$(grep -c "sent=$1 received=$2 loss=" "$out")" -eq \
 	    "$(grep -c 'sent=' "$out")" ]
 	[ "$(grep -c 'sent=' "$out")" -ge 1 ]
+}
+
+@test "the filters' programs keep and drop the right crafted packets (tests/bpf_test.c, no root)" {
+	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -O1 -g -I"$REPO/src" \
+	    -o "$BATS_TEST_TMPDIR/bpf_test" "$REPO/tests/bpf_test.c" \
+	    "$REPO/src/bpf.c"
+	run "$BATS_TEST_TMPDIR/bpf_test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 }
 
 SWEEP="-c 1 -i 0 -q 198.18.0.0/16 2001:db8:100::/112"
