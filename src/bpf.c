@@ -29,7 +29,7 @@
 #define PROG_MAX	48
 
 /* Jump targets, placed as the program is written. */
-enum label { L_ACCEPT, L_DROP, L_REPLY, L_ERROR, L_QUOTE, L_FRAG, L_N };
+enum label { L_ACCEPT, L_DROP, L_ERROR, L_QUOTE, L_FRAG, L_N };
 
 /*
  * A program under construction: each jump names labels (-1: the next
@@ -124,6 +124,22 @@ echo_at_x(struct prog *p, uint8_t type, uint16_t id)
 }
 
 /*
+ * The ICMP type at X: an error type on to L_ERROR; else it must be our
+ * echo reply (reply) with our id.
+ */
+static void
+dispatch(struct prog *p, uint8_t reply, const uint8_t *errors, size_t n,
+    uint16_t id)
+{
+	size_t i;
+
+	op(p, BPF_LD | BPF_B | BPF_IND, 0);
+	for (i = 0; i < n; i++)
+		jump(p, BPF_JEQ, errors[i], L_ERROR, -1);
+	echo_at_x(p, reply, id);
+}
+
+/*
  * IPv4: X is the IP header's length; ICMP type at X.  An error's quoted
  * IP header starts at X + 8: its protocol must be ICMP, and after its own
  * header (its IHL, which BPF_MSH cannot read at a variable offset: masked
@@ -133,16 +149,9 @@ static void
 icmp4(struct prog *p, uint16_t id)
 {
 	static const uint8_t errors[] = { 3, 11, 12, 4, 5 };
-	size_t i;
 
 	op(p, BPF_LDX | BPF_B | BPF_MSH, 0);
-	op(p, BPF_LD | BPF_B | BPF_IND, 0);
-	jump(p, BPF_JEQ, 0, L_REPLY, -1);
-	for (i = 0; i < sizeof(errors); i++)
-		jump(p, BPF_JEQ, errors[i], L_ERROR, i + 1 < sizeof(errors) ?
-		    -1 : L_DROP);
-	label(p, L_REPLY);
-	echo_at_x(p, 0, id);
+	dispatch(p, 0, errors, sizeof(errors), id);
 	label(p, L_ERROR);
 	op(p, BPF_LD | BPF_B | BPF_IND, 8 + 9);
 	jump(p, BPF_JEQ, 1, -1, L_DROP);
@@ -164,16 +173,9 @@ static void
 icmp6(struct prog *p, uint16_t id)
 {
 	static const uint8_t errors[] = { 1, 2, 3, 4 };
-	size_t i;
 
-	op(p, BPF_LD | BPF_B | BPF_ABS, 0);
-	jump(p, BPF_JEQ, 129, L_REPLY, -1);
-	for (i = 0; i < sizeof(errors); i++)
-		jump(p, BPF_JEQ, errors[i], L_ERROR, i + 1 < sizeof(errors) ?
-		    -1 : L_DROP);
-	label(p, L_REPLY);
 	op(p, BPF_LDX | BPF_IMM, 0);
-	echo_at_x(p, 129, id);
+	dispatch(p, 129, errors, sizeof(errors), id);
 	label(p, L_ERROR);
 	op(p, BPF_LDX | BPF_IMM, 48);
 	op(p, BPF_LD | BPF_B | BPF_ABS, 8 + 6);
