@@ -223,7 +223,8 @@ error6(uint8_t *p, uint8_t type, uint8_t nh, const uint8_t *extra,
 	p[8] = 0x60;
 	p[8 + 6] = nh;
 	n += 40;
-	memcpy(p + n, extra, extra_len);
+	if (extra_len)
+		memcpy(p + n, extra, extra_len);
 	n += extra_len;
 	return n + echo(p + n, 128, id);
 }
