@@ -2,16 +2,19 @@
  * floor: the least work a ping sweep can do, as a yardstick for mping.
  *
  * One ICMP echo request per target on a raw socket (one per family), sent
- * as fast as the kernel takes them, while replies are read with recvmmsg
- * and counted (matched by echo id and by a target index in the payload).
+ * as fast as the kernel takes them, while replies are read (recvmmsg, or
+ * recv one by one) and counted (matched by echo id and by a target index
+ * in the payload).
  * Stops when every target answered or after QUIET ms without a reply.
  * No clocks per probe, no tags, no checksum verification, no output but
  * the number of targets that answered.
  *
- * usage: floor [-l] [-m BATCH] [-r RCVBUF] [-w QUIET_MS] target...
+ * usage: floor [-l] [-m BATCH] [-R BATCH] [-r RCVBUF] [-w QUIET_MS] target...
  *
  *   -l        list the targets, one per line, and exit (nothing is sent)
  *   -m BATCH  sendmmsg BATCH requests per system call (default 1: sendto)
+ *   -R BATCH  recvmmsg up to BATCH replies per system call (default 64, at
+ *             most 64; 1: recv, one system call per reply)
  *   -r BYTES  receive buffer (default 8 MiB, as mping)
  *   -w MS     stop after MS ms without a reply once all are sent (2000)
  *
@@ -21,7 +24,9 @@
  * @FILE (one address per line).  IPv6 blocks must be /104 or longer.
  *
  * Like mping's engine, it reads replies after every 256 requests sent, so
- * the receive buffer cannot overflow during a long burst.
+ * the receive buffer cannot overflow during a long burst.  The two
+ * variants bench/run times: "-m 1 -R 1" (no batching at all) and "-m 64
+ * -R 64" (both directions batched: the floor issue 17 measures against).
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -52,6 +57,7 @@ static struct in6_addr *v6;
 static size_t	 n4, n6, cap4, cap6;
 static uint8_t	*seen;		/* one bit per target: v4 first, then v6 */
 static size_t	 answered;
+static int	 rxbatch = RXB;	/* -R */
 static uint16_t	 ident;
 static uint32_t	 base_sum;	/* v4 ICMP checksum of the constant parts */
 
@@ -268,6 +274,18 @@ static struct mmsghdr rmm[RXB];
 static struct iovec riov[RXB];
 static uint8_t rbuf[RXB][RXLEN];
 
+/* One reply with recv (-R 1) into rbuf[0], as recvmmsg would: 1, or -1. */
+static int
+recv1(int fd)
+{
+	ssize_t k = recv(fd, rbuf[0], RXLEN, MSG_DONTWAIT);
+
+	if (k < 0)
+		return -1;
+	rmm[0].msg_len = (unsigned)k;
+	return 1;
+}
+
 /* Read everything queued on fd; returns the number of packets. */
 static size_t
 drain(int fd, int fam)
@@ -280,9 +298,10 @@ drain(int fd, int fam)
 	if (fd < 0)
 		return 0;
 	for (;;) {
-		for (i = 0; i < RXB; i++)
+		for (i = 0; i < rxbatch; i++)
 			rmm[i].msg_hdr.msg_controllen = 0;
-		n = recvmmsg(fd, rmm, RXB, MSG_DONTWAIT, NULL);
+		n = rxbatch == 1 ? recv1(fd) : recvmmsg(fd, rmm,
+		    (unsigned)rxbatch, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
 				die("recvmmsg");
@@ -303,7 +322,7 @@ drain(int fd, int fam)
 				    n4, n4 + n6);
 		}
 		total += (size_t)n;
-		if (n < RXB)
+		if (n < rxbatch)
 			return total;
 	}
 }
@@ -353,13 +372,16 @@ main(int argc, char **argv)
 	uint8_t tmp[PKTLEN];
 	int64_t last;
 
-	while ((ch = getopt(argc, argv, "lm:r:w:")) != -1)
+	while ((ch = getopt(argc, argv, "lm:R:r:w:")) != -1)
 		switch (ch) {
 		case 'l':
 			list = 1;
 			break;
 		case 'm':
 			batch = atoi(optarg);
+			break;
+		case 'R':
+			rxbatch = atoi(optarg);
 			break;
 		case 'r':
 			rcvbuf = atoi(optarg);
@@ -368,12 +390,14 @@ main(int argc, char **argv)
 			quiet = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: floor [-l] [-m batch] [-r rcvbuf] "
-			    "[-w quiet_ms] target...\n");
+			fprintf(stderr, "usage: floor [-l] [-m batch] [-R batch] "
+			    "[-r rcvbuf] [-w quiet_ms] target...\n");
 			return 2;
 		}
 	if (batch < 1 || batch > MAXB)
 		batch = batch < 1 ? 1 : MAXB;
+	if (rxbatch < 1 || rxbatch > RXB)
+		rxbatch = rxbatch < 1 ? 1 : RXB;
 	for (i = optind; i < argc; i++)
 		target(argv[i]);
 	total = n4 + n6;

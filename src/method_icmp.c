@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf.h"
 #include "icmp.h"
 #include "method.h"
 
@@ -93,6 +94,11 @@ icmp_open(struct sock *s, int family, const struct conf *c, char *err,
 		if (getrandom(&s->id, sizeof(s->id), 0) != sizeof(s->id))
 			s->id = (uint16_t)getpid();
 		filter(s);
+		/* And of those, only our id's replies and errors quoting
+		 * our requests: next to another process's sweep, its
+		 * replies would cost us a read each (bpf.c).  Without it
+		 * (it failed), every packet is still checked here. */
+		bpf_icmp_echo(s->fd, family, s->id);
 	}
 	return sock_setup(s, c, err, errlen);
 }
@@ -188,14 +194,16 @@ on_error(struct method_state *im, const struct sock *s,
 {
 	answer_init(a, s, m);
 	/* The codecs hand back any quoted datagram; ours are echo requests
-	 * (another one's id and seq read 0, which could pass for ours). */
-	if (!m->quote_echo)
+	 * (another one's id and seq read 0, which could pass for ours),
+	 * with our id on a raw socket (as the socket filter and, for ping
+	 * sockets, the kernel demand). */
+	if (!m->quote_echo || (s->raw && m->id != s->id))
 		return 0;
 	if (m->data_len >= TAG_HDR_LEN + TAG_LEN) {
 		if (!tagged(im, s, m, &a->h))
 			return 0;
 		a->tagged = 1;
-	} else if (m->data_len != 0 || (s->raw && m->id != s->id)) {
+	} else if (m->data_len != 0) {
 		return 0;
 	}
 	memcpy(a->dst, dst, 16);

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf.h"
+#include "l4.h"
 #include "method.h"
 
 static int
@@ -115,6 +117,16 @@ method_raw_open(struct sock *s, int family, int proto, const struct conf *c,
 		return fail(s, err, errlen, "socket option");
 	if (hold_port(s, proto, c, err, errlen) == -1)
 		return -1;
+	/*
+	 * The raw socket sees every segment or datagram of proto the host
+	 * receives, our own probes too when they loop back (a target on
+	 * this host): let the kernel keep only those from the probed port
+	 * to ours, and for TCP only acknowledgements (a SYN-ACK or RST; our
+	 * SYN has none, even if --flow picks the probed port).  Failing
+	 * that, the methods check every packet anyway.
+	 */
+	bpf_ports(s->fd, family, c->port, s->local_port,
+	    proto == IPPROTO_TCP ? TCP_ACK : 0);
 	if ((s->route_fd = srcaddr_socket(family, c, err, errlen)) == -1) {
 		s->route_fd = 0;
 		return fail(s, err, errlen, NULL);

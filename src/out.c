@@ -158,15 +158,31 @@ obuf_put_shown(struct obuf *b, const char *s)
 		obuf_putn(b, buf, shown_text(buf, sizeof(buf), s, 0));
 }
 
+/* "00" to "99": two digits a division. */
+static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 /* v in decimal, at least min digits, ending just before end. */
 static char *
 digits(char *end, uint64_t v, int min)
 {
 	char *p = end;
+	unsigned k;
 
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
+	while (v >= 100) {
+		k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--p = pairs[k + 1];
+		*--p = pairs[k];
+	}
+	if (v >= 10) {
+		k = (unsigned)v * 2;
+		*--p = pairs[k + 1];
+		*--p = pairs[k];
+	} else
+		*--p = (char)('0' + v);
 	while (end - p < min)
 		*--p = '0';
 	return p;
@@ -192,46 +208,72 @@ fmt_ulong(char *buf, size_t len, unsigned long v)
 	    tmp + sizeof(tmp));
 }
 
+void
+obuf_ulong(struct obuf *b, unsigned long v)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *p = digits(end, v, 1);
+
+	obuf_putn(b, p, (size_t)(end - p));
+}
+
 /*
  * printf rounds the exact binary value of d * 10^prec to an integer.  The
- * integer part of d and its fraction f are exact; f * 10^prec as computed
- * is off by less than 1e-9, so wherever its fraction is more than 1e-6
- * away from one half both round alike.  Everything else (near a half,
- * negative, 2^53 and up, NaN) is left to snprintf.
+ * integer part of d and its fraction f are exact (d < 2^53: a conversion
+ * to an integer truncates, which for d >= 0 is floor); f * 10^prec as
+ * computed is off by less than 1e-9, so wherever its fraction is more
+ * than 1e-6 away from one half both round alike.  Everything else (near a
+ * half, negative, 2^53 and up, NaN) is left to snprintf: NULL.  Else the
+ * text ends just before end, and its start is returned.
  */
-const char *
-fmt_fixed(char *buf, size_t len, double d, int prec)
+static char *
+fixed_digits(char *end, double d, int prec)
 {
 	static const uint32_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
 	    1000000 };
-	char tmp[40], *p, *end = tmp + sizeof(tmp);
-	double ip, x, f;
+	char *p = end;
+	double x, f;
 	uint64_t v, w;
 
 	if (prec < 0 || prec > 6 || signbit(d) || !(d < 9007199254740992.0))
-		goto slow;
-	ip = floor(d);
-	x = (d - ip) * pow10[prec];
-	f = x - floor(x);
+		return NULL;
+	w = (uint64_t)d;
+	x = (d - (double)w) * pow10[prec];
+	v = (uint64_t)x;
+	f = x - (double)v;
 	if (fabs(f - 0.5) <= 1e-6)
-		goto slow;
-	w = (uint64_t)ip;
-	v = (uint64_t)x + (f > 0.5);
+		return NULL;
+	v += f > 0.5;
 	if (v == pow10[prec]) {		/* 0.9996 as %.3f is 1.000 */
 		v = 0;
 		w++;
 	}
-	p = end;
 	if (prec) {
 		p = digits(p, v, prec);
 		*--p = '.';
 	}
-	p = digits(p, w, 1);
-	if (put(buf, len, p, end))
+	return digits(p, w, 1);
+}
+
+const char *
+fmt_fixed(char *buf, size_t len, double d, int prec)
+{
+	char tmp[40], *end = tmp + sizeof(tmp), *p = fixed_digits(end, d, prec);
+
+	if (p && put(buf, len, p, end))
 		return buf;
-slow:
 	snprintf(buf, len, "%.*f", prec, d);
 	return buf;
+}
+
+void
+obuf_fixed(struct obuf *b, double d, int prec)
+{
+	char tmp[64], *end = tmp + sizeof(tmp), *p = fixed_digits(end, d, prec);
+
+	if (p)
+		obuf_putn(b, p, (size_t)(end - p));
+	else
+		obuf_put(b, fmt_fixed(tmp, sizeof(tmp), d, prec));
 }
 
 /* The bare object: a stream, the options, a formatter, no state yet. */

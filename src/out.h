@@ -195,6 +195,9 @@ size_t	shown_text(char *buf, size_t len, const char *s, int ascii);
 void	obuf_put_shown(struct obuf *, const char *s);
 /* v in decimal like "%lu"; NULL if buf is too small. */
 const char *fmt_ulong(char *buf, size_t len, unsigned long v);
+/* fmt_ulong and fmt_fixed (with a 64-byte buf), written straight into b. */
+void	obuf_ulong(struct obuf *, unsigned long v);
+void	obuf_fixed(struct obuf *, double d, int prec);
 const char *rec_type_name(enum rec_type);
 /* -q keeps only the one record per target: summary, or trace. */
 

@@ -8,28 +8,26 @@
 
 #define SGR_RESET	"\033[0m"
 
-/* name, then v in decimal */
-static void
+/* name, then v in decimal (inline: a literal name's length is known) */
+static inline void
 put_long(struct obuf *l, const char *name, long v)
 {
 	char buf[32];
 
 	obuf_put(l, name);
 	if (v >= 0)
-		obuf_put(l, fmt_ulong(buf, sizeof(buf), (unsigned long)v));
+		obuf_ulong(l, (unsigned long)v);
 	else {
 		snprintf(buf, sizeof(buf), "%ld", v);
 		obuf_put(l, buf);
 	}
 }
 
-/* d with prec decimals, then after */
-static void
+/* d with prec decimals, then after (inline, as put_long) */
+static inline void
 put_fixed(struct obuf *l, double d, int prec, const char *after)
 {
-	char buf[64];
-
-	obuf_put(l, fmt_fixed(buf, sizeof(buf), d, prec));
+	obuf_fixed(l, d, prec);
 	obuf_put(l, after);
 }
 
