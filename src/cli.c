@@ -30,7 +30,8 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_FORMAT, OPT_CSV, OPT_JSON, OPT_TRACE, OPT_MAXHOPS, OPT_FIRSTHOP,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
-	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA };
+	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
+	OPT_RESOLVE_EVERY };
 
 /* What follows the option. */
 enum arg {
@@ -175,6 +176,10 @@ static const struct cli_opt opts[] = {
 	{ OPT_PROM_FILE, "prom-file", STR(c.prom_file), .scope = S_PING,
 	    .meta = "PATH", .help = "keep PATH a Prometheus textfile of the "
 	    "counts\n(rewritten every -Q, else 10 s)" },
+	{ OPT_RESOLVE_EVERY, "resolve-every", NUM(0, 86400),
+	    AT(c.resolve_every_ns, T_SECS), .meta = "S",
+	    .help = "resolve names again every S seconds (no -c: 300;\n"
+	    "0: never)" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
 	    .def = "0", .meta = "N",
 	    .help = "resend a timed-out probe N times" },
@@ -567,6 +572,9 @@ monitor_rules(struct cli *st)
 		usage_error("--up-after needs --down-after");
 	if (c->down_after && c->up_after == 0)
 		c->up_after = 1;
+	/* Names kept fresh by default only in a run that has no end. */
+	if (!given(st, OPT_RESOLVE_EVERY) && c->count == 0)
+		c->resolve_every_ns = 300 * 1000000000LL;
 }
 
 /* Every rule between options, in the order their messages come. */
