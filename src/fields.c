@@ -69,6 +69,11 @@ static const struct field f_out_end =
 static const struct field f_out_len =
 	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
 OPT("state", F_STR, state);
+FLD("joined", F_LONG, joined);
+FLD("left", F_LONG, left);
+/* A summary's reason: only a name that did not resolve has one. */
+static const struct field f_why =
+	{ "reason", F_STR, offsetof(struct record, reason), 0, 1 };
 
 /*
  * Every record about probes ends with the method, and with UDP and TCP
@@ -96,7 +101,13 @@ static const struct field *const error[] = { &f_type, &f_time, &f_target,
 static const struct field *const bad[] = { &f_type, &f_time, &f_target,
 	&f_reason, NULL };
 static const struct field *const summary[] = { SUMMARY_FIELDS, &f_jitter,
-	PORT_FIELDS, NULL };
+	PORT_FIELDS, &f_why, NULL };
+/* A name's address changed (from: the one before), or its lookup failed
+ * (reason; addr: the one it keeps). */
+static const struct field *const resolved[] = { &f_type, &f_time,
+	&f_target, &f_from, &f_addr, &f_reason, NULL };
+static const struct field *const reload[] = { &f_type, &f_time,
+	&f_targets, &f_joined, &f_left, NULL };
 static const struct field *const interval[] = { &f_type, &f_time,
 	&f_target, &f_addr, &f_iv_start, &f_iv_end, &f_sent, &f_received,
 	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_rtt_min,
@@ -184,6 +195,8 @@ fields_of(enum rec_type t)
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
 	case REC_TRACE:		return trace;
+	case REC_RESOLVED:	return resolved;
+	case REC_RELOAD:	return reload;
 	default:		return list;
 	}
 }

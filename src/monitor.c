@@ -250,7 +250,9 @@ report(struct monitor *m, struct engine *e)
 		order = targets_in_order(e->tg);
 		for (k = 0; k < e->tg->n; k++) {
 			i = order ? order[k] : k;
-			interval(m, e, i, end);
+			/* One that left had its last record then. */
+			if (!(e->tg->t[i].flags & T_GONE))
+				interval(m, e, i, end);
 		}
 		free(order);
 	}

@@ -328,7 +328,7 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
 	if (name == NULL)
 		flags &= (uint8_t)~T_BYNAME;
 	if ((i = targets_find(tg, family, addr, scope, name, flags)) >= 0) {
-		if (tg->seen)
+		if (i < tg->nseen)
 			tg->seen[i] = 1;
 		return TARGET_DUP;
 	}

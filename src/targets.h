@@ -53,6 +53,7 @@ struct targets {
 	/* While a reload reads the files again: a mark per target met
 	 * again (targets_add's duplicates), else NULL. */
 	uint8_t		*seen;
+	uint32_t	 nseen;
 	/* The reasons names did not resolve (static strings), interned:
 	 * a target keeps the index + 1 in one byte. */
 	const char	*whys[TARGETS_WHYS];
