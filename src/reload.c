@@ -97,7 +97,7 @@ reload_known_name(struct reload *rl, const char *name)
 		}
 	}
 	if (!known)
-		rl->joined++;
+		rl->names_joined++;
 	return known;
 }
 
@@ -130,7 +130,9 @@ reload_record(struct reload *rl, uint32_t left)
 
 	record_clear(&r, REC_RELOAD);
 	r.time = real_time();
-	r.targets = targets_live(rl->e->tg);
+	/* Counting the names that joined as if resolved: they are on
+	 * their way. */
+	r.targets = targets_live(rl->e->tg) + rl->names_joined;
 	r.joined = rl->joined;
 	r.left = left;
 	out_emit(rl->e->out, &r);
@@ -171,10 +173,10 @@ read_again(struct reload *rl)
 		reload_free(rl);
 		return;
 	}
-	rl->joined = 0;
+	rl->joined = rl->names_joined = 0;
 	rl->in->stopped = 0;
 	rl->read_files(rl->arg);
-	rl->joined += tg->n - before;
+	rl->joined = rl->names_joined + (tg->n - before);
 	left = leave_unseen(rl, before);
 	reload_record(rl, left);
 	reload_free(rl);

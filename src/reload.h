@@ -30,6 +30,7 @@ struct reload {
 	uint32_t		*names;		/* hash: name target + 1 */
 	uint32_t		 names_mask;
 	uint32_t		 joined;
+	uint32_t		 names_joined;	/* of joined: resolving */
 };
 
 /*
