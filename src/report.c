@@ -61,7 +61,9 @@ report_counts(const struct target *t, struct record *r)
 	r->inflight = t->inflight;
 	r->lost = (long)t->sent - t->rtt.n - t->inflight;
 	done = (long)t->sent - t->inflight;
-	r->loss_pct = done > 0 ? 100.0 * r->lost / done : 0.0;
+	/* A name that never had an address: no probe, no loss to tell. */
+	r->loss_pct = done > 0 ? 100.0 * r->lost / done : t->family ? 0.0 :
+	    NAN;
 	r->errors = t->errors;
 	r->dups = t->dups;
 	report_rtts(&t->rtt, r);

@@ -201,11 +201,11 @@ recs()
 	[ "$status" = 2 ]
 	jall 'select(.type == "summary" and .target == "lab-nosuch") |
 	    .addr == null and .sent == 0 and .received == 0 and
-	    (.reason | length > 0)'
+	    .loss_pct == null and (.reason | length > 0)'
 	[ "$(jcount '.type == "summary"')" = 2 ]
 	jall 'select(.type == "end") | .targets == 1 and .answered == 1'
 	# Text, -q: its line says why.
 	run rlmp -q -c 2 -p 100 198.51.100.2 lab-nosuch
 	[ "$status" = 2 ]
-	[[ "$output" == *"lab-nosuch: sent=0 received=0 loss=0% ("*")"* ]]
+	[[ "$output" == *"lab-nosuch: sent=0 received=0 loss=- ("*")"* ]]
 }
