@@ -395,7 +395,7 @@ std_fds(void)
  * flag.  SIGWINCH: --live redraws at the new size.
  */
 static void
-block_signals(sigset_t *block, int fping)
+block_signals(sigset_t *block, int fping, int trace)
 {
 	/*
 	 * An ignored signal is discarded, blocked or not, so signalfd never
@@ -408,9 +408,9 @@ block_signals(sigset_t *block, int fping)
 		signal(SIGQUIT, SIG_IGN);
 	}
 	sigemptyset(block);
-	/* SIGHUP reads -f FILE again; fping 5.1 has no handler for it and
-	 * dies, and so does mping called as fping. */
-	if (!fping)
+	/* SIGHUP reads -f FILE again (ping runs); fping 5.1 has no handler
+	 * for it and dies, and so does mping called as fping. */
+	if (!fping && !trace)
 		sigaddset(block, SIGHUP);
 	sigaddset(block, SIGINT);
 	sigaddset(block, SIGTERM);
@@ -582,7 +582,7 @@ main(int argc, char **argv)
 	argv += first;
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
 	    run.c.method == PM_TCP ? &method_tcp : &method_icmp;
-	block_signals(&block, run.c.fping.on);
+	block_signals(&block, run.c.fping.on, run.c.trace);
 	open_sockets(&run);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
