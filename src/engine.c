@@ -705,6 +705,9 @@ engine_restart(struct engine *e, uint32_t target)
 
 	if (target >= e->cursor)
 		return 0;	/* its turn is still to come */
+	/* The mode's queue is in due order and only its head is looked
+	 * at: due now, the probe leaves once the jobs ahead of it are due,
+	 * within one period. */
 	if (e->mode->begin)
 		return e->mode->begin(e, target, now);
 	if (e->mode->first(e, target, now, &j) == 1)

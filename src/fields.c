@@ -101,7 +101,11 @@ static const struct field *const error[] = { &f_type, &f_time, &f_target,
 static const struct field *const bad[] = { &f_type, &f_time, &f_target,
 	&f_reason, NULL };
 static const struct field *const summary[] = { SUMMARY_FIELDS, &f_jitter,
-	PORT_FIELDS, &f_why, NULL };
+	PORT_FIELDS, NULL };
+/* A record's fields: summary's (also CSV's columns with -q) and the
+ * reason a name did not resolve, when it has one. */
+static const struct field *const summary_why[] = { SUMMARY_FIELDS,
+	&f_jitter, PORT_FIELDS, &f_why, NULL };
 /* A name's address changed (from: the one before), or its lookup failed
  * (reason; addr: the one it keeps). */
 static const struct field *const resolved[] = { &f_type, &f_time,
@@ -187,7 +191,7 @@ fields_of(enum rec_type t)
 	case REC_ERROR:		return error;
 	case REC_BAD_TARGET:	return bad;
 	case REC_SUMMARY:
-	case REC_INTERIM:	return summary;
+	case REC_INTERIM:	return summary_why;
 	case REC_INTERVAL:	return interval;
 	case REC_DOWN:		return down;
 	case REC_UP:		return up;
