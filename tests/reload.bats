@@ -209,3 +209,13 @@ recs()
 	[ "$status" = 2 ]
 	[[ "$output" == *"lab-nosuch: sent=0 received=0 loss=- ("*")"* ]]
 }
+
+@test "the target table: removals, moves and names with no address keep every address found (unit)" {
+	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -Isrc \
+	    -o "$BATS_TEST_TMPDIR/trt" "$BATS_TEST_DIRNAME/targets_reload_test.c" \
+	    "$BATS_TEST_DIRNAME/../src/targets.c" \
+	    "$BATS_TEST_DIRNAME/../src/stats.c" -lm
+	run "$BATS_TEST_TMPDIR/trt"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
