@@ -103,7 +103,7 @@ bad_target(void *arg, const char *target, const char *reason)
 		report_bad(&run->rep, shown, reason);
 }
 
-static void
+static int
 queue_name(void *arg, const char *name, uint32_t order)
 {
 	struct run *run = arg;
@@ -113,9 +113,10 @@ queue_name(void *arg, const char *name, uint32_t order)
 		run->name_width = n;
 	/* SIGHUP's reading: a name in the run already stays as it is. */
 	if (reload_reading(&run->rl) && reload_known_name(&run->rl, name))
-		return;
+		return 0;
 	if (resolver_add(run->res, name, order) == -1)
 		errx(EXIT_SYSTEM, "out of memory");
+	return 1;
 }
 
 /*
