@@ -177,7 +177,7 @@ static const struct cli_opt opts[] = {
 	    .meta = "PATH", .help = "keep PATH a Prometheus textfile of the "
 	    "counts\n(rewritten every -Q, else 10 s)" },
 	{ OPT_RESOLVE_EVERY, "resolve-every", NUM(0, 86400),
-	    AT(c.resolve_every_ns, T_SECS), .meta = "S",
+	    AT(c.resolve_every_ns, T_SECS), .scope = S_PING, .meta = "S",
 	    .help = "resolve names again every S seconds (no -c: 300;\n"
 	    "0: never)" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,

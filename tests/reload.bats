@@ -219,3 +219,13 @@ recs()
 	[ "$status" -eq 0 ]
 	[ "$output" = ok ]
 }
+
+@test "--resolve-every: 0 to 86400 seconds, not with --trace (usage errors, exit 3)" {
+	run rlmp --resolve-every 86401 198.51.100.2
+	[ "$status" = 3 ]
+	run rlmp --resolve-every x 198.51.100.2
+	[ "$status" = 3 ]
+	run rlmp --trace --resolve-every 5 198.51.100.2
+	[ "$status" = 3 ]
+	[[ "$output" == *"--resolve-every: not an option of --trace"* ]]
+}
