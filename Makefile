@@ -21,6 +21,7 @@ SRCS	+= src/watch.c
 SRCS	+= src/cli_fping.c src/out_fping.c
 SRCS	+= src/method_tstamp.c
 SRCS	+= src/bpf.c
+SRCS	+= src/reload.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 

@@ -11,7 +11,8 @@ _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 	--rate -t --timeout -r --retries -s --size --ttl --tos -S --source
 	-I --interface -f --file --max-targets --format --max-hops --first-hop
 	--queries --max-timeouts --window --flow --method --port -Q
-	--report-every --down-after --up-after --prom-file --fwmark'
+	--report-every --down-after --up-after --prom-file --fwmark
+	--resolve-every'
 
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
@@ -21,7 +22,7 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--window
 	--flow --names --method --udp --tcp --port
 	--report-every --cumulative --down-after --up-after --prom-file
-	--all-addresses --random-data --icmp-timestamp --fwmark
+	--resolve-every --all-addresses --random-data --icmp-timestamp --fwmark
 	--color --color='
 
 _mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V -Q -m'

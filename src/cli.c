@@ -32,7 +32,7 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
-	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN };
+	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY };
 
 /* What follows the option. */
 enum arg {
@@ -182,6 +182,10 @@ static const struct cli_opt opts[] = {
 	{ OPT_PROM_FILE, "prom-file", STR(c.prom_file), .scope = S_PING,
 	    .meta = "PATH", .help = "keep PATH a Prometheus textfile of the "
 	    "counts\n(rewritten every -Q, else 10 s)" },
+	{ OPT_RESOLVE_EVERY, "resolve-every", NUM(0, 86400),
+	    AT(c.resolve_every_ns, T_SECS), .scope = S_PING, .meta = "S",
+	    .help = "resolve names again every S seconds (no -c: 300;\n"
+	    "0: never)" },
 	{ 'r', "retries", NUM(0, 100), AT(c.retries, T_UNS), .scope = S_PING,
 	    .def = "0", .meta = "N",
 	    .help = "resend a timed-out probe N times" },
@@ -617,6 +621,9 @@ monitor_rules(struct cli *st)
 		    "probes per target in one interval (use a shorter -Q or a "
 		    "longer -p)", (double)monitor_every(c) / 1e9,
 		    (double)c->period_ns / 1e6, c->retries);
+	/* Names kept fresh by default only in a run that has no end. */
+	if (!given(st, OPT_RESOLVE_EVERY) && c->count == 0)
+		c->resolve_every_ns = 300 * 1000000000LL;
 }
 
 /* Every rule between options, in the order their messages come. */

@@ -69,6 +69,7 @@ struct conf {
 	int		 cumulative;
 	uint32_t	 down_after, up_after;
 	const char	*prom_file;	/* --prom-file PATH, or NULL */
+	int64_t		 resolve_every_ns;	/* names again (0: never) */
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;

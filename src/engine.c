@@ -173,8 +173,19 @@ conclude(struct engine *e, struct probe *pr, const struct answer *a,
     const struct rx *rx)
 {
 	landed(e, pr);
-	e->mode->outcome(e, pr, a, rx);
+	/* A target that left has had its last record: no more. */
+	if (!(e->tg->t[pr->target].flags & T_GONE))
+		e->mode->outcome(e, pr, a, rx);
 	pool_put(&e->pool, pr);
+}
+
+/* Not a target's to probe (any more): it left, or has no address. */
+static int
+unprobed(const struct engine *e, uint32_t target)
+{
+	const struct target *t = &e->tg->t[target];
+
+	return (t->flags & T_GONE) || t->family == 0;
 }
 
 /* A probe that could not leave this host: an outcome like an error. */
@@ -199,7 +210,7 @@ time_out(struct engine *e, struct probe *pr, int64_t now)
 	struct answer a;
 	struct job j;
 
-	if (pr->attempt < e->c->retries) {
+	if (pr->attempt < e->c->retries && !unprobed(e, pr->target)) {
 		memset(&j, 0, sizeof(j));
 		j.due = now;
 		j.target = pr->target;
@@ -298,7 +309,8 @@ queued_job(struct engine *e, struct fifo *q, int src, int64_t now,
 	struct job *h;
 
 	while ((h = fifo_at(q, b->took[src])) != NULL && h->due <= now) {
-		if (e->mode->wanted == NULL || e->mode->wanted(e, h)) {
+		if (!unprobed(e, h->target) && (e->mode->wanted == NULL ||
+		    e->mode->wanted(e, h))) {
 			*j = *h;
 			return 1;
 		}
@@ -324,6 +336,10 @@ next_job(struct engine *e, int64_t now, const struct batch *b,
 	int r;
 
 	run_timers(e, now);
+	/* A retry of a target that left since: dropped at the head. */
+	while (b->took[0] == 0 && (h = fifo_peek(&e->q_retry)) != NULL &&
+	    h->due <= now && unprobed(e, h->target))
+		fifo_pop(&e->q_retry);
 	if ((h = fifo_at(&e->q_retry, b->took[0])) != NULL && h->due <= now) {
 		*j = *h;
 		return 0;
@@ -337,6 +353,12 @@ next_job(struct engine *e, int64_t now, const struct batch *b,
 		t = e->cursor + b->took[2];
 		if (t >= e->tg->n)
 			return -1;
+		if (unprobed(e, t)) {
+			if (b->took[2] > 0)
+				return -1;
+			e->cursor++;
+			continue;
+		}
 		if (e->mode->first) {
 			if (e->mode->first(e, t, now, j) == 1)
 				return 2;
@@ -567,6 +589,12 @@ engine_answer(struct engine *e, struct answer *a, const struct rx *rx)
 {
 	struct probe *pr = probe_of(e, a);
 
+	/* The answer of a target that left (its last record is out): its
+	 * probe, if still in flight, just expires. */
+	if (a->tagged && a->h.target < e->tg->n &&
+	    (e->tg->t[a->h.target].flags & T_GONE))
+		return;
+
 	if (a->kind == OC_REPLY) {
 		if (!a->tagged) {
 			/* A reply without our tag (a service's own datagram)
@@ -692,6 +720,24 @@ on_resolved(void *arg, int fd, unsigned what)
 }
 
 int
+engine_restart(struct engine *e, uint32_t target)
+{
+	struct job j;
+	int64_t now = e->clock();
+
+	if (target >= e->cursor)
+		return 0;	/* its turn is still to come */
+	/* The mode's queue is in due order and only its head is looked
+	 * at: due now, the probe leaves once the jobs ahead of it are due,
+	 * within one period. */
+	if (e->mode->begin)
+		return e->mode->begin(e, target, now);
+	if (e->mode->first(e, target, now, &j) == 1)
+		engine_queue(e, &j);
+	return e->nomem ? -1 : 0;
+}
+
+int
 engine_add_resolver(struct engine *e, struct loop *l, int fd)
 {
 	return loop_add(l, fd, on_resolved, e);
@@ -733,6 +779,8 @@ engine_step(struct engine *e, int64_t now)
 	send_due(e, now);
 	if (e->mode->tick && now >= e->next_tick)
 		e->next_tick = e->mode->tick(e, now);
+	if (e->hook)
+		e->next_hook = e->hook(e->hook_arg, now);
 	if (e->nomem)
 		return -1;
 	return done(e, now);
@@ -770,6 +818,8 @@ engine_wait(struct engine *e, int64_t now)
 		t = d;
 	if (e->mode->tick && e->next_tick < t)
 		t = e->next_tick;
+	if (e->hook && e->next_hook < t)
+		t = e->next_hook;
 	if (t == INT64_MAX)
 		return -1;
 	return t > now ? t - now : 0;
@@ -789,7 +839,7 @@ target_now(void *engine, long i, struct record *r, char *nbuf, char *abuf)
 		return -1;
 	t = &e->tg->t[i];
 	report_target(e->rep, r, REC_SUMMARY, t, &txt);
-	r->addr = strcpy(abuf, txt.addr);
+	r->addr = r->addr ? strcpy(abuf, txt.addr) : NULL;
 	if (!(t->flags & T_NAMED))
 		r->target = r->addr;
 	report_counts(t, r);

@@ -64,6 +64,9 @@ struct mode {
 	int64_t	(*wake)(struct engine *);
 	/* Periodic work (NULL: none): returns the time of the next tick. */
 	int64_t	(*tick)(struct engine *, int64_t now);
+	/* The target left the run (a reload): its final records now
+	 * (NULL: none). */
+	void	(*left)(struct engine *, uint32_t target);
 	/* SIGQUIT: counts so far (NULL: nothing). */
 	void	(*interim)(struct engine *);
 	/* The end: its last records; why is NULL when it finished. */
@@ -111,6 +114,11 @@ struct engine {
 	uint64_t		 sent;		/* first probes sent */
 	uint32_t		 cursor;	/* next target to start */
 	volatile sig_atomic_t	*sig_stop, *sig_quit;
+	/* Work of the front's on every step (names resolved again, a
+	 * reload): returns when it wants the next, INT64_MAX: never. */
+	int64_t			(*hook)(void *arg, int64_t now);
+	void			*hook_arg;
+	int64_t			 next_hook;
 	const char		*why;		/* why the run ended, or NULL */
 	int			 write_error;
 	int			 nomem;		/* a pool or queue could not grow */
@@ -133,6 +141,12 @@ int	engine_run(struct engine *, struct loop *);
 /* The last records of the run (the mode's finish). */
 void	engine_finish(struct engine *);
 int	engine_add_resolver(struct engine *, struct loop *, int fd);
+
+/*
+ * A target the cursor has passed starts again (its name resolved late):
+ * its first probe is queued.  -1: no memory.
+ */
+int	engine_restart(struct engine *, uint32_t target);
 
 /* For the modes. */
 int64_t	engine_now(const struct engine *);

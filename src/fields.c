@@ -75,6 +75,11 @@ OPT("originate", F_LONG, ts_orig);
 OPT("receive", F_LONG, ts_recv);
 OPT("transmit", F_LONG, ts_xmit);
 OPT("localreceive", F_LONG, ts_local);
+FLD("joined", F_LONG, joined);
+FLD("left", F_LONG, left);
+/* A summary's reason: only a name that did not resolve has one. */
+static const struct field f_why =
+	{ "reason", F_STR, offsetof(struct record, reason), 0, 1 };
 
 /*
  * Every record about probes ends with the method, and with UDP and TCP
@@ -103,6 +108,16 @@ static const struct field *const bad[] = { &f_type, &f_time, &f_target,
 	&f_reason, NULL };
 static const struct field *const summary[] = { SUMMARY_FIELDS, &f_jitter,
 	PORT_FIELDS, NULL };
+/* A record's fields: summary's (also CSV's columns with -q) and the
+ * reason a name did not resolve, when it has one. */
+static const struct field *const summary_why[] = { SUMMARY_FIELDS,
+	&f_jitter, PORT_FIELDS, &f_why, NULL };
+/* A name's address changed (from: the one before), or its lookup failed
+ * (reason; addr: the one it keeps). */
+static const struct field *const resolved[] = { &f_type, &f_time,
+	&f_target, &f_from, &f_addr, &f_reason, NULL };
+static const struct field *const reload[] = { &f_type, &f_time,
+	&f_targets, &f_joined, &f_left, NULL };
 static const struct field *const interval[] = { &f_type, &f_time,
 	&f_target, &f_addr, &f_iv_start, &f_iv_end, &f_sent, &f_received,
 	&f_lost, &f_inflight, &f_loss_pct, &f_errors, &f_dups, &f_rtt_min,
@@ -201,7 +216,7 @@ fields_of(enum rec_type t)
 	case REC_ERROR:		return error;
 	case REC_BAD_TARGET:	return bad;
 	case REC_SUMMARY:
-	case REC_INTERIM:	return summary;
+	case REC_INTERIM:	return summary_why;
 	case REC_INTERVAL:	return interval;
 	case REC_DOWN:		return down;
 	case REC_UP:		return up;
@@ -209,6 +224,8 @@ fields_of(enum rec_type t)
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
 	case REC_TRACE:		return trace_rec;
+	case REC_RESOLVED:	return resolved;
+	case REC_RELOAD:	return reload;
 	default:		return list;
 	}
 }

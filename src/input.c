@@ -388,8 +388,8 @@ input_target(struct input *in, const char *s)
 		in->bad(in->arg, s, "not a valid address or host name");
 		return;
 	}
-	in->resolve(in->arg, s, next_order(in));
-	in->names++;
+	if (in->resolve(in->arg, s, next_order(in)))
+		in->names++;
 }
 
 /* A line: '#' starts a comment; blanks, CR and surrounding space ignored. */

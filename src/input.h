@@ -12,8 +12,9 @@ struct input {
 	size_t			 nbcast, capbcast;	/* addresses (IPv4) */
 	int			 over_max;	/* --max-targets was hit */
 	int			 nomem;		/* out of memory: stop */
-	/* called for each name that is neither a literal nor a CIDR */
-	void			(*resolve)(void *, const char *, uint32_t order);
+	/* called for each name that is neither a literal nor a CIDR; 0:
+	 * the name is a target already (a reload), it takes no place */
+	int			(*resolve)(void *, const char *, uint32_t order);
 	uint32_t		 names;		/* names handed to resolve */
 	/* called for each target that cannot be used */
 	void			(*bad)(void *, const char *, const char *);

@@ -21,12 +21,13 @@
 #include "method.h"
 #include "ping.h"
 #include "priv.h"
+#include "reload.h"
 #include "report.h"
 #include "resolve.h"
 #include "trace.h"
 #include "watch.h"
 
-static volatile sig_atomic_t sig_stop, sig_quit, sig_winch;
+static volatile sig_atomic_t sig_stop, sig_quit, sig_winch, sig_hup;
 
 /* The loop's signal events: flags the run acts on. */
 static void
@@ -37,6 +38,8 @@ on_signal(void *arg, int sig)
 		sig_quit = 1;
 	else if (sig == SIGWINCH)
 		sig_winch = 1;
+	else if (sig == SIGHUP)
+		sig_hup = 1;
 	else
 		sig_stop = 1;
 }
@@ -59,6 +62,7 @@ struct run {
 	struct sockets		 so;
 	struct resolver		*res;
 	struct input		 in;
+	struct reload		 rl;		/* names again, SIGHUP */
 	long			 name_width;	/* of the names resolving */
 	struct loop		*l;
 	const char		**files;
@@ -100,7 +104,7 @@ bad_target(void *arg, const char *target, const char *reason)
 		report_bad(&run->rep, shown, reason);
 }
 
-static void
+static int
 queue_name(void *arg, const char *name, uint32_t order)
 {
 	struct run *run = arg;
@@ -108,8 +112,12 @@ queue_name(void *arg, const char *name, uint32_t order)
 
 	if (n > run->name_width)
 		run->name_width = n;
+	/* SIGHUP's reading: a name in the run already stays as it is. */
+	if (reload_reading(&run->rl) && reload_known_name(&run->rl, name))
+		return 0;
 	if (resolver_add(run->res, name, order) == -1)
 		errx(EXIT_SYSTEM, "out of memory");
+	return 1;
 }
 
 /*
@@ -141,15 +149,33 @@ resolved(void *arg, const char *name, uint32_t order,
 	struct run *run = arg;
 
 	uint32_t n = run->tg.n;
+	int64_t i = 0;
 
-	if (sa == NULL)
+	if (sa == NULL) {
 		bad_target(run, name, error);
-	else if (has_socket(run, name, sa->sa_family))
+		/* It stays in the run, its summary says why (not for fping,
+		 * which leaves it out; a trace has no verdict for it). */
+		if (!run->c.fping.on && !run->c.trace && (i =
+		    targets_add_unresolved(&run->tg, name, error)) >= 0)
+			run->tg.t[i].order = order;
+		else if (i == TARGET_NOMEM)
+			run->in.nomem = 1;
+	} else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
 	if (run->c.fping.rdns == 1)
 		cli_fping_names(&run->tg, n, 1);
 	if (run->in.nomem)
 		errx(EXIT_SYSTEM, "out of memory");
+}
+
+/* A name resolved again (--resolve-every). */
+static void
+again(void *arg, const char *name, uint32_t target,
+    const struct sockaddr *sa, const char *error)
+{
+	struct run *run = arg;
+
+	reload_resolved(&run->rl, name, target, sa, error);
 }
 
 static void
@@ -211,6 +237,30 @@ read_file(struct run *run, const char *file)
 		close(fd);
 }
 
+/* SIGHUP: every -f FILE again (not stdin: it was read to its end). */
+static void
+read_files_again(void *arg)
+{
+	struct run *run = arg;
+	int i;
+
+	for (i = 0; i < run->nfiles && !run->in.stopped; i++)
+		if (strcmp(run->files[i], "-") != 0)
+			read_file(run, run->files[i]);
+}
+
+/* Whether a -f FILE can be read again: one that is not stdin. */
+static int
+files_to_reload(const struct run *run)
+{
+	int i;
+
+	for (i = 0; i < run->nfiles; i++)
+		if (strcmp(run->files[i], "-") != 0)
+			return 1;
+	return 0;
+}
+
 static void
 read_inputs(struct run *run, int argc, char **argv)
 {
@@ -245,7 +295,9 @@ exit_status(const struct run *run)
 		return EXIT_SYSTEM;
 	if (run->bad_targets)
 		return EXIT_BADTARGET;
-	return run->rep.answered == run->tg.n ? 0 : EXIT_NOREPLY;
+	/* The targets still in the run: not those a reload removed. */
+	return run->rep.answered == targets_live(&run->tg) ? 0 :
+	    EXIT_NOREPLY;
 }
 
 /* The end of the run: the mode's last records, -u's list, the end. */
@@ -345,7 +397,7 @@ std_fds(void)
  * flag.  SIGWINCH: --live redraws at the new size.
  */
 static void
-block_signals(sigset_t *block, int fping)
+block_signals(sigset_t *block, int fping, int trace)
 {
 	/*
 	 * An ignored signal is discarded, blocked or not, so signalfd never
@@ -358,6 +410,10 @@ block_signals(sigset_t *block, int fping)
 		signal(SIGQUIT, SIG_DFL);
 	}
 	sigemptyset(block);
+	/* SIGHUP reads -f FILE again (ping runs); fping 5.1 has no handler
+	 * for it and dies, and so does mping called as fping. */
+	if (!fping && !trace)
+		sigaddset(block, SIGHUP);
 	sigaddset(block, SIGINT);
 	/* fping has no handler for SIGTERM: it dies (143), no summary. */
 	if (!fping)
@@ -506,6 +562,16 @@ go(struct run *run, int rfd)
 		err(EXIT_SYSTEM, "event loop");
 	if (run->c.trace && run->c.names && trace_names(e, run->l) == -1)
 		err(EXIT_SYSTEM, "--names");
+	/* Names again and SIGHUP: ping runs (a trace has its rounds). */
+	if (!run->c.trace && !run->c.fping.on) {
+		run->rl.sig_hup = &sig_hup;
+		run->rl.read_files = read_files_again;
+		run->rl.arg = run;
+		resolver_on_again(run->res, again);
+		reload_attach(&run->rl, e, &run->in, run->l,
+		    files_to_reload(run), rfd);
+	}
+	sig_hup = 0;	/* one before the run began has nothing to redo */
 	if (engine_run(e, run->l) == -1) {
 		if (e->nomem)
 			errx(EXIT_SYSTEM, "out of memory");
@@ -552,7 +618,7 @@ main(int argc, char **argv)
 	run.m = run.c.method == PM_UDP ? &method_udp_raw :
 	    run.c.method == PM_TCP ? &method_tcp : run.c.icmp_ts ?
 	    &method_tstamp : &method_icmp;
-	block_signals(&block, run.c.fping.on);
+	block_signals(&block, run.c.fping.on, run.c.trace);
 	open_sockets(&run);
 	if (priv_drop() == -1)
 		err(EXIT_SYSTEM, "cannot drop privileges");
@@ -578,6 +644,7 @@ main(int argc, char **argv)
 	/* Names glibc may still be resolving keep their requests alive. */
 	if (unfinished == 0)
 		resolver_free(run.res);
+	reload_free(&run.rl);
 	engine_free(&run.e);
 	loop_free(run.l);
 	targets_free(&run.tg);

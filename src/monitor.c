@@ -221,7 +221,7 @@ monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt)
 	if (u->state == UD_DOWN && u->hits >= m->c->up_after) {
 		emit_change(e, i, u, 1);
 		u->state = UD_UP;
-		e->tg->t[i].flags &= (uint8_t)~T_DOWN;
+		e->tg->t[i].down = 0;
 	} else if (u->state == UD_UNKNOWN)
 		u->state = UD_UP;
 }
@@ -248,7 +248,7 @@ monitor_miss(struct monitor *m, struct engine *e, uint32_t i,
 		u->down_since = u->miss_start;
 		u->lost = u->misses;
 		emit_change(e, i, u, 0);
-		e->tg->t[i].flags |= T_DOWN;
+		e->tg->t[i].down = 1;
 	}
 }
 
@@ -340,7 +340,9 @@ report_slice(struct monitor *m, struct engine *e, uint32_t max)
 
 	for (; m->at < m->count && max > 0; m->at++, max--) {
 		i = m->order ? m->order[m->at] : m->at;
-		interval(m, e, i, m->end);
+		/* One that left had its last record then. */
+		if (!(e->tg->t[i].flags & T_GONE))
+			interval(m, e, i, m->end);
 	}
 	if (m->at < m->count)
 		return;

@@ -15,7 +15,7 @@
 static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
 	"alive", "unreachable", "probe", "hop", "trace", "interval", "interim",
-	"down", "up",
+	"down", "up", "resolved", "reload",
 };
 
 const char *
@@ -40,6 +40,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->sent = r->received = r->lost = r->inflight = -1;
 	r->errors = r->dups = r->responders = -1;
 	r->targets = r->answered = r->dropped = -1;
+	r->joined = r->left = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
 	r->round = -1;
@@ -350,7 +351,7 @@ out_wants_all(const struct out *o, enum rec_type t)
 	return !o->conf->quiet ||
 	    t == (o->conf->trace ? REC_TRACE : REC_SUMMARY) ||
 	    t == REC_INTERIM || t == REC_INTERVAL || t == REC_DOWN ||
-	    t == REC_UP;
+	    t == REC_UP || t == REC_RESOLVED || t == REC_RELOAD;
 }
 
 void

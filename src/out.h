@@ -18,7 +18,8 @@
 enum rec_type {
 	REC_START, REC_REPLY, REC_TIMEOUT, REC_ERROR, REC_BAD_TARGET,
 	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_PROBE, REC_HOP,
-	REC_TRACE, REC_INTERVAL, REC_INTERIM, REC_DOWN, REC_UP, REC_NTYPES
+	REC_TRACE, REC_INTERVAL, REC_INTERIM, REC_DOWN, REC_UP, REC_RESOLVED,
+	REC_RELOAD, REC_NTYPES
 };
 
 /* Numbers that may be absent are NaN (double) or -1 (int). */
@@ -29,7 +30,8 @@ struct record {
 	long		 order;		/* its place in what the user gave */
 	const char	*target;	/* as the user wrote it */
 	const char	*addr;		/* the target's address */
-	const char	*from;		/* responder or reporting router */
+	const char	*from;		/* responder or reporting router;
+					   resolved: the address before */
 	long		 seq;
 	long		 size;		/* ICMP bytes */
 	const char	*method;	/* "icmp", "udp", "tcp"; NULL: a record
@@ -50,7 +52,8 @@ struct record {
 	int		 icmp_type, icmp_code;
 	const char	*error;		/* error name */
 	long		 mtu;
-	const char	*reason;	/* bad-target */
+	const char	*reason;	/* bad-target; a name's lookup that
+					   failed (summary, resolved) */
 	/* summary; per-probe events carry them too, as counted so far */
 	long		 sent, received, lost, inflight, errors, dups;
 	long		 responders;	/* -b only, else -1 */
@@ -80,6 +83,7 @@ struct record {
 					   "down", "never-answered"; NULL */
 	/* start / end */
 	long		 targets, answered;
+	long		 joined, left;	/* reload: targets that came, went */
 	long		 dropped;	/* end: replies the kernel dropped */
 	int		 exit_status;
 	const struct conf *conf;	/* start only */

@@ -48,7 +48,11 @@ type_has(enum rec_type t, const struct field *col)
 {
 	const struct field *const *mine;
 
-	for (mine = fields_of(t); *mine && *mine != col; mine++)
+	/* The same value under the same name is the same column (a
+	 * summary's reason is optional in JSON only). */
+	for (mine = fields_of(t); *mine && *mine != col &&
+	    ((*mine)->off != col->off || strcmp((*mine)->name, col->name));
+	    mine++)
 		;
 	return *mine != NULL;
 }

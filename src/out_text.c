@@ -152,6 +152,36 @@ text_summary(struct obuf *l, const struct record *r)
 	if (r->responders >= 0)
 		put_long(l, " responders=", r->responders);
 	text_port(l, r);
+	if (r->reason) {
+		obuf_put(l, " (");
+		obuf_put(l, r->reason);
+		obuf_put(l, ")");
+	}
+}
+
+/* A name's new address, or why it kept the one it had. */
+static void
+text_resolved(struct obuf *l, const struct record *r)
+{
+	if (r->reason) {
+		obuf_put(l, ": does not resolve any more: ");
+		obuf_put(l, r->reason);
+		if (r->addr)
+			obuf_put(l, " (probed at the address it had)");
+		return;
+	}
+	obuf_put(l, ": resolved again, was ");
+	obuf_put(l, r->from ? r->from : "no address");
+}
+
+/* SIGHUP: "reload: 2 joined, 1 left, 5 targets" */
+static void
+text_reload(struct obuf *l, const struct record *r)
+{
+	put_long(l, "reload: ", r->joined);
+	put_long(l, " joined, ", r->left);
+	put_long(l, " left, ", r->targets);
+	obuf_put(l, " targets");
 }
 
 /* A Unix time as the local HH:MM:SS. */
@@ -221,6 +251,9 @@ text_wants(const struct out *o, enum rec_type t)
 	case REC_UNREACHABLE:
 	case REC_TRACE:
 		return 1;
+	case REC_RESOLVED:
+	case REC_RELOAD:
+		return !c->alive && !c->unreach;
 	case REC_HOP:
 		return !c->quiet;
 	default:
@@ -348,8 +381,16 @@ text_emit(struct out *o, const struct record *r)
 	/* --trace-down: a trace is indented under its down line. */
 	if (r->cause)
 		obuf_put(&l, "    ");
-	label(&l, r);
+	if (r->type == REC_RELOAD)
+		text_reload(&l, r);
+	else
+		label(&l, r);
 	switch (r->type) {
+	case REC_RELOAD:
+		break;
+	case REC_RESOLVED:
+		text_resolved(&l, r);
+		break;
 	case REC_REPLY:
 		text_reply(&l, r);
 		break;

@@ -265,7 +265,7 @@ finished(const struct engine *e)
 {
 	/* No -c: until interrupted or -w; -a: until every target answered. */
 	if (e->c->count == 0 && e->tg->n > 0)
-		return e->c->alive && e->rep->answered == e->tg->n;
+		return e->c->alive && e->rep->answered == targets_live(e->tg);
 	return engine_idle(e);
 }
 
@@ -309,26 +309,44 @@ ping_wake(struct engine *e)
 	return p->linger ? p->linger : INT64_MAX;
 }
 
-/* In the order given, as fping does: names resolve in any order. */
+/* Target i's summary (or interim) record; with its reason if its name
+ * did not resolve (the latest time). */
 static void
-summaries_of(struct engine *e, enum rec_type type)
+summary_of(struct engine *e, uint32_t i, enum rec_type type)
 {
 	struct ping *p = e->ms;
 	struct rec_text txt;
-	struct target *t;
+	struct target *t = &e->tg->t[i];
 	struct record r;
+
+	report_target(e->rep, &r, type, t, &txt);
+	r.state = report_port_state(t);
+	r.reason = targets_why(e->tg, t);
+	if (t->flags & T_BCAST)
+		r.responders = responders_of(p, i);
+	emit_event(e, t, &r);
+}
+
+/* In the order given, as fping does: names resolve in any order.  A
+ * target that left the run had its summary then. */
+static void
+summaries_of(struct engine *e, enum rec_type type)
+{
 	uint32_t i, k, *order = targets_in_order(e->tg);
 
 	for (k = 0; k < e->tg->n; k++) {
 		i = order ? order[k] : k;
-		t = &e->tg->t[i];
-		report_target(e->rep, &r, type, t, &txt);
-		r.state = report_port_state(t);
-		if (t->flags & T_BCAST)
-			r.responders = responders_of(p, i);
-		emit_event(e, t, &r);
+		if (!(e->tg->t[i].flags & T_GONE))
+			summary_of(e, i, type);
 	}
 	free(order);
+}
+
+/* A target left the run (a reload): its final summary now. */
+static void
+ping_left(struct engine *e, uint32_t target)
+{
+	summary_of(e, target, REC_SUMMARY);
 }
 
 /* SIGQUIT: the counts so far, as records of their own. */
@@ -371,6 +389,7 @@ static const struct mode mode_ping = {
 	.done = ping_done,
 	.wake = ping_wake,
 	.tick = ping_tick,
+	.left = ping_left,
 	.interim = interim,
 	.finish = ping_finish,
 	.destroy = ping_destroy,

@@ -43,7 +43,9 @@ report_target(const struct report *rep, struct record *r, enum rec_type type,
 	report_method(rep, r);
 	r->index = t - rep->tg->t;
 	r->order = t->order;
-	r->addr = target_addr(t, txt->addr, sizeof(txt->addr));
+	/* A name that never resolved has no address (family 0). */
+	r->addr = t->family ? target_addr(t, txt->addr, sizeof(txt->addr)) :
+	    NULL;
 	/* An address target's name is its address: one inet_ntop. */
 	r->target = t->flags & T_NAMED ? target_name(rep->tg, t, txt->name,
 	    sizeof(txt->name)) : r->addr;
@@ -59,7 +61,9 @@ report_counts(const struct target *t, struct record *r)
 	r->inflight = t->inflight;
 	r->lost = (long)t->sent - t->rtt.n - t->inflight;
 	done = (long)t->sent - t->inflight;
-	r->loss_pct = done > 0 ? 100.0 * r->lost / done : 0.0;
+	/* A name that never had an address: no probe, no loss to tell. */
+	r->loss_pct = done > 0 ? 100.0 * r->lost / done : t->family ? 0.0 :
+	    NAN;
 	r->errors = t->errors;
 	r->dups = t->dups;
 	report_rtts(&t->rtt, r);
@@ -184,14 +188,15 @@ report_unreachable(const struct report *rep)
 
 	for (k = 0; k < tg->n; k++) {
 		i = order ? order[k] : k;
-		if (tg->t[i].flags & T_ALIVE)
+		if (tg->t[i].flags & (T_ALIVE | T_GONE))
 			continue;
 		record_clear(&r, REC_UNREACHABLE);
 		r.time = real_time();
 		report_method(rep, &r);
 		r.target = target_name(tg, &tg->t[i], txt.name,
 		    sizeof(txt.name));
-		r.addr = target_addr(&tg->t[i], txt.addr, sizeof(txt.addr));
+		r.addr = tg->t[i].family ? target_addr(&tg->t[i], txt.addr,
+		    sizeof(txt.addr)) : NULL;
 		out_emit(rep->out, &r);
 	}
 	free(order);
@@ -230,7 +235,9 @@ report_end(const struct report *rep, long dropped, int status)
 
 	record_clear(&r, REC_END);
 	r.time = real_time();
-	r.targets = rep->tg->n;
+	/* The targets in the run at its end: those that left are not,
+	 * nor are names that never had an address. */
+	r.targets = targets_live(rep->tg);
 	r.answered = rep->answered;
 	r.dropped = dropped;
 	r.exit_status = status;

@@ -16,18 +16,27 @@ struct request {
 	uint32_t	 no;
 	uint32_t	 order;
 	int		 done;
+	int		 again;		/* a name resolved again: order is
+					   its target (resolver_again) */
 };
 
+/*
+ * Requests are allocated one by one: the array of pointers may grow while
+ * glibc's threads hold their requests.  Once every request has finished,
+ * the next one added starts the array afresh (a name resolved again every
+ * few minutes must not grow it for ever).
+ */
 struct resolver {
-	struct request	*req;
+	struct request	**req;
 	uint32_t	 n, cap;
+	uint32_t	 started;	/* req[0 .. started-1] were fired */
 	unsigned	 pending;
 	int		 family;
 	int		 no_fds;	/* a lookup failed for want of them */
 	int		 all;		/* every address, not the first */
 	int		 gai_words;	/* errors in getaddrinfo's words */
 	int		 pfd[2];
-	resolve_done_fn	*done;
+	resolve_done_fn	*done, *again_done;
 	void		*arg;
 };
 
@@ -68,26 +77,64 @@ seen_before(const struct addrinfo *list, const struct addrinfo *ai)
 	return 0;
 }
 
+/* Every request has finished (and its number was read): start afresh. */
+static void
+recycle(struct resolver *r)
+{
+	uint32_t i;
+
+	if (r->pending || r->started < r->n)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free((char *)r->req[i]->cb.ar_name);
+		free(r->req[i]);
+	}
+	r->n = r->started = 0;
+}
+
+static int
+add_request(struct resolver *r, const char *name, uint32_t order, int again)
+{
+	struct request **a, *q;
+	uint32_t cap;
+
+	recycle(r);
+	if (r->n == r->cap) {
+		cap = r->cap ? r->cap * 2 : 64;
+		if ((a = realloc(r->req, cap * sizeof(*a))) == NULL)
+			return -1;
+		r->req = a;
+		r->cap = cap;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
+	if ((q->cb.ar_name = strdup(name)) == NULL) {
+		free(q);
+		return -1;
+	}
+	q->order = order;
+	q->again = again;
+	q->no = r->n;
+	r->req[r->n++] = q;
+	return 0;
+}
+
 int
 resolver_add(struct resolver *r, const char *name, uint32_t order)
 {
-	struct request *q;
-	uint32_t cap;
+	return add_request(r, name, order, 0);
+}
 
-	if (r->n == r->cap) {
-		cap = r->cap ? r->cap * 2 : 64;
-		if ((q = realloc(r->req, cap * sizeof(*q))) == NULL)
-			return -1;
-		r->req = q;
-		r->cap = cap;
-	}
-	q = &r->req[r->n];
-	memset(q, 0, sizeof(*q));
-	if ((q->cb.ar_name = strdup(name)) == NULL)
-		return -1;
-	q->order = order;
-	q->no = r->n++;
-	return 0;
+int
+resolver_again(struct resolver *r, const char *name, uint32_t target)
+{
+	return add_request(r, name, target, 1);
+}
+
+void
+resolver_on_again(struct resolver *r, resolve_done_fn *fn)
+{
+	r->again_done = fn;
 }
 
 /*
@@ -133,47 +180,54 @@ fds_left(int n)
 	return ok;
 }
 
-int
-resolver_start(struct resolver *r)
+/* Fire one request; -1 (errno set) when glibc cannot take it. */
+static int
+fire(struct resolver *r, struct request *q)
 {
 	struct gaicb *list[1];
 	struct sigevent sev;
-	uint32_t i;
 
-	if (r->n == 0)
+	q->r = r;
+	q->hints.ai_family = r->family;
+	q->hints.ai_socktype = SOCK_DGRAM;
+	/* No AI_ADDRCONFIG: it ignores loopback, so a host (or a
+	 * namespace) with only loopback could resolve nothing. */
+	q->cb.ar_request = &q->hints;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = notify;
+	sev.sigev_value.sival_ptr = q;
+	list[0] = &q->cb;
+	/* EAI_AGAIN or EAI_MEMORY: no thread or no memory for it.  The
+	 * requests already started keep theirs. */
+	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
+		errno = EAGAIN;
 		return -1;
-	if (pipe2(r->pfd, O_CLOEXEC) == -1)
-		return -2;
+	}
+	r->pending++;
+	return 0;
+}
+
+int
+resolver_start(struct resolver *r)
+{
+	if (r->n == 0 && r->pfd[0] == -1)
+		return -1;
+	if (r->pfd[0] == -1) {
+		if (pipe2(r->pfd, O_CLOEXEC) == -1)
+			return -2;
+		/* Only our end: a full pipe must block the writer, not
+		 * lose it. */
+		fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
+	}
 	/* Room for a lookup's own descriptor, or none could succeed. */
-	if (!fds_left(1)) {
+	if (r->started < r->n && !fds_left(1)) {
 		errno = EMFILE;
 		return -2;
 	}
-	/* Only our end: a full pipe must block the writer, not lose it. */
-	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
-	/* The array no longer moves: requests can point into it now. */
-	for (i = 0; i < r->n; i++) {
-		struct request *q = &r->req[i];
-
-		q->r = r;
-		q->hints.ai_family = r->family;
-		q->hints.ai_socktype = SOCK_DGRAM;
-		/* No AI_ADDRCONFIG: it ignores loopback, so a host (or a
-		 * namespace) with only loopback could resolve nothing. */
-		q->cb.ar_request = &q->hints;
-		memset(&sev, 0, sizeof(sev));
-		sev.sigev_notify = SIGEV_THREAD;
-		sev.sigev_notify_function = notify;
-		sev.sigev_value.sival_ptr = q;
-		list[0] = &q->cb;
-		/* EAI_AGAIN or EAI_MEMORY: no thread or no memory for it.
-		 * The requests already started keep theirs (main exits). */
-		if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
-			errno = EAGAIN;
+	for (; r->started < r->n; r->started++)
+		if (fire(r, r->req[r->started]) == -1)
 			return -2;
-		}
-		r->pending++;
-	}
 	return r->pfd[0];
 }
 
@@ -200,7 +254,12 @@ finish(struct resolver *r, struct request *q)
 		return;
 	q->done = 1;
 	r->pending--;
-	if (e != 0 || ai == NULL)
+	if (q->again && r->again_done)
+		r->again_done(r->arg, q->cb.ar_name, q->order, e || !ai ?
+		    NULL : ai->ai_addr, e || !ai ? why_failed(r, e) : NULL);
+	else if (q->again)
+		;
+	else if (e != 0 || ai == NULL)
 		r->done(r->arg, q->cb.ar_name, q->order, NULL,
 		    why_failed(r, e));
 	else if (!r->all)
@@ -226,7 +285,7 @@ resolver_read(struct resolver *r)
 	while ((n = read(r->pfd[0], no, sizeof(no))) > 0)
 		for (i = 0; i < n / (ssize_t)sizeof(no[0]); i++)
 			if (no[i] < r->n)
-				finish(r, &r->req[no[i]]);
+				finish(r, r->req[no[i]]);
 }
 
 int
@@ -254,14 +313,18 @@ resolver_abandon(struct resolver *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++)
-		if (!r->req[i].done && r->req[i].r) {
-			r->req[i].done = 1;
-			r->pending--;
-			r->done(r->arg, r->req[i].cb.ar_name,
-			    r->req[i].order, NULL,
+	for (i = 0; i < r->n; i++) {
+		struct request *q = r->req[i];
+
+		if (q->done || q->r == NULL)
+			continue;
+		q->done = 1;
+		r->pending--;
+		/* A name resolved again keeps the address it had. */
+		if (!q->again)
+			r->done(r->arg, q->cb.ar_name, q->order, NULL,
 			    "name lookup did not finish");
-		}
+	}
 }
 
 void
@@ -271,8 +334,10 @@ resolver_free(struct resolver *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++)
-		free((char *)r->req[i].cb.ar_name);
+	for (i = 0; i < r->n; i++) {
+		free((char *)r->req[i]->cb.ar_name);
+		free(r->req[i]);
+	}
 	free(r->req);
 	if (r->pfd[0] != -1) {
 		close(r->pfd[0]);

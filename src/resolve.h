@@ -25,8 +25,18 @@ void		 resolver_gai_words(struct resolver *, int on);
 int		 resolver_add(struct resolver *, const char *name,
 		    uint32_t order);
 /*
- * Fire all added requests; returns the fd to watch, -1 if there are none,
- * -2 (errno set) if they cannot be started (no pipe, no thread).
+ * Resolve a name again (--resolve-every): its answer goes to the function
+ * resolver_on_again set (order: the target given here), -m or not, the
+ * first address only.
+ */
+int		 resolver_again(struct resolver *, const char *name,
+		    uint32_t target);
+void		 resolver_on_again(struct resolver *, resolve_done_fn *);
+/*
+ * Fire the requests added since the last start (it may be called again
+ * while earlier ones are still under way); returns the fd to watch (the
+ * same every time), -1 if there never was a name, -2 (errno set) if they
+ * cannot be started (no pipe, no thread).
  */
 int		 resolver_start(struct resolver *);
 /* Called when the fd is readable: reports finished names. */
@@ -35,7 +45,7 @@ unsigned	 resolver_pending(const struct resolver *);
 /* Whether a lookup failed because the process had no descriptor left
  * (the name is reported as failed; the run ends with exit status 4). */
 int		 resolver_no_fds(const struct resolver *);
-/* Names added, whether or not started. */
+/* Names added (since the last time all had finished), started or not. */
 unsigned	 resolver_count(const struct resolver *);
 /* Report every unfinished name as such (at the end of a run). */
 void		 resolver_abandon(struct resolver *);

@@ -60,6 +60,9 @@ hash_grow(struct targets *tg, uint32_t n)
 	if (cap > (uint64_t)1 << 31 || (h = calloc(cap, sizeof(*h))) == NULL)
 		return -1;
 	for (i = 0; i < tg->n; i++) {
+		/* Out of the hash: gone, or no address. */
+		if (tg->t[i].family == 0 || tg->t[i].flags & T_GONE)
+			continue;
 		for (j = addr_hash(tg->t[i].addr) & (cap - 1); h[j];
 		    j = (j + 1) & (cap - 1))
 			;
@@ -154,20 +157,184 @@ targets_reserve(struct targets *tg, uint32_t more)
 }
 
 int64_t
-targets_add(struct targets *tg, int family, const uint8_t addr[16],
+targets_find(const struct targets *tg, int family, const uint8_t addr[16],
     uint32_t scope, const char *name, uint8_t flags)
 {
-	struct target *t;
-	uint32_t j, off = 0;
+	uint32_t j = 0;
 	int64_t i;
 
 	if (name == NULL)
 		flags &= (uint8_t)~T_BYNAME;
-	j = 0;
 	while ((i = targets_next(tg, addr, &j)) >= 0)
 		if (same_target(tg, &tg->t[i], family, scope, name, flags))
-			return TARGET_DUP;
+			return i;
+	return -1;
+}
+
+/* The slot of the hash that holds index i + 1 (it is there). */
+static uint32_t
+hash_slot_of(const struct targets *tg, uint32_t i)
+{
+	uint32_t j = addr_hash(tg->t[i].addr) & tg->hash_mask;
+
+	while (tg->hash[j] != i + 1)
+		j = (j + 1) & tg->hash_mask;
+	return j;
+}
+
+static void
+hash_insert(struct targets *tg, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = addr_hash(tg->t[i].addr) & tg->hash_mask; tg->hash[j];
+	    j = (j + 1) & tg->hash_mask)
+		;
+	tg->hash[j] = i + 1;
+}
+
+/*
+ * Linear probing's deletion without tombstones: the entries after the
+ * hole move back into it when their home slot is not between the hole
+ * and them, so every search still meets its entry before an empty slot.
+ */
+static void
+hash_delete(struct targets *tg, uint32_t i)
+{
+	uint32_t hole = hash_slot_of(tg, i), j = hole, home, m = tg->hash_mask;
+
+	tg->hash[hole] = 0;
+	for (;;) {
+		j = (j + 1) & m;
+		if (tg->hash[j] == 0)
+			return;
+		home = addr_hash(tg->t[tg->hash[j] - 1].addr) & m;
+		if (((j - home) & m) >= ((j - hole) & m)) {
+			tg->hash[hole] = tg->hash[j];
+			tg->hash[j] = 0;
+			hole = j;
+		}
+	}
+}
+
+void
+targets_move(struct targets *tg, uint32_t i, int family,
+    const uint8_t addr[16], uint32_t scope)
+{
+	struct target *t = &tg->t[i];
+
+	if (t->family)
+		hash_delete(tg, i);
+	else
+		tg->gone--;
+	memcpy(t->addr, addr, 16);
+	t->family = (uint8_t)family;
+	t->scope = family == AF_INET ? 0 : scope;
+	hash_insert(tg, i);
+}
+
+void
+targets_remove(struct targets *tg, uint32_t i)
+{
+	struct target *t = &tg->t[i];
+
+	if (t->flags & T_GONE)
+		return;
+	if (t->family)
+		hash_delete(tg, i);
+	else
+		tg->gone--;	/* counted once: as gone now */
+	t->flags |= T_GONE;
+	tg->gone++;
+}
+
+uint32_t
+targets_live(const struct targets *tg)
+{
+	return tg->n - tg->gone;
+}
+
+const char *
+targets_why(const struct targets *tg, const struct target *t)
+{
+	return t->why ? tg->whys[t->why - 1] : NULL;
+}
+
+/* Interned by content: gai_strerror's strings are static, mping's too. */
+void
+targets_set_why(struct targets *tg, struct target *t, const char *why)
+{
+	unsigned k;
+
+	t->why = 0;
+	if (why == NULL)
+		return;
+	for (k = 0; k < tg->nwhys && strcmp(tg->whys[k], why) != 0; k++)
+		;
+	if (k == tg->nwhys && k == TARGETS_WHYS)
+		k = 0;		/* never: glibc has fewer errors than that */
+	else if (k == tg->nwhys)
+		tg->whys[tg->nwhys++] = why;
+	t->why = (uint8_t)(k + 1);
+}
+
+/* Room for one more target; TARGET_* on failure. */
+static int
+room(struct targets *tg)
+{
 	if (tg->n >= tg->max)
+		return TARGET_FULL;
+	if (tg->n == tg->cap && targets_reserve(tg, tg->n ? tg->n : 256) ==
+	    -1)
+		return TARGET_NOMEM;
+	/* The array may have grown while the hash could not (a block's
+	 * reservation): the hash must keep its empty slots. */
+	if (2 * ((uint64_t)tg->n + 1) > hash_slots(tg) &&
+	    hash_grow(tg, tg->n + 1) == -1)
+		return TARGET_NOMEM;
+	return 0;
+}
+
+int64_t
+targets_add_unresolved(struct targets *tg, const char *name,
+    const char *why)
+{
+	struct target *t;
+	uint32_t off;
+	int r;
+
+	if ((r = room(tg)) != 0)
+		return r;
+	if (store_name(tg, name, &off) == -1)
+		return TARGET_NOMEM;
+	t = &tg->t[tg->n];
+	memset(t, 0, sizeof(*t));
+	t->flags = T_NAMED | T_BYNAME;
+	t->name = off;
+	targets_set_why(tg, t, why);
+	tg->gone++;
+	return tg->n++;
+}
+
+int64_t
+targets_add(struct targets *tg, int family, const uint8_t addr[16],
+    uint32_t scope, const char *name, uint8_t flags)
+{
+	struct target *t;
+	uint32_t off = 0;
+	int64_t i;
+	int r;
+
+	if (name == NULL)
+		flags &= (uint8_t)~T_BYNAME;
+	if ((i = targets_find(tg, family, addr, scope, name, flags)) >= 0) {
+		if (i < tg->nseen)
+			tg->seen[i] = 1;
+		return TARGET_DUP;
+	}
+	if ((r = room(tg)) != 0)
+		return r;
+	if (name && store_name(tg, name, &off) == -1)
 		return TARGET_FULL;
 	if (tg->n == tg->cap && targets_reserve(tg, tg->n ? tg->n : 256) ==
 	    -1)
@@ -186,10 +353,7 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
 	t->family = (uint8_t)family;
 	t->flags = name ? flags | T_NAMED : flags;
 	t->name = off;
-	for (j = addr_hash(addr) & tg->hash_mask; tg->hash[j];
-	    j = (j + 1) & tg->hash_mask)
-		;
-	tg->hash[j] = tg->n + 1;
+	hash_insert(tg, tg->n);
 	return tg->n++;
 }
 

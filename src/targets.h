@@ -22,7 +22,7 @@
 #define T_DONE		0x08	/* all its probes are sent */
 #define T_OPEN		0x10	/* its port's latest state (report.c) */
 #define T_CLOSED	0x20
-#define T_DOWN		0x40	/* down (--down-after), not up again */
+#define T_GONE		0x40	/* left the run (a reload): no more probes */
 #define T_BYNAME	0x80	/* a host name: the name is its identity */
 
 struct target {
@@ -32,9 +32,15 @@ struct target {
 	uint32_t	last_serial;	/* serial of its latest probe */
 	uint32_t	sent, errors, dups, inflight;	/* received: rtt.n */
 	uint32_t	order;		/* its place in what the user gave */
-	uint8_t		family, flags;
+	uint8_t		family, flags;	/* family 0: a name with no address */
+	uint8_t		why;		/* why its name did not resolve
+					   (targets_why), 0: it did */
+	uint8_t		down;		/* down (--down-after), not up
+					   again (monitor.c) */
 	struct stats	rtt;
 };
+
+#define TARGETS_WHYS	32	/* distinct resolver errors kept */
 
 struct targets {
 	struct target	*t;
@@ -44,6 +50,16 @@ struct targets {
 	size_t		 names_len, names_cap;
 	uint32_t	*hash;		/* index + 1, 0 empty */
 	uint32_t	 hash_mask;
+	uint32_t	 gone;		/* left the run, or never had an
+					   address: not counted live */
+	/* While a reload reads the files again: a mark per target met
+	 * again (targets_add's duplicates), else NULL. */
+	uint8_t		*seen;
+	uint32_t	 nseen;
+	/* The reasons names did not resolve (static strings), interned:
+	 * a target keeps the index + 1 in one byte. */
+	const char	*whys[TARGETS_WHYS];
+	unsigned	 nwhys;
 };
 
 enum { TARGET_ADDED = 0, TARGET_DUP = -1, TARGET_FULL = -2,
@@ -58,6 +74,27 @@ void	targets_free(struct targets *);
  */
 int64_t	targets_add(struct targets *, int family, const uint8_t addr[16],
 	    uint32_t scope, const char *name, uint8_t flags);
+/* The target on this address that is (family, scope, name), or -1. */
+int64_t	targets_find(const struct targets *, int family,
+	    const uint8_t addr[16], uint32_t scope, const char *name,
+	    uint8_t flags);
+/*
+ * A name that did not resolve: a target with no address (family 0),
+ * never probed, in every summary with its reason.  Index or TARGET_*.
+ */
+int64_t	targets_add_unresolved(struct targets *, const char *name,
+	    const char *why);
+/* Why t's name did not resolve (the latest time), or NULL. */
+const char *targets_why(const struct targets *, const struct target *);
+/* Set (NULL: clear) why t's name did not resolve. */
+void	targets_set_why(struct targets *, struct target *, const char *why);
+/* t moves to another address (its name resolved again): re-hashed. */
+void	targets_move(struct targets *, uint32_t i, int family,
+	    const uint8_t addr[16], uint32_t scope);
+/* t leaves the run: out of the hash, T_GONE, counted gone. */
+void	targets_remove(struct targets *, uint32_t i);
+/* Targets in the run: neither gone nor without an address. */
+uint32_t targets_live(const struct targets *);
 /*
  * The indices of the targets in the order the user gave them (a name
  * joins the table when it resolves, in any order), to be freed; NULL

@@ -94,7 +94,7 @@ room(struct watch *w, uint32_t i)
 static const char *
 cause_of(const struct engine *e, const struct target *t)
 {
-	if (t->flags & T_DOWN)
+	if (t->down)
 		return "down";
 	/* Counted: its last probe has its outcome, and none counted. */
 	if (e->c->count && (t->flags & T_DONE) && t->inflight == 0 &&

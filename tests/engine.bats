@@ -131,8 +131,10 @@ link_local()
 	jq_out -e '(.[] | select(.type == "start") | .time) as $s |
 	    [.[] | select(.type == "bad-target" and .target == "slow.example") |
 	    .time - $s] | length == 1 and .[0] >= 2.5' >/dev/null
-	jq_out -e '[.[] | select(.type == "summary")] | length == 1 and
-	    .[0].addr == "198.18.0.5" and .[0].received == 1' >/dev/null
+	jq_out -e '[.[] | select(.type == "summary")] | length == 2 and
+	    .[0].addr == null and .[0].target == "slow.example" and
+	    .[0].reason != null and .[1].addr == "198.18.0.5" and
+	    .[1].received == 1' >/dev/null
 	jq_out -e '.[-1] | .type == "end" and .exit_status == 2' >/dev/null
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "${stderr_lines[0]}" == *slow.example* ]]

@@ -246,7 +246,9 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	ft fp_timeout ip netns exec "$FT_LAB-c" "$MPING" -4 -c 1 ::1
 	expect 2 "" "mping: ::1: is an IPv6 address, but -4 was given"
 	ft fp_timeout ip netns exec "$FT_LAB-c" "$MPING" -c 1 nosuchname.example
-	expect 2 "" "mping: nosuchname.example: name does not resolve"
+	# mping keeps the name in its summaries, with the reason (issue 15).
+	expect 2 "nosuchname.example: sent=0 received=0 loss=- (name does not resolve)" \
+	    "mping: nosuchname.example: name does not resolve"
 }
 
 # --- generating and reading targets -----------------------------------------

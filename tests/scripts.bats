@@ -55,13 +55,17 @@ varied()
 	    elif .type == \"timeout\" then keys_unsorted == $KEYS_TIMEOUT
 	    elif .type == \"error\" then keys_unsorted == $KEYS_ERROR
 	    elif .type == \"bad-target\" then keys_unsorted == $KEYS_BAD
+	    elif .type == \"summary\" and .addr == null then
+	    keys_unsorted == $KEYS_SUMMARY + [\"reason\"]
 	    elif .type == \"summary\" then keys_unsorted == $KEYS_SUMMARY
 	    elif .type == \"end\" then keys_unsorted == $KEYS_END
 	    else false end"
 	# Each type is there, in the expected numbers.
 	[ "$(jcount '.type == "start"')" -eq 1 ]
 	[ "$(jcount '.type == "end"')" -eq 1 ]
-	[ "$(jcount '.type == "summary"')" -eq 9 ]
+	# The names that did not resolve have theirs too, with a reason.
+	[ "$(jcount '.type == "summary"')" -eq 11 ]
+	[ "$(jcount '.type == "summary" and .addr == null and .sent == 0')" -eq 2 ]
 	[ "$(jcount '.type == "bad-target"')" -eq 2 ]
 	[ "$(jcount '.type == "reply" and .dup')" -eq 8 ]
 	[ "$(jcount '.type == "timeout" and .target == "198.18.9.1"')" -eq 4 ]
@@ -76,9 +80,10 @@ varied()
 	jall 'select(.type == "reply") | (.dup, .late, .foreign | type) == "boolean"'
 	jall 'select(.type == "error" and .from == "local") | .icmp_type == null and .icmp_code == null and .mtu == null'
 	jall 'select(.type == "error" and .from != "local") | .icmp_type == 3 and .icmp_code == 1 and .error == "host-unreachable" and .reason == null'
-	jall 'select(.type == "summary" and .received == 0) | .rtt_min_ms == null and .rtt_avg_ms == null and .rtt_max_ms == null and .rtt_stddev_ms == null and .loss_pct == 100'
+	jall 'select(.type == "summary" and .addr == null) | .loss_pct == null and .sent == 0 and (.reason | type) == "string"'
+	jall 'select(.type == "summary" and .received == 0 and .addr != null) | .rtt_min_ms == null and .rtt_avg_ms == null and .rtt_max_ms == null and .rtt_stddev_ms == null and .loss_pct == 100'
 	jall 'select(.type == "summary" and .received > 0) | ([.rtt_min_ms, .rtt_avg_ms, .rtt_max_ms, .rtt_stddev_ms] | map(type) | unique) == ["number"]'
-	jall 'select(.type == "summary") | ([.sent, .received, .lost, .inflight, .errors, .dups, .loss_pct] | map(type) | unique) == ["number"]'
+	jall 'select(.type == "summary" and .addr != null) | ([.sent, .received, .lost, .inflight, .errors, .dups, .loss_pct] | map(type) | unique) == ["number"]'
 	jall 'select(.type == "start") | .version == 1 and .mode == "ping" and .count == 4 and .probe_ttl == null and .deadline_s == null'
 	jall 'select(.type == "end") | .exit_status == 2 and .targets == 9 and .answered == 6'
 	# Names arrive intact; invalid UTF-8 becomes U+FFFD, nothing else.
@@ -132,7 +137,7 @@ csv_check()
 	# With -q: the summary layout only, one row per target.
 	varied --csv -q >"$BATS_TEST_TMPDIR/q.csv" 2>/dev/null || true
 	read -r rows cols < <(csv_check "$BATS_TEST_TMPDIR/q.csv")
-	[ "$rows" -eq 9 ]
+	[ "$rows" -eq 11 ]
 	head -1 "$BATS_TEST_TMPDIR/q.csv" | grep -q '^type,target,addr,sent,received,lost,'
 }
 
