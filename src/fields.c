@@ -69,6 +69,20 @@ static const struct field f_out_end =
 static const struct field f_out_len =
 	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
 OPT("state", F_STR, state);
+FLD("to", F_STR, to);
+/* --all-paths: an interface's part of a hop record, and the probes a
+ * verdict spent (absent, and left out of JSON, in other traces). */
+OPT("flows", F_LONG, flows);
+#define OPTF(v, n, k, m)	static const struct field v = \
+	{ n, k, offsetof(struct record, m), 0, 1 }
+OPTF(f_ofrom, "from", F_STR, from);
+OPTF(f_osent, "sent", F_LONG, sent);
+OPTF(f_orecv, "received", F_LONG, received);
+OPTF(f_oloss, "loss_pct", F_PCT, loss_pct);
+OPTF(f_omin, "rtt_min_ms", F_MS, rtt_min);
+OPTF(f_oavg, "rtt_avg_ms", F_MS, rtt_avg);
+OPTF(f_omax, "rtt_max_ms", F_MS, rtt_max);
+OPTF(f_oerror, "error", F_STR, error);
 
 /*
  * Every record about probes ends with the method, and with UDP and TCP
@@ -115,9 +129,13 @@ static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, PORT_FIELDS, NULL };
 static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
-	&f_lost, &f_mpls, &f_round, PORT_FIELDS, NULL };
-static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
+	&f_lost, &f_mpls, &f_round, PORT_FIELDS, &f_ofrom, &f_flows,
+	&f_osent, &f_orecv, &f_oloss, &f_omin, &f_oavg, &f_omax, &f_oerror,
 	NULL };
+static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
+	&f_osent, NULL };
+static const struct field *const links[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_ttl, &f_from, &f_to, &f_flows, &f_round, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -184,6 +202,7 @@ fields_of(enum rec_type t)
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
 	case REC_TRACE:		return trace;
+	case REC_LINK:		return links;
 	default:		return list;
 	}
 }

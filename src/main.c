@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "input.h"
 #include "loop.h"
+#include "mda.h"
 #include "method.h"
 #include "ping.h"
 #include "priv.h"
@@ -392,7 +393,8 @@ set_up(struct run *run, const sigset_t *block)
 	run->rep.tg = &run->tg;
 	run->rep.c = &run->c;
 	if (engine_init(&run->e, &run->c, &run->tg, &run->rep, run->m) == -1 ||
-	    (run->c.trace ? trace_mode(&run->e) : ping_mode(&run->e)) == -1)
+	    (run->c.mda ? mda_mode(&run->e) : run->c.trace ?
+	    trace_mode(&run->e) : ping_mode(&run->e)) == -1)
 		err(EXIT_SYSTEM, "start-up");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&run->out, stdout, &run->c);

@@ -15,7 +15,7 @@
 static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
 	"alive", "unreachable", "probe", "hop", "trace", "interval", "interim",
-	"down", "up",
+	"down", "up", "link",
 };
 
 const char *
@@ -40,7 +40,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->targets = r->answered = r->dropped = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
-	r->round = -1;
+	r->round = r->flows = -1;
 }
 
 void
@@ -276,6 +276,9 @@ out_init(struct out *o, FILE *fp, const struct conf *c)
 		break;
 	case FMT_FPING:
 		o->ops = &out_fping_ops;
+		break;
+	case FMT_DOT:
+		o->ops = &out_dot_ops;
 		break;
 	default:
 		o->ops = &out_text_ops;
