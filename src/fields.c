@@ -136,6 +136,9 @@ static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	&f_osent, NULL };
 static const struct field *const links[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_from, &f_to, &f_flows, &f_round, NULL };
+static const struct field *const paths[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_ttl, &f_addrs, &f_flows, &f_sent, &f_received, &f_lost,
+	&f_loss_pct, &f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_round, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -203,6 +206,7 @@ fields_of(enum rec_type t)
 	case REC_HOP:		return hop;
 	case REC_TRACE:		return trace;
 	case REC_LINK:		return links;
+	case REC_PATH:		return paths;
 	default:		return list;
 	}
 }

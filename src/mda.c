@@ -32,8 +32,15 @@ struct mda_hop {
 	struct mda_iface	ifs[MDA_MAX_WIDTH];
 };
 
+/* A flow in the rounds after the first (-c): its probes to the last hop. */
+struct mda_flow {
+	uint32_t	 sent, lost;
+	struct stats	 rtt;
+};
+
 struct mda_target {
 	uint8_t		*cell;		/* [flow][ttl - 1] */
+	struct mda_flow	*flow;		/* [flow] */
 	struct mda_hop	**hop;		/* [ttl - 1], NULL: none answered */
 	uint32_t	 nflows, capflows;
 	uint32_t	 inflight;	/* probes queued or in flight */
@@ -93,8 +100,10 @@ target_free(struct engine *e, struct mda_target *mt)
 			free(mt->hop[h]);
 	free(mt->hop);
 	free(mt->cell);
+	free(mt->flow);
 	mt->hop = NULL;
 	mt->cell = NULL;
+	mt->flow = NULL;
 }
 
 static void
@@ -133,6 +142,7 @@ static int64_t
 new_flow(const struct engine *e, struct mda_target *mt)
 {
 	size_t row = (size_t)e->c->max_hops;
+	struct mda_flow *fl;
 	uint32_t cap;
 	uint8_t *c;
 
@@ -142,9 +152,14 @@ new_flow(const struct engine *e, struct mda_target *mt)
 		cap = mt->capflows ? mt->capflows * 2 : 64;
 		if ((c = realloc(mt->cell, cap * row)) == NULL)
 			return -1;
+		mt->cell = c;
+		if ((fl = realloc(mt->flow, cap * sizeof(*fl))) == NULL)
+			return -1;
+		mt->flow = fl;
 		memset(c + mt->capflows * row, PC_NONE,
 		    (cap - mt->capflows) * row);
-		mt->cell = c;
+		memset(fl + mt->capflows, 0, (cap - mt->capflows) *
+		    sizeof(*fl));
 		mt->capflows = cap;
 	}
 	return mt->nflows++;
@@ -376,26 +391,38 @@ discovered(struct engine *e, struct mda_target *mt, uint32_t f, int h,
 }
 
 /*
- * A later round (-c): flow f again at TTL h.  Silence is loss on the
- * path the flow took in the first round; an answer counts for whoever
- * sent it (a path that changed shows as a new interface or link count).
+ * A later round (-c): flow f again at TTL h, every flow at every hop up
+ * to the last.  Silence is loss on the interface the flow reached before;
+ * an answer counts for whoever sent it (a hop the flow had not been sent
+ * to, or had no answer from, is learnt).  At the last hop, the flow's
+ * own counts: its path's loss and RTT.
  */
 static void
 remeasured(struct engine *e, struct mda_target *mt, uint32_t f, int h,
     const struct answer *a)
 {
-	uint8_t c = *cell(e, mt, f, h), i;
-	struct mda_iface *v;
+	uint8_t *c = cell(e, mt, f, h), i = PC_STAR;
+	struct mda_flow *fl = &mt->flow[f];
 
-	if (!is_iface(c))
-		return;
-	if (answered(a->kind) && (i = iface_at(mt, h, a)) != PC_STAR) {
-		iface_answered(mt, h, i, a);
-		return;
+	if (answered(a->kind))
+		i = iface_at(mt, h, a);
+	if (h == mt->ttl) {
+		fl->sent++;
+		if (i == PC_STAR)
+			fl->lost++;
+		else
+			stats_add(&fl->rtt, (double)a->rtt_ns / 1e6);
 	}
-	v = &mt->hop[h - 1]->ifs[c];
-	v->sent++;
-	v->lost++;
+	if (i != PC_STAR) {
+		if (!is_iface(*c))
+			*c = i;
+		iface_answered(mt, h, i, a);
+	} else if (is_iface(*c)) {
+		mt->hop[h - 1]->ifs[*c].sent++;
+		mt->hop[h - 1]->ifs[*c].lost++;
+	} else {
+		*c = PC_STAR;
+	}
 }
 
 /* A record about a target's paths. */
@@ -502,6 +529,93 @@ emit_links(struct engine *e, uint32_t target, int h)
 		}
 }
 
+/* Flows f and g took the same path (the same answer at every hop). */
+static int
+same_path(const struct engine *e, const struct mda_target *mt, uint32_t f,
+    uint32_t g)
+{
+	int first = e->c->first_hop;
+
+	return memcmp(cell(e, mt, f, first), cell(e, mt, g, first),
+	    (size_t)(mt->ttl - first + 1)) == 0;
+}
+
+/* The counts of every flow from f on that took f's path, into r. */
+static void
+path_counts(const struct engine *e, const struct mda_target *mt, uint32_t f,
+    uint8_t *seen, struct record *r)
+{
+	double sum = 0, min = INFINITY, max = -INFINITY;
+	const struct mda_flow *fl;
+	uint32_t g, n = 0;
+
+	r->flows = r->sent = r->lost = 0;
+	for (g = f; g < mt->nflows; g++) {
+		fl = &mt->flow[g];
+		if (seen[g] || fl->sent == 0 || !same_path(e, mt, f, g))
+			continue;
+		seen[g] = 1;
+		r->flows++;
+		r->sent += fl->sent;
+		r->lost += fl->lost;
+		if (fl->rtt.n == 0)
+			continue;
+		sum += fl->rtt.mean * fl->rtt.n;
+		n += fl->rtt.n;
+		min = fl->rtt.min < min ? fl->rtt.min : min;
+		max = fl->rtt.max > max ? fl->rtt.max : max;
+	}
+	r->received = r->sent - r->lost;
+	r->loss_pct = 100.0 * (double)r->lost / (double)r->sent;
+	if (n) {
+		r->rtt_min = min;
+		r->rtt_avg = sum / n;
+		r->rtt_max = max;
+	}
+}
+
+/*
+ * -c: a path record for each path the flows took (an interface per hop,
+ * null where it never answered), with the loss and RTT of their probes
+ * to its last hop in the rounds after the first.
+ */
+static void
+emit_flow_paths(struct engine *e, uint32_t target)
+{
+	const struct mda_target *mt = &MD(e)->tt[target];
+	int family = e->tg->t[target].family, h, k, nh;
+	char (*buf)[REPORT_ADDRLEN];
+	const char **addrs;
+	struct rec_text txt;
+	struct record r;
+	uint8_t *seen, c;
+	uint32_t f;
+
+	nh = mt->ttl - e->c->first_hop + 1;
+	seen = calloc(mt->nflows ? mt->nflows : 1, 1);
+	buf = calloc((size_t)nh, sizeof(*buf));
+	addrs = calloc((size_t)nh, sizeof(*addrs));
+	for (f = 0; seen && buf && addrs && f < mt->nflows; f++) {
+		if (seen[f] || mt->flow[f].sent == 0)
+			continue;
+		mda_record(e, &r, REC_PATH, target, &txt);
+		for (k = 0, h = e->c->first_hop; h <= mt->ttl; h++, k++) {
+			c = *cell(e, mt, f, h);
+			addrs[k] = is_iface(c) ? addr16_str(family,
+			    mt->hop[h - 1]->ifs[c].addr, buf[k],
+			    sizeof(buf[k])) : NULL;
+		}
+		r.addrs = addrs;
+		r.naddrs = nh;
+		r.ttl = mt->ttl;
+		path_counts(e, mt, f, seen, &r);
+		out_emit(e->out, &r);
+	}
+	free(seen);
+	free(buf);
+	free(addrs);
+}
+
 /* The verdict: reached or why it stopped, the last hop, probes spent. */
 static void
 emit_verdict(struct engine *e, uint32_t target, const char *stop)
@@ -538,6 +652,8 @@ emit_paths(struct engine *e, uint32_t target, const char *stop)
 		if (h < last && mt->hop[h])
 			emit_links(e, target, h);
 	}
+	if (mt->round > 0)
+		emit_flow_paths(e, target);
 	emit_verdict(e, target, stop);
 }
 
@@ -684,7 +800,7 @@ mda_begin(struct engine *e, uint32_t target, int64_t now)
 	return 0;
 }
 
-/* A later round: every flow again at every hop where it was answered. */
+/* A later round: every flow again at every hop up to the last. */
 static void
 mda_next_round(struct engine *e, const struct job *j, int64_t now)
 {
@@ -699,8 +815,7 @@ mda_next_round(struct engine *e, const struct job *j, int64_t now)
 	mt->round++;
 	for (f = 0; f < mt->nflows; f++)
 		for (h = e->c->first_hop; h <= mt->ttl; h++)
-			if (is_iface(*cell(e, mt, f, h)))
-				queue_flow(e, mt, j->target, f, h);
+			queue_flow(e, mt, j->target, f, h);
 	if (mt->inflight == 0)
 		round_over(e, j->target);
 }

@@ -15,7 +15,7 @@
 static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
 	"alive", "unreachable", "probe", "hop", "trace", "interval", "interim",
-	"down", "up", "link",
+	"down", "up", "link", "path",
 };
 
 const char *

@@ -19,7 +19,7 @@ enum rec_type {
 	REC_START, REC_REPLY, REC_TIMEOUT, REC_ERROR, REC_BAD_TARGET,
 	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_PROBE, REC_HOP,
 	REC_TRACE, REC_INTERVAL, REC_INTERIM, REC_DOWN, REC_UP, REC_LINK,
-	REC_NTYPES
+	REC_PATH, REC_NTYPES
 };
 
 /* Numbers that may be absent are NaN (double) or -1 (int). */
@@ -72,7 +72,8 @@ struct record {
 	long		 hops;
 	const char	*stop;		/* trace: why it ended */
 	/* --all-paths: a hop record per interface (from), a link record
-	 * from one to the next hop's (to); the flows that took either */
+	 * from one to the next hop's (to), a path record (-c: addrs, an
+	 * interface per hop); the flows that took it */
 	const char	*to;
 	long		 flows;
 	long		 round;		/* probe, hop, trace: from 0 (-c) */

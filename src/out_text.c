@@ -54,6 +54,8 @@ colour_of(const struct record *r)
 		return r->reached ? "\033[32m" : "\033[31m";
 	case REC_LINK:
 		return "";
+	case REC_PATH:
+		return r->lost > 0 ? "\033[33m" : "\033[32m";
 	default:
 		return "\033[31m";
 	}
@@ -227,6 +229,7 @@ text_wants(const struct out *o, enum rec_type t)
 		return 1;
 	case REC_HOP:
 	case REC_LINK:
+	case REC_PATH:
 		return !c->quiet;
 	default:
 		return 0;	/* start, end, bad-target (on stderr), probe */
@@ -336,6 +339,31 @@ text_link(struct obuf *l, const struct record *r)
 	obuf_put(l, ")");
 }
 
+/* -c: a path, its interfaces hop by hop, its loss and RTT to the end. */
+static void
+text_path(struct obuf *l, const struct record *r)
+{
+	long i;
+
+	obuf_put(l, ": path");
+	for (i = 0; i < r->naddrs; i++) {
+		obuf_put(l, i ? " > " : " ");
+		obuf_put(l, r->addrs[i] ? r->addrs[i] : "*");
+	}
+	put_long(l, "  flows=", r->flows);
+	obuf_put(l, "  loss=");
+	put_fixed(l, r->loss_pct, 1, "%");
+	put_long(l, " (", r->lost);
+	put_long(l, "/", r->sent);
+	obuf_put(l, ")");
+	if (!isnan(r->rtt_min)) {
+		obuf_put(l, "  rtt=");
+		put_fixed(l, r->rtt_min, 3, "/");
+		put_fixed(l, r->rtt_avg, 3, "/");
+		put_fixed(l, r->rtt_max, 3, " ms");
+	}
+}
+
 static void
 text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 {
@@ -421,6 +449,9 @@ text_emit(struct out *o, const struct record *r)
 		break;
 	case REC_LINK:
 		text_link(&l, r);
+		break;
+	case REC_PATH:
+		text_path(&l, r);
 		break;
 	case REC_TRACE:
 		text_trace(&l, r, o->conf);
