@@ -38,9 +38,29 @@ struct mda_flow {
 	struct stats	 rtt;
 };
 
+/* A probe of the first round to send again: flow, TTL, attempt. */
+struct mda_retry {
+	uint32_t	 flow;
+	uint8_t		 ttl, attempt;
+};
+
+/*
+ * Silence from a hop that answered other probes is most likely the
+ * router's ICMP rate limit (Linux: a burst of 6, then one a second per
+ * source at icmp_ratelimit=1000, time exceeded and unreachable from one
+ * budget), not loss: such a probe goes again, one a second per target,
+ * up to MDA_RETRIES times, before its flow counts as silent there.
+ */
+#define MDA_RETRIES	2
+#define MDA_PAUSE_NS	1000000000LL
+/* Timer jobs: seq 0 a round's, MDA_SEQ_RETRY the next retry's. */
+#define MDA_SEQ_RETRY	1
+
 struct mda_target {
 	uint8_t		*cell;		/* [flow][ttl - 1] */
 	struct mda_flow	*flow;		/* [flow] */
+	struct mda_retry *retry;	/* waiting, from retry[rhead] on */
+	uint32_t	 nretry, rhead, capretry;
 	struct mda_hop	**hop;		/* [ttl - 1], NULL: none answered */
 	uint32_t	 nflows, capflows;
 	uint32_t	 inflight;	/* probes queued or in flight */
@@ -49,6 +69,7 @@ struct mda_target {
 	int		 ttl;		/* the hop being explored */
 	uint8_t		 silent;	/* silent hops in a row */
 	uint8_t		 running, idle, done, reached;
+	uint8_t		 armed;		/* a retry timer is due */
 	const char	*stop;
 };
 
@@ -101,6 +122,8 @@ target_free(struct engine *e, struct mda_target *mt)
 	free(mt->hop);
 	free(mt->cell);
 	free(mt->flow);
+	free(mt->retry);
+	mt->retry = NULL;
 	mt->hop = NULL;
 	mt->cell = NULL;
 	mt->flow = NULL;
@@ -214,6 +237,7 @@ struct group {
 	uint32_t	 next;
 	int		 have;
 	int		 fresh;		/* in the group, not probed at h */
+	int		 shortage;	/* flows wanted that it has not */
 };
 
 static int
@@ -277,13 +301,11 @@ send_new(struct engine *e, struct mda_target *mt, uint32_t target, int ttl,
 /*
  * What the stopping rule wants of one group at hop h: n_k flows of it
  * probed at h, k the next hops found so far (at least 1).  Unprobed flows
- * of the group go first; then new ones: at h if any flow will do, else
- * at h - 1 (the MDA's node control: a new flow reaches interface v with
- * the chance of one in the hop's width, so that many per flow wanted).
+ * of the group go first; what they cannot give is the group's shortage.
  */
 static int
 group_wants(struct engine *e, struct mda_target *mt, uint32_t target,
-    int h, struct group *g, int width)
+    int h, struct group *g)
 {
 	int need, n;
 
@@ -293,34 +315,43 @@ group_wants(struct engine *e, struct mda_target *mt, uint32_t target,
 	if (need <= 0)
 		return 0;
 	n = send_fresh(e, mt, target, h, g->v, need);
-	if (n == need)
-		return n;
-	if (g->v < 0)
-		return n + send_new(e, mt, target, h, need - n);
-	return n + send_new(e, mt, target, h - 1, (need - n) * width);
+	g->shortage = need - n;
+	return n;
 }
 
-/* Queue what hop mt->ttl still wants; 0: nothing, the hop is done. */
+/*
+ * Queue what hop mt->ttl still wants; 0: nothing, the hop is done.  New
+ * flows make up the shortages: at h if any flow will do, else at h - 1
+ * (the MDA's node control: a new flow reaches a given interface of a hop
+ * w wide with the chance of one in w, so w new flows per flow short; the
+ * groups short at once share them).
+ */
 static int
 hop_wants(struct engine *e, struct mda_target *mt, uint32_t target)
 {
-	int h = mt->ttl, width, queued = 0, i;
+	int h = mt->ttl, queued = 0, most = 0, i;
 	const struct mda_hop *prev;
 	struct group g;
 
 	prev = h > e->c->first_hop ? mt->hop[h - 2] : NULL;
-	if (prev == NULL || prev->n == 0) {
+	g.shortage = 0;
+	/* One interface before (found at the confidence asked): every flow
+	 * passes it, new ones too, with no probe to show it. */
+	if (prev == NULL || prev->n == 0 || (prev->n == 1 &&
+	    !terminal(&prev->ifs[0]))) {
 		g.v = -1;
-		return group_wants(e, mt, target, h, &g, 1);
+		queued = group_wants(e, mt, target, h, &g);
+		return queued + send_new(e, mt, target, h, g.shortage);
 	}
-	width = prev->n;
 	for (i = 0; i < prev->n; i++) {
 		if (terminal(&prev->ifs[i]))
 			continue;
 		g.v = i;
-		queued += group_wants(e, mt, target, h, &g, width);
+		g.shortage = 0;
+		queued += group_wants(e, mt, target, h, &g);
+		most = g.shortage > most ? g.shortage : most;
 	}
-	return queued;
+	return queued + send_new(e, mt, target, h - 1, most * prev->n);
 }
 
 /* The hop's interface with this address, added if new; or PC_STAR. */
@@ -423,6 +454,74 @@ remeasured(struct engine *e, struct mda_target *mt, uint32_t f, int h,
 	} else {
 		*c = PC_STAR;
 	}
+}
+
+/* The retry timer of a target, if it is not due already. */
+static void
+arm_retry(struct engine *e, struct mda_target *mt, uint32_t target)
+{
+	struct job j;
+
+	if (mt->armed || mt->rhead == mt->nretry)
+		return;
+	memset(&j, 0, sizeof(j));
+	j.target = target;
+	j.seq = MDA_SEQ_RETRY;
+	j.due = engine_now(e) + MDA_PAUSE_NS;
+	engine_timer(e, &j);
+	mt->armed = 1;
+}
+
+/*
+ * A probe of the first round timed out: 1 if it goes again (still in
+ * flight for the rule), 0 if its flow is silent at this hop.
+ */
+static int
+retried(struct engine *e, struct mda_target *mt, const struct probe *pr)
+{
+	const struct mda_hop *hp = mt->hop[MDA_TTL(pr->seq) - 1];
+	struct mda_retry *r;
+	uint32_t cap;
+
+	if (pr->attempt >= MDA_RETRIES || hp == NULL || hp->n == 0)
+		return 0;
+	if (mt->rhead == mt->nretry)
+		mt->rhead = mt->nretry = 0;
+	if (mt->nretry == mt->capretry) {
+		cap = mt->capretry ? mt->capretry * 2 : 16;
+		if ((r = realloc(mt->retry, cap * sizeof(*r))) == NULL)
+			return 0;
+		mt->retry = r;
+		mt->capretry = cap;
+	}
+	r = &mt->retry[mt->nretry++];
+	r->flow = MDA_FLOW(pr->seq);
+	r->ttl = (uint8_t)MDA_TTL(pr->seq);
+	r->attempt = (uint8_t)(pr->attempt + 1);
+	arm_retry(e, mt, pr->target);
+	return 1;
+}
+
+/* The retry timer: the next probe waiting goes, and the timer again. */
+static void
+send_retry(struct engine *e, struct mda_target *mt, uint32_t target)
+{
+	const struct mda_retry *r;
+	struct job j;
+
+	mt->armed = 0;
+	if (mt->rhead == mt->nretry)
+		return;
+	r = &mt->retry[mt->rhead++];
+	memset(&j, 0, sizeof(j));
+	j.target = target;
+	j.seq = MDA_SEQ(r->flow, r->ttl);
+	j.ttl = r->ttl;
+	j.attempt = r->attempt;
+	j.has_flow = 1;
+	j.flow = (uint16_t)r->flow;
+	engine_queue(e, &j);
+	arm_retry(e, mt, target);
 }
 
 /* A record about a target's paths. */
@@ -809,6 +908,10 @@ mda_next_round(struct engine *e, const struct job *j, int64_t now)
 	int h;
 
 	(void)now;
+	if (mt != NULL && j->seq == MDA_SEQ_RETRY) {
+		send_retry(e, mt, j->target);
+		return;
+	}
 	if (mt == NULL || !mt->idle)
 		return;
 	mt->idle = 0;
@@ -860,7 +963,8 @@ mda_outcome(struct engine *e, struct probe *pr, const struct answer *a,
 	f = MDA_FLOW(pr->seq);
 	h = MDA_TTL(pr->seq);
 	if (mt && !mt->idle && f < mt->nflows && h >= e->c->first_hop &&
-	    h <= e->c->max_hops && mt->inflight > 0) {
+	    h <= e->c->max_hops && mt->inflight > 0 && !(mt->round == 0 &&
+	    a->kind == OC_TIMEOUT && retried(e, mt, pr))) {
 		if (mt->round == 0)
 			discovered(e, mt, f, h, a);
 		else

@@ -30,7 +30,7 @@ dot_iface(struct out *o, const struct record *r)
 
 	if (!isnan(r->rtt_avg))
 		snprintf(rtt, sizeof(rtt), "\\nrtt %.3f ms", r->rtt_avg);
-	if (r->sent > 0 && !isnan(r->loss_pct))
+	if (o->conf->count != 1 && r->sent > 0 && !isnan(r->loss_pct))
 		snprintf(loss, sizeof(loss), "\\nloss %.1f%% (%ld/%ld)",
 		    r->loss_pct, r->lost, r->sent);
 	fprintf(o->fp, "\t\"%s\" [label=\"%s%s%s\"%s];\n", r->from, r->from,
