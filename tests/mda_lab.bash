@@ -5,12 +5,15 @@
 #                 +-- a2 --+             +-- b3 --+
 #
 # r1 spreads the targets' traffic over a1 and a2, r3 over b1, b2 and b3
-# (nexthop groups, fib_multipath_hash_policy=1: addresses, protocol and
-# both ports, IPv4 and IPv6).  d has all of 203.0.113.0/24 and
+# (nexthop groups; r1 with fib_multipath_hash_policy=1: addresses,
+# protocol and both ports, IPv4 and IPv6; r3 with protocol and ports
+# only, see _mdl_build).  d has all of 203.0.113.0/24 and
 # 2001:db8:d::1 to ::64 (hex) as local addresses (the targets).  Link N is
 # 198.18.N.0/24 and 2001:db8:N::/64, .1/::1 on the left, .2/::2 on the
-# right; errors go back on one path (the routes towards c are single), so
-# every router answers from one address:
+# right; errors go back on one path (the routes towards c are single).
+# IPv4 routers answer from the address towards c, IPv6 ones from the
+# address the probe came in on (r3: 4::2 or 5::2; r5: 9::2, 10::2 or
+# 11::2):
 #
 #   hop 1  r1  198.18.1.1                          2001:db8:1::1
 #   hop 2  a1  198.18.2.2, a2 198.18.3.2           2001:db8:2::2, 3::2
@@ -107,6 +110,15 @@ _mdl_build()
 		    net.ipv4.fib_multipath_hash_policy=1 \
 		    net.ipv6.fib_multipath_hash_policy=1
 	done
+	# r1 and r3 with the same hash would polarise: a flow's hash picks
+	# a1 for the lower half and b1 for the lower third, so a1 never
+	# leads to b3 (nor a2 to b1).  r3 hashes other fields (policy 3:
+	# protocol and ports, 0x34) so that every path of the two diamonds
+	# is taken.
+	netns_sysctl "$MDL-r3" net.ipv4.fib_multipath_hash_fields=0x34 \
+	    net.ipv4.fib_multipath_hash_policy=3 \
+	    net.ipv6.fib_multipath_hash_fields=0x34 \
+	    net.ipv6.fib_multipath_hash_policy=3
 	_mdl_link 1 r1 c && _mdl_link 2 r1 a1 && _mdl_link 3 r1 a2 &&
 	_mdl_link 4 a1 r3 && _mdl_link 5 a2 r3 && _mdl_link 6 r3 b1 &&
 	_mdl_link 7 r3 b2 && _mdl_link 8 r3 b3 && _mdl_link 9 b1 r5 &&
