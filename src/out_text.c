@@ -286,6 +286,29 @@ text_hop(struct obuf *l, const struct record *r)
 	}
 }
 
+/* --all-paths: "  rtt=min/avg/max ms", if any. */
+static void
+put_rtts(struct obuf *l, const struct record *r)
+{
+	if (isnan(r->rtt_min))
+		return;
+	obuf_put(l, "  rtt=");
+	put_fixed(l, r->rtt_min, 3, "/");
+	put_fixed(l, r->rtt_avg, 3, "/");
+	put_fixed(l, r->rtt_max, 3, " ms");
+}
+
+/* --all-paths -c: "  loss=P% (lost/sent)". */
+static void
+put_loss(struct obuf *l, const struct record *r)
+{
+	obuf_put(l, "  loss=");
+	put_fixed(l, r->loss_pct, 1, "%");
+	put_long(l, " (", r->lost);
+	put_long(l, "/", r->sent);
+	obuf_put(l, ")");
+}
+
 /*
  * --all-paths: an interface of a hop on a line of its own, the hop's
  * number on its first only, so that a diamond's interfaces stand one
@@ -308,19 +331,9 @@ text_iface(struct obuf *l, const struct record *r, const struct conf *c)
 	}
 	obuf_put(l, r->from);
 	put_long(l, "  flows=", r->flows);
-	if (!isnan(r->rtt_min)) {
-		obuf_put(l, "  rtt=");
-		put_fixed(l, r->rtt_min, 3, "/");
-		put_fixed(l, r->rtt_avg, 3, "/");
-		put_fixed(l, r->rtt_max, 3, " ms");
-	}
-	if (c->count != 1 && r->sent > 0) {
-		obuf_put(l, "  loss=");
-		put_fixed(l, r->loss_pct, 1, "%");
-		put_long(l, " (", r->lost);
-		put_long(l, "/", r->sent);
-		obuf_put(l, ")");
-	}
+	put_rtts(l, r);
+	if (c->count != 1 && r->sent > 0)
+		put_loss(l, r);
 	if (r->error) {
 		obuf_put(l, "  ");
 		obuf_put(l, r->error);
@@ -351,17 +364,8 @@ text_path(struct obuf *l, const struct record *r)
 		obuf_put(l, r->addrs[i] ? r->addrs[i] : "*");
 	}
 	put_long(l, "  flows=", r->flows);
-	obuf_put(l, "  loss=");
-	put_fixed(l, r->loss_pct, 1, "%");
-	put_long(l, " (", r->lost);
-	put_long(l, "/", r->sent);
-	obuf_put(l, ")");
-	if (!isnan(r->rtt_min)) {
-		obuf_put(l, "  rtt=");
-		put_fixed(l, r->rtt_min, 3, "/");
-		put_fixed(l, r->rtt_avg, 3, "/");
-		put_fixed(l, r->rtt_max, 3, " ms");
-	}
+	put_loss(l, r);
+	put_rtts(l, r);
 }
 
 static void
