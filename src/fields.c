@@ -135,10 +135,18 @@ static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	&f_osent, NULL };
 static const struct field *const links[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_ttl, &f_from, &f_to, &f_flows, &f_round, NULL };
+	&f_addr, &f_ttl, &f_ofrom, &f_to, &f_flows, &f_round, NULL };
 static const struct field *const paths[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_ttl, &f_addrs, &f_flows, &f_sent, &f_received, &f_lost,
-	&f_loss_pct, &f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_round, NULL };
+	&f_addr, &f_ttl, &f_addrs, &f_flows, &f_osent, &f_orecv, &f_lost,
+	&f_oloss, &f_omin, &f_oavg, &f_omax, &f_round, NULL };
+/* --all-paths: CSV's columns, then those of -q. */
+static const struct field *const csv_paths[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_ttl, &f_ofrom, &f_to, &f_flows, &f_addrs,
+	&f_osent, &f_orecv, &f_lost, &f_oloss, &f_omin, &f_oavg, &f_omax,
+	&f_oerror, &f_reached, &f_hops, &f_stop, &f_targets, &f_answered,
+	&f_dropped, &f_exit_status, &f_round, PORT_FIELDS, NULL };
+static const struct field *const csv_paths_quiet[] = { TRACE_FIELDS,
+	PORT_FIELDS, &f_osent, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -209,6 +217,12 @@ fields_of(enum rec_type t)
 	case REC_PATH:		return paths;
 	default:		return list;
 	}
+}
+
+const struct field *const *
+fields_csv_paths(int quiet)
+{
+	return quiet ? csv_paths_quiet : csv_paths;
 }
 
 const struct field *const *

@@ -26,6 +26,8 @@ csv_cell(struct obuf *b, const char *s)
 static const struct field *const *
 columns(const struct out *o)
 {
+	if (o->conf->mda)
+		return fields_csv_paths(o->conf->quiet);
 	return fields_csv(o->conf->trace, o->conf->quiet,
 	    o->conf->method != PM_ICMP, o->conf->report_every_ns > 0 ||
 	    o->conf->down_after > 0);

@@ -281,3 +281,14 @@ EOF
 	run "$MPING" --all-paths --live 127.0.0.1
 	[ "$status" -eq 3 ]
 }
+
+@test "CSV: a row per interface and per link, with from, to and flows" {
+	run mdp --all-paths -U --csv 203.0.113.6
+	[ "$status" -eq 0 ]
+	local csv
+	csv=$(printf '%s\n' "$output" | tr -d '\r')
+	[ "$(head -n 1 <<<"$csv")" = "type,time,target,addr,ttl,from,to,flows,addrs,sent,received,lost,loss_pct,rtt_min_ms,rtt_avg_ms,rtt_max_ms,error,reached,hops,stop,targets,answered,dropped,exit_status,round,method,port,state" ]
+	grep -Eq '^link,[0-9.]+,203\.0\.113\.6,203\.0\.113\.6,5,198\.18\.9\.2,203\.0\.113\.6,[0-9]+,' <<<"$csv"
+	grep -Eq '^hop,[0-9.]+,203\.0\.113\.6,203\.0\.113\.6,6,203\.0\.113\.6,,[0-9]+,203\.0\.113\.6,' <<<"$csv"
+	grep -Eq '^trace,.*,true,6,reached,' <<<"$csv"
+}
