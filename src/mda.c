@@ -236,7 +236,6 @@ struct group {
 	int		 v;
 	uint32_t	 next;
 	int		 have;
-	int		 fresh;		/* in the group, not probed at h */
 	int		 shortage;	/* flows wanted that it has not */
 };
 
@@ -255,14 +254,12 @@ group_scan(const struct engine *e, const struct mda_target *mt, int h,
 	uint8_t c;
 
 	g->next = 0;
-	g->have = g->fresh = 0;
+	g->have = 0;
 	for (f = 0; f < mt->nflows; f++) {
 		if (!in_group(e, mt, f, h, g->v))
 			continue;
 		c = *cell(e, mt, f, h);
-		if (c == PC_NONE)
-			g->fresh++;
-		else
+		if (c != PC_NONE)
 			g->have++;
 		if (is_iface(c))
 			g->next |= 1u << c;
@@ -298,6 +295,17 @@ send_new(struct engine *e, struct mda_target *mt, uint32_t target, int ttl,
 	return sent;
 }
 
+/* The next hops found: bits set. */
+static int
+bits(uint32_t v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 /*
  * What the stopping rule wants of one group at hop h: n_k flows of it
  * probed at h, k the next hops found so far (at least 1).  Unprobed flows
@@ -310,8 +318,7 @@ group_wants(struct engine *e, struct mda_target *mt, uint32_t target,
 	int need, n;
 
 	group_scan(e, mt, h, g);
-	need = mda_stop_probes(__builtin_popcount(g->next),
-	    e->c->confidence) - g->have;
+	need = mda_stop_probes(bits(g->next), e->c->confidence) - g->have;
 	if (need <= 0)
 		return 0;
 	n = send_fresh(e, mt, target, h, g->v, need);
