@@ -263,9 +263,13 @@ EOF
 	    grep -E '^(hop [123]|link [12]) ')" ]
 	[ "$(jcount '.type == "trace" and .stop == "max-hops" and
 	    .hops == 3')" = 1 ]
-	# Hop 2 is 2 wide: 11 flows there at least, every one answered.
+	# Hop 2 is 2 wide: 11 flows there at least, every one answered; r3
+	# (a burst of 6, then one a second) answered the 6 flows wanted
+	# through each of a1 and a2: its silences went again.
 	[ "$(json_sel -s '[.[] | select(.type == "hop" and .ttl == 2) |
 	    .flows] | add')" -ge 11 ]
+	[ "$(json_sel -s '[.[] | select(.type == "hop" and .ttl == 3) |
+	    .flows] | add')" -ge 12 ]
 }
 
 @test "--confidence takes 95 or 99 and needs --all-paths; --format dot needs it too" {
