@@ -311,6 +311,10 @@ open_sockets(struct run *run)
 	if (run->m->fallback && (no_privilege(e4) || no_privilege(e6))) {
 		sock_close(&so->s4);
 		sock_close(&so->s6);
+		/* Its sockets hold one port each: one flow, one path. */
+		if (c->mda)
+			warnx("--all-paths: no raw socket (cap_net_raw): one "
+			    "source port, so one path per target");
 		run->m = run->m->fallback;
 		open_sockets(run);
 	}

@@ -9,6 +9,8 @@
 # 50 targets at once are asserted as a whole (the union exact, nothing
 # that is not there, and most targets exact on their own).
 
+bats_require_minimum_version 1.5.0
+
 load mda_lab
 
 setup_file()	{ mdl_up; }
@@ -323,4 +325,15 @@ EOF
 	grep -Eq '^link,[0-9.]+,203\.0\.113\.6,203\.0\.113\.6,5,198\.18\.9\.2,203\.0\.113\.6,[0-9]+,' <<<"$csv"
 	grep -Eq '^hop,[0-9.]+,203\.0\.113\.6,203\.0\.113\.6,6,203\.0\.113\.6,,[0-9]+,203\.0\.113\.6,' <<<"$csv"
 	grep -Eq '^trace,.*,true,6,reached,' <<<"$csv"
+}
+
+@test "without cap_net_raw, UDP --all-paths says it can find one path only, and does" {
+	netns_nobody_copy "$MDL_DIR" "$MPING"
+	run --separate-stderr netns_nobody "$MDL-c" "$MDL_DIR/bin/mping" \
+	    --all-paths -U --json 203.0.113.8
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "mping: --all-paths: no raw socket (cap_net_raw): one source port, so one path per target" ]
+	[ "$(json_sel -s '[.[] | select(.type == "hop")] | group_by(.ttl) |
+	    map(length) | unique')" = "[1]" ]
+	[ "$(jcount '.type == "trace" and .reached and .hops == 6')" = 1 ]
 }
