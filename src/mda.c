@@ -551,9 +551,30 @@ flows_at(const struct engine *e, const struct mda_target *mt, int h, int i)
 	return n;
 }
 
-/* One interface of hop h: a hop record of its own. */
+/*
+ * The interfaces of a hop in address order, so that the text of a run
+ * reads the same as the last one's, whatever order they answered in.
+ */
 static void
-emit_iface(struct engine *e, uint32_t target, int h, int i)
+hop_order(const struct mda_hop *hp, uint8_t order[MDA_MAX_WIDTH])
+{
+	uint8_t t;
+	int i, k;
+
+	for (i = 0; i < hp->n; i++)
+		order[i] = (uint8_t)i;
+	for (i = 1; i < hp->n; i++)
+		for (k = i; k > 0 && memcmp(hp->ifs[order[k - 1]].addr,
+		    hp->ifs[order[k]].addr, 16) > 0; k--) {
+			t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
+		}
+}
+
+/* Interface i of hop h, the pos-th in order: a hop record of its own. */
+static void
+emit_iface(struct engine *e, uint32_t target, int h, int i, int pos)
 {
 	const struct mda_target *mt = &MD(e)->tt[target];
 	const struct mda_iface *v = &mt->hop[h - 1]->ifs[i];
@@ -564,7 +585,7 @@ emit_iface(struct engine *e, uint32_t target, int h, int i)
 
 	mda_record(e, &r, REC_HOP, target, &txt);
 	r.ttl = h;
-	r.probe = i;
+	r.probe = pos;
 	r.from = addr16_str(family, v->addr, txt.from, sizeof(txt.from));
 	addrs[0] = r.from;
 	r.addrs = addrs;
@@ -607,6 +628,7 @@ emit_links(struct engine *e, uint32_t target, int h)
 	const struct mda_target *mt = &MD(e)->tt[target];
 	const struct mda_hop *a = mt->hop[h - 1], *b = mt->hop[h];
 	int family = e->tg->t[target].family, i, k;
+	uint8_t oa[MDA_MAX_WIDTH], ob[MDA_MAX_WIDTH];
 	char to[REPORT_ADDRLEN];
 	struct rec_text txt;
 	struct record r;
@@ -620,17 +642,19 @@ emit_links(struct engine *e, uint32_t target, int h)
 		if (is_iface(x) && is_iface(y) && n[x][y] < UINT16_MAX)
 			n[x][y]++;
 	}
+	hop_order(a, oa);
+	hop_order(b, ob);
 	for (i = 0; i < a->n; i++)
 		for (k = 0; k < b->n; k++) {
-			if (n[i][k] == 0)
+			if (n[oa[i]][ob[k]] == 0)
 				continue;
 			mda_record(e, &r, REC_LINK, target, &txt);
 			r.ttl = h;
-			r.from = addr16_str(family, a->ifs[i].addr, txt.from,
-			    sizeof(txt.from));
-			r.to = addr16_str(family, b->ifs[k].addr, to,
+			r.from = addr16_str(family, a->ifs[oa[i]].addr,
+			    txt.from, sizeof(txt.from));
+			r.to = addr16_str(family, b->ifs[ob[k]].addr, to,
 			    sizeof(to));
-			r.flows = n[i][k];
+			r.flows = n[oa[i]][ob[k]];
 			out_emit(e->out, &r);
 		}
 }
@@ -747,14 +771,16 @@ emit_paths(struct engine *e, uint32_t target, const char *stop)
 {
 	const struct mda_target *mt = &MD(e)->tt[target];
 	int h, i, last = mt->ttl;
+	uint8_t order[MDA_MAX_WIDTH];
 
 	for (h = e->c->first_hop; mt->hop && h <= last; h++) {
 		if (mt->hop[h - 1] == NULL || mt->hop[h - 1]->n == 0) {
 			emit_silent(e, target, h);
 			continue;
 		}
+		hop_order(mt->hop[h - 1], order);
 		for (i = 0; i < mt->hop[h - 1]->n; i++)
-			emit_iface(e, target, h, i);
+			emit_iface(e, target, h, order[i], i);
 		if (h < last && mt->hop[h])
 			emit_links(e, target, h);
 	}
@@ -774,7 +800,8 @@ keep_reached(struct engine *e, uint32_t target)
 
 	for (i = 0; hp && i < hp->n; i++)
 		if (hp->ifs[i].kind == OC_REPLY) {
-			report_keep_state(t, port_state_name(hp->ifs[i].pstate));
+			report_keep_state(t,
+			    port_state_name(hp->ifs[i].pstate));
 			break;
 		}
 	report_alive(e->rep, t);
