@@ -12,7 +12,7 @@ _mping_opts_with_arg='-c --count -w --deadline -p --period -i --interval
 	-I --interface -f --file --max-targets --format --max-hops --first-hop
 	--queries --max-timeouts --window --flow --method --port -Q
 	--report-every --down-after --up-after --prom-file --fwmark
-	--resolve-every'
+	--resolve-every --confidence'
 
 _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--retries --size --ttl --tos --df --source --interface --file
@@ -23,6 +23,7 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--flow --names --method --udp --tcp --port
 	--report-every --cumulative --down-after --up-after --prom-file
 	--resolve-every --all-addresses --random-data --icmp-timestamp --fwmark
+	--all-paths --mda --confidence
 	--color --color='
 
 _mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V -Q -m'
@@ -88,7 +89,9 @@ _mping_value()
 {
 	case $1 in
 	--format)
-		COMPREPLY=($(_mping_filter 'text csv json' "$cur")) ;;
+		COMPREPLY=($(_mping_filter 'text csv json dot' "$cur")) ;;
+	--confidence)
+		COMPREPLY=($(_mping_filter '95 99' "$cur")) ;;
 	--method)
 		COMPREPLY=($(_mping_filter 'icmp udp tcp' "$cur")) ;;
 	--color)

@@ -32,7 +32,8 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_QUERIES, OPT_MAXTIMEOUTS, OPT_WINDOW, OPT_FLOW, OPT_NAMES, OPT_LIVE,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
-	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY };
+	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY,
+	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE };
 
 /* What follows the option. */
 enum arg {
@@ -97,7 +98,7 @@ struct cli {
 
 static const struct word formats[] = {
 	{ "text", FMT_TEXT }, { "csv", FMT_CSV }, { "json", FMT_JSON },
-	{ NULL, 0 }
+	{ "dot", FMT_DOT }, { NULL, 0 }
 };
 /* Like ls(1): a bare --color means always. */
 static const struct word colors[] = {
@@ -140,7 +141,7 @@ static const struct cli_opt opts[] = {
 	    .help = "read targets from FILE (- is stdin)" },
 	{ OPT_FORMAT, "format", .arg = A_WORD, .words = formats,
 	    AT(c.format, T_FMT), .clash = FORMATS, .meta = "FMT",
-	    .help = "text (default), csv or json" },
+	    .help = "text (default), csv, json or dot (--all-paths)" },
 	{ OPT_CSV, "csv", .arg = A_NONE, AT(c.format, T_FMT), .val = FMT_CSV,
 	    .clash = FORMATS, .help = "same as --format=csv" },
 	{ OPT_JSON, "json", .arg = A_NONE, AT(c.format, T_FMT),
@@ -219,6 +220,14 @@ static const struct cli_opt opts[] = {
 	{ OPT_TRACE_DOWN, "trace-down", FLAG(c.trace_down), .scope = S_PING,
 	    .group = G_TRACING, .help = "trace a target that goes down "
 	    "(--down-after),\nor never answered (-c), beside the pings" },
+	{ OPT_ALL_PATHS, "all-paths", FLAG(c.mda), .group = G_TRACING,
+	    .help = "trace every load-balanced path (MDA; implies --trace)" },
+	{ OPT_MDA, "mda", FLAG(c.mda), .group = G_TRACING,
+	    .help = "same as --all-paths" },
+	{ OPT_CONFIDENCE, "confidence", NUM(95, 99), AT(c.confidence, T_INT),
+	    .scope = S_TRACE, .tdef = "95", .group = G_TRACING, .meta = "P",
+	    .help = "--all-paths: find every next hop with P% confidence\n"
+	    "(95 or 99)" },
 	{ OPT_FIRSTHOP, "first-hop", NUM(1, 255), AT(c.first_hop, T_INT),
 	    .scope = S_TRACE, .tdef = "1", .group = G_TRACING, .meta = "N",
 	    .help = "first TTL to probe" },
@@ -507,6 +516,23 @@ unknown(char **argv)
 	    argv[optind - 1]);
 }
 
+/* --all-paths: its confidence, and what it cannot be shown with. */
+static void
+mda_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (c->confidence != 95 && c->confidence != 99)
+		usage_error("--confidence: bad value \"%d\": expected 95 or 99",
+		    c->confidence);
+	if (!c->mda && given(st, OPT_CONFIDENCE))
+		usage_error("--confidence needs --all-paths");
+	if (c->mda && c->live)
+		usage_error("--all-paths: not with --live");
+	if (c->mda && c->names)
+		usage_error("--all-paths: not with --names");
+}
+
 /* The trace options' defaults where they are not given. */
 static void
 trace_defaults(struct cli *st)
@@ -518,6 +544,7 @@ trace_defaults(struct cli *st)
 		if (opts[i].tdef && !(st->seen >> i & 1))
 			store(st, &opts[i], value(&opts[i], opts[i].tdef),
 			    NULL);
+	mda_rules(st);
 	if (c->first_hop > c->max_hops)
 		usage_error("--first-hop %d is beyond --max-hops %d",
 		    c->first_hop, c->max_hops);
@@ -551,6 +578,10 @@ trace_rules(struct cli *st)
 	struct conf *c = &st->c;
 	char name[32];
 
+	if (c->format == FMT_DOT && !c->mda)
+		usage_error("--format dot needs --all-paths");
+	if (c->mda)
+		c->trace = 1;
 	if (!c->trace && !c->trace_down) {
 		if (st->trace_opt != -1)
 			usage_error("%s needs --trace",

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_FPING };
+enum out_format { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_FPING, FMT_DOT };
 
 /* The probe method (method.h): what a probe is. */
 enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
@@ -14,6 +14,9 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 #define UDP_PORT_DEFAULT	33434
 /* TCP's: the port most hosts that serve anything answer on. */
 #define TCP_PORT_DEFAULT	80
+
+/* --all-paths: flows per target at most (mda.h; the methods' ports). */
+#define CONF_MDA_FLOWS	4096
 
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
@@ -84,6 +87,8 @@ struct conf {
 	int		 names;		/* reverse DNS for hops */
 	int		 trace_down;	/* --trace-down: ping, and trace the
 					   targets that go down (watch.c) */
+	int		 mda;		/* --all-paths: every ECMP path (mda.h) */
+	int		 confidence;	/* --confidence: 95 or 99 (%) */
 	int		 live;		/* full-screen view (--live) */
 	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
 	struct fping_opts fping;	/* called as fping */

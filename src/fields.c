@@ -80,6 +80,20 @@ FLD("left", F_LONG, left);
 /* A summary's reason: only a name that did not resolve has one. */
 static const struct field f_why =
 	{ "reason", F_STR, offsetof(struct record, reason), 0, 1 };
+FLD("to", F_STR, to);
+/* --all-paths: an interface's part of a hop record, and the probes a
+ * verdict spent (absent, and left out of JSON, in other traces). */
+OPT("flows", F_LONG, flows);
+#define OPTF(v, n, k, m)	static const struct field v = \
+	{ n, k, offsetof(struct record, m), 0, 1 }
+OPTF(f_ofrom, "from", F_STR, from);
+OPTF(f_osent, "sent", F_LONG, sent);
+OPTF(f_orecv, "received", F_LONG, received);
+OPTF(f_oloss, "loss_pct", F_PCT, loss_pct);
+OPTF(f_omin, "rtt_min_ms", F_MS, rtt_min);
+OPTF(f_oavg, "rtt_avg_ms", F_MS, rtt_avg);
+OPTF(f_omax, "rtt_max_ms", F_MS, rtt_max);
+OPTF(f_oerror, "error", F_STR, error);
 
 /*
  * Every record about probes ends with the method, and with UDP and TCP
@@ -137,12 +151,28 @@ static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	PORT_FIELDS, NULL };
 static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
-	&f_lost, &f_mpls, &f_round, &f_cause, PORT_FIELDS, NULL };
+	&f_lost, &f_mpls, &f_round, &f_cause, PORT_FIELDS, &f_ofrom, &f_flows,
+	&f_osent, &f_orecv, &f_oloss, &f_omin, &f_oavg, &f_omax, &f_oerror,
+	NULL };
 static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	NULL };
-/* A record's (CSV's columns above stay as they were). */
+/* A record's (CSV's columns above stay as they were): --trace-down's
+ * cause, --all-paths' probes spent. */
 static const struct field *const trace_rec[] = { TRACE_FIELDS, &f_cause,
-	PORT_FIELDS, NULL };
+	PORT_FIELDS, &f_osent, NULL };
+static const struct field *const links[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_ttl, &f_ofrom, &f_to, &f_flows, &f_round, NULL };
+static const struct field *const paths[] = { &f_type, &f_time, &f_target,
+	&f_addr, &f_ttl, &f_addrs, &f_flows, &f_osent, &f_orecv, &f_lost,
+	&f_oloss, &f_omin, &f_oavg, &f_omax, &f_round, NULL };
+/* --all-paths: CSV's columns, then those of -q. */
+static const struct field *const csv_paths[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_ttl, &f_ofrom, &f_to, &f_flows, &f_addrs,
+	&f_osent, &f_orecv, &f_lost, &f_oloss, &f_omin, &f_oavg, &f_omax,
+	&f_oerror, &f_reached, &f_hops, &f_stop, &f_targets, &f_answered,
+	&f_dropped, &f_exit_status, &f_round, PORT_FIELDS, NULL };
+static const struct field *const csv_paths_quiet[] = { TRACE_FIELDS,
+	PORT_FIELDS, &f_osent, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -226,8 +256,16 @@ fields_of(enum rec_type t)
 	case REC_TRACE:		return trace_rec;
 	case REC_RESOLVED:	return resolved;
 	case REC_RELOAD:	return reload;
+	case REC_LINK:		return links;
+	case REC_PATH:		return paths;
 	default:		return list;
 	}
+}
+
+const struct field *const *
+fields_csv_paths(int quiet)
+{
+	return quiet ? csv_paths_quiet : csv_paths;
 }
 
 const struct field *const *

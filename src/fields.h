@@ -41,5 +41,7 @@ const struct field *const *fields_of(enum rec_type);
 const struct field *const *fields_csv_watch(int port);
 const struct field *const *fields_csv(int trace, int quiet, int port,
 		    int monitor);
+/* --all-paths: its own columns (hop, link, path, trace records). */
+const struct field *const *fields_csv_paths(int quiet);
 
 #endif

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "input.h"
 #include "loop.h"
+#include "mda.h"
 #include "method.h"
 #include "ping.h"
 #include "priv.h"
@@ -363,6 +364,10 @@ open_sockets(struct run *run)
 	if (run->m->fallback && (no_privilege(e4) || no_privilege(e6))) {
 		sock_close(&so->s4);
 		sock_close(&so->s6);
+		/* Its sockets hold one port each: one flow, one path. */
+		if (c->mda)
+			warnx("--all-paths: no raw socket (cap_net_raw): one "
+			    "source port, so one path per target");
 		run->m = run->m->fallback;
 		open_sockets(run);
 	}
@@ -451,8 +456,9 @@ set_up(struct run *run, const sigset_t *block)
 	run->rep.tg = &run->tg;
 	run->rep.c = &run->c;
 	if (engine_init(&run->e, &run->c, &run->tg, &run->rep, run->m) == -1 ||
-	    (run->c.trace ? trace_mode(&run->e) : run->c.trace_down ?
-	    watch_mode(&run->e) : ping_mode(&run->e)) == -1)
+	    (run->c.mda ? mda_mode(&run->e) : run->c.trace ?
+	    trace_mode(&run->e) : run->c.trace_down ? watch_mode(&run->e) :
+	    ping_mode(&run->e)) == -1)
 		err(EXIT_SYSTEM, "start-up");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	out_init(&run->out, stdout, &run->c);

@@ -105,6 +105,15 @@ void	 method_state_destroy(void *);
  */
 int	method_raw_open(struct sock *, int family, int proto,
 	    const struct conf *, char *err, size_t errlen);
+/*
+ * --all-paths: the source port of a flow (the flow identity Linux's
+ * multipath hash sees, with fib_multipath_hash_policy 1: addresses,
+ * protocol and both ports), counted on from the held port and wrapping
+ * within 1024..65535; without --all-paths, the held port.  our_port: a
+ * port one of our flows may have.
+ */
+uint16_t method_flow_port(const struct sock *, const struct conf *, int flow);
+int	method_our_port(const struct sock *, const struct conf *, uint16_t);
 /* .create of a raw method: the common state and its source cache. */
 void	*method_raw_create(const struct conf *, const struct targets *);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */

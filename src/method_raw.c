@@ -145,3 +145,25 @@ method_raw_create(const struct conf *c, const struct targets *tg)
 	}
 	return ms;
 }
+
+#define FLOW_PORTS	(65536 - 1024)
+
+uint16_t
+method_flow_port(const struct sock *s, const struct conf *c, int flow)
+{
+	if (!c->mda || flow < 0)
+		return s->local_port;
+	return (uint16_t)(1024 + (s->local_port - 1024 + flow) % FLOW_PORTS);
+}
+
+/* The ports other than the held one are not held: an answer to them is
+ * seen by the raw socket all the same (and the kernel may answer a
+ * datagram to them with a port unreachable, which does no harm). */
+int
+method_our_port(const struct sock *s, const struct conf *c, uint16_t port)
+{
+	if (!c->mda)
+		return port == s->local_port;
+	return port >= 1024 && (port - s->local_port + FLOW_PORTS) %
+	    FLOW_PORTS < CONF_MDA_FLOWS;
+}

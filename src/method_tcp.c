@@ -83,14 +83,15 @@ tcp_build(void *arg, const struct sock *s, struct tx *tx,
     const struct target *t, const struct probe_hdr *h, int flow)
 {
 	struct method_state *ms = arg;
-	uint16_t dport = ms->c->port;
+	uint16_t dport = ms->c->port, sport;
 	uint8_t src[16];
 
-	(void)flow;	/* the ports are the flow: one for the whole run */
+	/* The ports are the flow: one for the whole run, or with
+	 * --all-paths one per flow. */
+	sport = method_flow_port(s, ms->c, flow);
 	target_sockaddr(t, &tx->to, &tx->tolen);
-	tcp_build_syn(tx->buf, s->local_port, dport, tag_seq32(&ms->key,
-	    t->addr, s->local_port, dport, (uint16_t)h->serial),
-	    mss_of(t->family));
+	tcp_build_syn(tx->buf, sport, dport, tag_seq32(&ms->key, t->addr,
+	    sport, dport, (uint16_t)h->serial), mss_of(t->family));
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&ms->route, s->route_fd, &tx->to, src) == 0)
 		tcp_set_cksum(tx->buf, TCP_SYN_LEN, l4_pseudo_sum(t->family,
@@ -112,13 +113,13 @@ tcp_recognise(void *arg, const struct sock *s, const struct rx *rx,
 	uint16_t serial16;
 
 	if (l4_parse(L4_TCP, rx->buf, rx->len, s->family == AF_INET,
-	    &seg) == -1 || seg.dport != s->local_port ||
+	    &seg) == -1 || !method_our_port(s, ms->c, seg.dport) ||
 	    seg.sport != ms->c->port || !(seg.flags & TCP_ACK) ||
 	    !(seg.flags & (TCP_SYN | TCP_RST)))
 		return 0;
 	memset(a, 0, sizeof(*a));
 	addr16_from_sockaddr((const struct sockaddr *)&rx->from, a->from);
-	if (tag_seq32_check(&ms->key, a->from, s->local_port, ms->c->port,
+	if (tag_seq32_check(&ms->key, a->from, seg.dport, ms->c->port,
 	    seg.ack - 1, &serial16) == -1)
 		return 0;
 	a->kind = OC_REPLY;
@@ -139,15 +140,16 @@ quoted_syn(const struct method_state *ms, const struct sock *s,
     const struct icmp_msg *m, const uint8_t dst[16], uint16_t *serial16)
 {
 	const uint8_t *q = m->quote_l4;
+	uint16_t sport;
 	uint32_t seq;
 
 	if (q == NULL || m->quote_l4_len < 8 ||
-	    (q[0] << 8 | q[1]) != s->local_port ||
+	    !method_our_port(s, ms->c, sport = (uint16_t)(q[0] << 8 | q[1])) ||
 	    (q[2] << 8 | q[3]) != ms->c->port)
 		return 0;
 	seq = (uint32_t)q[4] << 24 | (uint32_t)q[5] << 16 |
 	    (uint32_t)q[6] << 8 | q[7];
-	return tag_seq32_check(&ms->key, dst, s->local_port, ms->c->port, seq,
+	return tag_seq32_check(&ms->key, dst, sport, ms->c->port, seq,
 	    serial16) == 0;
 }
 

@@ -244,15 +244,15 @@ raw_build(void *arg, const struct sock *s, struct tx *tx,
     const struct target *t, const struct probe_hdr *h, int flow)
 {
 	struct method_state *um = arg;
-	uint16_t dport = um->c->port, want;
+	uint16_t dport = um->c->port, sport, want;
 	uint8_t src[16];
 
-	(void)flow;
+	sport = method_flow_port(s, um->c, flow);
 	tag_write(&um->key, tx->buf + UDP_HDR_LEN, h, t->addr);
 	target_sockaddr(t, &tx->to, &tx->tolen);
-	udp_header(tx->buf, tx->len, s->local_port, dport);
-	want = (uint16_t)h->serial ^ tag_mask16(&um->key, t->addr,
-	    s->local_port, dport);
+	udp_header(tx->buf, tx->len, sport, dport);
+	want = (uint16_t)h->serial ^ tag_mask16(&um->key, t->addr, sport,
+	    dport);
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&um->route, s->route_fd, &tx->to, src) == 0)
 		udp_cksum_set(tx->buf, tx->len, l4_pseudo_sum(t->family, src,
@@ -270,7 +270,7 @@ raw_recognise(void *arg, const struct sock *s, const struct rx *rx,
 	const uint8_t *udp;
 
 	if (l4_parse(L4_UDP, rx->buf, rx->len, s->family == AF_INET,
-	    &seg) == -1 || seg.dport != s->local_port ||
+	    &seg) == -1 || !method_our_port(s, um->c, seg.dport) ||
 	    seg.sport != um->c->port)
 		return 0;
 	udp = rx->buf + (rx->len - seg.len);
@@ -289,9 +289,10 @@ quoted_datagram(const struct method_state *um, const struct sock *s,
     const struct icmp_msg *m, struct answer *a)
 {
 	const uint8_t *q = m->quote_l4;
+	uint16_t sport;
 
 	if (q == NULL || m->quote_l4_len < UDP_HDR_LEN ||
-	    (q[0] << 8 | q[1]) != s->local_port ||
+	    !method_our_port(s, um->c, sport = (uint16_t)(q[0] << 8 | q[1])) ||
 	    (q[2] << 8 | q[3]) != um->c->port)
 		return 0;
 	if (method_tagged(&um->key, um->tg, s->family, q + UDP_HDR_LEN,
@@ -300,7 +301,7 @@ quoted_datagram(const struct method_state *um, const struct sock *s,
 	if (m->quote_l4_len - UDP_HDR_LEN >= TAG_HDR_LEN + TAG_LEN)
 		return 0;	/* the whole tag is there, and wrong */
 	a->serial16 = (uint16_t)(q[6] << 8 | q[7]) ^ tag_mask16(&um->key,
-	    a->dst, s->local_port, um->c->port);
+	    a->dst, sport, um->c->port);
 	a->by_serial = 1;
 	return 1;
 }

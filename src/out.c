@@ -15,7 +15,7 @@
 static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
 	"alive", "unreachable", "probe", "hop", "trace", "interval", "interim",
-	"down", "up", "resolved", "reload",
+	"down", "up", "resolved", "reload", "link", "path",
 };
 
 const char *
@@ -43,7 +43,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->joined = r->left = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
-	r->round = -1;
+	r->round = r->flows = -1;
 }
 
 void
@@ -321,6 +321,9 @@ out_init(struct out *o, FILE *fp, const struct conf *c)
 		break;
 	case FMT_FPING:
 		o->ops = &out_fping_ops;
+		break;
+	case FMT_DOT:
+		o->ops = &out_dot_ops;
 		break;
 	default:
 		o->ops = &out_text_ops;

@@ -19,7 +19,7 @@ enum rec_type {
 	REC_START, REC_REPLY, REC_TIMEOUT, REC_ERROR, REC_BAD_TARGET,
 	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_PROBE, REC_HOP,
 	REC_TRACE, REC_INTERVAL, REC_INTERIM, REC_DOWN, REC_UP, REC_RESOLVED,
-	REC_RELOAD, REC_NTYPES
+	REC_RELOAD, REC_LINK, REC_PATH, REC_NTYPES
 };
 
 /* Numbers that may be absent are NaN (double) or -1 (int). */
@@ -78,6 +78,11 @@ struct record {
 	int		 reached;
 	long		 hops;
 	const char	*stop;		/* trace: why it ended */
+	/* --all-paths: a hop record per interface (from), a link record
+	 * from one to the next hop's (to), a path record (-c: addrs, an
+	 * interface per hop); the flows that took it */
+	const char	*to;
+	long		 flows;
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
 	const char	*cause;		/* probe, hop, trace of --trace-down:
 					   "down", "never-answered"; NULL */
@@ -121,7 +126,7 @@ struct out {
 };
 
 extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
-	    out_live_ops, out_fping_ops;
+	    out_live_ops, out_fping_ops, out_dot_ops;
 
 void	out_init(struct out *, FILE *, const struct conf *);
 /* inner as o's inner formatter (o's stream and conf), begun; NULL: none. */

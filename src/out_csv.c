@@ -28,6 +28,8 @@ columns(const struct out *o)
 {
 	if (o->conf->trace_down)
 		return fields_csv_watch(o->conf->method != PM_ICMP);
+	if (o->conf->mda)
+		return fields_csv_paths(o->conf->quiet);
 	return fields_csv(o->conf->trace, o->conf->quiet,
 	    o->conf->method != PM_ICMP, o->conf->report_every_ns > 0 ||
 	    o->conf->down_after > 0);

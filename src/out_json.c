@@ -81,6 +81,9 @@ json_start_extra(FILE *fp, const struct record *r)
 		    "\"names\":%s", c->first_hop, c->max_hops, c->queries,
 		    c->max_timeouts, c->window, (unsigned)c->flow,
 		    c->names ? "true" : "false");
+	if (c->mda)
+		fprintf(fp, ",\"all_paths\":true,\"confidence\":%d",
+		    c->confidence);
 }
 
 static void

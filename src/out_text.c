@@ -50,6 +50,10 @@ colour_of(const struct record *r)
 		return r->lost == r->nprobes ? "\033[33m" : "";
 	case REC_TRACE:
 		return r->reached ? "\033[32m" : "\033[31m";
+	case REC_LINK:
+		return "";
+	case REC_PATH:
+		return r->lost > 0 ? "\033[33m" : "\033[32m";
 	default:
 		return "\033[31m";
 	}
@@ -255,6 +259,8 @@ text_wants(const struct out *o, enum rec_type t)
 	case REC_RELOAD:
 		return !c->alive && !c->unreach;
 	case REC_HOP:
+	case REC_LINK:
+	case REC_PATH:
 		return !c->quiet;
 	default:
 		return 0;	/* start, end, bad-target (on stderr), probe */
@@ -311,6 +317,88 @@ text_hop(struct obuf *l, const struct record *r)
 	}
 }
 
+/* --all-paths: "  rtt=min/avg/max ms", if any. */
+static void
+put_rtts(struct obuf *l, const struct record *r)
+{
+	if (isnan(r->rtt_min))
+		return;
+	obuf_put(l, "  rtt=");
+	put_fixed(l, r->rtt_min, 3, "/");
+	put_fixed(l, r->rtt_avg, 3, "/");
+	put_fixed(l, r->rtt_max, 3, " ms");
+}
+
+/* --all-paths -c: "  loss=P% (lost/sent)". */
+static void
+put_loss(struct obuf *l, const struct record *r)
+{
+	obuf_put(l, "  loss=");
+	put_fixed(l, r->loss_pct, 1, "%");
+	put_long(l, " (", r->lost);
+	put_long(l, "/", r->sent);
+	obuf_put(l, ")");
+}
+
+/*
+ * --all-paths: an interface of a hop on a line of its own, the hop's
+ * number on its first only, so that a diamond's interfaces stand one
+ * under the other; flows that reached it, RTTs, and with -c the loss on
+ * the paths through it.
+ */
+static void
+text_iface(struct obuf *l, const struct record *r, const struct conf *c)
+{
+	char buf[96];
+
+	if (r->probe > 0)
+		snprintf(buf, sizeof(buf), ":     ");
+	else
+		snprintf(buf, sizeof(buf), ": %2d  ", r->ttl);
+	obuf_put(l, buf);
+	if (r->from == NULL) {
+		obuf_put(l, "*");
+		return;
+	}
+	obuf_put(l, r->from);
+	put_long(l, "  flows=", r->flows);
+	put_rtts(l, r);
+	if (c->count != 1 && r->sent > 0)
+		put_loss(l, r);
+	if (r->error) {
+		obuf_put(l, "  ");
+		obuf_put(l, r->error);
+	}
+}
+
+/* A link between hops, under the first hop's interfaces. */
+static void
+text_link(struct obuf *l, const struct record *r)
+{
+	obuf_put(l, ":       ");
+	obuf_put(l, r->from);
+	obuf_put(l, " -> ");
+	obuf_put(l, r->to);
+	put_long(l, "  (flows=", r->flows);
+	obuf_put(l, ")");
+}
+
+/* -c: a path, its interfaces hop by hop, its loss and RTT to the end. */
+static void
+text_path(struct obuf *l, const struct record *r)
+{
+	long i;
+
+	obuf_put(l, ": path");
+	for (i = 0; i < r->naddrs; i++) {
+		obuf_put(l, i ? " > " : " ");
+		obuf_put(l, r->addrs[i] ? r->addrs[i] : "*");
+	}
+	put_long(l, "  flows=", r->flows);
+	put_loss(l, r);
+	put_rtts(l, r);
+}
+
 static void
 text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 {
@@ -338,6 +426,8 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 	obuf_put(l, buf);
 	if (r->reached)
 		text_port(l, r);
+	if (r->sent >= 0)
+		put_long(l, ", all paths: probes=", r->sent);
 	if (r->cause) {
 		obuf_put(l, " (traced: ");
 		obuf_put(l, r->cause);
@@ -402,7 +492,16 @@ text_emit(struct out *o, const struct record *r)
 		text_error(&l, r);
 		break;
 	case REC_HOP:
-		text_hop(&l, r);
+		if (r->froms == NULL)
+			text_iface(&l, r, o->conf);
+		else
+			text_hop(&l, r);
+		break;
+	case REC_LINK:
+		text_link(&l, r);
+		break;
+	case REC_PATH:
+		text_path(&l, r);
 		break;
 	case REC_TRACE:
 		text_trace(&l, r, o->conf);

@@ -50,7 +50,7 @@ each_refused()
 --ttl 0	--ttl: bad value "0": expected a whole number from 1 to 255
 --tos 256	--tos: bad value "256": expected a whole number from 0 to 255
 --max-targets 16777217	--max-targets: bad value "16777217": expected a whole number from 1 to 16777216
---format xml	--format: bad value "xml": expected text, csv or json
+--format xml	--format: bad value "xml": expected text, csv, json or dot
 --color=sometimes	--color: bad value "sometimes": expected auto, always or never
 --max-hops 256	--max-hops: bad value "256": expected a whole number from 1 to 255
 --first-hop 0	--first-hop: bad value "0": expected a whole number from 1 to 255

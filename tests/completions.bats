@@ -169,13 +169,13 @@ bash_for() {
 bash_format() {
 	run bash_complete "$1" "mping --format "
 	[ "$status" -eq 0 ]
-	assert_offers_exactly text csv json
+	assert_offers_exactly text csv json dot
 }
 
 bash_format_eq() {
 	run bash_complete "$1" "mping --format="
 	[ "$status" -eq 0 ]
-	assert_offers_exactly text csv json
+	assert_offers_exactly text csv json dot
 	run bash_complete "$1" "mping -c 3 --format=j"
 	[ "$status" -eq 0 ]
 	assert_offers_exactly json
@@ -251,11 +251,11 @@ bash_short() {
 	bash_for bc
 }
 
-@test "bash: --format <TAB> gives text, csv and json" {
+@test "bash: --format <TAB> gives text, csv, json and dot" {
 	bash_format plain
 }
 
-@test "bash with bash-completion: --format <TAB> gives text, csv and json" {
+@test "bash with bash-completion: --format <TAB> gives text, csv, json and dot" {
 	need_bash_completion
 	bash_format bc
 }
@@ -357,14 +357,14 @@ fish_complete() {
 	assert_offers_exactly --format
 }
 
-@test "fish: --format <TAB> and --format=<TAB> give text, csv and json" {
+@test "fish: --format <TAB> and --format=<TAB> give text, csv, json and dot" {
 	need_fish
 	run fish_complete "mping --format "
 	[ "$status" -eq 0 ]
-	assert_offers_exactly text csv json
+	assert_offers_exactly text csv json dot
 	run fish_complete "mping --format="
 	[ "$status" -eq 0 ]
-	assert_offers_exactly --format=text --format=csv --format=json
+	assert_offers_exactly --format=text --format=csv --format=json --format=dot
 }
 
 @test "fish: --method <TAB> and --method=<TAB> give icmp, udp and tcp" {
@@ -496,14 +496,14 @@ zsh_complete() {
 	assert_offers_exactly --format
 }
 
-@test "zsh: --format <TAB> and --format=<TAB> give text, csv and json" {
+@test "zsh: --format <TAB> and --format=<TAB> give text, csv, json and dot" {
 	need_zsh
 	run zsh_complete "mping --format "
 	[ "$status" -eq 0 ]
-	assert_offers_exactly text csv json
+	assert_offers_exactly text csv json dot
 	run zsh_complete "mping --format="
 	[ "$status" -eq 0 ]
-	assert_offers_exactly text csv json
+	assert_offers_exactly text csv json dot
 }
 
 @test "zsh: --method <TAB> gives icmp, udp and tcp; after -U or -T, no other method" {
