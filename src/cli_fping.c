@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -249,6 +250,23 @@ uns_value(const struct fp *st, const char *arg, unsigned old)
 	return u;
 }
 
+/*
+ * --seqmap-timeout (fping 5.5's strtod_strict): a whole number of ms, not
+ * negative, or usage.  mping has no sequence map to time out: checked,
+ * then unused.
+ */
+static void
+seqmap_timeout(const struct fp *st, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0)
+		usage(st->prog, 1);
+}
+
 /* atoi as fping reads -c, -C, -H: zero is a usage error. */
 static unsigned
 nonzero(const struct fp *st, const char *arg)
@@ -316,6 +334,9 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case 'o': f->outage = 1; break;
 	case 'm': st->c.all_addresses = 1; break;
 	case 'R': st->c.random_data = 1; break;
+	case 'N': f->netdata = 1; break;
+	case 'J': f->json = 1; break;
+	case FO_CHECK_SOURCE: f->check_source = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -333,7 +354,10 @@ take_value(struct fp *st, int ch, const char *arg)
 	case 'r': st->retry = uns_value(st, arg, st->retry); break;
 	case 'b': st->size = uns_value(st, arg, st->size); break;
 	case 'H': st->ttl = nonzero(st, arg); break;
+	case 'X': st->c.fping.fast_reachable = 1;
+		/* FALLTHROUGH */
 	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
+	case FO_SEQMAP_TIMEOUT: seqmap_timeout(st, arg); break;
 	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;
 		st->c.fping.report_ns = (int64_t)(ms_value(st, arg) * 1e9);
 		break;
@@ -389,6 +413,8 @@ check(struct fp *st)
 		fail(st, "specify only one of a, u");
 	if (st->count_flag && f->loop)
 		fail(st, "specify only one of c, l");
+	if (f->json && !st->count_flag && !f->loop)
+		fail(st, "option -J, --json requires -c, -C, or -l");
 	if (st->size > MAX_PING_DATA)
 		fail(st, "data size %u not valid, must be lower than %u",
 		    st->size, (unsigned)MAX_PING_DATA);

@@ -5,27 +5,14 @@
  * fping writes it, and stdout is flushed before anything goes to stderr
  * so that the two merged (2>&1) come in fping's order.
  */
-#include <math.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "out.h"
-
-/* What fping counts for -s, from the records. */
-struct fp_totals {
-	long	 targets, alive, unknown, timeouts, sent, received, other;
-	long	 nrtt;
-	double	 rtt_min, rtt_max, rtt_sum;
-	double	 start;
-};
-
-/* -Q: a target's counts since the last report. */
-struct fp_split {
-	long	 sent, recv;
-	double	 min, max, sum;
-};
+#include "out_fping_json.h"
 
 struct fp_view {
 	int		 width;		/* fping's max_hostname_len */
@@ -37,29 +24,8 @@ struct fp_view {
 	size_t		 nsplit;
 	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
 	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
+	int		 charts_sent;	/* -N: the CHART lines are out */
 };
-
-/* fping's sprint_tm: three significant digits or so, by magnitude. */
-static const char *
-fp_tm(char *buf, size_t len, double ms)
-{
-	/* fping keeps nanoseconds in integers: truncate as it does. */
-	double t = floor(ms * 1e6) / 1e6;
-
-	if (t < 0.0)
-		snprintf(buf, len, "%.2g", t);
-	else if (t < 1.0)
-		snprintf(buf, len, "%.3f", t);
-	else if (t < 10.0)
-		snprintf(buf, len, "%.2f", t);
-	else if (t < 100.0)
-		snprintf(buf, len, "%.1f", t);
-	else if (t < 1000000.0)
-		snprintf(buf, len, "%.0f", t);
-	else
-		snprintf(buf, len, "%.3e", t);
-	return buf;
-}
 
 /* A line for stderr: stdout's lines so far go first. */
 static void
@@ -119,7 +85,7 @@ static const char *
 avg_text(char *buf, size_t len, const struct record *r)
 {
 	if (r->received > 0)
-		return fp_tm(buf, len, r->rtt_avg);
+		return fping_tm(buf, len, r->rtt_avg);
 	snprintf(buf, len, "NaN");
 	return buf;
 }
@@ -129,6 +95,13 @@ static int
 stamp(char *buf, size_t len, const struct out *o, const struct record *r)
 {
 	return fo(o)->timestamp ? snprintf(buf, len, "[%.5f] ", r->time) : 0;
+}
+
+/* -J -D: the record's time, or -1: none. */
+static double
+json_stamp(const struct out *o, const struct record *r)
+{
+	return fo(o)->timestamp ? r->time : -1;
 }
 
 /* The per-probe line: "host : [i], ..." on stdout. */
@@ -178,7 +151,7 @@ alive_line(struct out *o, const struct record *r)
 	    f->verbose ? " is alive" : "");
 	if (f->elapsed && n < (int)sizeof(line))
 		snprintf(line + n, sizeof(line) - n, " (%s ms)",
-		    fp_tm(tm, sizeof(tm), r->rtt_ms));
+		    fping_tm(tm, sizeof(tm), r->rtt_ms));
 	fputs(line, o->fp);
 	fputc('\n', o->fp);
 }
@@ -274,7 +247,7 @@ dup_line(struct out *o, const struct record *r)
 	if (fo(o)->per_recv || fo(o)->loop)
 		return;
 	snprintf(line, sizeof(line), "%s : duplicate for [%ld], %ld bytes, "
-	    "%s ms", host(o, r), r->seq, r->size, fp_tm(tm, sizeof(tm),
+	    "%s ms", host(o, r), r->seq, r->size, fping_tm(tm, sizeof(tm),
 	    r->rtt_ms));
 	to_stderr(o, line);
 	if (from_elsewhere(r))
@@ -289,7 +262,8 @@ reply(struct out *o, const struct record *r)
 	char what[96], tm[32];
 
 	v->tot.received++;
-	if (r->late)
+	/* --check-source: fping discards it, counted as received (-s). */
+	if (r->late || (r->foreign && fo(o)->check_source))
 		return;
 	if (r->dup) {
 		dup_line(o, r);
@@ -311,8 +285,13 @@ reply(struct out *o, const struct record *r)
 		return;
 	if (from_elsewhere(r))
 		from_other(o, r);
+	if (fo(o)->json) {
+		fpj_reply(o->fp, json_stamp(o, r), host(o, r), r->seq, r->size,
+		    r->rtt_ms);
+		return;
+	}
 	snprintf(what, sizeof(what), "%ld bytes, %s ms", r->size,
-	    fp_tm(tm, sizeof(tm), r->rtt_ms));
+	    fping_tm(tm, sizeof(tm), r->rtt_ms));
 	probe_line(o, r, what);
 }
 
@@ -325,7 +304,9 @@ timeout(struct out *o, const struct record *r)
 	v->tot.timeouts += o->conf->retries + 1;
 	v->tot.sent += o->conf->retries + 1;
 	split_count(o, r, -1);
-	if (fo(o)->per_recv)
+	if (fo(o)->per_recv && fo(o)->json)
+		fpj_timeout(o->fp, json_stamp(o, r), host(o, r), r->seq);
+	else if (fo(o)->per_recv)
 		probe_line(o, r, "timed out");
 }
 
@@ -397,6 +378,7 @@ error(struct out *o, const struct record *r)
 		if (fo(o)->verbose)
 			to_stderr(o, line);
 		v->tot.sent++;
+		split_count(o, r, -1);	/* fping counts it sent (-Q) */
 		return;
 	}
 	v->tot.other++;
@@ -421,11 +403,18 @@ rtt_list(struct out *o, const struct record *r, char *line, size_t len)
 	for (j = 0; j < done && n + 16 < len; j++) {
 		if (rt && (uint64_t)j < o->conf->count && rt[j] >= 0)
 			n += snprintf(line + n, len - n, " %s",
-			    fp_tm(tm, sizeof(tm), rt[j]));
+			    fping_tm(tm, sizeof(tm), rt[j]));
 		else
 			n += snprintf(line + n, len - n, " -");
 	}
 	snprintf(line + n, len - n, "\n");
+}
+
+/* -o: fping's outage, the probes lost times the period, in ms. */
+static long
+outage_ms(const struct out *o, long lost)
+{
+	return (long)((double)lost * (double)o->conf->period_ns / 1e6);
 }
 
 /* -c, -l: "host : xmt/rcv/%loss = 3/3/0%, min/avg/max = a/b/c". */
@@ -437,18 +426,35 @@ counts(const struct out *o, const struct record *r, char *line, size_t len)
 
 	n += snprintf(line + n, len - n, " xmt/rcv/%%loss = %ld/%ld/%d%%",
 	    done_of(r), r->received, loss_of(r));
-	/* -o: fping's outage, the probes lost times the period, in ms. */
 	if (fo(o)->outage && n < len)
-		n += snprintf(line + n, len - n, ", outage(ms) = %d",
-		    (int)((double)(done_of(r) - r->received) *
-		    (double)o->conf->period_ns / 1e6));
+		n += snprintf(line + n, len - n, ", outage(ms) = %ld",
+		    outage_ms(o, done_of(r) - r->received));
 	if (r->received > 0 && n < len)
 		n += snprintf(line + n, len - n, ", min/avg/max = %s/%s/%s",
-		    fp_tm(a, sizeof(a), r->rtt_min),
-		    fp_tm(b, sizeof(b), r->rtt_avg),
-		    fp_tm(c, sizeof(c), r->rtt_max));
+		    fping_tm(a, sizeof(a), r->rtt_min),
+		    fping_tm(b, sizeof(b), r->rtt_avg),
+		    fping_tm(c, sizeof(c), r->rtt_max));
 	if (n < len)
 		snprintf(line + n, len - n, "\n");
+}
+
+/* -J: the summary, or -C's values, on stdout. */
+static void
+json_summary(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	double rtt[3] = { r->rtt_min, r->rtt_avg, r->rtt_max };
+	long done = done_of(r);
+
+	if (!fo(o)->report_all) {
+		fpj_counts(o->fp, -1, host(o, r), done, r->received, rtt,
+		    fo(o)->outage ? outage_ms(o, done - r->received) : -1);
+		return;
+	}
+	if ((uint64_t)done > o->conf->count)
+		done = (long)o->conf->count;
+	fpj_values(o->fp, host(o, r), (size_t)r->index < v->nrtts ?
+	    v->rtts[r->index] : NULL, done);
 }
 
 static void
@@ -465,6 +471,10 @@ summary(struct out *o, const struct record *r)
 		    " is unreachable" : "");
 	if (!f->summaries)
 		return;
+	if (f->json) {
+		json_summary(o, r);
+		return;
+	}
 	if (!v->blank_done && (f->verbose || f->per_recv))
 		to_stderr(o, "\n");
 	v->blank_done = 1;
@@ -484,6 +494,10 @@ totals(struct out *o, double end)
 	double avg = t->nrtt ? t->rtt_sum / (double)t->nrtt : 0;
 	char a[32], b[32], c[32];
 
+	if (fo(o)->json) {
+		fpj_stats(o->fp, t, end - t->start);
+		return;
+	}
 	fflush(o->fp);
 	fprintf(stderr, "\n %7ld targets\n %7ld alive\n %7ld unreachable\n"
 	    " %7ld unknown addresses\n\n", t->targets, t->alive,
@@ -495,8 +509,8 @@ totals(struct out *o, double end)
 	fprintf(stderr, " %s ms (min round trip time)\n"
 	    " %s ms (avg round trip time)\n %s ms (max round trip time)\n"
 	    " %12.3f sec (elapsed real time)\n\n",
-	    fp_tm(a, sizeof(a), t->nrtt ? t->rtt_min : 0),
-	    fp_tm(b, sizeof(b), avg), fp_tm(c, sizeof(c),
+	    fping_tm(a, sizeof(a), t->nrtt ? t->rtt_min : 0),
+	    fping_tm(b, sizeof(b), avg), fping_tm(c, sizeof(c),
 	    t->nrtt ? t->rtt_max : 0), end - t->start);
 }
 
@@ -511,6 +525,8 @@ bad_target(struct out *o, const struct record *r)
 	snprintf(line, sizeof(line), "%s: %s\n", r->target, r->reason);
 	if (!fo(o)->quiet)
 		to_stderr(o, line);
+	if (fo(o)->json)
+		fpj_warning(o->fp, r->target, r->reason);
 }
 
 static void
@@ -572,20 +588,101 @@ split_line(struct out *o, const struct record *r, struct fp_split *s)
 {
 	struct fp_view *v = o->view;
 	char line[1024], a[32], b[32], c[32];
+	double rtt[3] = { s->min, s->recv ? s->sum / (double)s->recv : 0,
+	    s->max };
 	int n;
 
+	if (fo(o)->json) {
+		fpj_counts(o->fp, (long)time(NULL), host(o, r), s->sent,
+		    s->recv, rtt, fo(o)->outage ? outage_ms(o, s->sent -
+		    s->recv) : -1);
+		memset(s, 0, sizeof(*s));
+		return;
+	}
 	n = snprintf(line, sizeof(line), "%-*s : xmt/rcv/%%loss = %ld/%ld/"
 	    "%ld%%", v->width, host(o, r), s->sent, s->recv, s->sent > 0 ?
 	    (s->sent - s->recv) * 100 / s->sent : 0);
 	if (fo(o)->outage && n < (int)sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %d",
-		    (int)((double)(s->sent - s->recv) *
-		    (double)o->conf->period_ns / 1e6));
+		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %ld",
+		    outage_ms(o, s->sent - s->recv));
 	if (s->recv > 0 && n < (int)sizeof(line))
 		snprintf(line + n, sizeof(line) - n, ", min/avg/max = %s/%s/%s",
-		    fp_tm(a, sizeof(a), s->min), fp_tm(b, sizeof(b),
-		    s->sum / (double)s->recv), fp_tm(c, sizeof(c), s->max));
+		    fping_tm(a, sizeof(a), rtt[0]), fping_tm(b, sizeof(b),
+		    rtt[1]), fping_tm(c, sizeof(c), rtt[2]));
 	fprintf(stderr, "%s\n", line);
+	memset(s, 0, sizeof(*s));
+}
+
+static long long
+ms_to_ns(double ms)
+{
+	return (long long)(ms * 1e6 + 0.5);
+}
+
+/* -N: the latency chart; its values only when some reply came. */
+static void
+netdata_latency(struct out *o, const char *id, const char *h,
+    const struct fp_split *s)
+{
+	if (!((struct fp_view *)o->view)->charts_sent)
+		fprintf(o->fp, "CHART fping.%s_latency '' 'FPing Latency for "
+		    "host %s' ms "
+		    "'%s' fping.latency area 110000 %.0f\n"
+		    "DIMENSION min minimum absolute 1 1000000\n"
+		    "DIMENSION max maximum absolute 1 1000000\n"
+		    "DIMENSION avg average absolute 1 1000000\n", id, h, h,
+		    (double)fo(o)->report_ns / 1e9);
+	fprintf(o->fp, "BEGIN fping.%s_latency\n", id);
+	if (s->recv > 0)
+		fprintf(o->fp, "SET min = %lld\nSET avg = %lld\n"
+		    "SET max = %lld\n", ms_to_ns(s->min),
+		    ms_to_ns(s->sum / (double)s->recv), ms_to_ns(s->max));
+	fputs("END\n", o->fp);
+}
+
+/* fping -N: netdata's chart id of a target, the name as given with every
+ * character that is not a letter or digit as '_'. */
+static const char *
+chart_id(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = isalnum((unsigned char)name[i]) ? name[i] : '_';
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * -N: a target's split as netdata's external plugin protocol (CHART and
+ * DIMENSION lines the first time, then BEGIN, SET, END), on stdout; RTTs
+ * in integer ns, as fping keeps them.
+ */
+static void
+netdata(struct out *o, const struct record *r, struct fp_split *s)
+{
+	struct fp_view *v = o->view;
+	double secs = (double)fo(o)->report_ns / 1e9;
+	char id[600];
+	const char *h = host(o, r);
+
+	chart_id(r->target, id, sizeof(id));
+	if (!v->charts_sent)
+		fprintf(o->fp, "CHART fping.%s_packets '' 'FPing Packets for "
+		    "host %s' "
+		    "packets '%s' fping.packets line 110020 %.0f\n"
+		    "DIMENSION xmt sent absolute 1 1\n"
+		    "DIMENSION rcv received absolute 1 1\n", id, h, h, secs);
+	fprintf(o->fp, "BEGIN fping.%s_packets\nSET xmt = %ld\n"
+	    "SET rcv = %ld\nEND\n", id, s->sent, s->recv);
+	if (!v->charts_sent)
+		fprintf(o->fp, "CHART fping.%s_quality '' 'FPing Quality for "
+		    "host %s' "
+		    "percentage '%s' fping.quality area 110010 %.0f\n"
+		    "DIMENSION returned '' absolute 1 1\n", id, h, h, secs);
+	fprintf(o->fp, "BEGIN fping.%s_quality\nSET returned = %ld\nEND\n",
+	    id, s->sent > 0 ? s->recv * 100 / s->sent : 0);
+	netdata_latency(o, id, h, s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -602,13 +699,19 @@ splits(struct out *o, const struct run_counts *rc)
 
 	fflush(o->fp);
 	localtime_r(&now, &tm);
-	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
-	    tm.tm_sec);
+	if (!fo(o)->json && !fo(o)->netdata)
+		fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
 	for (i = 0; rc->target_now(rc->engine, i, &r, nbuf, abuf) == 0; i++) {
 		memset(&zero, 0, sizeof(zero));
 		s = split_of(o, i);
-		split_line(o, &r, s ? s : &zero);
+		if (fo(o)->netdata)
+			netdata(o, &r, s ? s : &zero);
+		else
+			split_line(o, &r, s ? s : &zero);
 	}
+	((struct fp_view *)o->view)->charts_sent = 1;
+	fflush(o->fp);
 }
 
 static int64_t

@@ -294,6 +294,10 @@ ping_done(struct engine *e, int64_t now)
 {
 	struct ping *p = e->ms;
 
+	/* fping -X: enough targets answered, the run ends as it stands. */
+	if (e->c->fping.fast_reachable &&
+	    e->rep->answered >= e->c->fping.min_reachable)
+		return 1;
 	if (!finished(e))
 		return 0;
 	if (p->linger == 0)
