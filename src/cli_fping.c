@@ -225,13 +225,17 @@ bad_option(const struct fp *st, char **argv, int ch)
 	exit(FPING_USAGE);
 }
 
-/* sscanf("%f") as fping reads -t, -i, -p: a number >= 0, or usage. */
+/*
+ * sscanf("%f") as fping reads -t, -i, -p, -Q: a number >= 0, or usage.
+ * An empty value (EOF) is refused too, as fping 5.2 on refuses it: 5.1
+ * goes on with a float it never set.
+ */
 static double
 ms_value(const struct fp *st, const char *arg)
 {
 	float f = 0;
 
-	if (!sscanf(arg, "%f", &f) || f < 0)
+	if (sscanf(arg, "%f", &f) != 1 || f < 0)
 		usage(st->prog, 1);
 	return f;
 }

@@ -99,7 +99,9 @@ struct engine {
 	uint64_t		 sent;		/* first probes sent */
 	uint32_t		 cursor;	/* next target to start */
 	volatile sig_atomic_t	*sig_stop, *sig_quit;
-	const char		*why;		/* why the run ended, or NULL */
+	const char		*why;		/* why the run ended, or NULL;
+						   a mode may set it to end
+						   the run on an answer */
 	int			 write_error;
 	int			 nomem;		/* a pool or queue could not grow */
 };

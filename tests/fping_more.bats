@@ -168,6 +168,11 @@ END" ]
 	[ "$status" -eq 1 ]
 	[ "$output" = "Not enough hosts reachable (required: 2, reachable: 1)" ]
 	[ "$stderr" = "" ]
+	# It ends on the first answer: the other targets are not even sent
+	# to (-i 10 between them).
+	run --separate-stderr fp -X 1 -g 198.18.0.0/29
+	[ "$status" -eq 0 ]
+	[ "$output" = "Enough hosts reachable (required: 1, reachable: 1)" ]
 	run --separate-stderr fp --fast-reachable=2 -r 0 -t 50 $ALIVE $ALIVE2
 	[ "$status" -eq 0 ]
 	[ "$output" = "Enough hosts reachable (required: 2, reachable: 2)" ]

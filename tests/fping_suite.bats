@@ -356,7 +356,7 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 @test "-X N: ends once N answered, 'Enough hosts reachable', exit 0" {
 	ft fp -X 1 -g 127.0.0.0/29
 	[ "$status" = 0 ]
-	[[ "$output" =~ ^Enough\ hosts\ reachable\ \(required:\ 1,\ reachable:\ [1-6]\)$ ]]
+	[ "$output" = "Enough hosts reachable (required: 1, reachable: 1)" ]
 	[ "$stderr" = "" ]
 }
 
@@ -375,10 +375,10 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 # An empty value, as fping 5.1 (the version the front end gives) reads it:
 # atoi's 0 is refused (-B -c -C -H -x); sscanf("%u") returns EOF, not 0,
 # and leaves -b's variable as it was.  (5.1's -i -p -Q -t '' read a float
-# it never set: no behaviour to follow.  5.2 refuses every empty value.)
-@test "an empty value: -B -c -C -H -x '' the usage, exit 1; -b '' keeps the size, as fping 5.1" {
+# it never set: refused, as 5.2 refuses every empty value.)
+@test "an empty value: -B -c -C -H -x -X -i -p -Q -t '' the usage, exit 1; -b '' keeps the size, as fping 5.1" {
 	local o
-	for o in B c C H x; do
+	for o in B c C H x X i p Q t; do
 		ft fp -$o '' 127.0.0.1
 		usage_error || { echo "-$o ''" >&2; return 1; }
 	done
