@@ -271,6 +271,21 @@ seqmap_timeout(const struct fp *st, const char *arg)
 		usage(st->prog, 1);
 }
 
+/* --timestamp-format (fping 5.2): -D's form, one of three, or usage. */
+static void
+ts_format(struct fp *st, const char *arg)
+{
+	static const char *const names[] = { "ctime", "iso", "rfc3339" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			st->c.fping.ts_format = i + 1;
+			return;
+		}
+	usage(st->prog, 1);
+}
+
 /* atoi as fping reads -c, -C, -H: zero is a usage error. */
 static unsigned
 nonzero(const struct fp *st, const char *arg)
@@ -362,6 +377,7 @@ take_value(struct fp *st, int ch, const char *arg)
 		/* FALLTHROUGH */
 	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
 	case FO_SEQMAP_TIMEOUT: seqmap_timeout(st, arg); break;
+	case FO_TS_FORMAT: ts_format(st, arg); break;
 	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;
 		st->c.fping.report_ns = (int64_t)(ms_value(st, arg) * 1e9);
 		break;

@@ -90,18 +90,36 @@ avg_text(char *buf, size_t len, const struct record *r)
 	return buf;
 }
 
+/*
+ * -D's time of a reply or a timeout: Unix seconds (1712345678.12345), or
+ * in --timestamp-format's form, local time; NULL without -D.
+ */
+static const char *
+stamp_text(char *buf, size_t len, const struct out *o, const struct record *r)
+{
+	static const char *const fmt[] = { "%c", "%Y-%m-%dT%T%z",
+	    "%Y-%m-%d %H:%M:%S" };
+	int f = fo(o)->ts_format;
+	time_t t = (time_t)r->time;
+	struct tm tm;
+
+	if (!fo(o)->timestamp)
+		return NULL;
+	if (f < 1 || f > 3 || localtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "%.5f", r->time);
+	else if (strftime(buf, len, fmt[f - 1], &tm) == 0)
+		buf[0] = '\0';
+	return buf;
+}
+
 /* -D's "[1712345678.12345] " on the lines of a reply or a timeout. */
 static int
 stamp(char *buf, size_t len, const struct out *o, const struct record *r)
 {
-	return fo(o)->timestamp ? snprintf(buf, len, "[%.5f] ", r->time) : 0;
-}
+	char t[128];
 
-/* -J -D: the record's time, or -1: none. */
-static double
-json_stamp(const struct out *o, const struct record *r)
-{
-	return fo(o)->timestamp ? r->time : -1;
+	return stamp_text(t, sizeof(t), o, r) ? snprintf(buf, len, "[%s] ",
+	    t) : 0;
 }
 
 /* The per-probe line: "host : [i], ..." on stdout. */
@@ -259,7 +277,7 @@ static void
 reply(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
-	char what[96], tm[32];
+	char what[96], tm[128];
 
 	v->tot.received++;
 	/* --check-source: fping discards it, counted as received (-s). */
@@ -286,8 +304,8 @@ reply(struct out *o, const struct record *r)
 	if (from_elsewhere(r))
 		from_other(o, r);
 	if (fo(o)->json) {
-		fpj_reply(o->fp, json_stamp(o, r), host(o, r), r->seq, r->size,
-		    r->rtt_ms);
+		fpj_reply(o->fp, stamp_text(tm, sizeof(tm), o, r), host(o, r),
+		    r->seq, r->size, r->rtt_ms);
 		return;
 	}
 	snprintf(what, sizeof(what), "%ld bytes, %s ms", r->size,
@@ -299,13 +317,15 @@ static void
 timeout(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
+	char tm[128];
 
 	/* The last of 1 + -r tries (count and loop modes: 1). */
 	v->tot.timeouts += o->conf->retries + 1;
 	v->tot.sent += o->conf->retries + 1;
 	split_count(o, r, -1);
 	if (fo(o)->per_recv && fo(o)->json)
-		fpj_timeout(o->fp, json_stamp(o, r), host(o, r), r->seq);
+		fpj_timeout(o->fp, stamp_text(tm, sizeof(tm), o, r), host(o, r),
+		    r->seq);
 	else if (fo(o)->per_recv)
 		probe_line(o, r, "timed out");
 }

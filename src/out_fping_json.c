@@ -49,18 +49,18 @@ str_field(FILE *fp, const char *key, const char *s)
 	fputc('"', fp);
 }
 
-/* The object's opening, -D's stamp (fping's default form) and host. */
+/* The object's opening, -D's stamp and the host. */
 static void
-open_obj(FILE *fp, const char *type, double stamp, const char *host)
+open_obj(FILE *fp, const char *type, const char *stamp, const char *host)
 {
 	fprintf(fp, "{\"%s\": {", type);
-	if (stamp >= 0)
-		fprintf(fp, "\"timestamp\": \"%.5f\", ", stamp);
+	if (stamp)
+		fprintf(fp, "\"timestamp\": \"%s\", ", stamp);
 	str_field(fp, "host", host);
 }
 
 void
-fpj_reply(FILE *fp, double stamp, const char *host, long seq, long size,
+fpj_reply(FILE *fp, const char *stamp, const char *host, long seq, long size,
     double rtt_ms)
 {
 	char tm[32];
@@ -71,7 +71,7 @@ fpj_reply(FILE *fp, double stamp, const char *host, long seq, long size,
 }
 
 void
-fpj_timeout(FILE *fp, double stamp, const char *host, long seq)
+fpj_timeout(FILE *fp, const char *stamp, const char *host, long seq)
 {
 	open_obj(fp, "timeout", stamp, host);
 	fprintf(fp, ", \"seq\": %ld}}\n", seq);

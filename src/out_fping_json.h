@@ -26,10 +26,10 @@ struct fp_split {
 /* fping's sprint_tm: ms with three significant digits or so. */
 const char *fping_tm(char *buf, size_t len, double ms);
 
-/* stamp: -D's time (Unix s), or < 0 for none. */
-void	fpj_reply(FILE *, double stamp, const char *host, long seq,
+/* stamp: -D's time as text, or NULL for none. */
+void	fpj_reply(FILE *, const char *stamp, const char *host, long seq,
 	    long size, double rtt_ms);
-void	fpj_timeout(FILE *, double stamp, const char *host, long seq);
+void	fpj_timeout(FILE *, const char *stamp, const char *host, long seq);
 /* "summary" at the end, or (now >= 0, Unix s) -Q's "intSum": probes
  * done, replies, RTT min, avg and max (with replies); outage_ms < 0: no
  * -o. */

@@ -306,3 +306,24 @@ $OTHER : [1], timed out (NaN avg, 100% loss)" ]
 	same -M -r 0 -t 100 1
 	same -M -c 2 -p 100 1
 }
+
+@test "--timestamp-format ctime|iso|rfc3339: -D's stamp in that form (local time), in JSON too; another word: usage, exit 1" {
+	run --separate-stderr fp -D --timestamp-format=iso -c 1 $ALIVE
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4}\]\ 198\.18\.0\.1\ :\ \[0\],\ 64\ bytes, ]]
+	run --separate-stderr fp -D --timestamp-format rfc3339 -c 1 $ALIVE
+	[[ "$output" =~ ^\[[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\]\ 198\.18\.0\.1\ : ]]
+	run --separate-stderr fp -D --timestamp-format=ctime -c 1 $ALIVE
+	[[ "$output" =~ ^\[[A-Z][a-z]{2}\ [A-Z][a-z]{2}\ [\ 0-9][0-9]\ [0-9:]{8}\ [0-9]{4}\]\ 198\.18\.0\.1\ : ]]
+	run --separate-stderr fp -J -D --timestamp-format=rfc3339 -c 1 $ALIVE
+	[[ "$output" =~ ^\{\"resp\":\ \{\"timestamp\":\ \"[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\",\ \"host\":\ \"198\.18\.0\.1\", ]]
+	for v in bad ""; do
+		run --separate-stderr fp -D --timestamp-format="$v" -c 1 $ALIVE
+		[ "$status" -eq 1 ]
+		[ "${stderr%%$'\n'*}" = "Usage: fping [options] [targets...]" ]
+	done
+	# As fping's own suite runs it: the value is "-c".
+	run --separate-stderr fp -D --timestamp-format -c 2 -p 100 $ALIVE
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+}
