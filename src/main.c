@@ -349,16 +349,19 @@ block_signals(sigset_t *block, int fping)
 	/*
 	 * An ignored signal is discarded, blocked or not, so signalfd never
 	 * sees it: fping installs handlers, and a script that starts it in
-	 * the background (SIGINT ignored there) stops it with SIGINT.
-	 * SIGQUIT's interim summaries are not fping's (a -Q report): none.
+	 * the background (SIGINT ignored there) stops it with SIGINT, or
+	 * asks for a report with SIGQUIT.  fping has none for SIGTERM: it
+	 * ends the process there and then, with no summary.
 	 */
 	if (fping) {
 		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_IGN);
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 	}
 	sigemptyset(block);
 	sigaddset(block, SIGINT);
-	sigaddset(block, SIGTERM);
+	if (!fping)
+		sigaddset(block, SIGTERM);
 	sigaddset(block, SIGQUIT);
 	sigaddset(block, SIGWINCH);
 	sigprocmask(SIG_BLOCK, block, NULL);

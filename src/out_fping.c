@@ -25,6 +25,7 @@ struct fp_view {
 	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
 	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
 	int		 charts_sent;	/* -N: the CHART lines are out */
+	int		 quit;		/* SIGQUIT: the splits are due */
 };
 
 /* A line for stderr: stdout's lines so far go first. */
@@ -212,7 +213,8 @@ split_of(struct out *o, long index)
 	struct fp_split *p;
 	size_t n;
 
-	if (!fo(o)->report_ns || index < 0)
+	/* -Q, and SIGQUIT's report in count and loop mode. */
+	if (!(fo(o)->report_ns || fo(o)->summaries) || index < 0)
 		return NULL;
 	if ((size_t)index >= v->nsplit) {
 		for (n = v->nsplit ? v->nsplit : 64; n <= (size_t)index; )
@@ -566,6 +568,7 @@ fping_emit(struct out *o, const struct record *r)
 	case REC_ERROR: error(o, r); break;
 	case REC_SUMMARY: summary(o, r); break;
 	case REC_BAD_TARGET: bad_target(o, r); break;
+	case REC_INTERIM: v->quit = 1; break;	/* one per target */
 	case REC_END:
 		if (fo(o)->stats)
 			totals(o, r->time);
@@ -719,6 +722,9 @@ splits(struct out *o, const struct run_counts *rc)
 
 	fflush(o->fp);
 	localtime_r(&now, &tm);
+	if (!fo(o)->json && !fo(o)->netdata && (fo(o)->verbose ||
+	    fo(o)->per_recv))
+		fputc('\n', stderr);
 	if (!fo(o)->json && !fo(o)->netdata)
 		fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour,
 		    tm.tm_min, tm.tm_sec);
@@ -740,7 +746,14 @@ fping_tick(struct out *o, const struct run_counts *rc, int64_t now)
 	struct fp_view *v = o->view;
 	int64_t q = fo(o)->report_ns;
 
-	if (v == NULL || q <= 0 || rc->target_now == NULL)
+	if (v == NULL || rc->target_now == NULL)
+		return -1;
+	/* SIGQUIT: fping's report, now (with -N too, as fping). */
+	if (v->quit) {
+		v->quit = 0;
+		splits(o, rc);
+	}
+	if (q <= 0)
 		return -1;
 	if (v->next_report == 0)
 		v->next_report = now + q;

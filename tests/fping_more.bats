@@ -327,3 +327,49 @@ $OTHER : [1], timed out (NaN avg, 100% loss)" ]
 	[ "$status" -eq 1 ]
 	[ "$output" = "" ]
 }
+
+# qnorm: norm, and the counts of a report as X.
+qnorm()
+{
+	norm | sed -E 's#= [0-9]+/[0-9]+/#= X/X/#'
+}
+
+# sig_run BIN ARGS...: BIN (fping: ours, realfp: Debian's) with ARGS in
+# the background; SIGQUIT after 1 s, SIGTERM 0.7 s later.
+sig_run()
+{
+	local bin=$1 pid
+	shift
+	ip netns exec "$FO-c" env PATH="$([ "$bin" = fping ] &&
+	    echo "$FO_DIR/bin:")/usr/bin:/bin" fping "$@" \
+	    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	sleep 1
+	kill -QUIT $pid
+	sleep 0.7
+	kill -TERM $pid
+	status=0
+	wait $pid || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	stderr=$(cat "$BATS_TEST_TMPDIR/err")
+}
+
+@test "SIGQUIT: fping's report ([HH:MM:SS], each target's counts since the last) on stderr; SIGTERM: the end, no summary, as fping 5.1" {
+	sig_run fping -p 300 -l $ALIVE
+	echo "$status"; echo "$output"; echo "$stderr"
+	[ "$status" -eq 143 ]
+	# 4 probes done at 1 s (one every 300 ms): 3 to 5 on a loaded host.
+	grep -Eq 'xmt/rcv/%loss = ([345])/\1/0%' <<<"$stderr"
+	[ "$(qnorm <<<"$stderr")" = "$(qnorm <<-EOF
+
+	[T]
+	$ALIVE : xmt/rcv/%loss = 4/4/0%, min/avg/max = 0.1/0.1/0.1
+	EOF
+	)" ]
+	[ "$(wc -l <<<"$output")" -ge 5 ]
+	[ -x "$REAL_FPING" ] || skip "fping is not installed"
+	local ours=$stderr
+	sig_run realfp -p 300 -l $ALIVE
+	[ "$status" -eq 143 ]
+	[ "$(qnorm <<<"$stderr")" = "$(qnorm <<<"$ours")" ]
+}
