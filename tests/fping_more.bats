@@ -243,6 +243,13 @@ $DEAD" ]
 	[ "$status" -eq 2 ]
 	grep -Fx '{"warning": {"host": "nosuch.invalid", "message": "Name or service not known"}}' <<<"$output"
 	[ "$stderr" = "nosuch.invalid: Name or service not known" ]
+	# A name fping would write into its JSON as it is: escaped.
+	printf 'a"b\\c\n' >"$BATS_TEST_TMPDIR/names"
+	chmod a+r "$BATS_TEST_TMPDIR/names"
+	run --separate-stderr fp -J -c 1 -f "$BATS_TEST_TMPDIR/names"
+	echo "$output"
+	[ "$output" = '{"warning": {"host": "a\"b\\c", "message": "Name or service not known"}}' ]
+	[ "$(jq -r .warning.host <<<"$output")" = 'a"b\c' ]
 }
 
 @test "--check-source: a reply from another address is not shown, counted (-s) as fping counts it" {
