@@ -274,6 +274,12 @@ finish(struct run *run, int status)
 static void __attribute__((noreturn))
 no_socket(const struct run *run, const char *why)
 {
+	const char *e = strstr(why, ": ");
+
+	/* sock_bind's "source ADDR: strerror": fping's -S bind error. */
+	if (run->c.fping.on && run->c.source && e &&
+	    strncmp(why, "source ", 7) == 0 && strstr(why, ": not an ") == NULL)
+		errx(EXIT_SYSTEM, "cannot bind source address : %s", e + 2);
 	if (run->c.fping.on)
 		errx(EXIT_SYSTEM, "can't create socket (must run as root?)");
 	errx(EXIT_SYSTEM, "%s", why);

@@ -380,3 +380,11 @@ sig_run()
 	[ "$status" -eq 143 ]
 	[ "$(qnorm <<<"$stderr")" = "$(qnorm <<<"$ours")" ]
 }
+
+@test "-S with an address not on this host: 'cannot bind source address : <strerror>', exit 4, as fping 5.1" {
+	run --separate-stderr fp -S 192.0.2.47 $ALIVE
+	[ "$status" -eq 4 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "fping: cannot bind source address : Cannot assign requested address" ]
+	same -S 192.0.2.47 $ALIVE
+}
