@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -229,13 +230,17 @@ bad_option(const struct fp *st, char **argv, int ch)
 	exit(FPING_USAGE);
 }
 
-/* sscanf("%f") as fping reads -t, -i, -p: a number >= 0, or usage. */
+/*
+ * sscanf("%f") as fping reads -t, -i, -p, -Q: a number >= 0, or usage.
+ * An empty value (EOF) is refused too, as fping 5.2 on refuses it: 5.1
+ * goes on with a float it never set.
+ */
 static double
 ms_value(const struct fp *st, const char *arg)
 {
 	float f = 0;
 
-	if (!sscanf(arg, "%f", &f) || f < 0)
+	if (sscanf(arg, "%f", &f) != 1 || f < 0)
 		usage(st->prog, 1);
 	return f;
 }
@@ -252,6 +257,38 @@ uns_value(const struct fp *st, const char *arg, unsigned old)
 	if (!sscanf(arg, "%u", &u))
 		usage(st->prog, 1);
 	return u;
+}
+
+/*
+ * --seqmap-timeout (fping 5.5's strtod_strict): a whole number of ms, not
+ * negative, or usage.  mping has no sequence map to time out: checked,
+ * then unused.
+ */
+static void
+seqmap_timeout(const struct fp *st, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0)
+		usage(st->prog, 1);
+}
+
+/* --timestamp-format (fping 5.2): -D's form, one of three, or usage. */
+static void
+ts_format(struct fp *st, const char *arg)
+{
+	static const char *const names[] = { "ctime", "iso", "rfc3339" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			st->c.fping.ts_format = i + 1;
+			return;
+		}
+	usage(st->prog, 1);
 }
 
 /* atoi as fping reads -c, -C, -H: zero is a usage error. */
@@ -344,6 +381,9 @@ take_flag(struct fp *st, int ch, const char *arg)
 	case FO_ICMP_TS: icmp_timestamp(st); break;
 	case FO_PRINT_TOS: f->print_tos = 1; break;
 	case FO_PRINT_TTL: f->print_ttl = 1; break;
+	case 'N': f->netdata = 1; break;
+	case 'J': f->json = 1; break;
+	case FO_CHECK_SOURCE: f->check_source = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -362,7 +402,11 @@ take_value(struct fp *st, int ch, const char *arg)
 	case 'b': st->size = uns_value(st, arg, st->size); st->size_flag = 1;
 		break;
 	case 'H': st->ttl = nonzero(st, arg); break;
+	case 'X': st->c.fping.fast_reachable = 1;
+		/* FALLTHROUGH */
 	case 'x': st->c.fping.min_reachable = nonzero(st, arg); break;
+	case FO_SEQMAP_TIMEOUT: seqmap_timeout(st, arg); break;
+	case FO_TS_FORMAT: ts_format(st, arg); break;
 	case 'Q': st->c.fping.quiet = 1; st->c.fping.verbose = 0;
 		st->c.fping.report_ns = (int64_t)(ms_value(st, arg) * 1e9);
 		break;
@@ -418,6 +462,8 @@ check(struct fp *st)
 		fail(st, "specify only one of a, u");
 	if (st->count_flag && f->loop)
 		fail(st, "specify only one of c, l");
+	if (f->json && !st->count_flag && !f->loop)
+		fail(st, "option -J, --json requires -c, -C, or -l");
 	if (st->size > MAX_PING_DATA)
 		fail(st, "data size %u not valid, must be lower than %u",
 		    st->size, (unsigned)MAX_PING_DATA);

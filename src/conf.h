@@ -36,6 +36,13 @@ struct fping_opts {
 	int		 generate;	/* -g: the targets are a range */
 	int		 outage;	/* -o: lost probes times -p */
 	unsigned	 min_reachable;	/* -x: enough targets answered */
+	int		 fast_reachable; /* -X: end once that many answered */
+	int		 netdata;	/* -N: -Q's reports as netdata charts */
+	int		 json;		/* -J: fping 5.5's JSON lines */
+	int		 ts_format;	/* -D's: 0 Unix s, 1 ctime, 2 iso,
+					   3 rfc3339 (--timestamp-format) */
+	int		 check_source;	/* --check-source: a reply from
+					   another address is not shown */
 	int64_t		 report_ns;	/* -Q: counts so far, this often */
 	int		 rdns;		/* -d: every target by its PTR name,
 					   -n (2): the addresses given */

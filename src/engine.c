@@ -775,6 +775,8 @@ engine_step(struct engine *e, int64_t now)
 		return 1;
 	}
 	drain(e, now);
+	if (e->why)	/* the mode ended the run on an answer (fping -X) */
+		return 1;
 	expire(e, now);
 	send_due(e, now);
 	if (e->mode->tick && now >= e->next_tick)

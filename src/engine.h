@@ -119,7 +119,9 @@ struct engine {
 	int64_t			(*hook)(void *arg, int64_t now);
 	void			*hook_arg;
 	int64_t			 next_hook;
-	const char		*why;		/* why the run ended, or NULL */
+	const char		*why;		/* why the run ended, or NULL;
+						   a mode may set it to end
+						   the run on an answer */
 	int			 write_error;
 	int			 nomem;		/* a pool or queue could not grow */
 };

@@ -328,6 +328,12 @@ finish(struct run *run, int status)
 static void __attribute__((noreturn))
 no_socket(const struct run *run, const char *why)
 {
+	const char *e = strstr(why, ": ");
+
+	/* sock_bind's "source ADDR: strerror": fping's -S bind error. */
+	if (run->c.fping.on && run->c.source && e &&
+	    strncmp(why, "source ", 7) == 0 && strstr(why, ": not an ") == NULL)
+		errx(EXIT_SYSTEM, "cannot bind source address : %s", e + 2);
 	if (run->c.fping.on)
 		errx(EXIT_SYSTEM, "can't create socket (must run as root?)");
 	errx(EXIT_SYSTEM, "%s", why);
@@ -407,12 +413,14 @@ block_signals(sigset_t *block, int fping, int trace)
 	/*
 	 * An ignored signal is discarded, blocked or not, so signalfd never
 	 * sees it: fping installs handlers, and a script that starts it in
-	 * the background (SIGINT ignored there) stops it with SIGINT.
-	 * SIGQUIT: fping prints its -Q block, so do we.
+	 * the background (SIGINT ignored there) stops it with SIGINT, or
+	 * asks for a report with SIGQUIT.  fping has none for SIGTERM: it
+	 * ends the process there and then, with no summary.
 	 */
 	if (fping) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 	}
 	sigemptyset(block);
 	/* SIGHUP reads -f FILE again (ping runs); fping 5.1 has no handler
@@ -420,7 +428,6 @@ block_signals(sigset_t *block, int fping, int trace)
 	if (!fping && !trace)
 		sigaddset(block, SIGHUP);
 	sigaddset(block, SIGINT);
-	/* fping has no handler for SIGTERM: it dies (143), no summary. */
 	if (!fping)
 		sigaddset(block, SIGTERM);
 	sigaddset(block, SIGQUIT);

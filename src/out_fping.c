@@ -5,27 +5,14 @@
  * fping writes it, and stdout is flushed before anything goes to stderr
  * so that the two merged (2>&1) come in fping's order.
  */
-#include <math.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "out.h"
-
-/* What fping counts for -s, from the records. */
-struct fp_totals {
-	long	 targets, alive, unknown, timeouts, sent, received, other;
-	long	 nrtt;
-	double	 rtt_min, rtt_max, rtt_sum;
-	double	 start;
-};
-
-/* -Q: a target's counts since the last report. */
-struct fp_split {
-	long	 sent, recv;
-	double	 min, max, sum;
-};
+#include "out_fping_json.h"
 
 struct fp_view {
 	int		 width;		/* fping's max_hostname_len */
@@ -36,31 +23,10 @@ struct fp_view {
 	struct fp_split	*split;		/* -Q, by target index */
 	size_t		 nsplit;
 	int64_t		 next_report;	/* -Q: monotonic ns, 0: not yet */
-	int		 in_interim;	/* SIGQUIT's block has begun */
 	char		 shown[600];	/* -A with -n or -d: "name (addr)" */
+	int		 charts_sent;	/* -N: the CHART lines are out */
+	int		 quit;		/* SIGQUIT: the splits are due */
 };
-
-/* fping's sprint_tm: three significant digits or so, by magnitude. */
-static const char *
-fp_tm(char *buf, size_t len, double ms)
-{
-	/* fping keeps nanoseconds in integers: truncate as it does. */
-	double t = floor(ms * 1e6) / 1e6;
-
-	if (t < 0.0)
-		snprintf(buf, len, "%.2g", t);
-	else if (t < 1.0)
-		snprintf(buf, len, "%.3f", t);
-	else if (t < 10.0)
-		snprintf(buf, len, "%.2f", t);
-	else if (t < 100.0)
-		snprintf(buf, len, "%.1f", t);
-	else if (t < 1000000.0)
-		snprintf(buf, len, "%.0f", t);
-	else
-		snprintf(buf, len, "%.3e", t);
-	return buf;
-}
 
 /* A line for stderr: stdout's lines so far go first. */
 static void
@@ -120,8 +86,30 @@ static const char *
 avg_text(char *buf, size_t len, const struct record *r)
 {
 	if (r->received > 0)
-		return fp_tm(buf, len, r->rtt_avg);
+		return fping_tm(buf, len, r->rtt_avg);
 	snprintf(buf, len, "NaN");
+	return buf;
+}
+
+/*
+ * -D's time of a reply or a timeout: Unix seconds (1712345678.12345), or
+ * in --timestamp-format's form, local time; NULL without -D.
+ */
+static const char *
+stamp_text(char *buf, size_t len, const struct out *o, const struct record *r)
+{
+	static const char *const fmt[] = { "%c", "%Y-%m-%dT%T%z",
+	    "%Y-%m-%d %H:%M:%S" };
+	int f = fo(o)->ts_format;
+	time_t t = (time_t)r->time;
+	struct tm tm;
+
+	if (!fo(o)->timestamp)
+		return NULL;
+	if (f < 1 || f > 3 || localtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "%.5f", r->time);
+	else if (strftime(buf, len, fmt[f - 1], &tm) == 0)
+		buf[0] = '\0';
 	return buf;
 }
 
@@ -129,7 +117,10 @@ avg_text(char *buf, size_t len, const struct record *r)
 static int
 stamp(char *buf, size_t len, const struct out *o, const struct record *r)
 {
-	return fo(o)->timestamp ? snprintf(buf, len, "[%.5f] ", r->time) : 0;
+	char t[128];
+
+	return stamp_text(t, sizeof(t), o, r) ? snprintf(buf, len, "[%s] ",
+	    t) : 0;
 }
 
 /* The per-probe line: "host : [i], ..." on stdout; ext after it. */
@@ -212,7 +203,7 @@ alive_line(struct out *o, const struct record *r)
 	    f->verbose ? " is alive" : "", reply_ext(ext, sizeof(ext), o, r));
 	if (f->elapsed && n < (int)sizeof(line))
 		snprintf(line + n, sizeof(line) - n, " (%s ms)",
-		    fp_tm(tm, sizeof(tm), r->rtt_ms));
+		    fping_tm(tm, sizeof(tm), r->rtt_ms));
 	fputs(line, o->fp);
 	fputc('\n', o->fp);
 }
@@ -255,9 +246,8 @@ split_of(struct out *o, long index)
 	struct fp_split *p;
 	size_t n;
 
-	/* -Q's splits, and -l's for SIGQUIT (a counted run's SIGQUIT shows
-	 * the counts so far: no state per target for that). */
-	if ((!fo(o)->report_ns && !fo(o)->loop) || index < 0)
+	/* -Q, and SIGQUIT's report in count and loop mode. */
+	if (!(fo(o)->report_ns || fo(o)->summaries) || index < 0)
 		return NULL;
 	if ((size_t)index >= v->nsplit) {
 		for (n = v->nsplit ? v->nsplit : 64; n <= (size_t)index; )
@@ -310,7 +300,7 @@ dup_line(struct out *o, const struct record *r)
 	if (fo(o)->per_recv || fo(o)->loop)
 		return;
 	snprintf(line, sizeof(line), "%s : duplicate for [%ld], %ld bytes, "
-	    "%s ms", host(o, r), r->seq, r->size, fp_tm(tm, sizeof(tm),
+	    "%s ms", host(o, r), r->seq, r->size, fping_tm(tm, sizeof(tm),
 	    r->rtt_ms));
 	to_stderr(o, line);
 	if (from_elsewhere(r))
@@ -322,10 +312,11 @@ static void
 reply(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
-	char what[96], tm[32], ext[256];
+	char what[96], tm[128], ext[256];
 
 	v->tot.received++;
-	if (r->late)
+	/* --check-source: fping discards it, counted as received (-s). */
+	if (r->late || (r->foreign && fo(o)->check_source))
 		return;
 	if (r->dup) {
 		dup_line(o, r);
@@ -347,8 +338,13 @@ reply(struct out *o, const struct record *r)
 		return;
 	if (from_elsewhere(r))
 		from_other(o, r);
+	if (fo(o)->json) {
+		fpj_reply(o->fp, stamp_text(tm, sizeof(tm), o, r), host(o, r),
+		    r->seq, r->size, r->rtt_ms);
+		return;
+	}
 	snprintf(what, sizeof(what), "%ld bytes, %s ms", r->size,
-	    fp_tm(tm, sizeof(tm), r->rtt_ms));
+	    fping_tm(tm, sizeof(tm), r->rtt_ms));
 	probe_line(o, r, what, reply_ext(ext, sizeof(ext), o, r));
 }
 
@@ -356,12 +352,16 @@ static void
 timeout(struct out *o, const struct record *r)
 {
 	struct fp_view *v = o->view;
+	char tm[128];
 
 	/* The last of 1 + -r tries (count and loop modes: 1). */
 	v->tot.timeouts += o->conf->retries + 1;
 	v->tot.sent += o->conf->retries + 1;
 	split_count(o, r, -1);
-	if (fo(o)->per_recv)
+	if (fo(o)->per_recv && fo(o)->json)
+		fpj_timeout(o->fp, stamp_text(tm, sizeof(tm), o, r), host(o, r),
+		    r->seq);
+	else if (fo(o)->per_recv)
 		probe_line(o, r, "timed out", "");
 }
 
@@ -433,6 +433,7 @@ error(struct out *o, const struct record *r)
 		if (fo(o)->verbose)
 			to_stderr(o, line);
 		v->tot.sent++;
+		split_count(o, r, -1);	/* fping counts it sent (-Q) */
 		return;
 	}
 	v->tot.other++;
@@ -457,11 +458,18 @@ rtt_list(struct out *o, const struct record *r, char *line, size_t len)
 	for (j = 0; j < done && n + 16 < len; j++) {
 		if (rt && (uint64_t)j < o->conf->count && rt[j] >= 0)
 			n += snprintf(line + n, len - n, " %s",
-			    fp_tm(tm, sizeof(tm), rt[j]));
+			    fping_tm(tm, sizeof(tm), rt[j]));
 		else
 			n += snprintf(line + n, len - n, " -");
 	}
 	snprintf(line + n, len - n, "\n");
+}
+
+/* -o: fping's outage, the probes lost times the period, in ms. */
+static long
+outage_ms(const struct out *o, long lost)
+{
+	return (long)((double)lost * (double)o->conf->period_ns / 1e6);
 }
 
 /* -c, -l: "host : xmt/rcv/%loss = 3/3/0%, min/avg/max = a/b/c". */
@@ -473,18 +481,35 @@ counts(const struct out *o, const struct record *r, char *line, size_t len)
 
 	n += snprintf(line + n, len - n, " xmt/rcv/%%loss = %ld/%ld/%d%%",
 	    done_of(r), r->received, loss_of(r));
-	/* -o: fping's outage, the probes lost times the period, in ms. */
 	if (fo(o)->outage && n < len)
-		n += snprintf(line + n, len - n, ", outage(ms) = %d",
-		    (int)((double)(done_of(r) - r->received) *
-		    (double)o->conf->period_ns / 1e6));
+		n += snprintf(line + n, len - n, ", outage(ms) = %ld",
+		    outage_ms(o, done_of(r) - r->received));
 	if (r->received > 0 && n < len)
 		n += snprintf(line + n, len - n, ", min/avg/max = %s/%s/%s",
-		    fp_tm(a, sizeof(a), r->rtt_min),
-		    fp_tm(b, sizeof(b), r->rtt_avg),
-		    fp_tm(c, sizeof(c), r->rtt_max));
+		    fping_tm(a, sizeof(a), r->rtt_min),
+		    fping_tm(b, sizeof(b), r->rtt_avg),
+		    fping_tm(c, sizeof(c), r->rtt_max));
 	if (n < len)
 		snprintf(line + n, len - n, "\n");
+}
+
+/* -J: the summary, or -C's values, on stdout. */
+static void
+json_summary(struct out *o, const struct record *r)
+{
+	struct fp_view *v = o->view;
+	double rtt[3] = { r->rtt_min, r->rtt_avg, r->rtt_max };
+	long done = done_of(r);
+
+	if (!fo(o)->report_all) {
+		fpj_counts(o->fp, -1, host(o, r), done, r->received, rtt,
+		    fo(o)->outage ? outage_ms(o, done - r->received) : -1);
+		return;
+	}
+	if ((uint64_t)done > o->conf->count)
+		done = (long)o->conf->count;
+	fpj_values(o->fp, host(o, r), (size_t)r->index < v->nrtts ?
+	    v->rtts[r->index] : NULL, done);
 }
 
 static void
@@ -501,6 +526,10 @@ summary(struct out *o, const struct record *r)
 		    " is unreachable" : "");
 	if (!f->summaries)
 		return;
+	if (f->json) {
+		json_summary(o, r);
+		return;
+	}
 	if (!v->blank_done && (f->verbose || f->per_recv))
 		to_stderr(o, "\n");
 	v->blank_done = 1;
@@ -520,6 +549,10 @@ totals(struct out *o, double end)
 	double avg = t->nrtt ? t->rtt_sum / (double)t->nrtt : 0;
 	char a[32], b[32], c[32];
 
+	if (fo(o)->json) {
+		fpj_stats(o->fp, t, end - t->start);
+		return;
+	}
 	fflush(o->fp);
 	fprintf(stderr, "\n %7ld targets\n %7ld alive\n %7ld unreachable\n"
 	    " %7ld unknown addresses\n\n", t->targets, t->alive,
@@ -531,8 +564,8 @@ totals(struct out *o, double end)
 	fprintf(stderr, " %s ms (min round trip time)\n"
 	    " %s ms (avg round trip time)\n %s ms (max round trip time)\n"
 	    " %12.3f sec (elapsed real time)\n\n",
-	    fp_tm(a, sizeof(a), t->nrtt ? t->rtt_min : 0),
-	    fp_tm(b, sizeof(b), avg), fp_tm(c, sizeof(c),
+	    fping_tm(a, sizeof(a), t->nrtt ? t->rtt_min : 0),
+	    fping_tm(b, sizeof(b), avg), fping_tm(c, sizeof(c),
 	    t->nrtt ? t->rtt_max : 0), end - t->start);
 }
 
@@ -547,9 +580,9 @@ bad_target(struct out *o, const struct record *r)
 	snprintf(line, sizeof(line), "%s: %s\n", r->target, r->reason);
 	if (!fo(o)->quiet)
 		to_stderr(o, line);
+	if (fo(o)->json)
+		fpj_warning(o->fp, r->target, r->reason);
 }
-
-static void interim(struct out *, const struct record *);
 
 static void
 fping_emit(struct out *o, const struct record *r)
@@ -558,8 +591,6 @@ fping_emit(struct out *o, const struct record *r)
 
 	if (v == NULL)
 		return;		/* no memory for the view: nothing to say */
-	if (r->type != REC_INTERIM)
-		v->in_interim = 0;
 	switch (r->type) {
 	case REC_START:
 		v->width = r->name_width > 0 ? (int)r->name_width : 0;
@@ -570,7 +601,7 @@ fping_emit(struct out *o, const struct record *r)
 	case REC_ERROR: error(o, r); break;
 	case REC_SUMMARY: summary(o, r); break;
 	case REC_BAD_TARGET: bad_target(o, r); break;
-	case REC_INTERIM: interim(o, r); break;
+	case REC_INTERIM: v->quit = 1; break;	/* one per target */
 	case REC_END:
 		if (fo(o)->stats)
 			totals(o, r->time);
@@ -613,66 +644,102 @@ split_line(struct out *o, const struct record *r, struct fp_split *s)
 {
 	struct fp_view *v = o->view;
 	char line[1024], a[32], b[32], c[32];
+	double rtt[3] = { s->min, s->recv ? s->sum / (double)s->recv : 0,
+	    s->max };
 	int n;
 
+	if (fo(o)->json) {
+		fpj_counts(o->fp, (long)time(NULL), host(o, r), s->sent,
+		    s->recv, rtt, fo(o)->outage ? outage_ms(o, s->sent -
+		    s->recv) : -1);
+		memset(s, 0, sizeof(*s));
+		return;
+	}
 	n = snprintf(line, sizeof(line), "%-*s : xmt/rcv/%%loss = %ld/%ld/"
 	    "%ld%%", v->width, host(o, r), s->sent, s->recv, s->sent > 0 ?
 	    (s->sent - s->recv) * 100 / s->sent : 0);
 	if (fo(o)->outage && n < (int)sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %d",
-		    (int)((double)(s->sent - s->recv) *
-		    (double)o->conf->period_ns / 1e6));
+		n += snprintf(line + n, sizeof(line) - n, ", outage(ms) = %ld",
+		    outage_ms(o, s->sent - s->recv));
 	if (s->recv > 0 && n < (int)sizeof(line))
 		snprintf(line + n, sizeof(line) - n, ", min/avg/max = %s/%s/%s",
-		    fp_tm(a, sizeof(a), s->min), fp_tm(b, sizeof(b),
-		    s->sum / (double)s->recv), fp_tm(c, sizeof(c), s->max));
+		    fping_tm(a, sizeof(a), rtt[0]), fping_tm(b, sizeof(b),
+		    rtt[1]), fping_tm(c, sizeof(c), rtt[2]));
 	fprintf(stderr, "%s\n", line);
 	memset(s, 0, sizeof(*s));
 }
 
-/* The local time over a block of splits; a blank line first when the
- * per-reply lines run (fping's print_per_system_splits). */
-static void
-split_header(struct out *o)
+static long long
+ms_to_ns(double ms)
 {
-	time_t now = time(NULL);
-	struct tm tm;
+	return (long long)(ms * 1e6 + 0.5);
+}
 
-	fflush(o->fp);
-	if (fo(o)->verbose || fo(o)->per_recv)
-		fputc('\n', stderr);
-	localtime_r(&now, &tm);
-	fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min,
-	    tm.tm_sec);
+/* -N: the latency chart; its values only when some reply came. */
+static void
+netdata_latency(struct out *o, const char *id, const char *h,
+    const struct fp_split *s)
+{
+	if (!((struct fp_view *)o->view)->charts_sent)
+		fprintf(o->fp, "CHART fping.%s_latency '' 'FPing Latency for "
+		    "host %s' ms "
+		    "'%s' fping.latency area 110000 %.0f\n"
+		    "DIMENSION min minimum absolute 1 1000000\n"
+		    "DIMENSION max maximum absolute 1 1000000\n"
+		    "DIMENSION avg average absolute 1 1000000\n", id, h, h,
+		    (double)fo(o)->report_ns / 1e9);
+	fprintf(o->fp, "BEGIN fping.%s_latency\n", id);
+	if (s->recv > 0)
+		fprintf(o->fp, "SET min = %lld\nSET avg = %lld\n"
+		    "SET max = %lld\n", ms_to_ns(s->min),
+		    ms_to_ns(s->sum / (double)s->recv), ms_to_ns(s->max));
+	fputs("END\n", o->fp);
+}
+
+/* fping -N: netdata's chart id of a target, the name as given with every
+ * character that is not a letter or digit as '_'. */
+static const char *
+chart_id(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = isalnum((unsigned char)name[i]) ? name[i] : '_';
+	buf[i] = '\0';
+	return buf;
 }
 
 /*
- * SIGQUIT: fping prints the same block as -Q, at once.  With -Q, the
- * splits since the last report (and they restart); without, the counts
- * since the start (fping's, also since the start until a first split).
- * The interim records come in one run, one per target, in order.
+ * -N: a target's split as netdata's external plugin protocol (CHART and
+ * DIMENSION lines the first time, then BEGIN, SET, END), on stdout; RTTs
+ * in integer ns, as fping keeps them.
  */
 static void
-interim(struct out *o, const struct record *r)
+netdata(struct out *o, const struct record *r, struct fp_split *s)
 {
 	struct fp_view *v = o->view;
-	struct fp_split *s = split_of(o, r->index), whole;
+	double secs = (double)fo(o)->report_ns / 1e9;
+	char id[600];
+	const char *h = host(o, r);
 
-	if (!v->in_interim)
-		split_header(o);
-	v->in_interim = 1;
-	if (s == NULL) {
-		memset(&whole, 0, sizeof(whole));
-		whole.sent = r->sent;
-		whole.recv = r->received;
-		if (r->received > 0) {
-			whole.min = r->rtt_min;
-			whole.max = r->rtt_max;
-			whole.sum = r->rtt_avg * (double)r->received;
-		}
-		s = &whole;
-	}
-	split_line(o, r, s);
+	chart_id(r->target, id, sizeof(id));
+	if (!v->charts_sent)
+		fprintf(o->fp, "CHART fping.%s_packets '' 'FPing Packets for "
+		    "host %s' "
+		    "packets '%s' fping.packets line 110020 %.0f\n"
+		    "DIMENSION xmt sent absolute 1 1\n"
+		    "DIMENSION rcv received absolute 1 1\n", id, h, h, secs);
+	fprintf(o->fp, "BEGIN fping.%s_packets\nSET xmt = %ld\n"
+	    "SET rcv = %ld\nEND\n", id, s->sent, s->recv);
+	if (!v->charts_sent)
+		fprintf(o->fp, "CHART fping.%s_quality '' 'FPing Quality for "
+		    "host %s' "
+		    "percentage '%s' fping.quality area 110010 %.0f\n"
+		    "DIMENSION returned '' absolute 1 1\n", id, h, h, secs);
+	fprintf(o->fp, "BEGIN fping.%s_quality\nSET returned = %ld\nEND\n",
+	    id, s->sent > 0 ? s->recv * 100 / s->sent : 0);
+	netdata_latency(o, id, h, s);
+	memset(s, 0, sizeof(*s));
 }
 
 /* -Q: every target's split, under the local time, on stderr. */
@@ -682,14 +749,28 @@ splits(struct out *o, const struct run_counts *rc)
 	struct fp_split *s, zero;
 	struct record r;
 	char nbuf[64], abuf[64];
+	time_t now = time(NULL);
+	struct tm tm;
 	long i;
 
-	split_header(o);
+	fflush(o->fp);
+	localtime_r(&now, &tm);
+	if (!fo(o)->json && !fo(o)->netdata && (fo(o)->verbose ||
+	    fo(o)->per_recv))
+		fputc('\n', stderr);
+	if (!fo(o)->json && !fo(o)->netdata)
+		fprintf(stderr, "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
 	for (i = 0; rc->target_now(rc->engine, i, &r, nbuf, abuf) == 0; i++) {
 		memset(&zero, 0, sizeof(zero));
 		s = split_of(o, i);
-		split_line(o, &r, s ? s : &zero);
+		if (fo(o)->netdata)
+			netdata(o, &r, s ? s : &zero);
+		else
+			split_line(o, &r, s ? s : &zero);
 	}
+	((struct fp_view *)o->view)->charts_sent = 1;
+	fflush(o->fp);
 }
 
 static int64_t
@@ -698,7 +779,14 @@ fping_tick(struct out *o, const struct run_counts *rc, int64_t now)
 	struct fp_view *v = o->view;
 	int64_t q = fo(o)->report_ns;
 
-	if (v == NULL || q <= 0 || rc->target_now == NULL)
+	if (v == NULL || rc->target_now == NULL)
+		return -1;
+	/* SIGQUIT: fping's report, now (with -N too, as fping). */
+	if (v->quit) {
+		v->quit = 0;
+		splits(o, rc);
+	}
+	if (q <= 0)
 		return -1;
 	if (v->next_report == 0)
 		v->next_report = now + q;

@@ -146,6 +146,10 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 		engine_settle(e, pr);
 		report_keep_state(t, a->state);
 		report_alive(e->rep, t);
+		/* fping -X: enough targets answered, the run ends now. */
+		if (e->c->fping.fast_reachable &&
+		    e->rep->answered >= e->c->fping.min_reachable)
+			e->why = "enough";
 		return R_COUNTED;
 	}
 	if (t->flags & T_BCAST)

@@ -11,7 +11,7 @@ setup_file()
 	cc -O2 -D_GNU_SOURCE -Isrc -o "$BATS_FILE_TMPDIR/fmt_test" \
 	    tests/fmt_test.c src/out.c src/out_text.c src/out_csv.c \
 	    src/out_json.c src/out_live.c src/progress.c src/fields.c \
-	    src/out_fping.c src/out_dot.c src/targets.c -lm
+	    src/out_fping.c src/out_fping_json.c src/out_dot.c src/targets.c -lm
 }
 
 @test "fmt_fixed, fmt_ulong, addr16_str agree with printf and inet_ntop on 7 million values; the record buffer keeps every byte in order" {

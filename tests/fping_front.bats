@@ -475,20 +475,6 @@ h52_of()
 	grep -q mping <<<"$(sed -n 2p <<<"$output")"
 }
 
-@test "options not done yet: exit 3, naming the option" {
-	local a
-	for a in "-N" "-X 1" "-J" \
-	    "--check-source" \
-	    "--seqmap-timeout=10" "--netdata"; do
-		run --separate-stderr fp $a 192.0.2.1
-		echo "$a: $status $stderr"
-		[ "$status" -eq 3 ]
-		[ "$output" = "" ]
-		grep -F "not supported by mping's fping front end" <<<"$stderr"
-		grep -F -- "${a%%[ =]*}:" <<<"$stderr"
-	done
-}
-
 # payload_words PCAP: the ICMP payload of each echo request in PCAP past
 # the tag (bytes 28 on), as hex, one line per packet.
 payload_words()

@@ -17,7 +17,7 @@ setup_file()
 	    -o "$BATS_FILE_TMPDIR/out_state_test" tests/out_state_test.c \
 	    src/out.c src/out_text.c src/out_csv.c src/out_json.c \
 	    src/out_live.c src/progress.c src/fields.c src/out_fping.c \
-	    src/out_dot.c -lm
+	    src/out_dot.c src/out_fping_json.c -lm
 }
 
 # The out layer's files.
