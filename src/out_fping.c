@@ -681,12 +681,11 @@ netdata_latency(struct out *o, const char *id, const char *h,
     const struct fp_split *s)
 {
 	if (!((struct fp_view *)o->view)->charts_sent)
-		fprintf(o->fp, "CHART fping.%s_latency '' 'FPing Latency for "
-		    "host %s' ms "
+		fprintf(o->fp, "CHART fping.%s_latency '' 'FPing Latency' ms "
 		    "'%s' fping.latency area 110000 %.0f\n"
 		    "DIMENSION min minimum absolute 1 1000000\n"
 		    "DIMENSION max maximum absolute 1 1000000\n"
-		    "DIMENSION avg average absolute 1 1000000\n", id, h, h,
+		    "DIMENSION avg average absolute 1 1000000\n", id, h,
 		    (double)fo(o)->report_ns / 1e9);
 	fprintf(o->fp, "BEGIN fping.%s_latency\n", id);
 	if (s->recv > 0)
@@ -724,18 +723,16 @@ netdata(struct out *o, const struct record *r, struct fp_split *s)
 
 	chart_id(r->target, id, sizeof(id));
 	if (!v->charts_sent)
-		fprintf(o->fp, "CHART fping.%s_packets '' 'FPing Packets for "
-		    "host %s' "
+		fprintf(o->fp, "CHART fping.%s_packets '' 'FPing Packets' "
 		    "packets '%s' fping.packets line 110020 %.0f\n"
 		    "DIMENSION xmt sent absolute 1 1\n"
-		    "DIMENSION rcv received absolute 1 1\n", id, h, h, secs);
+		    "DIMENSION rcv received absolute 1 1\n", id, h, secs);
 	fprintf(o->fp, "BEGIN fping.%s_packets\nSET xmt = %ld\n"
 	    "SET rcv = %ld\nEND\n", id, s->sent, s->recv);
 	if (!v->charts_sent)
-		fprintf(o->fp, "CHART fping.%s_quality '' 'FPing Quality for "
-		    "host %s' "
+		fprintf(o->fp, "CHART fping.%s_quality '' 'FPing Quality' "
 		    "percentage '%s' fping.quality area 110010 %.0f\n"
-		    "DIMENSION returned '' absolute 1 1\n", id, h, h, secs);
+		    "DIMENSION returned '' absolute 1 1\n", id, h, secs);
 	fprintf(o->fp, "BEGIN fping.%s_quality\nSET returned = %ld\nEND\n",
 	    id, s->sent > 0 ? s->recv * 100 / s->sent : 0);
 	netdata_latency(o, id, h, s);
