@@ -21,7 +21,7 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--trace --trace-down --max-hops --first-hop --queries --max-timeouts
 	--window
 	--flow --names --method --udp --tcp --port
-	--report-every --cumulative --down-after --up-after --prom-file
+	--report-every --cumulative --rtts --down-after --up-after --prom-file
 	--resolve-every --all-addresses --random-data --icmp-timestamp --fwmark
 	--all-paths --mda --confidence
 	--color --color='

@@ -37,6 +37,7 @@ complete -c mping -l max-targets -x -d 'Refuse more than N targets (default 1048
 complete -c mping -s q -l quiet -d 'Print only the summary'
 complete -c mping -s Q -l report-every -x -d 'Every S seconds, an interval record per target'
 complete -c mping -l cumulative -d 'With -Q: count from the start'
+complete -c mping -l rtts -d 'With -c: each probe RTT in JSON summaries'
 complete -c mping -l down-after -x -d 'A down record after N probes missed in a row'
 complete -c mping -l up-after -x -d 'With --down-after: up after N answers in a row (default 1)'
 complete -c mping -l prom-file -r -F -d 'Keep a Prometheus textfile of the counts'

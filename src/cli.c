@@ -33,7 +33,7 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
 	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY,
-	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE };
+	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS };
 
 /* What follows the option. */
 enum arg {
@@ -174,6 +174,8 @@ static const struct cli_opt opts[] = {
 	    "interval just ended" },
 	{ OPT_CUMULATIVE, "cumulative", FLAG(c.cumulative), .scope = S_PING,
 	    .help = "with -Q: count from the start, not the interval" },
+	{ OPT_RTTS, "rtts", FLAG(c.rtts), .scope = S_PING,
+	    .help = "with -c: each probe's RTT in JSON summaries (rtts_ms)" },
 	{ OPT_DOWN_AFTER, "down-after", NUM(1, 1000000), AT(c.down_after,
 	    T_U32), .scope = S_PING, .meta = "N",
 	    .help = "a down record after N probes missed in a row" },
@@ -642,6 +644,8 @@ monitor_rules(struct cli *st)
 
 	if (c->cumulative && c->report_every_ns == 0)
 		usage_error("--cumulative needs -Q");
+	if (c->rtts && c->count == 0)
+		usage_error("--rtts needs -c");
 	if (c->up_after && c->down_after == 0)
 		usage_error("--up-after needs --down-after");
 	if (c->down_after && c->up_after == 0)

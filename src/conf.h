@@ -62,6 +62,7 @@ struct conf {
 					   times this (fping -B); <= 1: same */
 	size_t		 size;		/* ICMP payload bytes */
 	int		 random_data;	/* payload after the tag: random bytes */
+	int		 rtts;		/* --rtts: RTT per probe in summaries */
 	int		 ttl;		/* -1: kernel default */
 	int		 tos;		/* -1: kernel default */
 	int		 df;

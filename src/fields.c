@@ -77,6 +77,9 @@ OPT("transmit", F_LONG, ts_xmit);
 OPT("localreceive", F_LONG, ts_local);
 FLD("joined", F_LONG, joined);
 FLD("left", F_LONG, left);
+/* --rtts: a summary's RTT per probe (left out without it). */
+static const struct field f_rtts_asked = { "rtts_ms", F_MSS,
+	offsetof(struct record, rtts), offsetof(struct record, nprobes), 1 };
 /* A summary's reason: only a name that did not resolve has one. */
 static const struct field f_why =
 	{ "reason", F_STR, offsetof(struct record, reason), 0, 1 };
@@ -125,7 +128,7 @@ static const struct field *const summary[] = { SUMMARY_FIELDS, &f_jitter,
 /* A record's fields: summary's (also CSV's columns with -q) and the
  * reason a name did not resolve, when it has one. */
 static const struct field *const summary_why[] = { SUMMARY_FIELDS,
-	&f_jitter, PORT_FIELDS, &f_why, NULL };
+	&f_jitter, PORT_FIELDS, &f_why, &f_rtts_asked, NULL };
 /* A name's address changed (from: the one before), or its lookup failed
  * (reason; addr: the one it keeps). */
 static const struct field *const resolved[] = { &f_type, &f_time,

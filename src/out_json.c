@@ -139,7 +139,8 @@ json_emit(struct out *o, const struct record *r)
 	for (f = fields_of(r->type); *f; f++) {
 		v = (*f)->kind < F_STRS ? field_value(*f, r, buf, sizeof(buf),
 		    &str) : NULL;
-		if ((*f)->optional && v == NULL)
+		if ((*f)->optional && ((*f)->kind < F_STRS ? v == NULL :
+		    field_list_len(*f, r) < 0))
 			continue;
 		if (!first)
 			obuf_putc(&j, ',');

@@ -4,6 +4,8 @@
  */
 #include <sys/socket.h>
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +26,54 @@ struct ping {
 	struct responder	*resp;		/* -b: who answered whom */
 	size_t			 nresp, capresp;
 	struct monitor		*mon;		/* -Q, --down-after, or NULL */
+	float			*rtts;		/* --rtts: -c per target, NaN: none */
+	uint32_t		 rtts_cap;	/* targets it has room for */
+	int			 rtts_nomem;	/* said once */
 };
+
+/* --rtts: target i's reply to probe seq took ms (the table grows as names
+ * join the run; a target without room has only NaN). */
+static void
+rtts_keep(struct ping *p, const struct conf *c, uint32_t i, uint32_t seq,
+    double ms)
+{
+	uint32_t cap = p->rtts_cap ? p->rtts_cap : 256;
+	float *v;
+	size_t k;
+
+	if (!c->rtts || seq >= c->count)
+		return;
+	if (i >= p->rtts_cap) {
+		while (cap <= i)
+			cap *= 2;
+		if ((v = realloc(p->rtts, (size_t)cap * c->count *
+		    sizeof(*v))) == NULL) {
+			if (!p->rtts_nomem)
+				fprintf(stderr, "mping: --rtts: out of memory, "
+				    "some summaries will lack RTTs\n");
+			p->rtts_nomem = 1;
+			return;
+		}
+		for (k = (size_t)p->rtts_cap * c->count;
+		    k < (size_t)cap * c->count; k++)
+			v[k] = NAN;
+		p->rtts = v;
+		p->rtts_cap = cap;
+	}
+	p->rtts[(size_t)i * c->count + seq] = (float)ms;
+}
+
+/* Target i's RTTs into out (c->count of them), for its summary. */
+static void
+rtts_fill(const struct ping *p, const struct conf *c, uint32_t i,
+    double *out)
+{
+	uint32_t k;
+
+	for (k = 0; k < c->count; k++)
+		out[k] = i < p->rtts_cap ? p->rtts[(size_t)i * c->count + k] :
+		    NAN;
+}
 
 static int
 ping_first(struct engine *e, uint32_t target, int64_t now, struct job *j)
@@ -197,9 +246,12 @@ on_reply(struct engine *e, struct probe *pr, const struct answer *a,
 	if (out_wants(e->out, REC_REPLY))
 		reply_record(e, t, a, kind);
 	/* After the reply's line: an up record follows what ended it. */
-	if (counted && kind == R_COUNTED)
+	if (counted && kind == R_COUNTED) {
 		monitor_reply(((struct ping *)e->ms)->mon, e, a->h.target,
 		    (double)a->rtt_ns / 1e6);
+		rtts_keep(e->ms, e->c, a->h.target, a->h.seq,
+		    (double)a->rtt_ns / 1e6);
+	}
 }
 
 /* A probe that could not leave this host: reported like an ICMP error. */
@@ -322,13 +374,21 @@ summary_of(struct engine *e, uint32_t i, enum rec_type type)
 	struct rec_text txt;
 	struct target *t = &e->tg->t[i];
 	struct record r;
+	double *rtts = NULL;
 
 	report_target(e->rep, &r, type, t, &txt);
 	r.state = report_port_state(t);
 	r.reason = targets_why(e->tg, t);
 	if (t->flags & T_BCAST)
 		r.responders = responders_of(p, i);
+	/* Not on the hot path: once per target at the end. */
+	if (e->c->rtts && (rtts = malloc(e->c->count * sizeof(*rtts)))) {
+		rtts_fill(p, e->c, i, rtts);
+		r.rtts = rtts;
+		r.nprobes = e->c->count;
+	}
 	emit_event(e, t, &r);
+	free(rtts);
 }
 
 /* In the order given, as fping does: names resolve in any order.  A
@@ -380,6 +440,7 @@ ping_destroy(struct engine *e)
 	struct ping *p = e->ms;
 
 	free(p->resp);
+	free(p->rtts);
 	monitor_free(p->mon);
 	free(p);
 	e->ms = NULL;

@@ -231,3 +231,19 @@ h1_answers()
 	[ "$nrec" -eq 16382 ] && [ "$ntg" -eq 16382 ] && [ "$nok" -eq 16382 ]
 	[ "$inside" -gt 0 ]
 }
+
+@test "--rtts -c 4: each probe's RTT in JSON summaries (rtts_ms), null for one lost; absent without it; needs -c" {
+	run --separate-stderr emp --json --rtts -c 4 -p 100 -t 300 198.51.100.2 203.0.113.9
+	echo "$output"
+	[ "$status" -eq 1 ]
+	jq_out -e '[.[] | select(.type == "summary")] |
+	    (.[0].target == "198.51.100.2" and (.[0].rtts_ms | length) == 4 and
+	     (.[0].rtts_ms | all(. > 0)) and
+	     ((.[0].rtts_ms | add / 4) - .[0].rtt_avg_ms | fabs) < 0.01) and
+	    (.[1].target == "203.0.113.9" and .[1].rtts_ms == [null, null, null, null])' >/dev/null
+	run emp --json -c 1 198.51.100.2
+	jq_out -e '[.[] | select(.type == "summary" and has("rtts_ms"))] | length == 0' >/dev/null
+	run --separate-stderr emp --rtts 198.51.100.2
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "mping: --rtts needs -c" ]
+}
