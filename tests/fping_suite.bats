@@ -199,13 +199,13 @@ $DEAD : [2], timed out (NaN avg, 100% loss)" ]
 	[[ "$output" =~ $'\n'\[[0-9]{10}\.[0-9]+\]\ 127\.0\.0\.1\ :\ \[1\], ]]
 }
 
-# -N: netdata's lines at each -Q report, in fping 5.1's words (fping's own
-# test has other divisors, no fping release prints).
+# -N: netdata's lines at each -Q report, in fping 5.2's words (the chart
+# titles no longer name the host).
 @test "-N -Q: netdata's chart lines on stdout, the summary on stderr" {
 	ft fp -c 2 -Q 1 -N 127.0.0.1
 	echo "$output"; echo "$stderr"
 	[ "$status" = 0 ]
-	grep -Fx "CHART fping.127_0_0_1_packets '' 'FPing Packets for host 127.0.0.1' packets '127.0.0.1' fping.packets line 110020 1" <<<"$output"
+	grep -Fx "CHART fping.127_0_0_1_packets '' 'FPing Packets' packets '127.0.0.1' fping.packets line 110020 1" <<<"$output"
 	grep -Fx 'SET returned = 100' <<<"$output"
 	grep -Fx 'DIMENSION min minimum absolute 1 1000000' <<<"$output"
 	[ "$(grep -c '^BEGIN ' <<<"$output")" = 3 ]
