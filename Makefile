@@ -17,6 +17,7 @@ SRCS	= src/main.c src/loop_epoll.c src/sock.c src/icmp_common.c \
 	  src/cli.c src/l4.c src/srcaddr.c src/method_raw.c src/method_tcp.c
 SRCS	+= src/method_tcpconn.c
 SRCS	+= src/monitor.c src/prom.c
+SRCS	+= src/budget.c
 SRCS	+= src/cli_fping.c src/out_fping.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c

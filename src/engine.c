@@ -122,7 +122,7 @@ engine_queue(struct engine *e, const struct job *j)
 void
 engine_timer(struct engine *e, const struct job *j)
 {
-	if (fifo_push(&e->q_timer, j) == -1)
+	if (fifo_insert(&e->q_timer, j) == -1)
 		e->nomem = 1;
 }
 

@@ -85,7 +85,8 @@ struct engine {
 	struct sock		 s4, s6;
 	struct fifo		 q_send;	/* the mode's probes, due order */
 	struct fifo		 q_retry;	/* retries, due order */
-	struct fifo		 q_timer;	/* the mode's timers, due order */
+	struct fifo		 q_timer;	/* the mode's timers, due order
+						   (inserted in order) */
 	struct pool		 pool;		/* probes in flight */
 	struct tx		*tx;		/* send slots, ntx of them */
 	uint8_t			*pkt;

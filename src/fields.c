@@ -55,6 +55,8 @@ FLD("reached", F_BOOL, reached);
 FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
+OPT("last_hop", F_LONG, last_hop);
+OPT("last_addr", F_STR, last_addr);
 FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
@@ -118,6 +120,10 @@ static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_lost, &f_mpls, &f_round, PORT_FIELDS, NULL };
 static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	NULL };
+/* A trace record in JSON also names the last hop heard (not in CSV's
+ * columns). */
+static const struct field *const trace_rec[] = { TRACE_FIELDS,
+	&f_last_hop, &f_last_addr, PORT_FIELDS, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
 
@@ -183,7 +189,7 @@ fields_of(enum rec_type t)
 	case REC_END:		return end;
 	case REC_PROBE:		return probe;
 	case REC_HOP:		return hop;
-	case REC_TRACE:		return trace;
+	case REC_TRACE:		return trace_rec;
 	default:		return list;
 	}
 }

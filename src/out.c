@@ -40,7 +40,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->targets = r->answered = r->dropped = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
-	r->round = -1;
+	r->round = r->last_hop = -1;
 }
 
 void

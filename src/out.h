@@ -70,6 +70,8 @@ struct record {
 	int		 reached;
 	long		 hops;
 	const char	*stop;		/* trace: why it ended */
+	long		 last_hop;	/* trace: last hop heard, -1: none */
+	const char	*last_addr;	/* trace: who answered it */
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
 	/* start / end */
 	long		 targets, answered;

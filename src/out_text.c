@@ -307,6 +307,14 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 	obuf_put(l, buf);
 	if (r->reached)
 		text_port(l, r);
+	/* Not reached: the last hop that answered, when it is not the
+	 * one named. */
+	if (!r->reached && r->last_addr && r->last_hop != r->hops) {
+		snprintf(buf, sizeof(buf), "; last answer: hop %ld, ",
+		    r->last_hop);
+		obuf_put(l, buf);
+		obuf_put(l, r->last_addr);
+	}
 	/* -c: which round this was (from 1). */
 	if (c->count != 1 && r->round >= 0) {
 		snprintf(buf, sizeof(buf), " (round %ld)", r->round + 1);

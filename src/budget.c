@@ -1,0 +1,184 @@
+/*
+ * Routers' ICMP budgets.
+ *
+ * Linux (net/ipv4/icmp.c, icmpv4_xrlim_allow; net/ipv6/icmp.c,
+ * icmpv6_xrlim_allow) limits the errors a router sends to one
+ * destination with a token bucket in that destination's inet_peer
+ * (inet_peer_xrlim_allow): a token every net.ipv4.icmp_ratelimit ms
+ * (1000 by default), at most XRLIM_BURST_FACTOR = 6 saved up, one spent
+ * per time-exceeded or unreachable (icmp_ratemask); a message refused
+ * spends nothing.  ip_error (reject routes) spends the same peer's
+ * tokens, so both kinds share one budget.  IPv6 uses
+ * net.ipv6.icmp.ratelimit, shortened by the prefix length of the route
+ * back to us (a /64: a quarter).  The global icmp_msgs_per_sec (1000,
+ * burst 50) hardly matters to one prober.  Other vendors allow a few
+ * per second in much the same way.
+ *
+ * So each router gets the same bucket in our model, starting from
+ * Linux's defaults, with the token time a sixteenth longer than the
+ * router's (its clock is jiffies; our probes arrive a little late).  A
+ * probe that finds the bucket empty waits for a token; but while the
+ * router's rate is not known, one at a time goes at once on trial: an
+ * answer halves the token time (the router allows more), silence
+ * settles it (the last time that worked).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+
+#define BURST		6
+#define FIRST_NS	1000000000LL	/* icmp_ratelimit's default */
+#define FREE_NS		1000000LL	/* faster than this: no limit */
+
+enum { B_LEARNING, B_SETTLED };
+
+struct router {
+	uint8_t	 addr[16];
+	int64_t	 tokens;	/* ns of token time; < 0: reserved ahead */
+	int64_t	 last;		/* when tokens was brought up to date */
+	int64_t	 t_ns;		/* token time; 0: no limit seen */
+	uint32_t answers;
+	uint8_t	 used, state, trial;
+};
+
+struct budget {
+	struct router	*r;
+	unsigned	 cap, n;
+};
+
+struct budget *
+budget_new(unsigned cap)
+{
+	struct budget *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	/* Twice the routers: short probe chains in the open table. */
+	b->cap = cap * 2;
+	if ((b->r = calloc(b->cap, sizeof(*b->r))) == NULL) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+budget_free(struct budget *b)
+{
+	if (b == NULL)
+		return;
+	free(b->r);
+	free(b);
+}
+
+static unsigned
+hash16(const uint8_t a[16])
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of addr, or the empty one where it would go. */
+static unsigned
+slot_of(const struct budget *b, const uint8_t addr[16])
+{
+	unsigned i = hash16(addr) % b->cap;
+
+	while (b->r[i].used && memcmp(b->r[i].addr, addr, 16) != 0)
+		i = (i + 1) % b->cap;
+	return i;
+}
+
+unsigned
+budget_add(struct budget *b, const uint8_t addr[16], int64_t now)
+{
+	unsigned i = slot_of(b, addr);
+	struct router *r = &b->r[i];
+
+	if (r->used)
+		return i;
+	if (b->n * 2 >= b->cap)
+		return BUDGET_NONE;
+	b->n++;
+	memcpy(r->addr, addr, 16);
+	r->used = 1;
+	r->t_ns = FIRST_NS + FIRST_NS / 16;
+	r->tokens = BURST * r->t_ns;
+	r->last = now;
+	return i;
+}
+
+static void
+refill(struct router *r, int64_t now)
+{
+	if (now > r->last) {
+		r->tokens += now - r->last;
+		r->last = now;
+	}
+	if (r->tokens > BURST * r->t_ns)
+		r->tokens = BURST * r->t_ns;
+}
+
+int64_t
+budget_take(struct budget *b, unsigned i, int64_t now, int *test)
+{
+	struct router *r = &b->r[i];
+	int64_t at;
+
+	*test = 0;
+	if (r->t_ns == 0)
+		return now;
+	refill(r, now);
+	at = r->tokens >= r->t_ns ? now : now + r->t_ns - r->tokens;
+	if (at > now && r->state == B_LEARNING && !r->trial) {
+		r->trial = 1;
+		*test = 1;
+		return now;
+	}
+	r->tokens -= r->t_ns;
+	return at;
+}
+
+void
+budget_spent(struct budget *b, unsigned i, int64_t now)
+{
+	struct router *r = &b->r[i];
+
+	r->answers++;
+	if (r->t_ns == 0)
+		return;
+	refill(r, now);
+	r->tokens -= r->t_ns;
+}
+
+void
+budget_trial(struct budget *b, unsigned i, int answered)
+{
+	struct router *r = &b->r[i];
+
+	r->trial = 0;
+	if (!answered) {
+		r->state = B_SETTLED;
+		if (r->t_ns && r->t_ns < FIRST_NS)
+			r->t_ns *= 2;
+		return;
+	}
+	r->answers++;
+	r->t_ns /= 2;
+	if (r->t_ns < FREE_NS)
+		r->t_ns = 0;
+}
+
+void
+budget_silent(struct budget *b, unsigned i)
+{
+	/* Silence after answers: a limit, or loss; either way stop
+	 * trying to go faster. */
+	if (b->r[i].answers)
+		b->r[i].state = B_SETTLED;
+}
