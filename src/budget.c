@@ -18,8 +18,8 @@
  * Linux's defaults, with the token time a sixteenth longer than the
  * router's (its clock is jiffies; our probes arrive a little late).  A
  * probe that finds the bucket empty waits for a token; but while the
- * router's rate is not known, one at a time goes at once on trial: an
- * answer halves the token time (the router allows more), silence
+ * router's rate is not known, one at a time goes on trial beyond what
+ * the model allows: an answer halves the token time (the router allows more), silence
  * settles it (the last time that worked).
  */
 #include <stdlib.h>
@@ -39,7 +39,7 @@ struct router {
 	int64_t	 last;		/* when tokens was brought up to date */
 	int64_t	 t_ns;		/* token time; 0: no limit seen */
 	uint32_t answers;
-	uint8_t	 used, state, trial;
+	uint8_t	 used, state, trial, wins;
 };
 
 struct budget {
@@ -134,12 +134,18 @@ budget_take(struct budget *b, unsigned i, int64_t now, int *test)
 	if (r->t_ns == 0)
 		return now;
 	refill(r, now);
-	at = r->tokens >= r->t_ns ? now : now + r->t_ns - r->tokens;
-	if (at > now && r->state == B_LEARNING && !r->trial) {
+	/*
+	 * On trial: a probe right behind those already reserved, taking
+	 * nothing, when the model is then more than half a token short.
+	 * Its token time is longer than the router's, so the router may
+	 * have a little more than the model; not half a token.
+	 */
+	if (r->tokens < r->t_ns / 2 && r->state == B_LEARNING && !r->trial) {
 		r->trial = 1;
 		*test = 1;
-		return now;
+		return r->tokens < 0 ? now - r->tokens : now;
 	}
+	at = r->tokens >= r->t_ns ? now : now + r->t_ns - r->tokens;
 	r->tokens -= r->t_ns;
 	return at;
 }
@@ -163,12 +169,15 @@ budget_trial(struct budget *b, unsigned i, int answered)
 
 	r->trial = 0;
 	if (!answered) {
-		r->state = B_SETTLED;
-		if (r->t_ns && r->t_ns < FIRST_NS)
-			r->t_ns *= 2;
+		budget_silent(b, i);
 		return;
 	}
 	r->answers++;
+	/* Two in a row: our model's token time is a little longer than
+	 * the router's, so a surplus builds up that one trial may find. */
+	if (++r->wins < 2)
+		return;
+	r->wins = 0;
 	r->t_ns /= 2;
 	if (r->t_ns < FREE_NS)
 		r->t_ns = 0;
@@ -177,8 +186,13 @@ budget_trial(struct budget *b, unsigned i, int answered)
 void
 budget_silent(struct budget *b, unsigned i)
 {
-	/* Silence after answers: a limit, or loss; either way stop
-	 * trying to go faster. */
-	if (b->r[i].answers)
-		b->r[i].state = B_SETTLED;
+	struct router *r = &b->r[i];
+
+	/* Silence after answers: a limit, or loss; either way stop trying
+	 * to go faster, back at the last token time that worked. */
+	if (r->answers == 0 || r->state == B_SETTLED)
+		return;
+	r->state = B_SETTLED;
+	if (r->t_ns && r->t_ns < FIRST_NS)
+		r->t_ns *= 2;
 }

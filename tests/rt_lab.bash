@@ -150,16 +150,18 @@ rt_down()
 	netns_down "$RT_DIR" "$RT"
 }
 
-# rt_drop NODE PERCENT DADDR: NODE drops PERCENT % of the packets to DADDR
-# it forwards, at random (numgen).
+# rt_drop NODE TENTHS DADDR: NODE drops TENTHS in 10 of the packets to
+# DADDR it forwards, at random (numgen).
 rt_drop()
 {
+	local fam=ip
+
+	case $3 in *:*) fam=ip6 ;; esac
 	rt_exec "$1" nft -f - <<-EOF
-	table inet rtdrop {
-		chain fwd {
+	table inet rtloss {
+		chain dropping {
 			type filter hook forward priority 0; policy accept;
-			ip daddr $3 numgen random mod 100 < $2 drop
-			ip6 daddr $3 numgen random mod 100 < $2 drop
+			$fam daddr $3 numgen random mod 10 < $2 drop
 		}
 	}
 	EOF
