@@ -14,10 +14,10 @@
  * burst 50) hardly matters to one prober.  Other vendors allow a few
  * per second in much the same way.
  *
- * So each router gets the same bucket in our model, starting from
- * Linux's defaults, with the token time a sixteenth longer than the
- * router's (its clock is jiffies; our probes arrive a little late).  A
- * probe that finds the bucket empty waits for a token; but while the
+ * So each router that answered gets the same bucket in our model,
+ * starting from Linux's defaults.  A probe that finds the bucket empty
+ * waits for a token (reserved ahead, up to a horizon: beyond it, it
+ * asks again later, when the model may have learnt more); but while the
  * router's rate is not known, one at a time goes on trial beyond what
  * the model allows: an answer halves the token time (the router allows more), silence
  * settles it (the last time that worked).
@@ -29,6 +29,8 @@
 
 #define BURST		6
 #define FIRST_NS	1000000000LL	/* icmp_ratelimit's default */
+#define LATE_NS		2000000LL	/* a paced probe arrives after its
+					   token (the router counts jiffies) */
 #define FREE_NS		1000000LL	/* faster than this: no limit */
 
 enum { B_LEARNING, B_SETTLED };
@@ -39,7 +41,7 @@ struct router {
 	int64_t	 last;		/* when tokens was brought up to date */
 	int64_t	 t_ns;		/* token time; 0: no limit seen */
 	uint32_t answers;
-	uint8_t	 used, state, trial, wins;
+	uint8_t	 used, state, trial;
 };
 
 struct budget {
@@ -107,7 +109,7 @@ budget_add(struct budget *b, const uint8_t addr[16], int64_t now)
 	b->n++;
 	memcpy(r->addr, addr, 16);
 	r->used = 1;
-	r->t_ns = FIRST_NS + FIRST_NS / 16;
+	r->t_ns = FIRST_NS;
 	r->tokens = BURST * r->t_ns;
 	r->last = now;
 	return i;
@@ -125,7 +127,8 @@ refill(struct router *r, int64_t now)
 }
 
 int64_t
-budget_take(struct budget *b, unsigned i, int64_t now, int *test)
+budget_take(struct budget *b, unsigned i, int64_t now, int64_t horizon,
+    int *test)
 {
 	struct router *r = &b->r[i];
 	int64_t at;
@@ -136,18 +139,28 @@ budget_take(struct budget *b, unsigned i, int64_t now, int *test)
 	refill(r, now);
 	/*
 	 * On trial: a probe right behind those already reserved, taking
-	 * nothing, when the model is then more than half a token short.
-	 * Its token time is longer than the router's, so the router may
-	 * have a little more than the model; not half a token.
+	 * nothing, when the model then has less than half a token (the
+	 * router's clock and ours differ by less).  A router that has
+	 * saved up a burst answers it whatever its rate: a known limit.
 	 */
-	if (r->tokens < r->t_ns / 2 && r->state == B_LEARNING && !r->trial) {
+	if (r->tokens < r->t_ns / 2 && r->state == B_LEARNING &&
+	    !r->trial && -r->tokens <= horizon) {
 		r->trial = 1;
 		*test = 1;
-		return r->tokens < 0 ? now - r->tokens : now;
+		return r->tokens < 0 ? now - r->tokens + LATE_NS : now;
 	}
-	at = r->tokens >= r->t_ns ? now : now + r->t_ns - r->tokens;
+	at = r->tokens >= r->t_ns ? now :
+	    now + r->t_ns - r->tokens + LATE_NS;
+	if (at - now > horizon)
+		return -1;
 	r->tokens -= r->t_ns;
 	return at;
+}
+
+void
+budget_paced(struct budget *b, unsigned i)
+{
+	b->r[i].answers++;
 }
 
 void
@@ -173,11 +186,6 @@ budget_trial(struct budget *b, unsigned i, int answered)
 		return;
 	}
 	r->answers++;
-	/* Two in a row: our model's token time is a little longer than
-	 * the router's, so a surplus builds up that one trial may find. */
-	if (++r->wins < 2)
-		return;
-	r->wins = 0;
 	r->t_ns /= 2;
 	if (r->t_ns < FREE_NS)
 		r->t_ns = 0;

@@ -21,11 +21,14 @@ void		 budget_free(struct budget *);
 unsigned	 budget_add(struct budget *, const uint8_t addr[16], int64_t now);
 /*
  * One answer of router i reserved for a probe: the time it may leave
- * (now, or later when the router's budget is spent).  *test: the probe
- * goes early, on trial, to learn whether the router allows more.
+ * (now, or later when the router's budget is spent), or -1: not within
+ * horizon ns (nothing reserved).  *test: the probe goes on trial, beyond
+ * the budget, to learn whether the router allows more.
  */
 int64_t		 budget_take(struct budget *, unsigned i, int64_t now,
-		    int *test);
+		    int64_t horizon, int *test);
+/* Router i answered a probe paced for it. */
+void		 budget_paced(struct budget *, unsigned i);
 /* Router i answered a probe that took nothing from its budget. */
 void		 budget_spent(struct budget *, unsigned i, int64_t now);
 /* The outcome of a probe on trial: answered (1) or not (0). */

@@ -55,7 +55,10 @@ tt_of(const struct engine *e, uint32_t target)
 }
 
 /* Timer jobs of a trace (job.attempt says which). */
-enum { TJ_ROUND, TJ_REPROBE, TJ_PROBE };
+enum { TJ_ROUND, TJ_REPROBE, TJ_PROBE, TJ_RETAKE };
+/* How far ahead a paced probe reserves its router's answer; beyond, it
+ * asks again then (the router's rate may be known better). */
+#define HORIZON_NS	100000000LL
 /* The pause before a silent run's hop is probed again: a token of
  * Linux's icmp_ratelimit (budget.c). */
 #define REPROBE_NS	1000000000LL
@@ -69,25 +72,21 @@ fam_of(const struct engine *e, uint32_t target)
 /*
  * Whose ICMP budget a probe at ttl spends: the router of the hop in the
  * trace's last round, or the router the last answers at this TTL (any
- * target's) agreed on; else one bucket for the TTL's router not yet
- * known (a key no answer has: ff:fe:family:ttl), so that a thousand
- * targets starting at once do not burst their first hops either.
+ * target's) agreed on; else none known (not paced: the first probes
+ * of a trace, or of many, name the routers before most others go).
  */
 static unsigned
 predict(struct engine *e, const struct trace_target *tt, uint32_t target,
-    int ttl, int64_t now)
+    int ttl)
 {
 	struct trace *tr = TR(e);
-	uint8_t key[16] = { 0xff, 0xfe };
 	int f = fam_of(e, target);
 
 	if (tt->known && tt->known[ttl - 1])
 		return tt->known[ttl - 1] - 1u;
 	if (tr->ttl_agree[f][ttl] >= 2)
 		return tr->ttl_rtr[f][ttl] - 1u;
-	key[2] = (uint8_t)f;
-	key[3] = (uint8_t)ttl;
-	return budget_add(tr->bud, key, now);
+	return BUDGET_NONE;
 }
 
 /* A probe goes when its router's budget has an answer for it. */
@@ -96,14 +95,21 @@ queue_probe(struct engine *e, struct trace_target *tt, struct job *j,
     int64_t now)
 {
 	struct hop_probe *h = slot(e, tt, j->ttl, TRACE_QUERY(j->seq));
-	unsigned i = predict(e, tt, j->target, j->ttl, now);
+	unsigned i = predict(e, tt, j->target, j->ttl);
 	int trial = 0;
 
 	h->rtr = 0;
 	j->due = now;
 	if (i != BUDGET_NONE) {
-		j->due = budget_take(TR(e)->bud, i, now, &trial);
+		j->due = budget_take(TR(e)->bud, i, now, HORIZON_NS, &trial);
 		h->rtr = (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0));
+	}
+	if (j->due < 0) {
+		h->rtr = 0;
+		j->due = now + HORIZON_NS;
+		j->attempt = TJ_RETAKE;
+		engine_timer(e, j);
+		return;
 	}
 	if (j->due > now) {
 		j->attempt = TJ_PROBE;
@@ -763,6 +769,10 @@ trace_timer(struct engine *e, const struct job *j, int64_t now)
 		q.attempt = 0;
 		q.due = 0;
 		engine_queue(e, &q);
+	} else if (j->attempt == TJ_RETAKE) {
+		q = *j;
+		q.attempt = 0;
+		queue_probe(e, tt, &q, now);
 	} else if (j->seq == tt->round && held_run(e, tt) > 0) {
 		trace_reprobe(e, tt, j->target, now);
 	} else {
@@ -869,6 +879,8 @@ learn(struct engine *e, struct trace_target *tt, uint32_t target, int ttl,
 	/* Its answer spent a token we had not reserved with it. */
 	if (h->rtr == 0 || p != a || trial)
 		budget_spent(tr->bud, a, engine_now(e));
+	else
+		budget_paced(tr->bud, a);
 	ttl_router(tr, fam_of(e, target), ttl, a);
 	if (tt->known)
 		tt->known[ttl - 1] = (uint16_t)(a + 1);

@@ -47,12 +47,17 @@ rt_hop6()
 
 _rt_nodes()	{ echo c r1 r2 r3 r4 r5 d; }
 
-# rt_limits stock|off: the routers' ICMP limits, set explicitly.
+# rt_limits stock|off|MS: the routers' ICMP limits, set explicitly:
+# Linux's defaults, none, or a token every MS ms.
 rt_limits()
 {
 	local n rl=1000 ps=1000 b=50
 
-	[ "$1" = off ] && rl=0 ps=1000000 b=1000000
+	case $1 in
+	off)	rl=0 ps=1000000 b=1000000 ;;
+	stock)	;;
+	*)	rl=$1 ;;
+	esac
 	for n in r1 r2 r3 r4 r5 d; do
 		netns_sysctl "$RT-$n" net.ipv4.icmp_ratelimit=$rl \
 		    net.ipv4.icmp_ratemask=6168 \
