@@ -59,9 +59,16 @@ enum { TJ_ROUND, TJ_REPROBE, TJ_PROBE, TJ_RETAKE };
 /* How far ahead a paced probe reserves its router's answer; beyond, it
  * asks again then (the router's rate may be known better). */
 #define HORIZON_NS	100000000LL
-/* The pause before a silent run's hop is probed again: a token of
- * Linux's icmp_ratelimit (budget.c). */
-#define REPROBE_NS	1000000000LL
+/*
+ * The pause before a silent run's hop is probed again.  A token of
+ * Linux's icmp_ratelimit (budget.c) is a second, but a reject route's
+ * unreachable spends two of its peer's: ip_error (net/ipv4/route.c)
+ * takes net.ipv4.route.error_cost from the same inet_peer tokens that
+ * icmp_send's icmpv4_xrlim_allow then takes icmp_ratelimit from, so
+ * such a router answers one probe per two seconds once its burst is
+ * spent.
+ */
+#define REPROBE_NS	2000000000LL
 
 static int
 fam_of(const struct engine *e, uint32_t target)
@@ -639,10 +646,11 @@ heard_beyond(const struct engine *e, const struct trace_target *tt, int ttl)
 /*
  * A silent run long enough to give up on.  Not yet while probes beyond
  * it are out: a later hop's unreachable or the destination's reply is
- * never lost behind "gave up".  Then, once per run, a hop of the run is
- * probed again after a pause (trace_reprobe): a router whose budget
- * this run spent (a reject route answers every TTL from its hop on) has
- * a token again.
+ * never lost behind "gave up".  Then a hop of the run is probed again
+ * after a pause (trace_reprobe): a router whose budget this run spent
+ * (a reject route answers every TTL from its hop on) has a token again.
+ * Once; twice, the second pause twice as long, when a router is known
+ * at that hop (traces side by side may have spent its new token).
  */
 static int
 keep_trying(struct engine *e, struct trace_target *tt, uint32_t target)
@@ -651,11 +659,11 @@ keep_trying(struct engine *e, struct trace_target *tt, uint32_t target)
 
 	if (pending_beyond(e, tt))
 		return 1;
-	if (tt->retried)
+	if (tt->retried >= 2 || (tt->retried == 1 && !tt->rerouter))
 		return 0;
-	tt->retried = 1;
+	tt->retried++;
 	memset(&j, 0, sizeof(j));
-	j.due = engine_now(e) + REPROBE_NS;
+	j.due = engine_now(e) + REPROBE_NS * tt->retried;
 	j.target = target;
 	j.seq = tt->round;
 	j.attempt = TJ_REPROBE;
@@ -735,7 +743,8 @@ trace_reprobe(struct engine *e, struct trace_target *tt, uint32_t target,
 		if ((tt->known && tt->known[ttl - 1]) ||
 		    tr->ttl_rtr[f][ttl])
 			break;
-	if (ttl > tt->printed + run)
+	tt->rerouter = ttl <= tt->printed + run;
+	if (!tt->rerouter)
 		ttl = tt->printed + 1;
 	for (q = 0; q < e->c->queries; q++) {
 		memset(slot(e, tt, ttl, q), 0, sizeof(struct hop_probe));

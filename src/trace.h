@@ -52,7 +52,9 @@ struct trace_target {
 	uint8_t			 printed;	/* last hop printed */
 	uint8_t			 limit;		/* last hop that counts */
 	uint8_t			 silent;	/* silent hops in a row */
-	uint8_t			 retried;	/* the silent run's re-probe */
+	uint8_t			 retried;	/* the silent run's re-probes */
+	uint8_t			 rerouter;	/* the last re-probed hop has a
+						   known router */
 	uint8_t			 giving_up;	/* printing a run, then stop */
 	uint16_t		*known;		/* -c: each hop's router + 1
 						   in the last round */

@@ -159,14 +159,17 @@ rt_down()
 # DADDR it forwards, at random (numgen).
 rt_drop()
 {
-	local fam=ip
+	local fam=ip share
 
 	case $3 in *:*) fam=ip6 ;; esac
+	share="numgen random mod 10 < $2"
+	[ "$2" -ge 10 ] && share=""
+
 	rt_exec "$1" nft -f - <<-EOF
 	table inet rtloss {
 		chain dropping {
 			type filter hook forward priority 0; policy accept;
-			$fam daddr $3 numgen random mod 10 < $2 drop
+			$fam daddr $3 $share drop
 		}
 	}
 	EOF
