@@ -127,32 +127,40 @@ queue_probe(struct engine *e, struct trace_target *tt, struct job *j,
 	engine_queue(e, j);
 }
 
-/* The probes of the next TTL.  One flow for all a trace's probes
- * (Paris traceroute). */
+/* Probe q of hop ttl.  One flow for all a trace's probes (Paris
+ * traceroute). */
+static void
+queue_query(struct engine *e, struct trace_target *tt, uint32_t target,
+    int ttl, int q, int64_t now)
+{
+	struct job j;
+
+	memset(&j, 0, sizeof(j));
+	j.target = target;
+	j.seq = TRACE_SEQ(ttl, q);
+	j.ttl = (uint8_t)ttl;
+	j.has_flow = 1;
+	j.flow = e->c->flow;
+	queue_probe(e, tt, &j, now);
+}
+
+/* The probes of the next TTL. */
 static void
 queue_ttl(struct engine *e, struct trace_target *tt, uint32_t target,
     int64_t now)
 {
-	struct job j;
 	int q;
 
-	for (q = 0; q < e->c->queries; q++) {
-		memset(&j, 0, sizeof(j));
-		j.target = target;
-		j.seq = TRACE_SEQ(tt->next_ttl, q);
-		j.ttl = (uint8_t)tt->next_ttl;
-		j.has_flow = 1;
-		j.flow = e->c->flow;
-		queue_probe(e, tt, &j, now);
-	}
+	for (q = 0; q < e->c->queries; q++)
+		queue_query(e, tt, target, tt->next_ttl, q, now);
 	tt->next_ttl++;
 }
 
 static int	held_run(const struct engine *, const struct trace_target *);
 
-/* Queue the probes of every TTL the window now allows: it starts after
- * a silent run held back, and none go beyond a run long enough to give
- * up on. */
+/* Queue the probes of every TTL the window now allows: a silent run
+ * held back moves it on as printing would, until the run is long enough
+ * to give up on. */
 static void
 fill_window(struct engine *e, struct trace_target *tt, uint32_t target,
     int64_t now)
@@ -681,11 +689,16 @@ static int
 may_print(struct engine *e, struct trace_target *tt, uint32_t target,
     int ttl)
 {
+	int run;
+
 	if (heard(e, tt, ttl) || tt->stop || tt->giving_up ||
 	    heard_beyond(e, tt, ttl))
 		return 1;
-	if (held_run(e, tt) < e->c->max_timeouts ||
-	    keep_trying(e, tt, target))
+	run = held_run(e, tt);
+	/* A run up to --max-hops can grow no longer: printed as it is. */
+	if (tt->printed + run >= tt->limit)
+		return 1;
+	if (run < e->c->max_timeouts || keep_trying(e, tt, target))
 		return 0;
 	tt->giving_up = 1;
 	return 1;
@@ -737,7 +750,6 @@ trace_reprobe(struct engine *e, struct trace_target *tt, uint32_t target,
 {
 	struct trace *tr = TR(e);
 	int f = fam_of(e, target), run = held_run(e, tt), ttl, q;
-	struct job j;
 
 	for (ttl = tt->printed + 1; ttl <= tt->printed + run; ttl++)
 		if ((tt->known && tt->known[ttl - 1]) ||
@@ -748,13 +760,7 @@ trace_reprobe(struct engine *e, struct trace_target *tt, uint32_t target,
 		ttl = tt->printed + 1;
 	for (q = 0; q < e->c->queries; q++) {
 		memset(slot(e, tt, ttl, q), 0, sizeof(struct hop_probe));
-		memset(&j, 0, sizeof(j));
-		j.target = target;
-		j.seq = TRACE_SEQ(ttl, q);
-		j.ttl = (uint8_t)ttl;
-		j.has_flow = 1;
-		j.flow = e->c->flow;
-		queue_probe(e, tt, &j, now);
+		queue_query(e, tt, target, ttl, q, now);
 	}
 	advance(e, target, now);
 }

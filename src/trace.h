@@ -71,7 +71,7 @@ struct trace {
 	struct rdns		*rdns;		/* --names */
 	uint32_t		*waiting;	/* targets waiting for names */
 	uint32_t		 nwaiting, capwaiting;
-	struct budget		*bud;		/* routers' ICMP budgets */
+	struct budget		*bud;		/* routers' error budgets */
 	/* Per family and TTL: the router that answered last + 1, and
 	 * how many answers in a row named it. */
 	uint16_t		 ttl_rtr[2][256];
