@@ -32,6 +32,7 @@
 #define LATE_NS		2000000LL	/* a paced probe arrives after its
 					   token (the router counts jiffies) */
 #define FREE_NS		1000000LL	/* faster than this: no limit */
+#define TRIAL_NS	5000000000LL	/* a trial never heard of: over */
 
 enum { B_LEARNING, B_SETTLED };
 
@@ -40,6 +41,7 @@ struct router {
 	int64_t	 tokens;	/* ns of token time; < 0: reserved ahead */
 	int64_t	 last;		/* when tokens was brought up to date */
 	int64_t	 t_ns;		/* token time; 0: no limit seen */
+	int64_t	 trial_at;	/* when the trial was taken */
 	uint32_t answers;
 	uint8_t	 used, state, trial;
 };
@@ -137,6 +139,9 @@ budget_take(struct budget *b, unsigned i, int64_t now, int64_t horizon,
 	if (r->t_ns == 0)
 		return now;
 	refill(r, now);
+	/* A trial whose probe never went (its trace ended first). */
+	if (r->trial && now - r->trial_at > TRIAL_NS)
+		r->trial = 0;
 	/*
 	 * On trial: a probe right behind those already reserved, taking
 	 * nothing, when the model then has less than half a token (the
@@ -146,6 +151,7 @@ budget_take(struct budget *b, unsigned i, int64_t now, int64_t horizon,
 	if (r->tokens < r->t_ns / 2 && r->state == B_LEARNING &&
 	    !r->trial && -r->tokens <= horizon) {
 		r->trial = 1;
+		r->trial_at = now;
 		*test = 1;
 		return r->tokens < 0 ? now - r->tokens + LATE_NS : now;
 	}
@@ -172,7 +178,11 @@ budget_spent(struct budget *b, unsigned i, int64_t now)
 	if (r->t_ns == 0)
 		return;
 	refill(r, now);
+	/* It had a token: however many answers come in at once, the
+	 * model is not left owing more than the router was. */
 	r->tokens -= r->t_ns;
+	if (r->tokens < 0)
+		r->tokens = 0;
 }
 
 void
@@ -189,6 +199,12 @@ budget_trial(struct budget *b, unsigned i, int answered)
 	r->t_ns /= 2;
 	if (r->t_ns < FREE_NS)
 		r->t_ns = 0;
+}
+
+void
+budget_untried(struct budget *b, unsigned i)
+{
+	b->r[i].trial = 0;
 }
 
 void

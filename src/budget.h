@@ -33,6 +33,8 @@ void		 budget_paced(struct budget *, unsigned i);
 void		 budget_spent(struct budget *, unsigned i, int64_t now);
 /* The outcome of a probe on trial: answered (1) or not (0). */
 void		 budget_trial(struct budget *, unsigned i, int answered);
+/* The probe on trial at router i will not go. */
+void		 budget_untried(struct budget *, unsigned i);
 /* Router i, which answered before, left a probe without answer. */
 void		 budget_silent(struct budget *, unsigned i);
 

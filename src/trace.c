@@ -216,11 +216,23 @@ trace_wanted(struct engine *e, const struct job *j)
 {
 	struct trace_target *tt = tt_of(e, j->target);
 	uint32_t seq = j->seq;
+	struct hop_probe *h;
 
+	if (tt == NULL || tt->done || tt->idle)
+		return 0;
+	h = slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
 	/* Unsent: a job left over from an earlier round never sends a
 	 * probe of this round twice. */
-	return tt && !tt->done && !tt->idle && TRACE_TTL(seq) <= tt->limit &&
-	    slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq))->state == HP_UNSENT;
+	if (h->state != HP_UNSENT)
+		return 0;
+	if (TRACE_TTL(seq) <= tt->limit)
+		return 1;
+	/* Beyond the end: a probe on trial that will not go frees its
+	 * router for the next. */
+	if (h->rtr & TRACE_TRIAL)
+		budget_untried(TR(e)->bud, (unsigned)(h->rtr & ~TRACE_TRIAL) - 1u);
+	h->rtr = 0;
+	return 0;
 }
 
 static void
