@@ -931,6 +931,10 @@ hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
 		return;
 	hop_fill(e, h, family, a);
 	learn(e, tt, pr->target, ttl, h);
+	/* Sent before the end was known (a paced hop below answered
+	 * late): nothing beyond it counts. */
+	if (ttl > tt->limit)
+		return;
 	if (a->kind == OC_EXCEEDED || a->kind == OC_ERROR)
 		keep_mpls(tt, ttl, a);
 	hop_limit(e, tt, family, ttl, h);
