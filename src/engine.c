@@ -133,7 +133,12 @@ engine_queue(struct engine *e, const struct job *j)
 void
 engine_timer(struct engine *e, const struct job *j)
 {
-	push(e, &e->q_timer, j);
+	struct job k = *j;
+
+	k.side = e->side;
+	/* Timers come due in any order (trace pacing): kept in due order. */
+	if (fifo_insert(&e->q_timer, &k) == -1)
+		e->nomem = 1;
 }
 
 static struct sock *

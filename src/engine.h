@@ -88,7 +88,8 @@ struct engine {
 	struct sock		 s4, s6;
 	struct fifo		 q_send;	/* the mode's probes, due order */
 	struct fifo		 q_retry;	/* retries, due order */
-	struct fifo		 q_timer;	/* the mode's timers, due order */
+	struct fifo		 q_timer;	/* the mode's timers, due order
+						   (inserted in order) */
 	/*
 	 * A side mode (watch.c: a trace beside the pings) sets side while
 	 * its functions run: the jobs it queues then go to q_side (due at

@@ -56,6 +56,8 @@ FLD("hops", F_LONG, hops);
 FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
 OPT("cause", F_STR, cause);
+OPT("last_hop", F_LONG, last_hop);
+OPT("last_addr", F_STR, last_addr);
 FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
@@ -160,9 +162,9 @@ static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	NULL };
 /* A record's (CSV's columns above stay as they were): --trace-down's
- * cause, --all-paths' probes spent. */
+ * cause, the last hop heard, --all-paths' probes spent. */
 static const struct field *const trace_rec[] = { TRACE_FIELDS, &f_cause,
-	PORT_FIELDS, &f_osent, NULL };
+	&f_last_hop, &f_last_addr, PORT_FIELDS, &f_osent, NULL };
 static const struct field *const links[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_ofrom, &f_to, &f_flows, &f_round, NULL };
 static const struct field *const paths[] = { &f_type, &f_time, &f_target,

@@ -43,7 +43,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->joined = r->left = -1;
 	r->exit_status = -1;
 	r->probe = r->naddrs = r->nprobes = r->nmpls = r->hops = -1;
-	r->round = r->flows = -1;
+	r->round = r->flows = r->last_hop = -1;
 }
 
 void

@@ -83,6 +83,8 @@ struct record {
 	 * interface per hop); the flows that took it */
 	const char	*to;
 	long		 flows;
+	long		 last_hop;	/* trace: last hop heard, -1: none */
+	const char	*last_addr;	/* trace: who answered it */
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
 	const char	*cause;		/* probe, hop, trace of --trace-down:
 					   "down", "never-answered"; NULL */

@@ -428,6 +428,14 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 		text_port(l, r);
 	if (r->sent >= 0)
 		put_long(l, ", all paths: probes=", r->sent);
+	/* Not reached: the last hop that answered, when it is not the
+	 * one named. */
+	if (!r->reached && r->last_addr && r->last_hop != r->hops) {
+		snprintf(buf, sizeof(buf), "; last answer: hop %ld, ",
+		    r->last_hop);
+		obuf_put(l, buf);
+		obuf_put(l, r->last_addr);
+	}
 	if (r->cause) {
 		obuf_put(l, " (traced: ");
 		obuf_put(l, r->cause);

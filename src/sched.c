@@ -25,6 +25,20 @@ fifo_push(struct fifo *f, const struct job *j)
 	return 0;
 }
 
+int
+fifo_insert(struct fifo *f, const struct job *j)
+{
+	size_t i;
+
+	if (fifo_push(f, j) == -1)
+		return -1;
+	for (i = f->tail - 1; i != f->head &&
+	    f->e[(i - 1) & f->mask].due > j->due; i--)
+		f->e[i & f->mask] = f->e[(i - 1) & f->mask];
+	f->e[i & f->mask] = *j;
+	return 0;
+}
+
 struct job *
 fifo_peek(struct fifo *f)
 {

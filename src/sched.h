@@ -26,6 +26,9 @@ struct fifo {
 };
 
 int		 fifo_push(struct fifo *, const struct job *);
+/* Push a job due earlier than the tail's: it goes where its due time
+ * keeps the queue in order (O(jobs due after it)). */
+int		 fifo_insert(struct fifo *, const struct job *);
 struct job	*fifo_peek(struct fifo *);
 /* The k-th job from the head, or NULL. */
 struct job	*fifo_at(struct fifo *, size_t k);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "rdns.h"
 #include "trace.h"
 
@@ -26,7 +27,9 @@ trace_free(struct engine *e)
 	for (i = 0; i < tr->cap; i++) {
 		free(tr->tt[i].hp);
 		free(tr->tt[i].mpls);
+		free(tr->tt[i].known);
 	}
+	budget_free(tr->bud);
 	free(tr->tt);
 	free(tr->waiting);
 	rdns_free(tr->rdns);
@@ -51,29 +54,125 @@ tt_of(const struct engine *e, uint32_t target)
 	    &tr->tt[target] : NULL;
 }
 
-/* Queue the probes of every TTL the window now allows. */
+/* Timer jobs of a trace (job.attempt says which). */
+enum { TJ_ROUND, TJ_REPROBE, TJ_PROBE, TJ_RETAKE };
+/* How far ahead a paced probe reserves its router's answer; beyond, it
+ * asks again then (the router's rate may be known better). */
+#define HORIZON_NS	100000000LL
+/*
+ * The pause before a silent run's hop is probed again.  A token of
+ * Linux's icmp_ratelimit (budget.c) is a second, but a reject route's
+ * unreachable spends two of its peer's: ip_error (net/ipv4/route.c)
+ * takes net.ipv4.route.error_cost from the same inet_peer tokens that
+ * icmp_send's icmpv4_xrlim_allow then takes icmp_ratelimit from, so
+ * such a router answers one probe per two seconds once its burst is
+ * spent.
+ */
+#define REPROBE_NS	2000000000LL
+
+static int
+fam_of(const struct engine *e, uint32_t target)
+{
+	return e->tg->t[target].family == AF_INET6;
+}
+
+/*
+ * Whose ICMP budget a probe at ttl spends: the router of the hop in the
+ * trace's last round, or the router the last answers at this TTL (any
+ * target's) agreed on; else none known (not paced: the first probes
+ * of a trace, or of many, name the routers before most others go).
+ */
+static unsigned
+predict(struct engine *e, const struct trace_target *tt, uint32_t target,
+    int ttl)
+{
+	struct trace *tr = TR(e);
+	int f = fam_of(e, target);
+
+	if (tt->known && tt->known[ttl - 1])
+		return tt->known[ttl - 1] - 1u;
+	if (tr->ttl_agree[f][ttl] >= 2)
+		return tr->ttl_rtr[f][ttl] - 1u;
+	return BUDGET_NONE;
+}
+
+/* A probe goes when its router's budget has an answer for it. */
+static void
+queue_probe(struct engine *e, struct trace_target *tt, struct job *j,
+    int64_t now)
+{
+	struct hop_probe *h = slot(e, tt, j->ttl, TRACE_QUERY(j->seq));
+	unsigned i = predict(e, tt, j->target, j->ttl);
+	int trial = 0;
+
+	h->rtr = 0;
+	j->due = now;
+	if (i != BUDGET_NONE) {
+		j->due = budget_take(TR(e)->bud, i, now, HORIZON_NS, &trial);
+		h->rtr = (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0));
+	}
+	if (j->due < 0) {
+		h->rtr = 0;
+		j->due = now + HORIZON_NS;
+		j->attempt = TJ_RETAKE;
+		engine_timer(e, j);
+		return;
+	}
+	if (j->due > now) {
+		j->attempt = TJ_PROBE;
+		engine_timer(e, j);
+		return;
+	}
+	j->due = 0;
+	engine_queue(e, j);
+}
+
+/* Probe q of hop ttl.  One flow for all a trace's probes (Paris
+ * traceroute). */
+static void
+queue_query(struct engine *e, struct trace_target *tt, uint32_t target,
+    int ttl, int q, int64_t now)
+{
+	struct job j;
+
+	memset(&j, 0, sizeof(j));
+	j.target = target;
+	j.seq = TRACE_SEQ(ttl, q);
+	j.ttl = (uint8_t)ttl;
+	j.has_flow = 1;
+	j.flow = e->c->flow;
+	queue_probe(e, tt, &j, now);
+}
+
+/* The probes of the next TTL. */
+static void
+queue_ttl(struct engine *e, struct trace_target *tt, uint32_t target,
+    int64_t now)
+{
+	int q;
+
+	for (q = 0; q < e->c->queries; q++)
+		queue_query(e, tt, target, tt->next_ttl, q, now);
+	tt->next_ttl++;
+}
+
+static int	held_run(const struct engine *, const struct trace_target *);
+
+/* Queue the probes of every TTL the window now allows: a silent run
+ * held back moves it on as printing would, until the run is long enough
+ * to give up on. */
 static void
 fill_window(struct engine *e, struct trace_target *tt, uint32_t target,
     int64_t now)
 {
-	struct job j;
-	int q;
+	int run;
 
-	(void)now;
-	while (!tt->done && !tt->idle && tt->next_ttl <= tt->limit &&
-	    tt->next_ttl <= tt->printed + e->c->window) {
-		/* Due at once (0): the window is what paces a trace.  One
-		 * flow for all its probes (Paris traceroute). */
-		for (q = 0; q < e->c->queries; q++) {
-			memset(&j, 0, sizeof(j));
-			j.target = target;
-			j.seq = TRACE_SEQ(tt->next_ttl, q);
-			j.ttl = (uint8_t)tt->next_ttl;
-			j.has_flow = 1;
-			j.flow = e->c->flow;
-			engine_queue(e, &j);
-		}
-		tt->next_ttl++;
+	while (!tt->done && !tt->idle && tt->next_ttl <= tt->limit) {
+		run = held_run(e, tt);
+		if (tt->next_ttl > tt->printed + run + e->c->window ||
+		    (run >= e->c->max_timeouts && tt->stop == NULL))
+			break;
+		queue_ttl(e, tt, target, now);
 	}
 }
 
@@ -104,6 +203,10 @@ trace_begin(struct engine *e, uint32_t target, int64_t now)
 	tt->printed = (uint8_t)(e->c->first_hop - 1);
 	tt->limit = (uint8_t)e->c->max_hops;
 	tt->running = 1;
+	/* -c: each hop's router is expected again next round. */
+	if (e->c->count != 1 && tt->known == NULL)
+		tt->known = calloc((size_t)e->c->max_hops + 1,
+		    sizeof(*tt->known));
 	fill_window(e, tt, target, now);
 	return 0;
 }
@@ -113,11 +216,23 @@ trace_wanted(struct engine *e, const struct job *j)
 {
 	struct trace_target *tt = tt_of(e, j->target);
 	uint32_t seq = j->seq;
+	struct hop_probe *h;
 
+	if (tt == NULL || tt->done || tt->idle)
+		return 0;
+	h = slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq));
 	/* Unsent: a job left over from an earlier round never sends a
 	 * probe of this round twice. */
-	return tt && !tt->done && !tt->idle && TRACE_TTL(seq) <= tt->limit &&
-	    slot(e, tt, TRACE_TTL(seq), TRACE_QUERY(seq))->state == HP_UNSENT;
+	if (h->state != HP_UNSENT)
+		return 0;
+	if (TRACE_TTL(seq) <= tt->limit)
+		return 1;
+	/* Beyond the end: a probe on trial that will not go frees its
+	 * router for the next. */
+	if (h->rtr & TRACE_TRIAL)
+		budget_untried(TR(e)->bud, (unsigned)(h->rtr & ~TRACE_TRIAL) - 1u);
+	h->rtr = 0;
+	return 0;
 }
 
 static void
@@ -384,6 +499,8 @@ static void
 trace_done(struct engine *e, uint32_t target)
 {
 	TR(e)->tt[target].done = 1;
+	free(TR(e)->tt[target].known);
+	TR(e)->tt[target].known = NULL;
 	TR(e)->done++;
 	e->tg->t[target].flags |= T_DONE;
 }
@@ -393,6 +510,26 @@ static int
 more_rounds(const struct engine *e, const struct trace_target *tt)
 {
 	return e->c->count == 0 || tt->round + 1 < e->c->count;
+}
+
+/* The last hop printed that anyone answered, and who. */
+static void
+last_heard(const struct engine *e, const struct trace_target *tt,
+    int family, struct record *r, struct rec_text *txt)
+{
+	const struct hop_probe *h;
+	int ttl, q;
+
+	for (ttl = tt->printed; ttl >= e->c->first_hop; ttl--)
+		for (q = 0; q < e->c->queries; q++) {
+			h = slot(e, tt, ttl, q);
+			if (!answered(h))
+				continue;
+			r->last_hop = ttl;
+			r->last_addr = from_str(family, h, txt->from,
+			    sizeof(txt->from));
+			return;
+		}
 }
 
 /*
@@ -415,11 +552,13 @@ finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
 		report_alive(e->rep, t);
 	}
 	trace_record(e, &r, REC_TRACE, target, &txt);
-	r.reached = tt->reached;
-	if (tt->reached)
+	/* One fact: reached only with the destination's hop line. */
+	r.reached = tt->reached && tt->printed == tt->limit;
+	if (r.reached)
 		r.state = port_state_name(tt->pstate);
 	r.hops = tt->printed;
 	r.stop = stop;
+	last_heard(e, tt, t->family, &r, &txt);
 	out_emit(e->out, &r);
 	/* Memory is held by the traces in flight only, not by all targets
 	 * nor by traces between rounds (late answers check done and idle
@@ -462,6 +601,8 @@ trace_next_round(struct engine *e, const struct job *j, int64_t now)
 	tt->printed = (uint8_t)(e->c->first_hop - 1);
 	tt->limit = (uint8_t)e->c->max_hops;
 	tt->silent = 0;
+	tt->retried = 0;
+	tt->giving_up = 0;
 	tt->reached = 0;
 	tt->pstate = PORT_NONE;
 	tt->idle = 0;
@@ -488,6 +629,94 @@ wait_for_names(struct trace *tr, uint32_t target)
 	tr->waiting[tr->nwaiting++] = target;
 }
 
+/* Probes beyond the printed hops still out, or queued. */
+static int
+pending_beyond(const struct engine *e, const struct trace_target *tt)
+{
+	int ttl;
+
+	for (ttl = tt->printed + 1; ttl < tt->next_ttl && ttl <= tt->limit;
+	    ttl++)
+		if (!hop_complete(e, tt, ttl))
+			return 1;
+	return 0;
+}
+
+/* Complete silent hops right after the printed ones: a run held back. */
+static int
+held_run(const struct engine *e, const struct trace_target *tt)
+{
+	int ttl = tt->printed + 1;
+
+	while (ttl < tt->next_ttl && ttl <= tt->limit &&
+	    hop_complete(e, tt, ttl) && !heard(e, tt, ttl))
+		ttl++;
+	return ttl - tt->printed - 1;
+}
+
+/* A hop after ttl answered. */
+static int
+heard_beyond(const struct engine *e, const struct trace_target *tt, int ttl)
+{
+	for (ttl++; ttl < tt->next_ttl && ttl <= tt->limit; ttl++)
+		if (heard(e, tt, ttl))
+			return 1;
+	return 0;
+}
+
+/*
+ * A silent run long enough to give up on.  Not yet while probes beyond
+ * it are out: a later hop's unreachable or the destination's reply is
+ * never lost behind "gave up".  Then a hop of the run is probed again
+ * after a pause (trace_reprobe): a router whose budget this run spent
+ * (a reject route answers every TTL from its hop on) has a token again.
+ * Once; twice, the second pause twice as long, when a router is known
+ * at that hop (traces side by side may have spent its new token).
+ */
+static int
+keep_trying(struct engine *e, struct trace_target *tt, uint32_t target)
+{
+	struct job j;
+
+	if (pending_beyond(e, tt))
+		return 1;
+	if (tt->retried >= 2 || (tt->retried == 1 && !tt->rerouter))
+		return 0;
+	tt->retried++;
+	memset(&j, 0, sizeof(j));
+	j.due = engine_now(e) + REPROBE_NS * tt->retried;
+	j.target = target;
+	j.seq = tt->round;
+	j.attempt = TJ_REPROBE;
+	engine_timer(e, &j);
+	return 1;
+}
+
+/*
+ * Whether the next hop may be printed.  A silent hop is held back while
+ * nothing beyond it answered and the trace's end is unknown: the run
+ * may yet be a rate-limited router (probed again) rather than the end.
+ * A run long enough, and tried again, is printed and given up on.
+ */
+static int
+may_print(struct engine *e, struct trace_target *tt, uint32_t target,
+    int ttl)
+{
+	int run;
+
+	if (heard(e, tt, ttl) || tt->stop || tt->giving_up ||
+	    heard_beyond(e, tt, ttl))
+		return 1;
+	run = held_run(e, tt);
+	/* A run up to --max-hops can grow no longer: printed as it is. */
+	if (tt->printed + run >= tt->limit)
+		return 1;
+	if (run < e->c->max_timeouts || keep_trying(e, tt, target))
+		return 0;
+	tt->giving_up = 1;
+	return 1;
+}
+
 /* Print every hop that is ready, in TTL order; end the trace if due. */
 static void
 advance(struct engine *e, uint32_t target, int64_t now)
@@ -498,7 +727,8 @@ advance(struct engine *e, uint32_t target, int64_t now)
 
 	while (!tt->done && !tt->idle && tt->printed < tt->limit) {
 		ttl = tt->printed + 1;
-		if (!hop_complete(e, tt, ttl))
+		if (!hop_complete(e, tt, ttl) ||
+		    !may_print(e, tt, target, ttl))
 			break;
 		if (!names_known(e, tt, family, ttl)) {
 			wait_for_names(TR(e), target);
@@ -507,16 +737,75 @@ advance(struct engine *e, uint32_t target, int64_t now)
 		emit_hop(e, target, ttl);
 		tt->printed = (uint8_t)ttl;
 		tt->silent = heard(e, tt, ttl) ? 0 : (uint8_t)(tt->silent + 1);
+		if (tt->silent == 0)
+			tt->retried = 0;
 		/* Silent hops give up on a trace only while its end is
 		 * unknown: once the destination answered (or an error
 		 * stopped it), the hops up to it are printed. */
 		if (ttl == tt->limit)
 			finish_trace(e, target, tt->stop ? tt->stop :
 			    "max-hops", 0);
-		else if (tt->silent >= e->c->max_timeouts && tt->stop == NULL)
+		else if (tt->giving_up && tt->silent >= e->c->max_timeouts)
 			finish_trace(e, target, "max-timeouts", 0);
 	}
 	fill_window(e, tt, target, now);
+}
+
+/*
+ * The re-probe of a held silent run: its first hop whose router is
+ * known (other targets, or the last round, named one there: a router
+ * that answers every TTL from its hop on, such as a reject route's,
+ * makes the whole run), else its first hop.  Its probes as new.
+ */
+static void
+trace_reprobe(struct engine *e, struct trace_target *tt, uint32_t target,
+    int64_t now)
+{
+	struct trace *tr = TR(e);
+	int f = fam_of(e, target), run = held_run(e, tt), ttl, q;
+
+	for (ttl = tt->printed + 1; ttl <= tt->printed + run; ttl++)
+		if ((tt->known && tt->known[ttl - 1]) ||
+		    tr->ttl_rtr[f][ttl])
+			break;
+	tt->rerouter = ttl <= tt->printed + run;
+	if (!tt->rerouter)
+		ttl = tt->printed + 1;
+	for (q = 0; q < e->c->queries; q++) {
+		memset(slot(e, tt, ttl, q), 0, sizeof(struct hop_probe));
+		queue_query(e, tt, target, ttl, q, now);
+	}
+	advance(e, target, now);
+}
+
+/* A timer job of the trace came due: a round, a re-probe, a paced
+ * probe. */
+static void
+trace_timer(struct engine *e, const struct job *j, int64_t now)
+{
+	struct trace_target *tt = tt_of(e, j->target);
+	struct job q;
+
+	if (j->attempt == TJ_ROUND) {
+		trace_next_round(e, j, now);
+		return;
+	}
+	if (tt == NULL || tt->done || tt->idle)
+		return;
+	if (j->attempt == TJ_PROBE) {
+		q = *j;
+		q.attempt = 0;
+		q.due = 0;
+		engine_queue(e, &q);
+	} else if (j->attempt == TJ_RETAKE) {
+		q = *j;
+		q.attempt = 0;
+		queue_probe(e, tt, &q, now);
+	} else if (j->seq == tt->round && held_run(e, tt) > 0) {
+		trace_reprobe(e, tt, j->target, now);
+	} else {
+		advance(e, j->target, now);
+	}
 }
 
 /* The hop states of the outcomes a trace keeps. */
@@ -579,6 +868,52 @@ hop_limit(struct engine *e, struct trace_target *tt, int family, int ttl,
 	tt->limit = (uint8_t)ttl;
 }
 
+/* Per family and TTL: the router that answered there. */
+static void
+ttl_router(struct trace *tr, int f, int ttl, unsigned a)
+{
+	if (tr->ttl_rtr[f][ttl] != a + 1) {
+		tr->ttl_rtr[f][ttl] = (uint16_t)(a + 1);
+		tr->ttl_agree[f][ttl] = 1;
+	} else if (tr->ttl_agree[f][ttl] < 255) {
+		tr->ttl_agree[f][ttl]++;
+	}
+}
+
+/* What an outcome teaches of the budget of the router it was paced
+ * for, or came from. */
+static void
+learn(struct engine *e, struct trace_target *tt, uint32_t target, int ttl,
+    const struct hop_probe *h)
+{
+	struct trace *tr = TR(e);
+	unsigned p = (unsigned)(h->rtr & ~TRACE_TRIAL) - 1u, a;
+	int trial = (h->rtr & TRACE_TRIAL) != 0;
+
+	if (h->state == HP_TIMEOUT) {
+		if (h->rtr && trial)
+			budget_trial(tr->bud, p, 0);
+		else if (h->rtr)
+			budget_silent(tr->bud, p);
+		return;
+	}
+	if (h->rtr && trial)
+		budget_trial(tr->bud, p, 1);
+	if (h->state != HP_EXCEEDED && h->state != HP_ERROR)
+		return;
+	a = budget_add(tr->bud, h->from, engine_now(e));
+	if (a == BUDGET_NONE)
+		return;
+	/* Its answer spent a token we had not reserved with it. */
+	if (h->rtr == 0 || p != a || trial)
+		budget_spent(tr->bud, a, engine_now(e));
+	else
+		budget_paced(tr->bud, a);
+	ttl_router(tr, fam_of(e, target), ttl, a);
+	if (tt->known)
+		tt->known[ttl - 1] = (uint16_t)(a + 1);
+}
+
 /* A probe's outcome: its hop's slot, its line, maybe the next hops. */
 static void
 hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
@@ -596,6 +931,11 @@ hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
 	if (h->state != HP_SENT || h->serial != pr->serial)
 		return;
 	hop_fill(e, h, family, a);
+	learn(e, tt, pr->target, ttl, h);
+	/* Sent before the end was known (a paced hop below answered
+	 * late): nothing beyond it counts. */
+	if (ttl > tt->limit)
+		return;
 	if (a->kind == OC_EXCEEDED || a->kind == OC_ERROR)
 		keep_mpls(tt, ttl, a);
 	hop_limit(e, tt, family, ttl, h);
@@ -743,7 +1083,7 @@ static const struct mode mode_trace = {
 	.begin = trace_begin,
 	.wanted = trace_wanted,
 	.sent = trace_sent,
-	.timer = trace_next_round,
+	.timer = trace_timer,
 	.outcome = trace_outcome,
 	.serial_of = trace_serial,
 	.done = trace_all_done,
@@ -754,8 +1094,14 @@ static const struct mode mode_trace = {
 int
 trace_mode(struct engine *e)
 {
-	if ((e->ms = calloc(1, sizeof(struct trace))) == NULL)
+	struct trace *tr;
+
+	if ((e->ms = tr = calloc(1, sizeof(struct trace))) == NULL)
 		return -1;
+	if ((tr->bud = budget_new(4096)) == NULL) {
+		trace_free(e);
+		return -1;
+	}
 	e->mode = &mode_trace;
 	return 0;
 }

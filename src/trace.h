@@ -12,6 +12,7 @@
 #include "engine.h"
 
 struct rdns;
+struct budget;
 
 /* What became of one probe. */
 enum hop_state {
@@ -29,7 +30,10 @@ struct hop_probe {
 	uint8_t	 type, code;	/* as the method gave them; HP_LOCAL:
 				   code is the errno */
 	uint8_t	 pstate;	/* a reply's port state: PORT_OPEN, ... */
+	uint16_t rtr;		/* the router paced for it (budget.h) + 1,
+				   TRACE_TRIAL: on trial; 0: none */
 };
+#define TRACE_TRIAL	0x8000
 
 struct hop_mpls {
 	uint8_t			ttl;
@@ -50,6 +54,12 @@ struct trace_target {
 	uint8_t			 printed;	/* last hop printed */
 	uint8_t			 limit;		/* last hop that counts */
 	uint8_t			 silent;	/* silent hops in a row */
+	uint8_t			 retried;	/* the silent run's re-probes */
+	uint8_t			 rerouter;	/* the last re-probed hop has a
+						   known router */
+	uint8_t			 giving_up;	/* printing a run, then stop */
+	uint16_t		*known;		/* -c: each hop's router + 1
+						   in the last round */
 	uint8_t			 running, done, reached;
 	uint8_t			 pstate;	/* reached: the port's state */
 	uint8_t			 idle;		/* between rounds (-c) */
@@ -63,6 +73,11 @@ struct trace {
 	struct rdns		*rdns;		/* --names */
 	uint32_t		*waiting;	/* targets waiting for names */
 	uint32_t		 nwaiting, capwaiting;
+	struct budget		*bud;		/* routers' error budgets */
+	/* Per family and TTL: the router that answered last + 1, and
+	 * how many answers in a row named it. */
+	uint16_t		 ttl_rtr[2][256];
+	uint8_t			 ttl_agree[2][256];
 };
 
 /* seq of a probe: its TTL and its number within the hop. */

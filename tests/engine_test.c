@@ -1545,7 +1545,12 @@ t_trace_reached(void)
 	rig_free(r);
 }
 
-/* Five silent hops in a row: "max-timeouts", nothing beyond sent. */
+/*
+ * Five silent hops in a row: "max-timeouts".  The run is held back while
+ * the window moves on past it (TTLs 6-9, one per hop of the run as it
+ * grew), then its first hop is probed again 2 s after those time out:
+ * 15 + 12 + 3 probes, the end at 5 s.
+ */
 static void
 t_trace_max_timeouts(void)
 {
@@ -1554,13 +1559,13 @@ t_trace_max_timeouts(void)
 
 	rig_go(r, 1);
 	run_out(r);
-	CHECK_EQ(r->done_at, 1000);
-	CHECK_EQ(fake_of(r)->nlog, 15);
+	CHECK_EQ(r->done_at, 5000);
+	CHECK_EQ(fake_of(r)->nlog, 30);
 	CHECK_STR(records(r, R(REC_HOP) | R(REC_TRACE), 0, buf), "hop 1 "
 	    "hop 2 hop 3 hop 4 hop 5 trace max-timeouts 5");
 	CHECK_STR(nth(r, REC_HOP, 4)->marks, "* * *");
 	CHECK_EQ(nth(r, REC_HOP, 4)->nlost, 3);
-	CHECK_EQ(count(r, REC_PROBE), 15);
+	CHECK_EQ(count(r, REC_PROBE), 30);
 	CHECK_EQ(r->rep.answered, 0);
 	rig_free(r);
 }
@@ -1756,8 +1761,9 @@ t_trace_two(void)
 	target_hop(r, 0, 1, OC_EXCEEDED, 10);
 	target_hop(r, 0, 2, OC_REPLY, 20);
 	run_out(r);
-	/* Its TTL 6 left at the next step, at 22, and expires 1 s later. */
-	CHECK_EQ(r->done_at, 1022);
+	/* Its TTL 6 left at the next step, at 22, and expires 1 s later;
+	 * TTLs 7-9 then, and 2 s after them hop 2 is probed again. */
+	CHECK_EQ(r->done_at, 5000);
 	CHECK_STR(records(r, R(REC_TRACE), 0, buf), "trace reached 2 reached "
 	    "trace max-timeouts 6");
 	CHECK_EQ(nth(r, REC_TRACE, 0)->index, 0);

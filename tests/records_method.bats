@@ -188,7 +188,8 @@ K_TRACE='"type","time","target","addr","reached","hops","stop","round"'
 	[ "$status" -eq 0 ]
 	keys_are probe "[$K_PROBE,\"method\"]"
 	keys_are hop "[$K_HOP,\"method\"]"
-	keys_are trace "[$K_TRACE,\"method\"]"
+	# A trace record also names the last hop heard (issue 16).
+	keys_are trace "[$K_TRACE,\"last_hop\",\"last_addr\",\"method\"]"
 	[ "$(jcount '.type != "start" and .method == "icmp"')" -eq $((12 + 4 + 2)) ]
 }
 

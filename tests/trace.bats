@@ -127,7 +127,7 @@ trace_of()
 	jall 'select(.type == "hop" and .ttl >= 3) | .lost == 3 and .rtts_ms == [null,null,null]'
 	run --separate-stderr mp --trace -t 300 --max-timeouts 3 198.51.100.162
 	grep -Fx '198.51.100.162:  4  * * *' <<<"$output"
-	grep -Fx '198.51.100.162: gave up after 3 silent hops (hop 5)' <<<"$output"
+	grep -Fx "198.51.100.162: gave up after 3 silent hops (hop 5); last answer: hop 2, $R2_4" <<<"$output"
 }
 
 @test "trace: 20 targets take about the time of one" {

@@ -1,0 +1,41 @@
+/*
+ * Routers' ICMP budgets: how fast each responding router may be asked
+ * before its answers are rate-limited, learnt from its answers.  A small
+ * open-addressed table keyed by address, sized once: no allocation per
+ * probe, and a full table just stops learning (probes to routers not in
+ * it are not paced).
+ */
+#ifndef MPING_BUDGET_H
+#define MPING_BUDGET_H
+
+#include <stdint.h>
+
+#define BUDGET_NONE	0xffff
+
+struct budget;
+
+/* A table for up to cap routers (cap < 32768); NULL: no memory. */
+struct budget	*budget_new(unsigned cap);
+void		 budget_free(struct budget *);
+/* Its index, added if new (BUDGET_NONE: table full). */
+unsigned	 budget_add(struct budget *, const uint8_t addr[16], int64_t now);
+/*
+ * One answer of router i reserved for a probe: the time it may leave
+ * (now, or later when the router's budget is spent), or -1: not within
+ * horizon ns (nothing reserved).  *test: the probe goes on trial, beyond
+ * the budget, to learn whether the router allows more.
+ */
+int64_t		 budget_take(struct budget *, unsigned i, int64_t now,
+		    int64_t horizon, int *test);
+/* Router i answered a probe paced for it. */
+void		 budget_paced(struct budget *, unsigned i);
+/* Router i answered a probe that took nothing from its budget. */
+void		 budget_spent(struct budget *, unsigned i, int64_t now);
+/* The outcome of a probe on trial: answered (1) or not (0). */
+void		 budget_trial(struct budget *, unsigned i, int answered);
+/* The probe on trial at router i will not go. */
+void		 budget_untried(struct budget *, unsigned i);
+/* Router i, which answered before, left a probe without answer. */
+void		 budget_silent(struct budget *, unsigned i);
+
+#endif
