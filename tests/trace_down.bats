@@ -71,7 +71,7 @@ td_wait()
 @test "--trace-down: a target cut off mid-run gets one trace, ending at the hop where the path breaks" {
 	local out=$BATS_TEST_TMPDIR/out
 	td_bg "$out" --json --trace-down --down-after 3 -c 40 -p 100 -t 300 \
-	    --max-timeouts 2 --max-hops 8 198.18.0.1 198.19.0.1
+	    --max-timeouts 2 --max-hops 4 198.18.0.1 198.19.0.1
 	sleep 1
 	r2_cut
 	sleep 1.5
@@ -87,7 +87,7 @@ td_wait()
 	    .type == "probe")] | length > 0 and
 	    all(.target == "198.19.0.1" and .cause == "down")' >/dev/null
 	jq_out -e '.[] | select(.type == "trace") | .reached == false and
-	    .stop == "max-timeouts" and .hops == 4' >/dev/null
+	    .stop == "max-hops" and .hops == 4 and .last_hop == 2 and .last_addr == "192.0.2.18"' >/dev/null
 	# r1, r2, then silence: the path breaks after r2.
 	jq_out -e '[.[] | select(.type == "hop") | [.ttl, .addrs]] ==
 	    [[1, ["192.0.2.1"]], [2, ["192.0.2.18"]], [3, []], [4, []]]' \
@@ -111,7 +111,7 @@ td_wait()
 	# --down-after 4: more than the probes in flight (-t / -p), whose
 	# timeouts come after the first reply once r2 forwards again.
 	td_bg "$out" --json --trace-down --down-after 4 -c 70 -p 100 -t 300 \
-	    --max-timeouts 2 --max-hops 8 198.18.0.1 198.19.0.1
+	    --max-timeouts 2 --max-hops 4 198.18.0.1 198.19.0.1
 	sleep 0.8; r2_cut; sleep 1.5; r2_mend
 	sleep 1.0; r2_cut; sleep 1.5; r2_mend
 	td_wait 10
@@ -123,8 +123,8 @@ td_wait()
 	[ "$(jcount '.type == "up"')" -eq 2 ]
 	# The second is the target's second trace (round 1), as whole.
 	jq_out -e '[.[] | select(.type == "trace") | [.round, .cause, .stop,
-	    .hops]] == [[0, "down", "max-timeouts", 4],
-	    [1, "down", "max-timeouts", 4]]' >/dev/null
+	    .hops]] == [[0, "down", "max-hops", 4],
+	    [1, "down", "max-hops", 4]]' >/dev/null
 	jq_out -e '[.[] | select(.type == "hop" and .round == 1) |
 	    [.ttl, .addrs]] == [[1, ["192.0.2.1"]], [2, ["192.0.2.18"]],
 	    [3, []], [4, []]]' >/dev/null
@@ -138,7 +138,7 @@ td_wait()
 	# the trace's silent hops time out 1 s later; r2 forwards again in
 	# between, and the target is up before its trace ends.
 	td_bg "$out" --json --trace-down --down-after 12 -c 60 -p 100 \
-	    -t 1000 --max-timeouts 2 --max-hops 8 198.18.0.1 198.19.0.1
+	    -t 1000 --max-timeouts 2 --max-hops 4 198.18.0.1 198.19.0.1
 	sleep 0.5; r2_cut; sleep 2.7; r2_mend
 	td_wait 10
 	output=$(cat "$out")
@@ -149,20 +149,20 @@ td_wait()
 	# Its verdict is the trace's own (the probes sent once r2 forwards
 	# again may reach d); its hops before the cut are there.
 	jq_out -e '.[] | select(.type == "trace") | .cause == "down" and
-	    (.stop == "max-timeouts" or .stop == "reached")' >/dev/null
+	    (.stop == "max-hops" or .stop == "reached")' >/dev/null
 	jq_out -e '[.[] | select(.type == "hop") | [.ttl, .addrs]] | .[0:2] ==
 	    [[1, ["192.0.2.1"]], [2, ["192.0.2.18"]]]' >/dev/null
 }
 
 @test "--trace-down -c: only the target that never answered is traced, then the summaries" {
 	run --separate-stderr mp --json --trace-down -c 3 -p 100 -t 300 \
-	    --max-timeouts 2 --max-hops 8 198.18.0.1 198.18.9.1
+	    --max-timeouts 2 --max-hops 4 198.18.0.1 198.18.9.1
 	echo "$output" | grep -v '"probe"'
 	[ "$status" -eq 1 ]
 	[ -z "$stderr" ]
 	jq_out -e '[.[] | select(.type == "trace")] | length == 1 and
 	    .[0].target == "198.18.9.1" and .[0].cause == "never-answered" and
-	    .[0].stop == "max-timeouts" and .[0].reached == false' >/dev/null
+	    .[0].stop == "max-hops" and .[0].reached == false' >/dev/null
 	jq_out -e '[.[] | select(.type == "hop") | [.target, .ttl, .addrs,
 	    .cause]] == [["198.18.9.1", 1, ["192.0.2.1"], "never-answered"],
 	    ["198.18.9.1", 2, ["192.0.2.18"], "never-answered"],
@@ -176,7 +176,7 @@ td_wait()
 	    .received]] == [["198.18.0.1", 3, 3], ["198.18.9.1", 3, 0]]' \
 	    >/dev/null
 	jq_out -e '.[0] | .mode == "ping" and .trace_down == true and
-	    .max_hops == 8 and .max_timeouts == 2 and .queries == 3' >/dev/null
+	    .max_hops == 4 and .max_timeouts == 2 and .queries == 3' >/dev/null
 }
 
 @test "--trace-down: pings after a trace's short TTLs go with the socket's own TTL again" {
@@ -196,7 +196,7 @@ td_wait()
 
 @test "--trace-down --csv: the ping's columns, then the trace's, cause last" {
 	run --separate-stderr mp --csv --trace-down -c 2 -p 100 -t 300 \
-	    --max-timeouts 2 --max-hops 8 198.18.9.1
+	    --max-timeouts 2 --max-hops 4 198.18.9.1
 	[ "$status" -eq 1 ]
 	output=$(tr -d '\r' <<<"$output")	# CSV lines end in CRLF
 	echo "$output"
@@ -205,13 +205,13 @@ td_wait()
 	[ "$(awk -F, '{ print NF }' <<<"$output" | sort -u)" = 52 ]
 	[ "$(grep -c '^hop,' <<<"$output")" -eq 4 ]
 	grep -q '^hop,.*,192\.0\.2\.18,.*,never-answered$' <<<"$output"
-	grep -q '^trace,.*,false,4,max-timeouts,0,never-answered$' <<<"$output"
+	grep -q '^trace,.*,false,4,max-hops,0,never-answered$' <<<"$output"
 	grep -q '^summary,[0-9.]*,198\.18\.9\.1,198\.18\.9\.1,,,,,,,,,,,,,,2,0,2,' <<<"$output"
 }
 
 @test "--trace-down: text shows the trace indented under the down line" {
 	run --separate-stderr mp --trace-down --down-after 2 -c 5 -p 100 \
-	    -t 300 --max-timeouts 2 --max-hops 8 198.18.9.1
+	    -t 300 --max-timeouts 2 --max-hops 4 198.18.9.1
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$(grep -c ': down since ' <<<"$output")" -eq 1 ]
@@ -220,7 +220,7 @@ td_wait()
 	grep -q '^    198\.18\.9\.1:  1  192\.0\.2\.1  [0-9.]* ms' "$BATS_TEST_TMPDIR/h"
 	grep -q '^    198\.18\.9\.1:  2  192\.0\.2\.18  [0-9.]* ms' "$BATS_TEST_TMPDIR/h"
 	grep -qx '    198\.18\.9\.1:  3  \* \* \*' <<<"$output"
-	grep -qx '    198\.18\.9\.1: gave up after 2 silent hops (hop 4) (traced: down)' \
+	grep -qx '    198\.18\.9\.1: not reached within 4 hops; last answer: hop 2, 192\.0\.2\.18 (traced: down)' \
 	    <<<"$output"
 	grep -q '^198\.18\.9\.1: sent=5 received=0 loss=100%' <<<"$output"
 }
