@@ -45,9 +45,11 @@ h1_answers()
 
 @test "-Q 1: one interval record per target per second, the interval's own counts" {
 	# Probes at 0, 300, ..., 2100 ms: 4 in the first second, 3 in the
-	# second, 1 in the third; the last timeout (-t 1000) ends the run
-	# at 3.1 s, after three reports.
-	run --separate-stderr emp --json -Q 1 -c 8 -p 300 198.51.100.2 203.0.113.9
+	# second, 1 in the third.  The silent target's timeouts (-t 1050)
+	# come at 1050, 1350, ..., 3150 ms: none lands on a report (with
+	# -t 1000 the first would race the report at 1 s); the last ends
+	# the run at 3.15 s, after three reports.
+	run --separate-stderr emp --json -Q 1 -c 8 -p 300 -t 1050 198.51.100.2 203.0.113.9
 	echo "$output"
 	[ "$status" -eq 1 ]
 	jq_out -e '[.[] | select(.type == "interval")] | length == 6' >/dev/null
