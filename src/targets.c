@@ -335,16 +335,6 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
 	if ((r = room(tg)) != 0)
 		return r;
 	if (name && store_name(tg, name, &off) == -1)
-		return TARGET_FULL;
-	if (tg->n == tg->cap && targets_reserve(tg, tg->n ? tg->n : 256) ==
-	    -1)
-		return TARGET_NOMEM;
-	/* The array may have grown while the hash could not (a block's
-	 * reservation): the hash must keep its empty slots. */
-	if (2 * ((uint64_t)tg->n + 1) > hash_slots(tg) &&
-	    hash_grow(tg, tg->n + 1) == -1)
-		return TARGET_NOMEM;
-	if (name && store_name(tg, name, &off) == -1)
 		return TARGET_NOMEM;
 	t = &tg->t[tg->n];
 	memset(t, 0, sizeof(*t));
