@@ -119,24 +119,22 @@ monitor_free(struct monitor *m)
 static int
 room(struct monitor *m, uint32_t i)
 {
-	uint32_t cap = m->cap ? m->cap : 256;
+	uint32_t cap = m->cap;
 	void *p;
 
 	if (i < m->cap)
 		return 0;
-	while (cap <= i)
-		cap *= 2;
+	/* Both arrays grow alike from the same cap. */
 	if (m->every) {
-		if ((p = realloc(m->iv, cap * sizeof(*m->iv))) == NULL)
+		if ((p = array_room(m->iv, &cap, i, sizeof(*m->iv))) == NULL)
 			return -1;
 		m->iv = p;
-		memset(m->iv + m->cap, 0, (cap - m->cap) * sizeof(*m->iv));
 	}
 	if (m->c->down_after) {
-		if ((p = realloc(m->ud, cap * sizeof(*m->ud))) == NULL)
+		cap = m->cap;
+		if ((p = array_room(m->ud, &cap, i, sizeof(*m->ud))) == NULL)
 			return -1;
 		m->ud = p;
-		memset(m->ud + m->cap, 0, (cap - m->cap) * sizeof(*m->ud));
 	}
 	m->cap = cap;
 	return 0;

@@ -37,16 +37,14 @@ static void
 rtts_keep(struct ping *p, const struct conf *c, uint32_t i, uint32_t seq,
     double ms)
 {
-	uint32_t cap = p->rtts_cap ? p->rtts_cap : 256;
+	uint32_t cap = p->rtts_cap;
 	float *v;
 	size_t k;
 
 	if (!c->rtts || seq >= c->count)
 		return;
 	if (i >= p->rtts_cap) {
-		while (cap <= i)
-			cap *= 2;
-		if ((v = realloc(p->rtts, (size_t)cap * c->count *
+		if ((v = array_room(p->rtts, &cap, i, c->count *
 		    sizeof(*v))) == NULL) {
 			if (!p->rtts_nomem)
 				fprintf(stderr, "mping: --rtts: out of memory, "

@@ -253,3 +253,20 @@ pool_free(struct pool *pl)
 	free(pl->e);
 	memset(pl, 0, sizeof(*pl));
 }
+
+void *
+array_room(void *arr, uint32_t *cap, uint32_t i, size_t elem)
+{
+	uint64_t n = *cap ? *cap : 256;
+	char *p;
+
+	if (i < *cap)
+		return arr;
+	while (n <= i)
+		n *= 2;
+	if (n > UINT32_MAX || (p = realloc(arr, (size_t)n * elem)) == NULL)
+		return NULL;
+	memset(p + (size_t)*cap * elem, 0, (size_t)(n - *cap) * elem);
+	*cap = (uint32_t)n;
+	return p;
+}

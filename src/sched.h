@@ -36,6 +36,14 @@ void		 fifo_pop(struct fifo *);
 size_t		 fifo_len(const struct fifo *);
 void		 fifo_free(struct fifo *);
 
+/*
+ * Per-target arrays that grow as names join the table: room for index i
+ * in arr, *cap items of elem bytes.  Grown to the next power of two from
+ * 256 that holds i, the new items zeroed.  Returns the array (arr itself
+ * when i fits), or NULL without memory: then arr and *cap are unchanged.
+ */
+void		*array_room(void *arr, uint32_t *cap, uint32_t i, size_t elem);
+
 enum probe_state { P_FREE, P_TAKEN, P_PENDING };
 
 /*

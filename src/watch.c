@@ -75,18 +75,11 @@ leave(struct engine *e, struct sub *s, const struct saved *sv)
 static int
 room(struct watch *w, uint32_t i)
 {
-	uint32_t cap = w->cap ? w->cap : 256;
-	uint8_t *p;
+	uint8_t *p = array_room(w->st, &w->cap, i, sizeof(*w->st));
 
-	if (i < w->cap)
-		return 0;
-	while (cap <= i)
-		cap *= 2;
-	if ((p = realloc(w->st, cap)) == NULL)
+	if (p == NULL)
 		return -1;
-	memset(p + w->cap, 0, cap - w->cap);
 	w->st = p;
-	w->cap = cap;
 	return 0;
 }
 
