@@ -568,6 +568,18 @@ table_hop(struct obuf *l, const struct record *r, const struct conf *c)
 	}
 }
 
+/* A table's row (-c N, --report); a line before a table under its
+ * trace's lines. */
+static void
+text_table(struct obuf *l, const struct record *r, const struct conf *c)
+{
+	if (r->ttl == c->first_hop && !c->report)
+		obuf_put(l, "\n");
+	table_hop(l, r, c);
+	obuf_put(l, "\n");
+	obuf_flush(l);
+}
+
 /* -D */
 static void
 stamp(struct obuf *l, const struct conf *c, const struct record *r)
@@ -594,14 +606,8 @@ text_emit(struct out *o, const struct record *r)
 		obuf_flush(&l);
 		return;
 	}
-	/* A table's row (-c N, --report); a line before a table under
-	 * its trace's lines. */
 	if (r->type == REC_HOP_SUMMARY) {
-		if (r->ttl == o->conf->first_hop && !o->conf->report)
-			obuf_put(&l, "\n");
-		table_hop(&l, r, o->conf);
-		obuf_put(&l, "\n");
-		obuf_flush(&l);
+		text_table(&l, r, o->conf);
 		return;
 	}
 	if (o->conf->color)
