@@ -103,11 +103,13 @@ struct conf {
 	struct fping_opts fping;	/* called as fping */
 };
 
-/* --trace: a hop-summary per hop at the end (-c rounds, --report). */
+/* --trace: a hop-summary per hop at the end (-c rounds, --report; --live
+ * has its own rows). */
 static inline int
 conf_hop_summary(const struct conf *c)
 {
-	return c->trace && !c->mda && (c->count != 1 || c->report);
+	return c->trace && !c->mda && !c->live && (c->count != 1 ||
+	    c->report);
 }
 
 /* The timeout of a probe's attempt-th retry (0: the first probe). */

@@ -24,7 +24,7 @@ struct hs_hop {
 	long		 sent, received;
 	double		 last;		/* the latest RTT */
 	struct stats	 rtt;
-	struct hs_addr	 addr[HS_MAX_ADDRS];
+	struct hs_addr	*addr;		/* grown as responders come */
 	int		 naddr;
 };
 
@@ -46,11 +46,13 @@ hopsum_free(struct hopsum *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		for (k = 0; k < s->hop[i].naddr; k++) {
 			free(s->hop[i].addr[k].addr);
 			free(s->hop[i].addr[k].name);
 		}
+		free(s->hop[i].addr);
+	}
 	free(s->hop);
 	free(s);
 }
@@ -105,7 +107,13 @@ count_addr(struct hs_hop *h, const struct record *r, const char *addr)
 		}
 	if (h->naddr == HS_MAX_ADDRS)
 		return 0;
-	a = &h->addr[h->naddr];
+	/* One more slot per new responder: a few per hop, never per probe. */
+	a = realloc(h->addr, (size_t)(h->naddr + 1) * sizeof(*a));
+	if (a == NULL)
+		return -1;
+	h->addr = a;
+	a += h->naddr;
+	a->name = NULL;
 	if ((a->addr = strdup(addr)) == NULL)
 		return -1;
 	name = name_in(r, addr);
