@@ -156,18 +156,25 @@ same_numbers()
 
 @test "--report: a hop's responders, most answers first (a route that changes mid-run: a1, then a2)" {
 	mdl_is_root || skip "needs root"
-	# r1 sends the target over a1 for the first rounds, then over a2.
+	# r1 sends the target over a1 for the first rounds, then (once two
+	# verdicts are out) over a2.
+	local pid i status=0
 	mdl_exec r1 ip route replace 203.0.113.0/24 via 198.18.2.2
-	( sleep 0.8; mdl_exec r1 ip route replace 203.0.113.0/24 via 198.18.3.2 ) &
-	run --separate-stderr mdp --report -c 8 -p 200 -t 300 --json 203.0.113.5
-	wait
+	mdp --report -c 8 -p 200 -t 300 --json 203.0.113.5 >"$JSON" \
+	    2>"$TABLE" &
+	pid=$!
+	for i in $(seq 200); do
+		grep -q '"round":1' "$JSON" && break
+		sleep 0.05
+	done
+	mdl_exec r1 ip route replace 203.0.113.0/24 via 198.18.3.2
+	wait "$pid" || status=$?
 	mdl_exec r1 ip route replace 203.0.113.0/24 nexthop via 198.18.2.2 \
 	    nexthop via 198.18.3.2
-	echo "$stderr"
+	cat "$TABLE"
 	[ "$status" -eq 0 ]
-	printf '%s\n' "$stderr" >"$TABLE"
-	printf '%s\n' "$output" >"$JSON"
 	same_numbers "$TABLE" "$JSON"
+	output=$(cat "$JSON")
 	# Hop 2: both routers, 24 probes between them, every one answered.
 	[ "$(jcount '.type == "hop-summary" and .ttl == 2 and
 	    (.addrs | sort) == ["198.18.2.2", "198.18.3.2"] and
