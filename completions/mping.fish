@@ -69,6 +69,7 @@ complete -c mping -l max-timeouts -x -d 'Trace: give up after N silent hops (def
 complete -c mping -l window -x -d 'Trace: hops in flight per target (default 5)'
 complete -c mping -l flow -x -d 'Trace: flow, the IPv4 checksum of every probe; with -U or -T the source port (default 0)'
 complete -c mping -l names -d 'Trace: show hop names'
+complete -c mping -l report -d 'Trace: an mtr-style table per target at the end, only that'
 complete -c mping -l all-paths -d 'Trace every load-balanced path (MDA)'
 complete -c mping -l mda -d 'Same as --all-paths'
 complete -c mping -l confidence -x -a '95 99' -d 'All paths: confidence of finding every next hop (default 95)'

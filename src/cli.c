@@ -33,7 +33,7 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
 	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY,
-	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS };
+	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS, OPT_REPORT };
 
 /* What follows the option. */
 enum arg {
@@ -226,6 +226,9 @@ static const struct cli_opt opts[] = {
 	    .help = "trace every load-balanced path (MDA; implies --trace)" },
 	{ OPT_MDA, "mda", FLAG(c.mda), .group = G_TRACING,
 	    .help = "same as --all-paths" },
+	{ OPT_REPORT, "report", FLAG(c.report), .group = G_TRACING,
+	    .help = "an mtr-style table per target at the end, and only\n"
+	    "that (implies --trace)" },
 	{ OPT_CONFIDENCE, "confidence", NUM(95, 99), AT(c.confidence, T_INT),
 	    .scope = S_TRACE, .tdef = "95", .group = G_TRACING, .meta = "P",
 	    .help = "--all-paths: find every next hop with P% confidence\n"
@@ -573,6 +576,21 @@ trace_down_rules(struct cli *st)
 	trace_defaults(st);
 }
 
+/* --report: mtr -r's table of a trace, and only that (-q). */
+static void
+report_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (!c->report)
+		return;
+	if (c->mda || c->trace_down || c->live)
+		usage_error("--report: not with %s", c->mda ? "--all-paths" :
+		    c->trace_down ? "--trace-down" : "--live");
+	c->trace = 1;
+	c->quiet = 1;
+}
+
 /* The options that need --trace or refuse it; --trace's defaults. */
 static void
 trace_rules(struct cli *st)
@@ -582,6 +600,7 @@ trace_rules(struct cli *st)
 
 	if (c->format == FMT_DOT && !c->mda)
 		usage_error("--format dot needs --all-paths");
+	report_rules(st);
 	if (c->mda)
 		c->trace = 1;
 	if (!c->trace && !c->trace_down) {

@@ -61,6 +61,7 @@ OPT("last_addr", F_STR, last_addr);
 FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
+FLD("rtt_last_ms", F_MS, rtt_last);
 static const struct field f_iv_start =
 	{ "interval_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
 static const struct field f_iv_end =
@@ -180,6 +181,12 @@ static const struct field *const csv_paths_quiet[] = { TRACE_FIELDS,
 	PORT_FIELDS, &f_osent, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
+/* -c N traces, --report: a hop over the rounds, as mtr's report has it. */
+#define HOPSUM_FIELDS	&f_sent, &f_received, &f_lost, &f_loss_pct, \
+	&f_rtt_last, &f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev
+static const struct field *const hop_summary[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_ttl, &f_from, &f_addrs, &f_names,
+	HOPSUM_FIELDS, PORT_FIELDS, NULL };
 
 #define CSV_FIELDS	REPLY_FIELDS, &f_icmp_type, &f_icmp_code, &f_error, \
 	&f_mtu, &f_reason, &f_sent, &f_received, &f_lost, &f_inflight, \
@@ -263,8 +270,32 @@ fields_of(enum rec_type t)
 	case REC_RELOAD:	return reload;
 	case REC_LINK:		return links;
 	case REC_PATH:		return paths;
+	case REC_HOP_SUMMARY:	return hop_summary;
 	default:		return list;
 	}
+}
+
+/* Traces with hop summaries: their columns at the end. [quiet][port] */
+static const struct field *const csv_hopsum[] = { CSV_TRACE_FIELDS,
+	&f_method, &f_sent, &f_received, &f_loss_pct, &f_rtt_last, &f_rtt_min,
+	&f_rtt_avg, &f_rtt_max, &f_rtt_stddev, NULL };
+static const struct field *const csv_hopsum_port[] = { CSV_TRACE_FIELDS,
+	PORT_FIELDS, &f_sent, &f_received, &f_loss_pct, &f_rtt_last,
+	&f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev, NULL };
+static const struct field *const csv_hopsum_quiet[] = { TRACE_FIELDS,
+	&f_method, &f_ttl, &f_from, &f_addrs, &f_names, HOPSUM_FIELDS, NULL };
+static const struct field *const csv_hopsum_quiet_port[] = { TRACE_FIELDS,
+	PORT_FIELDS, &f_ttl, &f_from, &f_addrs, &f_names, HOPSUM_FIELDS,
+	NULL };
+static const struct field *const *const csv_hopsum_columns[2][2] = {
+	{ csv_hopsum, csv_hopsum_port },
+	{ csv_hopsum_quiet, csv_hopsum_quiet_port },
+};
+
+const struct field *const *
+fields_csv_hopsum(int quiet, int port)
+{
+	return csv_hopsum_columns[!!quiet][!!port];
 }
 
 const struct field *const *

@@ -41,6 +41,9 @@ const struct field *const *fields_of(enum rec_type);
 const struct field *const *fields_csv_watch(int port);
 const struct field *const *fields_csv(int trace, int quiet, int port,
 		    int monitor);
+/* Traces with hop summaries (-c N, --report): the trace's columns, then
+ * the hop summaries' counts and RTTs. */
+const struct field *const *fields_csv_hopsum(int quiet, int port);
 /* --all-paths: its own columns (hop, link, path, trace records). */
 const struct field *const *fields_csv_paths(int quiet);
 

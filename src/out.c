@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "out.h"
@@ -15,7 +16,7 @@
 static const char *const type_names[REC_NTYPES] = {
 	"start", "reply", "timeout", "error", "bad-target", "summary", "end",
 	"alive", "unreachable", "probe", "hop", "trace", "interval", "interim",
-	"down", "up", "resolved", "reload", "link", "path",
+	"down", "up", "resolved", "reload", "link", "path", "hop-summary",
 };
 
 const char *
@@ -36,6 +37,7 @@ record_clear(struct record *r, enum rec_type t)
 	r->ts_orig = r->ts_recv = r->ts_xmit = r->ts_local = -1;
 	r->rtt_ms = r->loss_pct = NAN;
 	r->rtt_min = r->rtt_avg = r->rtt_max = r->rtt_stddev = NAN;
+	r->rtt_last = NAN;
 	r->jitter = r->t_start = r->t_end = r->duration = NAN;
 	r->sent = r->received = r->lost = r->inflight = -1;
 	r->errors = r->dups = r->responders = -1;
@@ -300,6 +302,19 @@ out_init_inner(struct out *inner, const struct out *o)
 		inner->ops->begin(inner);
 }
 
+/*
+ * --report with --json or --csv: the records on stdout, and the tables
+ * for people on stderr (as the progress line is), from the same run.
+ */
+static void
+out_tables(struct out *o, const struct conf *c)
+{
+	if (!c->report || (c->format != FMT_JSON && c->format != FMT_CSV) ||
+	    (o->tables = malloc(sizeof(*o->tables))) == NULL)
+		return;
+	out_setup(o->tables, stderr, c, &out_text_ops);
+}
+
 void
 out_init(struct out *o, FILE *fp, const struct conf *c)
 {
@@ -331,6 +346,7 @@ out_init(struct out *o, FILE *fp, const struct conf *c)
 	}
 	if (o->ops->begin)
 		o->ops->begin(o);
+	out_tables(o, c);
 }
 
 void
@@ -339,6 +355,8 @@ out_emit(struct out *o, const struct record *r)
 	if (o->progress)
 		progress_hide(o->progress);
 	o->ops->emit(o, r);
+	if (o->tables && r->type == REC_HOP_SUMMARY)
+		o->tables->ops->emit(o->tables, r);
 }
 
 int
@@ -353,6 +371,7 @@ out_wants_all(const struct out *o, enum rec_type t)
 	/* -q keeps what is about a target as a whole, not its probes. */
 	return !o->conf->quiet ||
 	    t == (o->conf->trace ? REC_TRACE : REC_SUMMARY) ||
+	    t == REC_HOP_SUMMARY ||
 	    t == REC_INTERIM || t == REC_INTERVAL || t == REC_DOWN ||
 	    t == REC_UP || t == REC_RESOLVED || t == REC_RELOAD;
 }
@@ -364,6 +383,11 @@ out_finish(struct out *o)
 	o->progress = NULL;
 	if (o->ops->finish)
 		o->ops->finish(o);
+	if (o->tables) {
+		fflush(stderr);
+		free(o->tables);
+		o->tables = NULL;
+	}
 }
 
 int64_t
