@@ -3,7 +3,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "out.h"
 #include "progress.h"
@@ -277,6 +279,25 @@ obuf_fixed(struct obuf *b, double d, int prec)
 		obuf_put(b, fmt_fixed(tmp, sizeof(tmp), d, prec));
 }
 
+#define OUT_BUFFER	(1 << 20)
+
+void
+out_buffer(FILE *fp)
+{
+	char *buf;
+
+	if (isatty(fileno(fp))) {
+		setvbuf(fp, NULL, _IOFBF, BUFSIZ);
+		return;
+	}
+	/*
+	 * glibc ignores the size when it is not given the buffer.  This one
+	 * is never freed: stdio writes out of it until exit.
+	 */
+	if ((buf = malloc(OUT_BUFFER)) != NULL)
+		setvbuf(fp, buf, _IOFBF, OUT_BUFFER);
+}
+
 /* The bare object: a stream, the options, a formatter, no state yet. */
 static void
 out_setup(struct out *o, FILE *fp, const struct conf *c,
@@ -286,6 +307,7 @@ out_setup(struct out *o, FILE *fp, const struct conf *c,
 	o->fp = fp;
 	o->conf = c;
 	o->ops = ops;
+	o->hold = !isatty(fileno(fp));
 }
 
 void
@@ -339,6 +361,14 @@ out_emit(struct out *o, const struct record *r)
 	if (o->progress)
 		progress_hide(o->progress);
 	o->ops->emit(o, r);
+	o->pending = 1;
+	/* What a reader of a pipe waits for: -Q's and SIGQUIT's reports,
+	 * an outage, a reload, the end. */
+	if (r->type == REC_INTERVAL || r->type == REC_INTERIM ||
+	    r->type == REC_DOWN || r->type == REC_UP ||
+	    r->type == REC_RELOAD || r->type == REC_RESOLVED ||
+	    r->type == REC_END)
+		o->urgent = 1;
 }
 
 int
@@ -381,6 +411,7 @@ out_tick(struct out *o, const struct run_counts *rc, int64_t now)
 int
 out_flush(struct out *o)
 {
+	o->pending = o->urgent = 0;
 	if (fflush(o->fp) == EOF || ferror(o->fp)) {
 		if (errno == 0)
 			errno = EIO;

@@ -224,6 +224,8 @@ sock_setup(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	int saved;
 
 	s->ttl = -1;
+	s->ttl_conf = c->ttl;
+	s->ttl_each = 1;
 	if (options(s, c, err, errlen) == -1) {
 		saved = errno;
 		close(s->fd);
@@ -271,11 +273,35 @@ sock_set_ttl(struct sock *s, int ttl)
  * before it, returns their count and drops the error: the next call,
  * starting at that message, fails on it again and tells us why.
  */
+/* A control message of one int. */
+union cmsg_int {
+	struct cmsghdr	h;
+	char		b[CMSG_SPACE(sizeof(int))];
+};
+
+/*
+ * A datagram's own TTL (IP_TTL, Linux 3.13 on raw, ping and UDP sockets)
+ * or hop limit (IPV6_HOPLIMIT), so that one sendmmsg carries a trace's
+ * probes of every TTL: the socket option would hold one per call.
+ */
+static void
+ttl_cmsg(const struct sock *s, struct msghdr *m, union cmsg_int *c, int ttl)
+{
+	memset(c, 0, sizeof(*c));
+	c->h.cmsg_level = s->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->h.cmsg_type = s->family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
+	c->h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&c->h), &ttl, sizeof(int));
+	m->msg_control = c;
+	m->msg_controllen = sizeof(*c);
+}
+
 int
 sock_send_batch(struct sock *s, struct tx *tx, int n)
 {
 	struct mmsghdr mm[TX_BATCH];
 	struct iovec iov[TX_BATCH];
+	union cmsg_int cm[TX_BATCH];
 	int i, r, done = 0, retried = -1;
 
 	if (n > TX_BATCH)
@@ -288,6 +314,8 @@ sock_send_batch(struct sock *s, struct tx *tx, int n)
 		mm[i].msg_hdr.msg_namelen = tx[i].tolen;
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
+		if (s->ttl_each && tx[i].ttl > 0)
+			ttl_cmsg(s, &mm[i].msg_hdr, &cm[i], tx[i].ttl);
 		tx[i].err = 0;
 	}
 	while (done < n) {
