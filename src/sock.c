@@ -146,22 +146,27 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	int v4 = s->family == AF_INET, v;
 
 	rcvbuf(s, c);
-	/* Each datagram carries the socket's count of drops so far. */
-	on(s->fd, SOL_SOCKET, SO_RXQ_OVFL);
-	/* Kernel receive time, so a busy loop does not inflate RTTs. */
+	/*
+	 * Kernel receive time, so a busy loop does not inflate RTTs.  Every
+	 * control message asked for costs each datagram a put_cmsg: drops
+	 * are counted at the end (SO_MEMINFO, sock_drops), not by
+	 * SO_RXQ_OVFL on each datagram.
+	 */
 	on(s->fd, SOL_SOCKET, SO_TIMESTAMPNS);
 	if (mark(s, c, err, errlen) == -1)
 		return -1;
 	if (v4) {
 		/*
 		 * TTL and TOS of each reply as control messages: what ping
-		 * sockets and UDP/TCP ones learn of them.  A raw ICMP socket
-		 * reads them in the IP header itself (icmp4.c); IPv6
-		 * sockets never see theirs: only IPV6_HOPLIMIT and
-		 * IPV6_TCLASS tell.
+		 * sockets and UDP/TCP ones learn of them.  A raw IPv4 socket
+		 * reads them in the IP header itself (icmp4.c, l4.c): none
+		 * asked for.  IPv6 sockets never see theirs: only
+		 * IPV6_HOPLIMIT and IPV6_TCLASS tell.
 		 */
-		on(s->fd, IPPROTO_IP, IP_RECVTTL);
-		on(s->fd, IPPROTO_IP, IP_RECVTOS);
+		if (!s->raw) {
+			on(s->fd, IPPROTO_IP, IP_RECVTTL);
+			on(s->fd, IPPROTO_IP, IP_RECVTOS);
+		}
 		if (!s->raw)	/* ping sockets get errors only this way */
 			on(s->fd, IPPROTO_IP, IP_RECVERR);
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IP, IP_TOS,
@@ -375,14 +380,13 @@ clocks_now(struct clocks *c)
 }
 
 static void
-cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
+cmsgs(struct msghdr *m, struct rx *r,
     const struct clocks *now, int64_t oldest)
 {
 	struct cmsghdr *c;
 	struct timespec ts;
 	struct sock_extended_err ee;
 	struct sockaddr *off;
-	uint32_t drops;
 	int64_t age;
 
 	r->when = r->read = now->mono;
@@ -405,11 +409,6 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 		} else if (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_TCLASS) {
 			memcpy(&r->tos, CMSG_DATA(c), sizeof(int));
-		} else if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SO_RXQ_OVFL) {
-			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
-			if (drops > s->drops)
-				s->drops = drops;
 		} else if ((c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_RECVERR) || (c->cmsg_level ==
 		    IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
@@ -501,7 +500,7 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	clocks_now(&now);
 	for (i = 0; i < n; i++) {
 		rx_reset(&rx[i], &b.mm[i]);
-		cmsgs(s, &b.mm[i].msg_hdr, &rx[i], &now, s->emptied);
+		cmsgs(&b.mm[i].msg_hdr, &rx[i], &now, s->emptied);
 	}
 	/* Fewer than asked for: everything that came before the call. */
 	if (n < max)
@@ -532,15 +531,16 @@ sock_recv_err(struct sock *s, struct rx *rx, int max)
 		rx_reset(&rx[i], &b.mm[i]);
 		/* The error queue is read apart: no bound from the other
 		 * reads. */
-		cmsgs(s, &b.mm[i].msg_hdr, &rx[i], &now, INT64_MIN);
+		cmsgs(&b.mm[i].msg_hdr, &rx[i], &now, INT64_MIN);
 	}
 	return n;
 }
 
 /*
- * SO_RXQ_OVFL reports drops only with a later datagram, and ping sockets
- * do not report it at all (they pass on the timestamp alone): at the end,
- * the socket's own counter (SO_MEMINFO, Linux 4.6) has every drop.
+ * The datagrams the kernel dropped: the socket's own counter (SO_MEMINFO,
+ * Linux 4.6), read at the end.  SO_RXQ_OVFL would say it on each datagram
+ * (a control message each), but only with a later one, and ping sockets
+ * not at all.
  */
 uint32_t
 sock_drops(struct sock *s)
