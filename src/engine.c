@@ -408,7 +408,7 @@ probe_build(struct engine *e, struct tx *tx, const struct job *j,
  * one has left (see send_due).  One socket per batch; each probe carries
  * its TTL (sock.c: a control message), so a trace's batch of many TTLs
  * is one system call, except on a socket that takes none (s.ttl_each:
- * IPv6 ping sockets of old kernels), whose batch has one TTL.
+ * IPv6 ping sockets, see method_icmp.c), whose batch has one TTL.
  */
 static void
 batch_fill(struct engine *e, int64_t now, int64_t sent, struct batch *b,
