@@ -96,12 +96,11 @@ struct engine {
 	 * once, in their order, after the due ones of q_send), are marked
 	 * side, and their probes never count as the target's probes (sent,
 	 * in flight) nor keep the engine from being idle (the side mode
-	 * says when its work is done).  ttl0: the TTL a job of TTL 0 is sent with (0: the
-	 * socket's as it is; -1 sets the kernel's default back).
+	 * says when its work is done).  A job of TTL 0 goes with the
+	 * run's (--ttl, or the kernel's).
 	 */
 	struct fifo		 q_side;
 	uint8_t			 side;
-	int			 ttl0;
 	struct pool		 pool;		/* probes in flight */
 	struct tx		*tx;		/* send slots, ntx of them */
 	uint8_t			*pkt;
@@ -124,6 +123,7 @@ struct engine {
 						   a mode may set it to end
 						   the run on an answer */
 	int			 write_error;
+	int64_t			 flushed;	/* output last flushed */
 	int			 nomem;		/* a pool or queue could not grow */
 };
 

@@ -3,13 +3,15 @@
 
 #include "fields.h"
 
-#define FLD(n, k, m)	static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), 0, 0 }
+/* JSON's key of a field, written in one piece (out_json.c). */
+#define KEY(n)		",\"" n "\":", sizeof(",\"" n "\":") - 1
+#define FIELD(v, n, k, m, c, o) static const struct field v = \
+	{ n, k, offsetof(struct record, m), c, o, KEY(n) }
+#define FLD(n, k, m)	FIELD(f_##m, n, k, m, 0, 0)
 /* A field only some runs have (-b's responders, a port's state). */
-#define OPT(n, k, m)	static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), 0, 1 }
-#define LIST(n, k, m, c) static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), offsetof(struct record, c), 0 }
+#define OPT(n, k, m)	FIELD(f_##m, n, k, m, 0, 1)
+#define LIST(n, k, m, c) FIELD(f_##m, n, k, m, \
+	offsetof(struct record, c), 0)
 
 FLD("type", F_TYPE, type);
 FLD("time", F_TIME, time);
@@ -62,16 +64,11 @@ FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
 FLD("rtt_last_ms", F_MS, rtt_last);
-static const struct field f_iv_start =
-	{ "interval_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
-static const struct field f_iv_end =
-	{ "interval_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
-static const struct field f_out_start =
-	{ "outage_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
-static const struct field f_out_end =
-	{ "outage_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
-static const struct field f_out_len =
-	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
+FIELD(f_iv_start, "interval_start", F_TIME, t_start, 0, 0);
+FIELD(f_iv_end, "interval_end", F_TIME, t_end, 0, 0);
+FIELD(f_out_start, "outage_start", F_TIME, t_start, 0, 0);
+FIELD(f_out_end, "outage_end", F_TIME, t_end, 0, 0);
+FIELD(f_out_len, "outage_s", F_TIME, duration, 0, 0);
 OPT("state", F_STR, state);
 OPT("tos", F_INT, tos);
 OPT("originate", F_LONG, ts_orig);
@@ -81,17 +78,15 @@ OPT("localreceive", F_LONG, ts_local);
 FLD("joined", F_LONG, joined);
 FLD("left", F_LONG, left);
 /* --rtts: a summary's RTT per probe (left out without it). */
-static const struct field f_rtts_asked = { "rtts_ms", F_MSS,
-	offsetof(struct record, rtts), offsetof(struct record, nprobes), 1 };
+FIELD(f_rtts_asked, "rtts_ms", F_MSS, rtts, offsetof(struct record, nprobes),
+    1);
 /* A summary's reason: only a name that did not resolve has one. */
-static const struct field f_why =
-	{ "reason", F_STR, offsetof(struct record, reason), 0, 1 };
+FIELD(f_why, "reason", F_STR, reason, 0, 1);
 FLD("to", F_STR, to);
 /* --all-paths: an interface's part of a hop record, and the probes a
  * verdict spent (absent, and left out of JSON, in other traces). */
 OPT("flows", F_LONG, flows);
-#define OPTF(v, n, k, m)	static const struct field v = \
-	{ n, k, offsetof(struct record, m), 0, 1 }
+#define OPTF(v, n, k, m)	FIELD(v, n, k, m, 0, 1)
 OPTF(f_ofrom, "from", F_STR, from);
 OPTF(f_osent, "sent", F_LONG, sent);
 OPTF(f_orecv, "received", F_LONG, received);
@@ -351,6 +346,31 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		break;
 	}
 	return NULL;
+}
+
+int
+field_absent(const struct field *f, const struct record *r)
+{
+	const void *p = field_at(f, r);
+
+	switch (f->kind) {
+	case F_STR:
+		return *(const char *const *)p == NULL;
+	case F_LONG:
+		return *(const long *)p < 0;
+	case F_INT:
+		return *(const int *)p < 0;
+	case F_MS:
+	case F_TIME:
+	case F_PCT:
+		return isnan(*(const double *)p);
+	case F_STRS:
+	case F_MSS:
+	case F_MPLS:
+		return field_list_len(f, r) < 0;
+	default:
+		return 0;
+	}
 }
 
 long

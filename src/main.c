@@ -467,7 +467,7 @@ set_up(struct run *run, const sigset_t *block)
 	    trace_mode(&run->e) : run->c.trace_down ? watch_mode(&run->e) :
 	    ping_mode(&run->e)) == -1)
 		err(EXIT_SYSTEM, "start-up");
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	out_buffer(stdout);
 	out_init(&run->out, stdout, &run->c);
 	run->out.resized = &sig_winch;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "out.h"
 #include "progress.h"
@@ -55,11 +56,17 @@ obuf_init(struct obuf *b, FILE *fp)
 	b->n = 0;
 }
 
+/*
+ * Unlocked: only the main thread writes the output (getaddrinfo_a's
+ * threads write to the resolver's pipe), and a sweep writes a record a
+ * probe: fwrite's lock made it 1.7% of a --json sweep's CPU samples,
+ * fwrite_unlocked 0.35%.
+ */
 void
 obuf_flush(struct obuf *b)
 {
 	if (b->n)
-		fwrite(b->b, 1, b->n, b->fp);
+		fwrite_unlocked(b->b, 1, b->n, b->fp);
 	b->n = 0;
 }
 
@@ -69,7 +76,7 @@ obuf_putn_slow(struct obuf *b, const void *s, size_t k)
 {
 	obuf_flush(b);
 	if (k > sizeof(b->b)) {
-		fwrite(s, 1, k, b->fp);
+		fwrite_unlocked(s, 1, k, b->fp);
 		return;
 	}
 	memcpy(b->b, s, k);
@@ -279,6 +286,25 @@ obuf_fixed(struct obuf *b, double d, int prec)
 		obuf_put(b, fmt_fixed(tmp, sizeof(tmp), d, prec));
 }
 
+#define OUT_BUFFER	(1 << 20)
+
+void
+out_buffer(FILE *fp)
+{
+	char *buf;
+
+	if (isatty(fileno(fp))) {
+		setvbuf(fp, NULL, _IOFBF, BUFSIZ);
+		return;
+	}
+	/*
+	 * glibc ignores the size when it is not given the buffer.  This one
+	 * is never freed: stdio writes out of it until exit.
+	 */
+	if ((buf = malloc(OUT_BUFFER)) != NULL)
+		setvbuf(fp, buf, _IOFBF, OUT_BUFFER);
+}
+
 /* The bare object: a stream, the options, a formatter, no state yet. */
 static void
 out_setup(struct out *o, FILE *fp, const struct conf *c,
@@ -288,6 +314,7 @@ out_setup(struct out *o, FILE *fp, const struct conf *c,
 	o->fp = fp;
 	o->conf = c;
 	o->ops = ops;
+	o->hold = !isatty(fileno(fp));
 }
 
 void
@@ -357,6 +384,14 @@ out_emit(struct out *o, const struct record *r)
 	o->ops->emit(o, r);
 	if (o->tables && r->type == REC_HOP_SUMMARY)
 		o->tables->ops->emit(o->tables, r);
+	o->pending = 1;
+	/* What a reader of a pipe waits for: -Q's and SIGQUIT's reports,
+	 * an outage, a reload, the end. */
+	if (r->type == REC_INTERVAL || r->type == REC_INTERIM ||
+	    r->type == REC_DOWN || r->type == REC_UP ||
+	    r->type == REC_RELOAD || r->type == REC_RESOLVED ||
+	    r->type == REC_END)
+		o->urgent = 1;
 }
 
 int
@@ -405,6 +440,7 @@ out_tick(struct out *o, const struct run_counts *rc, int64_t now)
 int
 out_flush(struct out *o)
 {
+	o->pending = o->urgent = 0;
 	if (fflush(o->fp) == EOF || ferror(o->fp)) {
 		if (errno == 0)
 			errno = EIO;

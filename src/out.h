@@ -128,11 +128,22 @@ struct out {
 						   the text tables, on stderr */
 	struct progress		*progress;	/* the line on stderr, or NULL */
 	volatile sig_atomic_t	*resized;	/* set on SIGWINCH */
+	/* For the engine's flushes: the stream is not a terminal (its
+	 * writes may wait), records were written since the last flush, one
+	 * of them a report a reader waits for (out_emit sets them). */
+	int			 hold, pending, urgent;
 };
 
 extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
 	    out_live_ops, out_fping_ops, out_dot_ops;
 
+/*
+ * fp's stdio buffer, before anything is written to it: to a file or a
+ * pipe 1 MiB, which the engine flushes when a record waited 100 ms (see
+ * engine_run), so a sweep's output goes out in a few large writes; to a
+ * terminal, stdio's own, flushed after every step of the engine.
+ */
+void	out_buffer(FILE *);
 void	out_init(struct out *, FILE *, const struct conf *);
 /* inner as o's inner formatter (o's stream and conf), begun; NULL: none. */
 void	out_init_inner(struct out *inner, const struct out *o);

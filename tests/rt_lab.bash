@@ -174,3 +174,19 @@ rt_drop()
 	}
 	EOF
 }
+
+# rt_up_tag TAG: rt_up, the lab named TAG-PID instead of rt-PID (a test
+# file whose namespaces must carry its own prefix).
+rt_up_tag()
+{
+	netns_is_root || return 0
+	export RT="$1-$$" RT_DIR
+	netns_gc "$1"
+	RT_DIR=$(netns_mkdir "$1") || return 1
+	if ! _rt_build; then
+		echo "rt_up_tag: building the lab failed" >&2
+		rt_down
+		return 1
+	fi
+	export MPING
+}
