@@ -21,7 +21,7 @@ SRCS	+= src/watch.c
 SRCS	+= src/cli_fping.c src/out_fping.c src/out_fping_json.c
 SRCS	+= src/method_tstamp.c
 SRCS	+= src/bpf.c
-SRCS	+= src/reload.c
+SRCS	+= src/reload.c src/feed.c
 SRCS	+= src/mda.c src/out_dot.c
 SRCS	+= src/budget.c
 OBJS	= $(SRCS:.c=.o)
