@@ -178,8 +178,10 @@ feed_step(void *arg)
 	struct input *in = f->in;
 	int r;
 
-	if (e->tg->n - e->cursor >= CHUNK)
+	if (e->tg->n - e->cursor >= CHUNK) {
+		e->feed_now = 0;	/* the engine's sends wake it */
 		return 1;
+	}
 	r = chunk(f, CHUNK);
 	lookups(f);
 	e->feed_now = r == INPUT_PAUSED;

@@ -329,11 +329,12 @@ input_size(const char *s)
 	return count;
 }
 
-/* The room of a chunk is used up: the reading pauses. */
+/* The room of a chunk is used up, or the table full: the reading pauses
+ * (the first target past --max-targets is the one named). */
 static int
 paused(const struct input *in)
 {
-	return in->chunked && in->room == 0;
+	return in->chunked && (in->room == 0 || in->over_max);
 }
 
 /* One target (address or name) tried: less room in the chunk. */
