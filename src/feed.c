@@ -120,6 +120,7 @@ feed_end(struct feed *f)
 
 	if (f->fd != -1)
 		close_fd(f);
+	input_drop(in);
 	in->chunked = in->nowait = 0;
 	in->stop = f->stop;
 	in->usable = NULL;

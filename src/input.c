@@ -383,6 +383,14 @@ expand(struct input *in)
 	return INPUT_END;
 }
 
+void
+input_drop(struct input *in)
+{
+	block_end(in);
+	in->len = 0;
+	in->cut = in->eof = 0;
+}
+
 int
 input_resume(struct input *in)
 {
@@ -597,8 +605,7 @@ input_fd(struct input *in, int fd)
 		if (r == -1)
 			error = errno;
 	}
-	in->len = 0;
-	in->cut = in->eof = 0;
+	input_drop(in);
 	errno = error;
 	return error ? -1 : INPUT_END;
 }

@@ -62,6 +62,8 @@ void	input_free(struct input *);
 void	input_target(struct input *, const char *);
 /* Go on with a pending block: INPUT_PAUSED while it is not finished. */
 int	input_resume(struct input *);
+/* A paused reading forgotten (its block, its lines): the next is new. */
+void	input_drop(struct input *);
 /* How many addresses s stands for (a block's size, 1 for anything else):
  * an upper bound of the targets it adds, for --max-targets. */
 uint64_t input_size(const char *s);
