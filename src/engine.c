@@ -759,7 +759,7 @@ engine_add_resolver(struct engine *e, struct loop *l, int fd)
 static int
 done(struct engine *e, int64_t now)
 {
-	if (e->res && resolver_pending(e->res))
+	if (e->feed || (e->res && resolver_pending(e->res)))
 		return 0;
 	if (e->cursor < e->tg->n || e->mode->done == NULL)
 		return 0;
@@ -783,7 +783,10 @@ engine_step(struct engine *e, int64_t now)
 		return 1;
 	}
 	drain(e, now);
-	if (e->why)	/* the mode ended the run on an answer (fping -X) */
+	if (e->feed && e->feed(e->feed_arg) == 0)
+		e->feed = NULL;
+	/* the mode ended the run on an answer (fping -X), or the feed */
+	if (e->why)
 		return 1;
 	expire(e, now);
 	send_due(e, now);
@@ -820,6 +823,8 @@ engine_wait(struct engine *e, int64_t now)
 			t = earliest(e, j->due, t);
 	if (e->cursor < e->tg->n)
 		t = earliest(e, now, t);
+	if (e->feed && e->feed_now)
+		t = now;
 	if (next_expiry(e, &d) && d < t)
 		t = d;
 	if (e->c->deadline_ns && e->start + e->c->deadline_ns < t)

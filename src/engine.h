@@ -119,6 +119,15 @@ struct engine {
 	int64_t			(*hook)(void *arg, int64_t now);
 	void			*hook_arg;
 	int64_t			 next_hook;
+	/*
+	 * Targets still being read (main's feed; NULL: all are in): called
+	 * on every step, it adds what it has at hand and returns 0 once the
+	 * input is exhausted; the run is not over before.  feed_now: it has
+	 * more at hand (the engine does not wait).
+	 */
+	int			(*feed)(void *arg);
+	void			*feed_arg;
+	int			 feed_now;
 	const char		*why;		/* why the run ended, or NULL;
 						   a mode may set it to end
 						   the run on an answer */
