@@ -56,8 +56,9 @@ fuzz: fuzz/fuzz_icmp
 	mkdir -p fuzz/corpus.run
 	fuzz/fuzz_icmp -max_total_time=$${FUZZ_SECONDS:-60} fuzz/corpus.run fuzz/corpus
 
-# Sets up its own namespace lab, compares mping with a minimal sender and
-# fping, writes bench/RESULTS.md.  Not part of make check (several minutes).
+# Sets up its own namespace lab, compares mping with a minimal sender,
+# fping, scamper, traceroute and ping, writes bench/RESULTS.md.  Not part
+# of make check (about 15 minutes; BENCH_ONLY=name,... for a subset).
 bench: mping
 	bench/run
 
