@@ -3,24 +3,37 @@
 
 #include "sched.h"
 
+/*
+ * Double a full ring in place: realloc (mremap for a big one: no second
+ * copy held while it grows, a million jobs are 24 MB), then the part
+ * that had wrapped round, slots 0 to the head's, moves past the old end.
+ */
+static int
+fifo_grow(struct fifo *f)
+{
+	size_t cap = f->e ? f->mask + 1 : 0, h = f->head & f->mask;
+	size_t ncap = cap ? cap * 2 : 1024;
+	struct job *e;
+
+	if (cap == 0)
+		h = 0;
+	if ((e = realloc(f->e, ncap * sizeof(*e))) == NULL)
+		return -1;
+	memcpy(e + cap, e, h * sizeof(*e));
+	f->e = e;
+	f->mask = ncap - 1;
+	f->head = h;
+	f->tail = h + cap;
+	return 0;
+}
+
 int
 fifo_push(struct fifo *f, const struct job *j)
 {
-	size_t cap = f->e ? f->mask + 1 : 0, n = f->tail - f->head, i;
-	struct job *e;
+	size_t cap = f->e ? f->mask + 1 : 0;
 
-	if (n == cap) {
-		cap = cap ? cap * 2 : 1024;
-		if ((e = malloc(cap * sizeof(*e))) == NULL)
-			return -1;
-		for (i = 0; i < n; i++)
-			e[i] = f->e[(f->head + i) & f->mask];
-		free(f->e);
-		f->e = e;
-		f->mask = cap - 1;
-		f->head = 0;
-		f->tail = n;
-	}
+	if (f->tail - f->head == cap && fifo_grow(f) == -1)
+		return -1;
 	f->e[f->tail++ & f->mask] = *j;
 	return 0;
 }
