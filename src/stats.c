@@ -3,24 +3,33 @@
 
 #include "stats.h"
 
-/* n bytes, little-endian, to and from a number. */
-static uint64_t
-get_le(const uint8_t *p, int n)
+/* 24 and 48 bits, little-endian, to and from numbers (unrolled: this is
+ * once per reply, and a compiler makes each one load or store). */
+static uint32_t
+get24(const uint8_t p[3])
 {
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return v;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 }
 
 static void
-put_le(uint8_t *p, int n, uint64_t v)
+put24(uint8_t p[3], uint32_t v)
 {
-	int i;
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+}
 
-	for (i = 0; i < n; i++, v >>= 8)
-		p[i] = (uint8_t)v;
+static uint64_t
+get48(const uint8_t p[6])
+{
+	return (uint64_t)get24(p) | (uint64_t)get24(p + 3) << 24;
+}
+
+static void
+put48(uint8_t p[6], uint64_t v)
+{
+	put24(p, (uint32_t)(v & 0xffffff));
+	put24(p + 3, (uint32_t)(v >> 24 & 0xffffff));
 }
 
 static double
@@ -53,15 +62,15 @@ add_extremes(struct stats *s, uint32_t us)
 {
 	uint32_t v = us < STATS_RTT_MAX ? us : STATS_RTT_MAX, last;
 
-	if (s->n == 0 || v < get_le(s->min, 3))
-		put_le(s->min, 3, v);
-	if (s->n == 0 || v > get_le(s->max, 3))
-		put_le(s->max, 3, v);
+	if (s->n == 0 || v < get24(s->min))
+		put24(s->min, v);
+	if (s->n == 0 || v > get24(s->max))
+		put24(s->max, v);
 	if (s->n) {
-		last = (uint32_t)get_le(s->last, 3);
+		last = get24(s->last);
 		s->jsum += (float)(v > last ? v - last : last - v);
 	}
-	put_le(s->last, 3, v);
+	put24(s->last, v);
 }
 
 /*
@@ -71,34 +80,41 @@ add_extremes(struct stats *s, uint32_t us)
 void
 stats_add_us(struct stats *s, uint32_t us)
 {
-	uint64_t sum = get_le(s->sum, 6);
-	double m2 = m2_of(s), d;
+	uint64_t sum;
+	double m2, d;
 
 	add_extremes(s, us);
-	d = us - (s->n ? (double)sum / s->n : 0.0);
+	if (s->n == 0) {	/* m2 stays 0: a sweep's one reply is cheap */
+		s->n = 1;
+		put48(s->sum, us);
+		return;
+	}
+	sum = get48(s->sum);
+	m2 = m2_of(s);
+	d = us - (double)sum / s->n;
 	s->n++;
 	sum += us;
 	m2 += d * (us - (double)sum / s->n);
-	put_le(s->sum, 6, sum);
+	put48(s->sum, sum);
 	memcpy(s->m2, &m2, sizeof(m2));
 }
 
 double
 stats_min(const struct stats *s)
 {
-	return s->n ? get_le(s->min, 3) / 1e3 : NAN;
+	return s->n ? get24(s->min) / 1e3 : NAN;
 }
 
 double
 stats_max(const struct stats *s)
 {
-	return s->n ? get_le(s->max, 3) / 1e3 : NAN;
+	return s->n ? get24(s->max) / 1e3 : NAN;
 }
 
 double
 stats_mean(const struct stats *s)
 {
-	return s->n ? (double)get_le(s->sum, 6) / s->n / 1e3 : NAN;
+	return s->n ? (double)get48(s->sum) / s->n / 1e3 : NAN;
 }
 
 /* Population standard deviation, as ping(8) and fping report it. */

@@ -154,8 +154,9 @@ const uint8_t *target_a16(const struct targets *, const struct target *,
 uint32_t target_scope(const struct targets *, const struct target *);
 void	target_sockaddr(const struct targets *, const struct target *,
 	    struct sockaddr_storage *, socklen_t *);
-/* Target i's place in what the user gave; -1: no memory to keep it. */
+/* Target i's place in what the user gave (its index, unless set). */
 uint32_t targets_order(const struct targets *, uint32_t i);
+/* Set it; -1: no memory to keep a place other than the index. */
 int	targets_set_order(struct targets *, uint32_t i, uint32_t order);
 /* One more error or duplicate for target i (lost without memory, said
  * once on stderr), and how many. */
