@@ -675,7 +675,7 @@ cli_fping_names(struct targets *tg, uint32_t from, int rdns)
 	for (i = from; i < tg->n; i++) {
 		if (rdns == 2 && (tg->t[i].flags & T_NAMED))
 			continue;
-		target_sockaddr(&tg->t[i], &ss, &len);
+		target_sockaddr(tg, &tg->t[i], &ss, &len);
 		if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
 		    NULL, 0, 0) == 0 && target_show_as(tg, &tg->t[i], host))
 			return;

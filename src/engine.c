@@ -857,7 +857,7 @@ target_now(void *engine, long i, struct record *r, char *nbuf, char *abuf)
 	r->addr = r->addr ? strcpy(abuf, txt.addr) : NULL;
 	if (!(t->flags & T_NAMED))
 		r->target = r->addr;
-	report_counts(t, r);
+	report_counts(e->rep, t, r);
 	return 0;
 }
 

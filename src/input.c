@@ -237,8 +237,10 @@ add(struct input *in, const char *what, int family, const uint8_t a[16],
 		in->nomem = 1;
 		return -1;
 	}
-	if (r >= 0)
-		in->tg->t[r].order = order;
+	if (r >= 0 && targets_set_order(in->tg, (uint32_t)r, order) == -1) {
+		in->nomem = 1;
+		return -1;
+	}
 	return 0;
 }
 

@@ -162,8 +162,9 @@ resolved(void *arg, const char *name, uint32_t order,
 		 * which leaves it out; a trace has no verdict for it). */
 		if (!run->c.fping.on && !run->c.trace && (i =
 		    targets_add_unresolved(&run->tg, name, error)) >= 0)
-			run->tg.t[i].order = order;
-		else if (i == TARGET_NOMEM)
+			i = targets_set_order(&run->tg, (uint32_t)i, order) ?
+			    TARGET_NOMEM : i;
+		if (i == TARGET_NOMEM)
 			run->in.nomem = 1;
 	} else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
@@ -611,7 +612,7 @@ name_width(const struct run *run)
 
 		n = (long)strlen(t->flags & T_NAMED && !run->c.fping.addr ?
 		    target_name(&run->tg, t, buf, sizeof(buf)) :
-		    target_addr(t, buf, sizeof(buf)));
+		    target_addr(&run->tg, t, buf, sizeof(buf)));
 		/* -A with -n or -d: "name (addr)" */
 		if (run->c.fping.addr && run->c.fping.rdns)
 			n += 3 + (long)strlen(target_name(&run->tg, t, buf,

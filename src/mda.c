@@ -690,10 +690,10 @@ path_counts(const struct engine *e, const struct mda_target *mt, uint32_t f,
 		r->lost += fl->lost;
 		if (fl->rtt.n == 0)
 			continue;
-		sum += fl->rtt.mean * fl->rtt.n;
+		sum += stats_mean(&fl->rtt) * fl->rtt.n;
 		n += fl->rtt.n;
-		min = fl->rtt.min < min ? fl->rtt.min : min;
-		max = fl->rtt.max > max ? fl->rtt.max : max;
+		min = fmin(stats_min(&fl->rtt), min);
+		max = fmax(stats_max(&fl->rtt), max);
 	}
 	r->received = r->sent - r->lost;
 	r->loss_pct = 100.0 * (double)r->lost / (double)r->sent;

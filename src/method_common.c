@@ -74,6 +74,7 @@ method_tagged(const struct tag_key *key, const struct targets *tg,
 {
 	const struct target *t;
 	uint32_t idx;
+	uint8_t a[16];
 
 	if (data == NULL || len < TAG_HDR_LEN + TAG_LEN)
 		return 0;
@@ -82,8 +83,8 @@ method_tagged(const struct tag_key *key, const struct targets *tg,
 	if (idx >= tg->n)
 		return 0;
 	t = &tg->t[idx];
-	return t->family == family && tag_check(key, data, len, t->addr,
-	    h) == 0;
+	return t->family == family && tag_check(key, data, len,
+	    target_a16(tg, t, a), h) == 0;
 }
 
 /* Redirect and source quench do not mean the probe is gone. */

@@ -139,8 +139,9 @@ icmp_build(void *arg, const struct sock *s, struct tx *tx,
     const struct target *t, const struct probe_hdr *h, int flow)
 {
 	struct method_state *im = arg;
+	uint8_t a[16];
 
-	tag_write(&im->key, tx->buf + 8, h, t->addr);
+	tag_write(&im->key, tx->buf + 8, h, target_a16(im->tg, t, a));
 	/* Past 65,535 the ICMP seq wraps; the tag's seq and serial decide. */
 	if (flow >= 0)
 		icmp_echo_header_flow(tx->buf, tx->len, t->family == AF_INET6,
@@ -148,7 +149,7 @@ icmp_build(void *arg, const struct sock *s, struct tx *tx,
 	else
 		icmp_echo_header(tx->buf, tx->len, t->family == AF_INET6,
 		    s->id, (uint16_t)h->seq);
-	target_sockaddr(t, &tx->to, &tx->tolen);
+	target_sockaddr(im->tg, t, &tx->to, &tx->tolen);
 }
 
 /* A payload's tag, and the ICMP header's seq agrees with it. */

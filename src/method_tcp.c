@@ -84,18 +84,19 @@ tcp_build(void *arg, const struct sock *s, struct tx *tx,
 {
 	struct method_state *ms = arg;
 	uint16_t dport = ms->c->port, sport;
-	uint8_t src[16];
+	uint8_t src[16], a[16];
 
 	/* The ports are the flow: one for the whole run, or with
 	 * --all-paths one per flow. */
 	sport = method_flow_port(s, ms->c, flow);
-	target_sockaddr(t, &tx->to, &tx->tolen);
-	tcp_build_syn(tx->buf, sport, dport, tag_seq32(&ms->key, t->addr,
+	target_sockaddr(ms->tg, t, &tx->to, &tx->tolen);
+	target_a16(ms->tg, t, a);
+	tcp_build_syn(tx->buf, sport, dport, tag_seq32(&ms->key, a,
 	    sport, dport, (uint16_t)h->serial), mss_of(t->family));
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&ms->route, s->route_fd, &tx->to, src) == 0)
 		tcp_set_cksum(tx->buf, TCP_SYN_LEN, l4_pseudo_sum(t->family,
-		    src, t->addr, L4_TCP, TCP_SYN_LEN));
+		    src, a, L4_TCP, TCP_SYN_LEN));
 }
 
 /*

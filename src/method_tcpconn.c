@@ -268,7 +268,7 @@ conn_build(void *arg, const struct sock *s, struct tx *tx,
 	p.h = *h;
 	p.flow = flow;
 	memcpy(tx->buf, &p, sizeof(p));
-	target_sockaddr(t, &tx->to, &tx->tolen);
+	target_sockaddr(tc->tg, t, &tx->to, &tx->tolen);
 	if (t->family == AF_INET)
 		sin->sin_port = htons(tc->c->port);
 	else
@@ -437,7 +437,7 @@ conn_answer(const struct tcpconn *tc, const struct conn *cn,
 	a->h = cn->h;
 	a->family = family;
 	a->ttl = -1;
-	memcpy(a->dst, tc->tg->t[cn->h.target].addr, 16);
+	target_a16(tc->tg, &tc->tg->t[cn->h.target], a->dst);
 	memcpy(a->from, a->dst, 16);
 }
 

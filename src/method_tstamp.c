@@ -108,11 +108,12 @@ ts_build(void *arg, const struct sock *s, struct tx *tx,
 {
 	struct method_state *ms = arg;
 	uint16_t seq = (uint16_t)h->serial;
+	uint8_t a[16];
 
 	(void)flow;
 	tx->len = icmp4_build_timestamp(tx->buf, ICMP_TS_LEN, s->id, seq,
-	    tag_mac32(&ms->key, t->addr, s->id, seq));
-	target_sockaddr(t, &tx->to, &tx->tolen);
+	    tag_mac32(&ms->key, target_a16(ms->tg, t, a), s->id, seq));
+	target_sockaddr(ms->tg, t, &tx->to, &tx->tolen);
 }
 
 static int

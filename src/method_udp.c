@@ -96,10 +96,12 @@ udp_build(void *arg, const struct sock *s, struct tx *tx,
 	struct sockaddr_in *sin = (struct sockaddr_in *)&tx->to;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tx->to;
 
+	uint8_t a[16];
+
 	(void)s;
 	(void)flow;	/* the ports are the flow: one for the whole run */
-	tag_write(&um->key, tx->buf, h, t->addr);
-	target_sockaddr(t, &tx->to, &tx->tolen);
+	tag_write(&um->key, tx->buf, h, target_a16(um->tg, t, a));
+	target_sockaddr(um->tg, t, &tx->to, &tx->tolen);
 	if (t->family == AF_INET)
 		sin->sin_port = htons(um->c->port);
 	else
@@ -245,18 +247,18 @@ raw_build(void *arg, const struct sock *s, struct tx *tx,
 {
 	struct method_state *um = arg;
 	uint16_t dport = um->c->port, sport, want;
-	uint8_t src[16];
+	uint8_t src[16], a[16];
 
 	sport = method_flow_port(s, um->c, flow);
-	tag_write(&um->key, tx->buf + UDP_HDR_LEN, h, t->addr);
-	target_sockaddr(t, &tx->to, &tx->tolen);
+	tag_write(&um->key, tx->buf + UDP_HDR_LEN, h, target_a16(um->tg, t,
+	    a));
+	target_sockaddr(um->tg, t, &tx->to, &tx->tolen);
 	udp_header(tx->buf, tx->len, sport, dport);
-	want = (uint16_t)h->serial ^ tag_mask16(&um->key, t->addr, sport,
-	    dport);
+	want = (uint16_t)h->serial ^ tag_mask16(&um->key, a, sport, dport);
 	/* No route: the send fails the same way and says so. */
 	if (srcaddr_get(&um->route, s->route_fd, &tx->to, src) == 0)
 		udp_cksum_set(tx->buf, tx->len, l4_pseudo_sum(t->family, src,
-		    t->addr, L4_UDP, (uint32_t)tx->len), UDP_HDR_LEN +
+		    a, L4_UDP, (uint32_t)tx->len), UDP_HDR_LEN +
 		    PAYLOAD_FLOW, want);
 }
 

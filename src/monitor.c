@@ -155,7 +155,7 @@ emit_change(struct engine *e, uint32_t i, const struct updown *u, int up)
 	struct record r;
 
 	report_target(e->rep, &r, up ? REC_UP : REC_DOWN, t, &txt);
-	report_counts(t, &r);
+	report_counts(e->rep, t, &r);
 	r.t_start = u->down_since;
 	r.lost = u->lost;
 	if (up) {
@@ -173,7 +173,7 @@ ival_add(struct ival *v, const struct stats *all, double ms)
 
 	/* The differences of the interval's own RTTs start here. */
 	if (v->n == 0)
-		v->jsum = (float)all->jsum;
+		v->jsum = (float)stats_jsum(all);
 	if (v->n == 0 || ms < v->min)
 		v->min = (float)ms;
 	if (v->n == 0 || ms > v->max)
@@ -198,7 +198,7 @@ ival_rtts(const struct ival *v, const struct target *t, struct record *r)
 	r->rtt_max = v->max;
 	r->rtt_stddev = sqrt(v->m2 > 0 ? v->m2 / v->n : 0.0);
 	if (v->n > 1)
-		r->jitter = (t->rtt.jsum - v->jsum) / (v->n - 1);
+		r->jitter = (stats_jsum(&t->rtt) - v->jsum) / (v->n - 1);
 }
 
 void
@@ -261,7 +261,7 @@ prom_target(struct monitor *m, struct engine *e, uint32_t i,
 	int up;
 
 	report_target(e->rep, &all, REC_SUMMARY, t, &txt);
-	report_counts(t, &all);
+	report_counts(e->rep, t, &all);
 	/* Up: answered in this interval, or --down-after's verdict. */
 	up = m->ud ? m->ud[i].state == UD_UP : m->iv[i].n > 0;
 	prom_add(m->prom, iv, &all, up);
@@ -279,13 +279,15 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 	report_target(e->rep, &r, REC_INTERVAL, t, &txt);
 	r.t_start = m->iv_start;
 	r.t_end = end;
-	report_counts(t, &r);
+	report_counts(e->rep, t, &r);
 	if (!m->c->cumulative) {
 		r.sent = (uint16_t)(t->sent - v->sent);
 		r.received = v->n;
 		r.lost = (uint16_t)((uint32_t)lost_of(t) - v->lost);
-		r.errors = (uint16_t)(t->errors - v->errors);
-		r.dups = (uint16_t)(t->dups - v->dups);
+		r.errors = (uint16_t)(targets_counted(e->tg, i, TC_ERRORS) -
+		    v->errors);
+		r.dups = (uint16_t)(targets_counted(e->tg, i, TC_DUPS) -
+		    v->dups);
 		/* Nothing ended in the interval: no loss to tell. */
 		r.loss_pct = r.received + r.lost > 0 ? 100.0 * r.lost /
 		    (r.received + r.lost) : NAN;
@@ -298,8 +300,8 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 	memset(v, 0, sizeof(*v));
 	v->sent = (uint16_t)t->sent;
 	v->lost = (uint16_t)lost_of(t);
-	v->errors = (uint16_t)t->errors;
-	v->dups = (uint16_t)t->dups;
+	v->errors = (uint16_t)targets_counted(e->tg, i, TC_ERRORS);
+	v->dups = (uint16_t)targets_counted(e->tg, i, TC_DUPS);
 }
 
 /* --prom-file could not be written: say so once, and go on. */

@@ -176,8 +176,10 @@ classify(struct engine *e, struct target *t, struct probe *pr,
     const struct answer *a, const struct rx *rx)
 {
 	struct ping *p = e->ms;
+	uint8_t addr[16];
 
-	if (memcmp(a->from, t->addr, 16) != 0 && !(t->flags & T_BCAST))
+	if (memcmp(a->from, target_a16(e->tg, t, addr), 16) != 0 &&
+	    !(t->flags & T_BCAST))
 		return R_FOREIGN;	/* our probe, someone else answered */
 	if (a->rtt_ns > conf_timeout(e->c, a->h.attempt)) {
 		if (pr)
@@ -187,7 +189,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 	if (t->flags & T_BCAST)
 		responder(p, a->h.target, a->from);
 	if (pr) {
-		stats_add(&t->rtt, (double)a->rtt_ns / 1e6);	/* received */
+		stats_add_us(&t->rtt, stats_us(a->rtt_ns));	/* received */
 		if (a->rtt_ns > p->rtt_max)
 			p->rtt_max = a->rtt_ns;
 		engine_settle(e, pr);
@@ -201,7 +203,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 	}
 	if (t->flags & T_BCAST)
 		return R_COUNTED;
-	t->dups++;
+	targets_count(e->tg, a->h.target, TC_DUPS);
 	return R_DUP;
 }
 
@@ -209,7 +211,7 @@ classify(struct engine *e, struct target *t, struct probe *pr,
 static void
 emit_event(struct engine *e, const struct target *t, struct record *r)
 {
-	report_counts(t, r);
+	report_counts(e->rep, t, r);
 	out_emit(e->out, r);
 }
 
@@ -224,7 +226,8 @@ reply_record(struct engine *e, struct target *t, const struct answer *a,
 	r.seq = a->h.seq;
 	r.probe = a->h.attempt;
 	report_answer(&r, a, &txt);
-	r.rtt_ms = (double)a->rtt_ns / 1e6;
+	/* In whole microseconds, as the summary's statistics. */
+	r.rtt_ms = stats_us(a->rtt_ns) / 1e3;
 	r.foreign = kind == R_FOREIGN;
 	r.late = kind == R_LATE;
 	r.dup = kind == R_DUP;
@@ -269,7 +272,7 @@ on_local(struct engine *e, struct target *t, uint32_t seq,
 	/* fping says strerror's words for every send error. */
 	if (strcmp(r.error, "send-failed") == 0 || e->c->fping.on)
 		r.reason = strerror(a->err);
-	t->errors++;
+	targets_count(e->tg, (uint32_t)(t - e->tg->t), TC_ERRORS);
 	emit_event(e, t, &r);
 }
 
@@ -286,7 +289,7 @@ failure_record(struct engine *e, struct target *t, const struct probe *pr,
 	r.seq = pr->seq;
 	if (a->kind != OC_TIMEOUT) {
 		report_answer(&r, a, &txt);
-		t->errors++;
+		targets_count(e->tg, (uint32_t)(t - e->tg->t), TC_ERRORS);
 	}
 	emit_event(e, t, &r);
 }

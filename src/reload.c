@@ -67,7 +67,7 @@ names_hash(struct reload *rl)
 	for (i = 0; i < tg->n; i++) {
 		if (!named(&tg->t[i]))
 			continue;
-		j = name_hash(tg->names + tg->t[i].name) & rl->names_mask;
+		j = name_hash(targets_name_of(tg, i)) & rl->names_mask;
 		while (rl->names[j])
 			j = (j + 1) & rl->names_mask;
 		rl->names[j] = i + 1;
@@ -91,7 +91,7 @@ reload_known_name(struct reload *rl, const char *name)
 
 	for (; rl->names[j]; j = (j + 1) & rl->names_mask) {
 		i = rl->names[j] - 1;
-		if (strcmp(tg->names + tg->t[i].name, name) == 0) {
+		if (strcmp(targets_name_of(tg, i), name) == 0) {
 			tg->seen[i] = 1;
 			known = 1;
 		}
@@ -194,7 +194,7 @@ refresh(struct reload *rl)
 		return;
 	for (i = 0; i < tg->n; i++)
 		if (named(&tg->t[i]) && resolver_again(rl->e->res,
-		    tg->names + tg->t[i].name, i) == -1) {
+		    targets_name_of(tg, i), i) == -1) {
 			rl->e->nomem = 1;
 			return;
 		}
@@ -261,7 +261,7 @@ reload_resolved(void *arg, const char *name, uint32_t i,
 	struct engine *e = rl->e;
 	struct target *t;
 	char was[REPORT_ADDRLEN];
-	uint8_t a[16];
+	uint8_t a[16], old[16];
 	uint32_t scope;
 	int had;
 
@@ -279,8 +279,8 @@ reload_resolved(void *arg, const char *name, uint32_t i,
 	scope = sa->sa_family == AF_INET6 ?
 	    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_scope_id : 0;
 	targets_set_why(e->tg, t, NULL);
-	if (t->family == sa->sa_family && memcmp(t->addr, a, 16) == 0 &&
-	    t->scope == scope)
+	if (t->family == sa->sa_family && memcmp(target_a16(e->tg, t, old), a,
+	    16) == 0 && target_scope(e->tg, t) == scope)
 		return;
 	/*
 	 * Its probes go to the new address from now on.  One in flight to
@@ -289,7 +289,7 @@ reload_resolved(void *arg, const char *name, uint32_t i,
 	 * is the target's identity while it is probed).
 	 */
 	if ((had = t->family != 0))
-		target_addr(t, was, sizeof(was));
+		target_addr(e->tg, t, was, sizeof(was));
 	targets_move(e->tg, i, sa->sa_family, a, scope);
 	resolved_record(e, t, had ? was : NULL, NULL);
 	/* A name that had no address starts now; the others go on. */

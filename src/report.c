@@ -42,18 +42,20 @@ report_target(const struct report *rep, struct record *r, enum rec_type type,
 	r->time = real_time();
 	report_method(rep, r);
 	r->index = t - rep->tg->t;
-	r->order = t->order;
+	r->order = targets_order(rep->tg, (uint32_t)r->index);
 	/* A name that never resolved has no address (family 0). */
-	r->addr = t->family ? target_addr(t, txt->addr, sizeof(txt->addr)) :
-	    NULL;
+	r->addr = t->family ? target_addr(rep->tg, t, txt->addr,
+	    sizeof(txt->addr)) : NULL;
 	/* An address target's name is its address: one inet_ntop. */
 	r->target = t->flags & T_NAMED ? target_name(rep->tg, t, txt->name,
 	    sizeof(txt->name)) : r->addr;
 }
 
 void
-report_counts(const struct target *t, struct record *r)
+report_counts(const struct report *rep, const struct target *t,
+    struct record *r)
 {
+	uint32_t i = (uint32_t)(t - rep->tg->t);
 	long done;
 
 	r->sent = t->sent;
@@ -64,8 +66,8 @@ report_counts(const struct target *t, struct record *r)
 	/* A name that never had an address: no probe, no loss to tell. */
 	r->loss_pct = done > 0 ? 100.0 * r->lost / done : t->family ? 0.0 :
 	    NAN;
-	r->errors = t->errors;
-	r->dups = t->dups;
+	r->errors = targets_counted(rep->tg, i, TC_ERRORS);
+	r->dups = targets_counted(rep->tg, i, TC_DUPS);
 	report_rtts(&t->rtt, r);
 }
 
@@ -76,9 +78,9 @@ report_rtts(const struct stats *s, struct record *r)
 	r->jitter = NAN;
 	if (s->n == 0)
 		return;
-	r->rtt_min = s->min;
-	r->rtt_avg = s->mean;
-	r->rtt_max = s->max;
+	r->rtt_min = stats_min(s);
+	r->rtt_avg = stats_mean(s);
+	r->rtt_max = stats_max(s);
 	r->rtt_stddev = stats_stddev(s);
 	if (s->n > 1)
 		r->jitter = stats_jitter(s);
@@ -195,7 +197,7 @@ report_unreachable(const struct report *rep)
 		report_method(rep, &r);
 		r.target = target_name(tg, &tg->t[i], txt.name,
 		    sizeof(txt.name));
-		r.addr = tg->t[i].family ? target_addr(&tg->t[i], txt.addr,
+		r.addr = tg->t[i].family ? target_addr(tg, &tg->t[i], txt.addr,
 		    sizeof(txt.addr)) : NULL;
 		out_emit(rep->out, &r);
 	}

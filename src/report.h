@@ -35,7 +35,8 @@ double	real_time(void);
 void	report_target(const struct report *, struct record *, enum rec_type,
 	    const struct target *, struct rec_text *);
 /* The target's counts so far: summaries and per-probe events. */
-void	report_counts(const struct target *, struct record *);
+void	report_counts(const struct report *, const struct target *,
+	    struct record *);
 /* RTT min/avg/max/stddev and jitter of s (NaN: none). */
 void	report_rtts(const struct stats *, struct record *);
 /* Who answered and with what error, into a record. */

@@ -1,16 +1,21 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "targets.h"
+
+/* The layout's size is part of the design (README, targets.h). */
+typedef char target_is_52_bytes[sizeof(struct target) == 52 ? 1 : -1];
 
 void
 targets_init(struct targets *tg, uint32_t max)
 {
 	memset(tg, 0, sizeof(*tg));
 	tg->max = max;
+	tg->sorted = 1;
 }
 
 void
@@ -19,6 +24,10 @@ targets_free(struct targets *tg)
 	free(tg->t);
 	free(tg->names);
 	free(tg->hash);
+	free(tg->name1);
+	free(tg->order);
+	free(tg->counts);
+	free(tg->six);
 	memset(tg, 0, sizeof(*tg));
 }
 
@@ -37,6 +46,33 @@ addr_hash(const uint8_t a[16])
 	x *= 0xc4ceb9fe1a85ec53ULL;
 	x ^= x >> 33;
 	return (uint32_t)x;
+}
+
+const uint8_t *
+target_a16(const struct targets *tg, const struct target *t, uint8_t a[16])
+{
+	if (t->family == AF_INET6) {
+		memcpy(a, tg->six[t->addr].addr, 16);
+		return a;
+	}
+	memset(a, 0, 10);
+	a[10] = a[11] = 0xff;
+	memcpy(a + 12, &t->addr, 4);
+	return a;
+}
+
+uint32_t
+target_scope(const struct targets *tg, const struct target *t)
+{
+	return t->family == AF_INET6 ? tg->six[t->addr].scope : 0;
+}
+
+static uint32_t
+hash_of(const struct targets *tg, uint32_t i)
+{
+	uint8_t a[16];
+
+	return addr_hash(target_a16(tg, &tg->t[i], a));
 }
 
 static uint64_t
@@ -63,7 +99,7 @@ hash_grow(struct targets *tg, uint32_t n)
 		/* Out of the hash: gone, or no address. */
 		if (tg->t[i].family == 0 || tg->t[i].flags & T_GONE)
 			continue;
-		for (j = addr_hash(tg->t[i].addr) & (cap - 1); h[j];
+		for (j = hash_of(tg, i) & (cap - 1); h[j];
 		    j = (j + 1) & (cap - 1))
 			;
 		h[j] = i + 1;
@@ -71,20 +107,59 @@ hash_grow(struct targets *tg, uint32_t n)
 	free(tg->hash);
 	tg->hash = h;
 	tg->hash_mask = (uint32_t)cap - 1;
+	tg->sorted = 0;
 	return 0;
+}
+
+/* An IPv4-mapped address as a number to compare; 0: not IPv4. */
+static int
+v4_of(const uint8_t a[16], uint32_t *v)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (memcmp(a, mapped, 12) != 0)
+		return 0;
+	memcpy(v, a + 12, 4);
+	*v = ntohl(*v);
+	return 1;
+}
+
+/* The sorted table's target on addr (a binary search), or -1. */
+static int64_t
+sorted_find(const struct targets *tg, const uint8_t addr[16])
+{
+	uint32_t want, lo = 0, hi = tg->n, mid;
+
+	if (!v4_of(addr, &want))
+		return -1;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ntohl(tg->t[mid].addr) < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == tg->n || ntohl(tg->t[lo].addr) != want ||
+	    (tg->t[lo].flags & T_GONE))
+		return -1;
+	return lo;
 }
 
 int64_t
 targets_next(const struct targets *tg, const uint8_t addr[16], uint32_t *pos)
 {
 	uint32_t j, idx, home = addr_hash(addr);
+	uint8_t a[16];
 
+	if (tg->sorted)
+		return (*pos)++ == 0 ? sorted_find(tg, addr) : -1;
 	/* *pos: slots already looked at, counted from the home slot. */
 	for (; *pos < hash_slots(tg); (*pos)++) {
 		j = (home + *pos) & tg->hash_mask;
 		if ((idx = tg->hash[j]) == 0)
 			return -1;
-		if (memcmp(tg->t[idx - 1].addr, addr, 16) == 0) {
+		if (memcmp(target_a16(tg, &tg->t[idx - 1], a), addr, 16) ==
+		    0) {
 			(*pos)++;
 			return idx - 1;
 		}
@@ -97,10 +172,11 @@ static int
 same_target(const struct targets *tg, const struct target *t, int family,
     uint32_t scope, const char *name, uint8_t flags)
 {
-	if (t->family != family || t->scope != scope ||
+	if (t->family != family || target_scope(tg, t) != scope ||
 	    (t->flags & T_BYNAME) != (flags & T_BYNAME))
 		return 0;
-	return !(flags & T_BYNAME) || strcmp(tg->names + t->name, name) == 0;
+	return !(flags & T_BYNAME) ||
+	    strcmp(targets_name_of(tg, (uint32_t)(t - tg->t)), name) == 0;
 }
 
 static int
@@ -124,34 +200,137 @@ store_name(struct targets *tg, const char *name, uint32_t *off)
 	return 0;
 }
 
-int
-target_show_as(struct targets *tg, struct target *t, const char *name)
+/*
+ * An array aside (k uint32_t a target) grown from cap to ncap targets,
+ * the new entries zeroed.  NULL stays NULL: it is made when needed.
+ */
+static int
+aside_grow(uint32_t **arr, uint32_t cap, uint32_t ncap, unsigned k)
+{
+	uint32_t *p;
+
+	if (*arr == NULL)
+		return 0;
+	if ((p = realloc(*arr, (size_t)ncap * k * sizeof(*p))) == NULL)
+		return -1;
+	memset(p + (size_t)cap * k, 0, (size_t)(ncap - cap) * k * sizeof(*p));
+	*arr = p;
+	return 0;
+}
+
+/* Make an array aside for the targets there are room for, zeroed. */
+static int
+aside_make(const struct targets *tg, uint32_t **arr, unsigned k)
+{
+	if (*arr == NULL && (*arr = calloc(tg->cap ? tg->cap : 1,
+	    k * sizeof(**arr))) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Target i's name is name from now on (an offset + 1 aside). */
+static int
+name_set(struct targets *tg, uint32_t i, const char *name)
 {
 	uint32_t off;
 
-	if (store_name(tg, name, &off) == -1)
+	if (aside_make(tg, &tg->name1, 1) == -1 ||
+	    store_name(tg, name, &off) == -1)
 		return -1;
-	t->name = off;
+	tg->name1[i] = off + 1;
+	return 0;
+}
+
+const char *
+targets_name_of(const struct targets *tg, uint32_t i)
+{
+	return tg->name1 && tg->name1[i] ? tg->names + tg->name1[i] - 1 :
+	    NULL;
+}
+
+int
+target_show_as(struct targets *tg, struct target *t, const char *name)
+{
+	if (name_set(tg, (uint32_t)(t - tg->t), name) == -1)
+		return -1;
 	t->flags |= T_NAMED;
+	return 0;
+}
+
+uint32_t
+targets_order(const struct targets *tg, uint32_t i)
+{
+	return tg->order ? tg->order[i] : i;
+}
+
+/* The table's order is every target's until one is elsewhere. */
+int
+targets_set_order(struct targets *tg, uint32_t i, uint32_t order)
+{
+	uint32_t k;
+
+	if (tg->order == NULL && order == i)
+		return 0;
+	if (tg->order == NULL) {
+		if (aside_make(tg, &tg->order, 1) == -1)
+			return -1;
+		for (k = 0; k < tg->cap; k++)
+			tg->order[k] = k;
+	}
+	tg->order[i] = order;
+	return 0;
+}
+
+void
+targets_count(struct targets *tg, uint32_t i, enum target_count k)
+{
+	if (aside_make(tg, &tg->counts, TC_COUNTS) == -1) {
+		if (!tg->counts_nomem)
+			fprintf(stderr, "mping: out of memory: some errors "
+			    "and duplicates will not be counted\n");
+		tg->counts_nomem = 1;
+		return;
+	}
+	tg->counts[(size_t)i * TC_COUNTS + k]++;
+}
+
+uint32_t
+targets_counted(const struct targets *tg, uint32_t i, enum target_count k)
+{
+	return tg->counts ? tg->counts[(size_t)i * TC_COUNTS + k] : 0;
+}
+
+/* The table's identity order aside goes on for new room. */
+static int
+room_grow(struct targets *tg, uint32_t cap)
+{
+	struct target *t;
+	uint32_t k;
+
+	if (aside_grow(&tg->name1, tg->cap, cap, 1) == -1 ||
+	    aside_grow(&tg->order, tg->cap, cap, 1) == -1 ||
+	    aside_grow(&tg->counts, tg->cap, cap, TC_COUNTS) == -1 ||
+	    (t = realloc(tg->t, (size_t)cap * sizeof(*t))) == NULL)
+		return -1;
+	for (k = tg->cap; tg->order && k < cap; k++)
+		tg->order[k] = k;
+	tg->t = t;
+	tg->cap = cap;
 	return 0;
 }
 
 int
 targets_reserve(struct targets *tg, uint32_t more)
 {
-	struct target *t;
 	uint32_t cap;
 
 	if (more > tg->max - tg->n)
 		more = tg->max - tg->n;
 	cap = tg->n + more;
-	if (cap > tg->cap) {
-		if ((t = realloc(tg->t, (size_t)cap * sizeof(*t))) == NULL)
-			return -1;
-		tg->t = t;
-		tg->cap = cap;
-	}
-	if (2 * (uint64_t)cap > hash_slots(tg) && hash_grow(tg, cap) == -1)
+	if (cap > tg->cap && room_grow(tg, cap) == -1)
+		return -1;
+	if (!tg->sorted && 2 * (uint64_t)cap > hash_slots(tg) &&
+	    hash_grow(tg, cap) == -1)
 		return -1;
 	return 0;
 }
@@ -175,7 +354,7 @@ targets_find(const struct targets *tg, int family, const uint8_t addr[16],
 static uint32_t
 hash_slot_of(const struct targets *tg, uint32_t i)
 {
-	uint32_t j = addr_hash(tg->t[i].addr) & tg->hash_mask;
+	uint32_t j = hash_of(tg, i) & tg->hash_mask;
 
 	while (tg->hash[j] != i + 1)
 		j = (j + 1) & tg->hash_mask;
@@ -187,7 +366,7 @@ hash_insert(struct targets *tg, uint32_t i)
 {
 	uint32_t j;
 
-	for (j = addr_hash(tg->t[i].addr) & tg->hash_mask; tg->hash[j];
+	for (j = hash_of(tg, i) & tg->hash_mask; tg->hash[j];
 	    j = (j + 1) & tg->hash_mask)
 		;
 	tg->hash[j] = i + 1;
@@ -208,7 +387,7 @@ hash_delete(struct targets *tg, uint32_t i)
 		j = (j + 1) & m;
 		if (tg->hash[j] == 0)
 			return;
-		home = addr_hash(tg->t[tg->hash[j] - 1].addr) & m;
+		home = hash_of(tg, tg->hash[j] - 1) & m;
 		if (((j - home) & m) >= ((j - hole) & m)) {
 			tg->hash[hole] = tg->hash[j];
 			tg->hash[j] = 0;
@@ -217,22 +396,68 @@ hash_delete(struct targets *tg, uint32_t i)
 	}
 }
 
+/*
+ * t is on (family, addr, scope) from now on: an IPv6 address aside, in
+ * the entry t had if it had one.  -1: no memory (t unchanged).
+ */
+static int
+set_addr(struct targets *tg, struct target *t, int family,
+    const uint8_t addr[16], uint32_t scope)
+{
+	struct six *p;
+	uint32_t cap, k = t->family == AF_INET6 ? t->addr : tg->nsix;
+
+	if (family == AF_INET) {
+		memcpy(&t->addr, addr + 12, 4);
+		t->family = AF_INET;
+		return 0;
+	}
+	if (k == tg->capsix) {
+		cap = tg->capsix ? tg->capsix * 2 : 64;
+		if (cap < tg->capsix || (p = realloc(tg->six,
+		    (size_t)cap * sizeof(*p))) == NULL)
+			return -1;
+		tg->six = p;
+		tg->capsix = cap;
+	}
+	memcpy(tg->six[k].addr, addr, 16);
+	tg->six[k].scope = scope;
+	if (k == tg->nsix)
+		tg->nsix++;
+	t->addr = k;
+	t->family = (uint8_t)family;
+	return 0;
+}
+
+/* The hash, built: a target that does not keep the table sorted. */
+static int
+unsort(struct targets *tg)
+{
+	return tg->sorted ? hash_grow(tg, tg->cap > tg->n ? tg->cap :
+	    tg->n + 1) : 0;
+}
+
+/* Only a name moves, and names are in the hash. */
 void
 targets_move(struct targets *tg, uint32_t i, int family,
     const uint8_t addr[16], uint32_t scope)
 {
 	struct target *t = &tg->t[i];
 
+	if (unsort(tg) == -1)
+		return;
 	if (t->family)
 		hash_delete(tg, i);
 	else
 		tg->gone--;
-	memcpy(t->addr, addr, 16);
-	t->family = (uint8_t)family;
-	t->scope = family == AF_INET ? 0 : scope;
+	if (set_addr(tg, t, family, addr, scope) == -1 && t->family == 0) {
+		tg->gone++;	/* no memory: it stays without an address */
+		return;
+	}
 	hash_insert(tg, i);
 }
 
+/* A sorted table keeps it (not found any more: gone). */
 void
 targets_remove(struct targets *tg, uint32_t i)
 {
@@ -240,10 +465,10 @@ targets_remove(struct targets *tg, uint32_t i)
 
 	if (t->flags & T_GONE)
 		return;
-	if (t->family)
-		hash_delete(tg, i);
-	else
+	if (t->family == 0)
 		tg->gone--;	/* counted once: as gone now */
+	else if (!tg->sorted)
+		hash_delete(tg, i);
 	t->flags |= T_GONE;
 	tg->gone++;
 }
@@ -289,7 +514,7 @@ room(struct targets *tg)
 		return TARGET_NOMEM;
 	/* The array may have grown while the hash could not (a block's
 	 * reservation): the hash must keep its empty slots. */
-	if (2 * ((uint64_t)tg->n + 1) > hash_slots(tg) &&
+	if (!tg->sorted && 2 * ((uint64_t)tg->n + 1) > hash_slots(tg) &&
 	    hash_grow(tg, tg->n + 1) == -1)
 		return TARGET_NOMEM;
 	return 0;
@@ -300,20 +525,32 @@ targets_add_unresolved(struct targets *tg, const char *name,
     const char *why)
 {
 	struct target *t;
-	uint32_t off;
 	int r;
 
+	if (unsort(tg) == -1)
+		return TARGET_NOMEM;
 	if ((r = room(tg)) != 0)
 		return r;
-	if (store_name(tg, name, &off) == -1)
+	if (name_set(tg, tg->n, name) == -1)
 		return TARGET_NOMEM;
 	t = &tg->t[tg->n];
 	memset(t, 0, sizeof(*t));
 	t->flags = T_NAMED | T_BYNAME;
-	t->name = off;
 	targets_set_why(tg, t, why);
 	tg->gone++;
 	return tg->n++;
+}
+
+/* An IPv4 address above the last one, without a name: no duplicate. */
+static int
+keeps_sorted(const struct targets *tg, int family, const uint8_t addr[16],
+    const char *name)
+{
+	uint32_t v;
+
+	if (!tg->sorted || family != AF_INET || name || !v4_of(addr, &v))
+		return 0;
+	return tg->n == 0 || v > ntohl(tg->t[tg->n - 1].addr);
 }
 
 int64_t
@@ -321,29 +558,30 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
     uint32_t scope, const char *name, uint8_t flags)
 {
 	struct target *t;
-	uint32_t off = 0;
 	int64_t i;
 	int r;
 
 	if (name == NULL)
 		flags &= (uint8_t)~T_BYNAME;
-	if ((i = targets_find(tg, family, addr, scope, name, flags)) >= 0) {
+	if (!keeps_sorted(tg, family, addr, name) && unsort(tg) == -1)
+		return TARGET_NOMEM;
+	if (!tg->sorted && (i = targets_find(tg, family, addr, scope, name,
+	    flags)) >= 0) {
 		if (i < tg->nseen)
 			tg->seen[i] = 1;
 		return TARGET_DUP;
 	}
 	if ((r = room(tg)) != 0)
 		return r;
-	if (name && store_name(tg, name, &off) == -1)
+	if (name && name_set(tg, tg->n, name) == -1)
 		return TARGET_NOMEM;
 	t = &tg->t[tg->n];
 	memset(t, 0, sizeof(*t));
-	memcpy(t->addr, addr, 16);
-	t->scope = scope;
-	t->family = (uint8_t)family;
+	if (set_addr(tg, t, family, addr, scope) == -1)
+		return TARGET_NOMEM;
 	t->flags = name ? flags | T_NAMED : flags;
-	t->name = off;
-	hash_insert(tg, tg->n);
+	if (!tg->sorted)
+		hash_insert(tg, tg->n);
 	return tg->n++;
 }
 
@@ -377,9 +615,13 @@ addr16_str(int family, const uint8_t addr[16], char *buf, size_t len)
 }
 
 const char *
-target_addr(const struct target *t, char *buf, size_t len)
+target_addr(const struct targets *tg, const struct target *t, char *buf,
+    size_t len)
 {
-	return addr16_str(t->family, t->addr, buf, len);
+	if (t->family == AF_INET)
+		return addr4_str((const uint8_t *)&t->addr, buf, len);
+	return inet_ntop(AF_INET6, tg->six[t->addr].addr, buf,
+	    (socklen_t)len);
 }
 
 const char *
@@ -387,13 +629,13 @@ target_name(const struct targets *tg, const struct target *t, char *buf,
     size_t len)
 {
 	if (t->flags & T_NAMED)
-		return tg->names + t->name;
-	return target_addr(t, buf, len);
+		return targets_name_of(tg, (uint32_t)(t - tg->t));
+	return target_addr(tg, t, buf, len);
 }
 
 void
-target_sockaddr(const struct target *t, struct sockaddr_storage *ss,
-    socklen_t *len)
+target_sockaddr(const struct targets *tg, const struct target *t,
+    struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -401,12 +643,12 @@ target_sockaddr(const struct target *t, struct sockaddr_storage *ss,
 	memset(ss, 0, sizeof(*ss));
 	if (t->family == AF_INET) {
 		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, t->addr + 12, 4);
+		memcpy(&sin->sin_addr, &t->addr, 4);
 		*len = sizeof(*sin);
 	} else {
 		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, t->addr, 16);
-		sin6->sin6_scope_id = t->scope;
+		memcpy(&sin6->sin6_addr, tg->six[t->addr].addr, 16);
+		sin6->sin6_scope_id = tg->six[t->addr].scope;
 		*len = sizeof(*sin6);
 	}
 }
@@ -431,7 +673,7 @@ addr16_from_sockaddr(const struct sockaddr *sa, uint8_t addr[16])
  * Every target's order is its own (an address gets the next place when it
  * is read, a name reserves one), so one pass places them all: O(n), not a
  * sort.  Places left empty (duplicates, names that did not resolve) are
- * squeezed out.
+ * squeezed out.  Without places aside the table is in order: NULL.
  */
 uint32_t *
 targets_in_order(const struct targets *tg)
@@ -439,17 +681,19 @@ targets_in_order(const struct targets *tg)
 	uint32_t *place, i, k = 0, max = 0;
 	uint64_t j;
 
+	if (tg->order == NULL)
+		return NULL;
 	for (i = 0; i < tg->n; i++)
-		if (tg->t[i].order > max)
-			max = tg->t[i].order;
+		if (tg->order[i] > max)
+			max = tg->order[i];
 	if ((place = calloc((size_t)max + 1, sizeof(*place))) == NULL)
 		return NULL;
 	for (i = 0; i < tg->n; i++) {
-		if (place[tg->t[i].order] != 0) {	/* never: but no loss */
+		if (place[tg->order[i]] != 0) {	/* never: but no loss */
 			free(place);
 			return NULL;
 		}
-		place[tg->t[i].order] = i + 1;
+		place[tg->order[i]] = i + 1;
 	}
 	for (j = 0; j <= max; j++)
 		if (place[j] != 0)
@@ -457,35 +701,77 @@ targets_in_order(const struct targets *tg)
 	return place;
 }
 
+/* Array aside arr (k entries a target) put in the new order: to[i]. */
+static int
+aside_permute(uint32_t **arr, const uint32_t *to, uint32_t n, uint32_t cap,
+    unsigned k)
+{
+	uint32_t *p, i;
+
+	if (*arr == NULL)
+		return 0;
+	if ((p = calloc((size_t)cap, k * sizeof(*p))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		memcpy(p + (size_t)to[i] * k, *arr + (size_t)i * k,
+		    k * sizeof(*p));
+	free(*arr);
+	*arr = p;
+	return 0;
+}
+
+/* Where each target goes (a stable counting sort on its place), or NULL. */
+static uint32_t *
+reorder_map(const struct targets *tg)
+{
+	uint32_t *at, *to, i, max = 0;
+
+	for (i = 0; i < tg->n; i++)
+		if (tg->order[i] > max)
+			max = tg->order[i];
+	if ((at = calloc((size_t)max + 2, sizeof(*at))) == NULL)
+		return NULL;
+	if ((to = malloc(sizeof(*to) * tg->n)) != NULL) {
+		for (i = 0; i < tg->n; i++)
+			at[tg->order[i] + 1]++;
+		for (i = 1; i <= max + 1; i++)
+			at[i] += at[i - 1];
+		for (i = 0; i < tg->n; i++)
+			to[i] = at[tg->order[i]]++;
+	}
+	free(at);
+	return to;
+}
+
 /*
  * A stable counting sort on order (with -m several addresses of one name
- * share its place), then the hash rebuilt for the new indices.
+ * share its place), the arrays aside too, then the hash rebuilt for the
+ * new indices.  Without places aside the table is in order already.
  */
 int
 targets_reorder(struct targets *tg)
 {
-	uint32_t *at, i, max = 0;
+	uint32_t *to, i;
 	struct target *t;
 
-	if (tg->n == 0)
+	if (tg->n == 0 || tg->order == NULL)
 		return 0;
-	for (i = 0; i < tg->n; i++)
-		if (tg->t[i].order > max)
-			max = tg->t[i].order;
-	if ((at = calloc((size_t)max + 2, sizeof(*at))) == NULL)
+	if ((to = reorder_map(tg)) == NULL)
 		return -1;
-	if ((t = malloc(sizeof(*t) * tg->cap)) == NULL) {
-		free(at);
+	if ((t = malloc(sizeof(*t) * tg->cap)) == NULL ||
+	    aside_permute(&tg->name1, to, tg->n, tg->cap, 1) == -1 ||
+	    aside_permute(&tg->counts, to, tg->n, tg->cap, TC_COUNTS) == -1 ||
+	    aside_permute(&tg->order, to, tg->n, tg->cap, 1) == -1) {
+		free(t);
+		free(to);
 		return -1;
 	}
 	for (i = 0; i < tg->n; i++)
-		at[tg->t[i].order + 1]++;
-	for (i = 1; i <= max + 1; i++)
-		at[i] += at[i - 1];
-	for (i = 0; i < tg->n; i++)
-		t[at[tg->t[i].order]++] = tg->t[i];
-	free(at);
+		t[to[i]] = tg->t[i];
+	for (i = tg->n; i < tg->cap; i++)
+		tg->order[i] = i;
+	free(to);
 	free(tg->t);
 	tg->t = t;
-	return hash_grow(tg, tg->n);
+	return tg->sorted ? 0 : hash_grow(tg, tg->n);
 }

@@ -25,13 +25,18 @@
 #define T_GONE		0x40	/* left the run (a reload): no more probes */
 #define T_BYNAME	0x80	/* a host name: the name is its identity */
 
+/*
+ * 52 bytes a target (a million in 52 MB).  What most targets do not need
+ * is kept aside, in arrays made when the first target needs them: an IPv6
+ * address and its scope (struct six), a name, a place in the input other
+ * than the table's, ICMP errors and duplicates.  Use the accessors below,
+ * not the fields' encoding.
+ */
 struct target {
-	uint8_t		addr[16];	/* IPv4 as ::ffff:a.b.c.d */
-	uint32_t	scope;		/* IPv6 scope id */
-	uint32_t	name;		/* arena offset when T_NAMED */
+	uint32_t	addr;		/* IPv4: the address, network order;
+					   IPv6: its index in targets.six */
 	uint32_t	last_serial;	/* serial of its latest probe */
-	uint32_t	sent, errors, dups, inflight;	/* received: rtt.n */
-	uint32_t	order;		/* its place in what the user gave */
+	uint32_t	sent, inflight;	/* received: rtt.n */
 	uint8_t		family, flags;	/* family 0: a name with no address */
 	uint8_t		why;		/* why its name did not resolve
 					   (targets_why), 0: it did */
@@ -42,14 +47,36 @@ struct target {
 
 #define TARGETS_WHYS	32	/* distinct resolver errors kept */
 
+struct six {
+	uint8_t		addr[16];
+	uint32_t	scope;
+};
+
+/* The counts most targets never have (targets_count). */
+enum target_count { TC_ERRORS, TC_DUPS, TC_COUNTS };
+
 struct targets {
 	struct target	*t;
 	uint32_t	 n, cap;
 	uint32_t	 max;		/* --max-targets */
 	char		*names;
 	size_t		 names_len, names_cap;
-	uint32_t	*hash;		/* index + 1, 0 empty */
+	/* Aside, index for index with t (cap entries) once made, else
+	 * NULL: name offsets + 1 (0: none), places in the input (NULL:
+	 * the table's order), errors and duplicates (TC_COUNTS each). */
+	uint32_t	*name1, *order, *counts;
+	int		 counts_nomem;	/* said once */
+	struct six	*six;		/* IPv6 addresses */
+	uint32_t	 nsix, capsix;
+	/*
+	 * From address to index: while every target is an IPv4 address
+	 * given in rising order (a CIDR block, a sorted list), the table
+	 * is its own index (a binary search) and dup-free by that order;
+	 * the first other target builds the hash (index + 1, 0 empty).
+	 */
+	uint32_t	*hash;
 	uint32_t	 hash_mask;
+	int		 sorted;	/* no hash: the table is sorted */
 	uint32_t	 gone;		/* left the run, or never had an
 					   address: not counted live */
 	/* While a reload reads the files again: a mark per target met
@@ -98,7 +125,8 @@ uint32_t targets_live(const struct targets *);
 /*
  * The indices of the targets in the order the user gave them (a name
  * joins the table when it resolves, in any order), to be freed; NULL
- * when there is no memory for it (the table's order is the fallback).
+ * when that is the table's order, or there is no memory for it (the
+ * table's order is the fallback).
  */
 uint32_t *targets_in_order(const struct targets *);
 /* The table itself put in that order (indices change); -1: no memory. */
@@ -116,9 +144,25 @@ int	target_show_as(struct targets *, struct target *, const char *name);
 /* The target as the user wrote it (name, or address for literals). */
 const char *target_name(const struct targets *, const struct target *,
 	    char *buf, size_t len);
-const char *target_addr(const struct target *, char *buf, size_t len);
-void	target_sockaddr(const struct target *, struct sockaddr_storage *,
-	    socklen_t *);
+/* The name target i was given, or NULL. */
+const char *targets_name_of(const struct targets *, uint32_t i);
+const char *target_addr(const struct targets *, const struct target *,
+	    char *buf, size_t len);
+/* t's address as 16 bytes (IPv4 as ::ffff:a.b.c.d), in buf. */
+const uint8_t *target_a16(const struct targets *, const struct target *,
+	    uint8_t buf[16]);
+uint32_t target_scope(const struct targets *, const struct target *);
+void	target_sockaddr(const struct targets *, const struct target *,
+	    struct sockaddr_storage *, socklen_t *);
+/* Target i's place in what the user gave (its index, unless set). */
+uint32_t targets_order(const struct targets *, uint32_t i);
+/* Set it; -1: no memory to keep a place other than the index. */
+int	targets_set_order(struct targets *, uint32_t i, uint32_t order);
+/* One more error or duplicate for target i (lost without memory, said
+ * once on stderr), and how many. */
+void	targets_count(struct targets *, uint32_t i, enum target_count);
+uint32_t targets_counted(const struct targets *, uint32_t i,
+	    enum target_count);
 /* addr16 from a sockaddr (v4-mapped for IPv4). */
 void	addr16_from_sockaddr(const struct sockaddr *, uint8_t addr[16]);
 /* FNV-1a over the 16 address bytes, for hash tables of addresses. */

@@ -104,6 +104,7 @@ struct fake {
 	int64_t		 pend_when;	/* ms it arrived */
 	int		 ndrains;
 	int64_t		 first_drain;	/* ms of the first call */
+	const struct targets *tg;
 };
 
 /* What a fake probe carries: its header and flow, nothing else. */
@@ -126,9 +127,11 @@ fake_create(const struct conf *c, const struct targets *tg)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 
-	(void)c, (void)tg;
-	if (f)
+	(void)c;
+	if (f) {
 		f->per_call = -1;
+		f->tg = tg;
+	}
 	return f;
 }
 
@@ -158,11 +161,11 @@ fake_build(void *f, const struct sock *s, struct tx *tx,
 {
 	struct fake_probe p;
 
-	(void)f, (void)s;
+	(void)s;
 	p.h = *h;
 	p.flow = flow;
 	memcpy(tx->buf, &p, sizeof(p));
-	target_sockaddr(t, &tx->to, &tx->tolen);
+	target_sockaddr(((struct fake *)f)->tg, t, &tx->to, &tx->tolen);
 }
 
 static int
@@ -575,10 +578,10 @@ answer_to(struct rig *r, const struct sent *p, enum outcome kind,
 	a.kind = kind;
 	a.tagged = 1;
 	a.h = p->h;
-	memcpy(a.dst, t->addr, 16);
+	target_a16(&r->tg, t, a.dst);
 	a.seq16 = (uint16_t)p->h.seq;
 	a.family = t->family;
-	memcpy(a.from, from ? from : t->addr, 16);
+	memcpy(a.from, from ? from : a.dst, 16);
 	a.ttl = 60;
 	a.size = 64;
 	if (kind == OC_EXCEEDED) {
@@ -1088,7 +1091,7 @@ short_quote(struct rig *r, uint32_t target, uint16_t seq16)
 	v4(router, 198, 51, 100, 1);
 	memset(&a, 0, sizeof(a));
 	a.kind = OC_ERROR;
-	memcpy(a.dst, r->tg.t[target].addr, 16);
+	target_a16(&r->tg, &r->tg.t[target], a.dst);
 	a.seq16 = seq16;
 	a.family = AF_INET;
 	memcpy(a.from, router, 16);
@@ -1152,8 +1155,8 @@ t_ping_by_serial(void)
 	a.serial16 = (uint16_t)sent_of(r, 0, 0, 0)->h.serial;
 	inject(r, &a, 250, 250);
 	/* the same serial from target 1's address names nobody */
-	memcpy(a.dst, r->tg.t[1].addr, 16);
-	memcpy(a.from, r->tg.t[1].addr, 16);
+	target_a16(&r->tg, &r->tg.t[1], a.dst);
+	memcpy(a.from, a.dst, 16);
 	inject(r, &a, 251, 251);
 	/* target 1's seq 1 by its own serial */
 	a = answer_to(r, sent_of(r, 1, 1, 0), OC_REPLY, NULL);

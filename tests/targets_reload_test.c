@@ -39,6 +39,7 @@ static void
 all_found(const struct targets *tg, const char *when)
 {
 	uint32_t i, pos;
+	uint8_t a[16];
 	int64_t f;
 	int found;
 
@@ -47,7 +48,8 @@ all_found(const struct targets *tg, const char *when)
 			continue;
 		pos = 0;
 		found = 0;
-		while ((f = targets_next(tg, tg->t[i].addr, &pos)) >= 0)
+		while ((f = targets_next(tg, target_a16(tg, &tg->t[i], a),
+		    &pos)) >= 0)
 			found += f == (int64_t)i;
 		check(found == !(tg->t[i].flags & T_GONE), when, i);
 	}
@@ -83,7 +85,8 @@ main(void)
 	/* A removed address comes back as a new target. */
 	for (i = 0; i < N && !(tg.t[i].flags & T_GONE); i++)
 		;
-	check(targets_add(&tg, AF_INET, tg.t[i].addr, 0, NULL, 0) == N,
+	check(targets_add(&tg, AF_INET, target_a16(&tg, &tg.t[i], a), 0,
+	    NULL, 0) == N,
 	    "re-added", i);
 	/* A name with no address: not live, then live once it moves. */
 	u = targets_add_unresolved(&tg, "lab-none", "name does not resolve");
