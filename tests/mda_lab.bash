@@ -6,8 +6,8 @@
 #
 # r1 spreads the targets' traffic over a1 and a2, r3 over b1, b2 and b3
 # (nexthop groups; r1 with fib_multipath_hash_policy=1: addresses,
-# protocol and both ports, IPv4 and IPv6; r3 with protocol and ports
-# only, see _mdl_build).  d has all of 203.0.113.0/24 and
+# protocol and both ports, IPv4 and IPv6; r3 with destination, protocol
+# and ports, see _mdl_build).  d has all of 203.0.113.0/24 and
 # 2001:db8:d::1 to ::64 (hex) as local addresses (the targets).  Link N is
 # 198.18.N.0/24 and 2001:db8:N::/64, .1/::1 on the left, .2/::2 on the
 # right; errors go back on one path (the routes towards c are single).
@@ -113,11 +113,14 @@ _mdl_build()
 	# r1 and r3 with the same hash would polarise: a flow's hash picks
 	# a1 for the lower half and b1 for the lower third, so a1 never
 	# leads to b3 (nor a2 to b1).  r3 hashes other fields (policy 3:
-	# protocol and ports, 0x34) so that every path of the two diamonds
-	# is taken.
-	netns_sysctl "$MDL-r3" net.ipv4.fib_multipath_hash_fields=0x34 \
+	# destination, protocol and ports, 0x36, no source) so that every
+	# path of the two diamonds is taken.  Without the destination, a
+	# flow number took the same branch at r3 for every target: when the
+	# namespace's random hash seed sent the first few flows one way,
+	# every one of 50 targets missed b2 and b3 together (seen twice).
+	netns_sysctl "$MDL-r3" net.ipv4.fib_multipath_hash_fields=0x36 \
 	    net.ipv4.fib_multipath_hash_policy=3 \
-	    net.ipv6.fib_multipath_hash_fields=0x34 \
+	    net.ipv6.fib_multipath_hash_fields=0x36 \
 	    net.ipv6.fib_multipath_hash_policy=3
 	_mdl_link 1 r1 c && _mdl_link 2 r1 a1 && _mdl_link 3 r1 a2 &&
 	_mdl_link 4 a1 r3 && _mdl_link 5 a2 r3 && _mdl_link 6 r3 b1 &&
