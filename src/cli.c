@@ -598,6 +598,10 @@ trace_rules(struct cli *st)
 		usage_error("%s: not an option of --trace",
 		    opt_name(&opts[st->ping_opt], name, sizeof(name)));
 	trace_defaults(st);
+	/* Those a large run sets otherwise (scale.c), if not given. */
+	if (!c->mda)
+		c->trace_auto = (given(st, OPT_QUERIES) ? 0 : TA_QUERIES) |
+		    (given(st, OPT_WINDOW) ? 0 : TA_WINDOW);
 	/* -c: rounds of every trace (--live: until interrupted). */
 	if (c->count == 0 && !c->live)
 		c->count = 1;
@@ -717,8 +721,11 @@ rules(struct cli *st)
 	 * source however the probes are spaced: 1 ms between probes would
 	 * only make small traces slower than tracing one target at a time.
 	 */
-	if (c->trace && !rate && !interval)
+	if (c->trace && !rate && !interval) {
 		c->interval_ns = 100000;
+		if (!c->mda)
+			c->trace_auto |= TA_INTERVAL;
+	}
 	live_rules(st);
 	monitor_rules(st);
 	/* Text has no label to tell the two lists apart; records do. */
