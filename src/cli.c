@@ -599,9 +599,8 @@ trace_rules(struct cli *st)
 		    opt_name(&opts[st->ping_opt], name, sizeof(name)));
 	trace_defaults(st);
 	/* Those a large run sets otherwise (scale.c), if not given. */
-	if (!c->mda)
-		c->trace_auto = (given(st, OPT_QUERIES) ? 0 : TA_QUERIES) |
-		    (given(st, OPT_WINDOW) ? 0 : TA_WINDOW);
+	if (!c->mda && !given(st, OPT_QUERIES))
+		c->trace_auto = TA_QUERIES;
 	/* -c: rounds of every trace (--live: until interrupted). */
 	if (c->count == 0 && !c->live)
 		c->count = 1;

@@ -20,8 +20,7 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 
 /* --trace's defaults that scale with the run (struct conf.trace_auto). */
 #define TA_QUERIES	1
-#define TA_WINDOW	2
-#define TA_INTERVAL	4
+#define TA_INTERVAL	2
 
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10

@@ -1,9 +1,9 @@
 /*
  * --trace's defaults that scale with the run: a handful of targets keeps
  * traceroute's three probes per hop; a large run sends one, asks a
- * silent hop once more, keeps more hops in flight and sends as fast as
- * the routers' budgets (budget.c) and the engine's batches allow.  An
- * option given on the command line always wins (conf.trace_auto).
+ * silent hop once more and sends as fast as the routers' budgets
+ * (budget.c) and the engine's batches allow.  An option given on the
+ * command line always wins (conf.trace_auto).
  */
 #ifndef MPING_SCALE_H
 #define MPING_SCALE_H
