@@ -25,6 +25,7 @@ SRCS	+= src/reload.c src/feed.c
 SRCS	+= src/mda.c src/out_dot.c
 SRCS	+= src/budget.c
 SRCS	+= src/hopsum.c
+SRCS	+= src/scale.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 

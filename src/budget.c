@@ -17,10 +17,31 @@
  * So each router that answered gets the same bucket in our model,
  * starting from Linux's defaults.  A probe that finds the bucket empty
  * waits for a token (reserved ahead, up to a horizon: beyond it, it
- * asks again later, when the model may have learnt more); but while the
- * router's rate is not known, one at a time goes on trial beyond what
- * the model allows: an answer halves the token time (the router allows more), silence
- * settles it (the last time that worked).
+ * asks again later, when the model may have learnt more).
+ *
+ * Learning a faster router: every answer is evidence.  Whatever the
+ * router's rate, its bucket never holds more than BURST tokens, so n
+ * answers within d prove a token time of at most d / (n - BURST)
+ * (evidence(): a window of answers; a proof only makes the model
+ * faster).  To see more answers than the model allows, probes it has no
+ * token for go on trial while the rate is not settled: at once (a
+ * refused message spends nothing of the router's budget, so a trial
+ * never costs a paced probe its answer), a few at a time, twice as many
+ * after each answer (slow start).  A router without limits is so known
+ * within a few round trips, its first answers often enough.
+ *
+ * Silence.  A trial's right after the router's burst says nothing of
+ * its rate (our own probes spent its savings): the first is forgiven,
+ * the second settles the model where it is (stop trying).  The first
+ * paced probe's silence says the savings the model assumed were not
+ * there (our burst with answers still on their way, or a budget an
+ * earlier run spent): the model's bucket is emptied.  Later ones are
+ * loss, or a router slower than learnt.  A guessed token time backs off
+ * (at most to Linux's default, never beyond what is proven).  The trace
+ * mode asks again the probes whose silence is our own doing (a trial's,
+ * a paced one sent before that first correction): not the path's loss.
+ *
+ * A reject route is another budget (budget_reject).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +50,20 @@
 
 #define BURST		6
 #define FIRST_NS	1000000000LL	/* icmp_ratelimit's default */
+#define REJECT_NS	2000000000LL	/* a reject route's answer: ip_error's
+					   cost and icmp_ratelimit's token */
+#define REJECT_BURST	2		/* route.error_burst (5 s) of them */
 #define LATE_NS		2000000LL	/* a paced probe arrives after its
 					   token (the router counts jiffies) */
-#define FREE_NS		1000000LL	/* faster than this: no limit */
+#define FREE_NS		1000000LL	/* this fast: no limit (a jiffy) */
 #define TRIAL_NS	5000000000LL	/* a trial never heard of: over */
+#define SLACK_NS	4000000LL	/* a window of answers, as the router
+					   saw it: return delays vary, and it
+					   counts jiffies (HZ 250) */
+#define WINDOW_NS	2000000000LL	/* evidence: a new window after */
+#define TRIALS_MAX	32		/* on trial at once, at most */
+#define SOON_NS		5000000LL	/* ask again while trials are out */
+#define NOTHING		INT64_MAX	/* no token time proven */
 
 enum { B_LEARNING, B_SETTLED };
 
@@ -41,9 +72,18 @@ struct router {
 	int64_t	 tokens;	/* ns of token time; < 0: reserved ahead */
 	int64_t	 last;		/* when tokens was brought up to date */
 	int64_t	 t_ns;		/* token time; 0: no limit seen */
-	int64_t	 trial_at;	/* when the trial was taken */
+	int64_t	 proof_ns;	/* the answers prove at most this */
+	int64_t	 win_at;	/* the window of answers: its first */
+	int64_t	 trial_at;	/* when the last trial was taken */
+	int64_t	 silent_at;	/* when a paced probe's silence first
+				   corrected the model; 0: not yet */
+	uint32_t win_n;		/* answers in the window */
 	uint32_t answers;
-	uint8_t	 used, state, trial;
+	uint8_t	 used, state;
+	uint8_t	 trials;	/* on trial now */
+	uint8_t	 allow;		/* on trial at once, at most */
+	uint8_t	 fails;		/* silences while learning */
+	uint8_t	 reject;	/* answers as a reject route */
 };
 
 struct budget {
@@ -112,8 +152,10 @@ budget_add(struct budget *b, const uint8_t addr[16], int64_t now)
 	memcpy(r->addr, addr, 16);
 	r->used = 1;
 	r->t_ns = FIRST_NS;
+	r->proof_ns = NOTHING;
 	r->tokens = BURST * r->t_ns;
 	r->last = now;
+	r->allow = 1;
 	return i;
 }
 
@@ -124,8 +166,49 @@ refill(struct router *r, int64_t now)
 		r->tokens += now - r->last;
 		r->last = now;
 	}
-	if (r->tokens > BURST * r->t_ns)
-		r->tokens = BURST * r->t_ns;
+	if (r->tokens > (r->reject ? REJECT_BURST : BURST) * r->t_ns)
+		r->tokens = (r->reject ? REJECT_BURST : BURST) * r->t_ns;
+}
+
+/* A new token time: what is saved or reserved keeps its count. */
+static void
+set_rate(struct router *r, int64_t t_ns)
+{
+	if (t_ns <= FREE_NS)
+		t_ns = 0;
+	if (r->t_ns && t_ns)
+		r->tokens = (int64_t)((double)r->tokens * (double)t_ns /
+		    (double)r->t_ns);
+	r->t_ns = t_ns;
+}
+
+/* An answer of the router at now: what its number proves. */
+static void
+evidence(struct router *r, int64_t now)
+{
+	int64_t t;
+
+	r->answers++;
+	if (r->win_n == 0 || now - r->win_at > WINDOW_NS) {
+		r->win_at = now;
+		r->win_n = 0;
+	}
+	if (++r->win_n <= BURST || r->reject)
+		return;
+	t = (now - r->win_at + SLACK_NS) / (r->win_n - BURST);
+	if (t < r->proof_ns)
+		r->proof_ns = t;
+	if (r->t_ns && t < r->t_ns)
+		set_rate(r, t);
+}
+
+/* A probe the model has no token for may go on trial now. */
+static int
+may_try(struct router *r, int64_t now)
+{
+	if (r->trials && now - r->trial_at > TRIAL_NS)
+		r->trials = 0;
+	return r->state == B_LEARNING && r->trials < r->allow;
 }
 
 int64_t
@@ -139,21 +222,11 @@ budget_take(struct budget *b, unsigned i, int64_t now, int64_t horizon,
 	if (r->t_ns == 0)
 		return now;
 	refill(r, now);
-	/* A trial whose probe never went (its trace ended first). */
-	if (r->trial && now - r->trial_at > TRIAL_NS)
-		r->trial = 0;
-	/*
-	 * On trial: a probe right behind those already reserved, taking
-	 * nothing, when the model then has less than half a token (the
-	 * router's clock and ours differ by less).  A router that has
-	 * saved up a burst answers it whatever its rate: a known limit.
-	 */
-	if (r->tokens < r->t_ns / 2 && r->state == B_LEARNING &&
-	    !r->trial && -r->tokens <= horizon) {
-		r->trial = 1;
+	if (r->tokens < r->t_ns && may_try(r, now)) {
+		r->trials++;
 		r->trial_at = now;
 		*test = 1;
-		return r->tokens < 0 ? now - r->tokens + LATE_NS : now;
+		return now;
 	}
 	at = r->tokens >= r->t_ns ? now :
 	    now + r->t_ns - r->tokens + LATE_NS;
@@ -163,10 +236,39 @@ budget_take(struct budget *b, unsigned i, int64_t now, int64_t horizon,
 	return at;
 }
 
-void
-budget_paced(struct budget *b, unsigned i)
+int64_t
+budget_retake(const struct budget *b, unsigned i, int64_t now,
+    int64_t horizon)
 {
-	b->r[i].answers++;
+	const struct router *r = &b->r[i];
+
+	/* A trial just taken: its answer, from a router without limits,
+	 * is a round trip away and may free every probe waiting. */
+	if (r->state == B_LEARNING && r->trials &&
+	    now - r->trial_at < SOON_NS * 10 && SOON_NS < horizon)
+		return now + SOON_NS;
+	return now + horizon;
+}
+
+void
+budget_reject(struct budget *b, unsigned i, int64_t now)
+{
+	struct router *r = &b->r[i];
+
+	/* A router that also forwards for us keeps its model. */
+	if (r->reject || r->answers)
+		return;
+	refill(r, now);
+	set_rate(r, REJECT_NS);
+	r->reject = 1;
+	r->state = B_SETTLED;
+	refill(r, now);
+}
+
+void
+budget_paced(struct budget *b, unsigned i, int64_t now)
+{
+	evidence(&b->r[i], now);
 }
 
 void
@@ -174,7 +276,7 @@ budget_spent(struct budget *b, unsigned i, int64_t now)
 {
 	struct router *r = &b->r[i];
 
-	r->answers++;
+	evidence(r, now);
 	if (r->t_ns == 0)
 		return;
 	refill(r, now);
@@ -190,33 +292,66 @@ budget_trial(struct budget *b, unsigned i, int answered)
 {
 	struct router *r = &b->r[i];
 
-	r->trial = 0;
+	if (r->trials)
+		r->trials--;
 	if (!answered) {
-		budget_silent(b, i);
+		/* The first silence may be our own burst's doing; and one
+		 * taken before the model was corrected says nothing. */
+		r->allow = 1;
+		if ((r->silent_at == 0 || r->trial_at >= r->silent_at) &&
+		    ++r->fails >= 2)
+			r->state = B_SETTLED;
 		return;
 	}
-	r->answers++;
-	r->t_ns /= 2;
-	if (r->t_ns < FREE_NS)
-		r->t_ns = 0;
+	/* Its answer is counted by budget_spent (it took no token). */
+	if (r->allow < TRIALS_MAX)
+		r->allow *= 2;
 }
 
 void
 budget_untried(struct budget *b, unsigned i)
 {
-	b->r[i].trial = 0;
+	if (b->r[i].trials)
+		b->r[i].trials--;
 }
 
-void
-budget_silent(struct budget *b, unsigned i)
+int
+budget_silent(struct budget *b, unsigned i, int64_t sent, int64_t now)
 {
 	struct router *r = &b->r[i];
+	int64_t t;
 
-	/* Silence after answers: a limit, or loss; either way stop trying
-	 * to go faster, back at the last token time that worked. */
-	if (r->answers == 0 || r->state == B_SETTLED)
-		return;
-	r->state = B_SETTLED;
-	if (r->t_ns && r->t_ns < FIRST_NS)
-		r->t_ns *= 2;
+	if (r->answers == 0 || r->t_ns == 0)
+		return 0;
+	/* Sent on savings the model only assumed (see below): ours. */
+	if (r->silent_at)
+		if (sent < r->silent_at)
+			return 1;
+	/*
+	 * It had no token when the model said it would.  A token time only
+	 * guessed backs off (towards what the answers prove, at most
+	 * Linux's default).  The first time, the savings the model assumed
+	 * (our own burst, answers still on their way, or a budget an
+	 * earlier run spent) were not there: nothing saved now, the probes
+	 * sent until now ours to ask again, and no reason to stop learning.
+	 * Then: loss, or a router slower than learnt.
+	 */
+	t = r->t_ns * 2;
+	if (t > FIRST_NS)
+		t = FIRST_NS;
+	if (t > r->proof_ns)
+		t = r->proof_ns;
+	if (t > r->t_ns)
+		set_rate(r, t);
+	r->allow = 1;
+	if (r->silent_at == 0) {
+		refill(r, now);
+		if (r->tokens > 0)
+			r->tokens = 0;
+		r->silent_at = now;
+		return 1;
+	}
+	if (++r->fails >= 2)
+		r->state = B_SETTLED;
+	return 0;
 }

@@ -27,15 +27,36 @@ unsigned	 budget_add(struct budget *, const uint8_t addr[16], int64_t now);
  */
 int64_t		 budget_take(struct budget *, unsigned i, int64_t now,
 		    int64_t horizon, int *test);
-/* Router i answered a probe paced for it. */
-void		 budget_paced(struct budget *, unsigned i);
+/* When a probe that got -1 from budget_take asks again: now + horizon,
+ * or sooner while router i's trials may free it. */
+int64_t		 budget_retake(const struct budget *, unsigned i, int64_t now,
+		    int64_t horizon);
+/*
+ * Router i answered with an error a reject route sends (unreachable),
+ * before any other answer: Linux's ip_error takes route.error_cost (a
+ * second, whatever the ICMP limits) from the same budget before
+ * icmp_send takes its token, even when icmp_send then refuses, so such a
+ * router is paced at a fixed two seconds an answer, two saved, and
+ * never learnt faster.  (Call it before budget_spent or budget_paced.)
+ */
+void		 budget_reject(struct budget *, unsigned i, int64_t now);
+/* Router i answered a probe paced for it, at now. */
+void		 budget_paced(struct budget *, unsigned i, int64_t now);
 /* Router i answered a probe that took nothing from its budget. */
 void		 budget_spent(struct budget *, unsigned i, int64_t now);
-/* The outcome of a probe on trial: answered (1) or not (0). */
+/*
+ * The outcome of a probe on trial: answered (1; its answer is then also
+ * budget_spent's) or not (0: not the path's loss, ask again).
+ */
 void		 budget_trial(struct budget *, unsigned i, int answered);
 /* The probe on trial at router i will not go. */
 void		 budget_untried(struct budget *, unsigned i);
-/* Router i, which answered before, left a probe without answer. */
-void		 budget_silent(struct budget *, unsigned i);
+/*
+ * Router i, which answered before, left a paced probe sent at sent
+ * without answer (known at now).  1: a silence of our own doing (the
+ * model assumed savings the router did not have), to be asked again.
+ */
+int		 budget_silent(struct budget *, unsigned i, int64_t sent,
+		    int64_t now);
 
 #endif

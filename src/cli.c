@@ -617,6 +617,9 @@ trace_rules(struct cli *st)
 		usage_error("%s: not an option of --trace",
 		    opt_name(&opts[st->ping_opt], name, sizeof(name)));
 	trace_defaults(st);
+	/* Those a large run sets otherwise (scale.c), if not given. */
+	if (!c->mda && !given(st, OPT_QUERIES))
+		c->trace_auto = TA_QUERIES;
 	/* -c: rounds of every trace (--live: until interrupted). */
 	if (c->count == 0 && !c->live)
 		c->count = 1;
@@ -736,8 +739,11 @@ rules(struct cli *st)
 	 * source however the probes are spaced: 1 ms between probes would
 	 * only make small traces slower than tracing one target at a time.
 	 */
-	if (c->trace && !rate && !interval)
+	if (c->trace && !rate && !interval) {
 		c->interval_ns = 100000;
+		if (!c->mda)
+			c->trace_auto |= TA_INTERVAL;
+	}
 	live_rules(st);
 	monitor_rules(st);
 	/* Text has no label to tell the two lists apart; records do. */

@@ -18,6 +18,10 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 /* --all-paths: flows per target at most (mda.h; the methods' ports). */
 #define CONF_MDA_FLOWS	4096
 
+/* --trace's defaults that scale with the run (struct conf.trace_auto). */
+#define TA_QUERIES	1
+#define TA_INTERVAL	2
+
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
 
@@ -91,6 +95,10 @@ struct conf {
 	int		 queries;	/* probes per hop */
 	int		 max_timeouts;	/* silent hops in a row: give up */
 	int		 window;	/* hops in flight per target */
+	int		 trace_auto;	/* TA_*: defaults the run's size sets
+					   (scale.c), the options not given */
+	int		 again;		/* a silent hop's probe asked once
+					   more (large runs' default) */
 	uint16_t	 flow;		/* Paris flow: the probes' checksum */
 	int		 names;		/* reverse DNS for hops */
 	int		 trace_down;	/* --trace-down: ping, and trace the

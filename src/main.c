@@ -26,6 +26,7 @@
 #include "reload.h"
 #include "report.h"
 #include "resolve.h"
+#include "scale.h"
 #include "trace.h"
 #include "watch.h"
 
@@ -733,6 +734,7 @@ main(int argc, char **argv)
 		    "arguments, with -f FILE, or on stdin)\n");
 		exit(EXIT_USAGE);
 	}
+	scale_trace(&run.c, run.tg.n + resolver_count(run.res), run.feeding);
 	rfd = keep_sockets(&run);
 	go(&run, rfd);
 	unfinished = resolver_pending(run.res);

@@ -107,15 +107,15 @@ queue_probe(struct engine *e, struct trace_target *tt, struct job *j,
 	unsigned i = predict(e, tt, j->target, j->ttl);
 	int trial = 0;
 
-	h->rtr = 0;
+	h->rtr &= TRACE_AGAIN;
 	j->due = now;
 	if (i != BUDGET_NONE) {
 		j->due = budget_take(TR(e)->bud, i, now, HORIZON_NS, &trial);
-		h->rtr = (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0));
+		h->rtr |= (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0));
 	}
 	if (j->due < 0) {
-		h->rtr = 0;
-		j->due = now + HORIZON_NS;
+		h->rtr &= TRACE_AGAIN;
+		j->due = budget_retake(TR(e)->bud, i, now, HORIZON_NS);
 		j->attempt = TJ_RETAKE;
 		engine_timer(e, j);
 		return;
@@ -234,8 +234,8 @@ trace_wanted(struct engine *e, const struct job *j)
 	/* Beyond the end: a probe on trial that will not go frees its
 	 * router for the next. */
 	if (h->rtr & TRACE_TRIAL)
-		budget_untried(TR(e)->bud, (unsigned)(h->rtr & ~TRACE_TRIAL) - 1u);
-	h->rtr = 0;
+		budget_untried(TR(e)->bud, TRACE_RTR(h->rtr) - 1u);
+	h->rtr &= TRACE_AGAIN;
 	return 0;
 }
 
@@ -897,38 +897,68 @@ ttl_router(struct trace *tr, int f, int ttl, unsigned a)
 	}
 }
 
-/* What an outcome teaches of the budget of the router it was paced
- * for, or came from. */
-static void
+/* What an outcome of a probe sent at sent teaches of the budget of the
+ * router it was paced for, or came from.  1: a silence of our own doing
+ * (budget.h), to be asked again. */
+static int
 learn(struct engine *e, struct trace_target *tt, uint32_t target, int ttl,
-    const struct hop_probe *h)
+    const struct hop_probe *h, int64_t sent)
 {
 	struct trace *tr = TR(e);
-	unsigned p = (unsigned)(h->rtr & ~TRACE_TRIAL) - 1u, a;
+	unsigned p = TRACE_RTR(h->rtr) - 1u, a;
+	int paced = TRACE_RTR(h->rtr) != 0;
 	int trial = (h->rtr & TRACE_TRIAL) != 0;
 
 	if (h->state == HP_TIMEOUT) {
-		if (h->rtr && trial)
+		if (paced && trial)
 			budget_trial(tr->bud, p, 0);
-		else if (h->rtr)
-			budget_silent(tr->bud, p);
-		return;
+		return paced && (trial ||
+		    budget_silent(tr->bud, p, sent, engine_now(e)));
 	}
-	if (h->rtr && trial)
+	if (paced && trial)
 		budget_trial(tr->bud, p, 1);
 	if (h->state != HP_EXCEEDED && h->state != HP_ERROR)
-		return;
+		return 0;
 	a = budget_add(tr->bud, h->from, engine_now(e));
 	if (a == BUDGET_NONE)
-		return;
+		return 0;
+	if (h->state == HP_ERROR)
+		budget_reject(tr->bud, a, engine_now(e));
 	/* Its answer spent a token we had not reserved with it. */
-	if (h->rtr == 0 || p != a || trial)
+	if (!paced || p != a || trial)
 		budget_spent(tr->bud, a, engine_now(e));
 	else
-		budget_paced(tr->bud, a);
+		budget_paced(tr->bud, a, engine_now(e));
 	ttl_router(tr, fam_of(e, target), ttl, a);
 	if (tt->known)
 		tt->known[ttl - 1] = (uint16_t)(a + 1);
+	return 0;
+}
+
+/* A large run's one probe per hop (conf.again): silent, asked once
+ * more before the hop is. */
+static int
+ask_again(const struct engine *e, const struct hop_probe *h)
+{
+	return e->c->again && h->state == HP_TIMEOUT &&
+	    !(h->rtr & TRACE_AGAIN);
+}
+
+/*
+ * Probe q of hop ttl as new: a silence of our own doing (beyond what its
+ * router was known to allow: ours set) is not the path's loss, nor is
+ * one probe's a silent hop.
+ */
+static void
+ask_query(struct engine *e, struct trace_target *tt, uint32_t target,
+    int ttl, int q, int ours)
+{
+	struct hop_probe *h = slot(e, tt, ttl, q);
+	uint16_t asked = ours ? h->rtr & TRACE_AGAIN : TRACE_AGAIN;
+
+	memset(h, 0, sizeof(*h));
+	h->rtr = asked;
+	queue_query(e, tt, target, ttl, q, engine_now(e));
 }
 
 /* A probe's outcome: its hop's slot, its line, maybe the next hops. */
@@ -939,6 +969,7 @@ hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
 	int family = e->tg->t[pr->target].family;
 	int ttl = TRACE_TTL(pr->seq), q = TRACE_QUERY(pr->seq);
 	struct hop_probe *h;
+	int again;
 
 	if (tt == NULL || tt->done || tt->idle || bad_seq(e, pr->seq))
 		return;
@@ -948,11 +979,15 @@ hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
 	if (h->state != HP_SENT || h->serial != pr->serial)
 		return;
 	hop_fill(e, h, family, a);
-	learn(e, tt, pr->target, ttl, h);
+	again = learn(e, tt, pr->target, ttl, h, pr->sent);
 	/* Sent before the end was known (a paced hop below answered
 	 * late): nothing beyond it counts. */
 	if (ttl > tt->limit)
 		return;
+	if (again || ask_again(e, h)) {
+		ask_query(e, tt, pr->target, ttl, q, again);
+		return;
+	}
 	if (a->kind == OC_EXCEEDED || a->kind == OC_ERROR)
 		keep_mpls(tt, ttl, a);
 	hop_limit(e, tt, family, ttl, h);

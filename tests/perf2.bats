@@ -16,7 +16,7 @@ setup_file()
 	    src/out_text.c src/out_csv.c src/out_json.c src/out_live.c \
 	    src/progress.c src/fields.c src/out_fping.c src/out_dot.c \
 	    src/out_fping_json.c -lm || return 1
-	rt_up_tag pf2 && rt_limits off
+	rt_up_as pf2 && rt_limits off
 }
 
 teardown_file()	{ rt_down; }

@@ -175,18 +175,59 @@ rt_drop()
 	EOF
 }
 
-# rt_up_tag TAG: rt_up, the lab named TAG-PID instead of rt-PID (a test
-# file whose namespaces must carry its own prefix).
-rt_up_tag()
+# rt_up_as TAG: rt_up's lab with namespaces named TAG-PID-* (a test
+# file's own prefix).
+rt_up_as()
 {
 	netns_is_root || return 0
 	export RT="$1-$$" RT_DIR
 	netns_gc "$1"
 	RT_DIR=$(netns_mkdir "$1") || return 1
 	if ! _rt_build; then
-		echo "rt_up_tag: building the lab failed" >&2
+		echo "rt_up_as: building the lab failed" >&2
 		rt_down
 		return 1
 	fi
 	export MPING
+}
+
+# rt_own CIDR: d (hop 6) answers for every address of CIDR (IPv4 in
+# 198.19.0.0/16, so many targets share the chain).
+rt_own()
+{
+	ip -n "$RT-d" route add local "$1" dev lo
+}
+
+# rt_slow_dest MS [ARGS...]: d's echo replies come from tests/responder
+# (ARGS: more of its options), MS ms late (the kernel's own are off), for
+# every address d owns; the rest of the chain answers at once.  Called
+# again: the responder started anew.
+rt_slow_dest()
+{
+	local bin=$RT_REPO/tests/responder pid=$RT_DIR/responder.pid ms=$1
+
+	shift
+	if [ -s "$pid" ]; then
+		kill "$(cat "$pid")" 2>/dev/null
+		for _ in $(seq 50); do
+			[ -e "$pid" ] || break
+			sleep 0.1
+		done
+		rm -f "$pid"
+	fi
+	if [ ! -x "$bin" ]; then
+		bin=$RT_DIR/responder
+		cc -std=c99 -D_GNU_SOURCE -O2 -o "$bin" \
+		    "$RT_REPO/tests/responder.c" || return 1
+	fi
+	netns_sysctl "$RT-d" net.ipv4.icmp_echo_ignore_all=1 \
+	    net.ipv6.icmp.echo_ignore_all=1 || return 1
+	rt_exec d "$bin" --delay "$ms" --pidfile "$pid" "$@" \
+	    >"$RT_DIR/responder.log" 2>&1 &
+	for _ in $(seq 50); do
+		[ -s "$pid" ] && return 0
+		sleep 0.1
+	done
+	echo "rt_slow_dest: the responder did not start" >&2
+	return 1
 }
