@@ -24,6 +24,7 @@ SRCS	+= src/bpf.c
 SRCS	+= src/reload.c
 SRCS	+= src/mda.c src/out_dot.c
 SRCS	+= src/budget.c
+SRCS	+= src/stopset.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 

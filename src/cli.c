@@ -33,7 +33,8 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
 	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY,
-	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS };
+	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS, OPT_STOP_SET,
+	OPT_NO_STOP_SET };
 
 /* What follows the option. */
 enum arg {
@@ -251,6 +252,12 @@ static const struct cli_opt opts[] = {
 	{ OPT_WINDOW, "window", NUM(1, 255), AT(c.window, T_INT),
 	    .scope = S_TRACE, .tdef = "5", .group = G_TRACING, .meta = "N",
 	    .help = "hops probed at once per target" },
+	{ OPT_STOP_SET, "stop-set", .arg = A_NONE, AT(c.stop_set, T_INT),
+	    .val = STOPSET_ON, .scope = S_TRACE, .group = G_TRACING,
+	    .help = "skip the hops other traces named (default: one round)" },
+	{ OPT_NO_STOP_SET, "no-stop-set", .arg = A_NONE,
+	    AT(c.stop_set, T_INT), .val = STOPSET_OFF, .scope = S_TRACE,
+	    .group = G_TRACING, .help = "probe every hop of every trace" },
 
 	{ OPT_COLOR, "color", .arg = A_WORD, .optional = 1, .words = colors,
 	    AT(color, T_INT), .val = 1, .group = G_DISPLAY, .meta = "WHEN",
@@ -547,6 +554,10 @@ trace_defaults(struct cli *st)
 			store(st, &opts[i], value(&opts[i], opts[i].tdef),
 			    NULL);
 	mda_rules(st);
+	/* Those show each probe, or trace one target at a time. */
+	if (c->stop_set == STOPSET_ON && (c->live || c->mda || c->trace_down))
+		usage_error("--stop-set: not with --live, --all-paths or "
+		    "--trace-down");
 	if (c->first_hop > c->max_hops)
 		usage_error("--first-hop %d is beyond --max-hops %d",
 		    c->first_hop, c->max_hops);
