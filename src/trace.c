@@ -560,12 +560,13 @@ emit_hop(struct engine *e, uint32_t target, int ttl)
 }
 
 /*
- * --stop-set: a hop below the walk's stop, as the trace that named it
- * found it (node n, or none known): its responder, never an RTT (this
- * trace sent it nothing), and that trace's target.
+ * --stop-set: a hop below the walk's stop, as the trace of target owner
+ * found it (node n: its responder, or none), never with an RTT: this
+ * trace sent it nothing.
  */
 static void
-emit_shared(struct engine *e, uint32_t target, int ttl, uint32_t n)
+emit_shared(struct engine *e, uint32_t target, int ttl, uint32_t n,
+    uint32_t owner)
 {
 	const struct stopset_node *d = stopset_node(TR(e)->ss, n);
 	int family = e->tg->t[target].family;
@@ -587,10 +588,8 @@ emit_shared(struct engine *e, uint32_t target, int ttl, uint32_t n)
 			r.names = names;
 		}
 	}
-	if (d != NULL) {
-		report_target(e->rep, &o, REC_HOP, &e->tg->t[d->owner], &by);
-		r.named_by = o.target;
-	}
+	report_target(e->rep, &o, REC_HOP, &e->tg->t[owner], &by);
+	r.named_by = o.target;
 	out_emit(e->out, &r);
 }
 
@@ -599,7 +598,7 @@ static int
 inherit(struct engine *e, struct trace_target *tt, uint32_t target)
 {
 	const struct stopset_node *d;
-	uint32_t path[256], i;
+	uint32_t path[256], i, owner;
 	int ttl, top;
 
 	if (tt->join == STOPSET_NONE ||
@@ -607,14 +606,16 @@ inherit(struct engine *e, struct trace_target *tt, uint32_t target)
 	    d->ttl <= tt->printed)
 		return 0;
 	top = d->ttl;
+	owner = d->owner;
 	for (ttl = 0; ttl <= top; ttl++)
 		path[ttl] = STOPSET_NONE;
 	for (i = tt->join; (d = stopset_node(TR(e)->ss, i)) != NULL &&
 	    d->ttl > tt->printed && d->ttl <= top; i = d->below)
 		path[d->ttl] = i;
+	/* A hop missing from the path (no memory when it was named): as
+	 * one where nobody answered. */
 	for (ttl = tt->printed + 1; ttl <= top; ttl++)
-		emit_shared(e, target, ttl, path[ttl] != STOPSET_NONE ?
-		    path[ttl] : tt->join);
+		emit_shared(e, target, ttl, path[ttl], owner);
 	tt->printed = (uint8_t)top;
 	tt->node = tt->join;
 	return 1;
