@@ -34,13 +34,15 @@ chain6()	{ local k; for k in 1 2 3 4 5; do echo "$k:$(rt_hop6 $k)"; done; }
 # destination, no probe of a hop line lost.
 exact()
 {
-	local f=$1 n=$2 chain
+	local f=$1 n=$2 chain bad
 	chain=$(chain$3 | tr '\n' ' ')
 	[ "$(jq -s '[.[] | select(.type == "trace" and .reached and .hops == 6 and .last_hop == 6 and .last_addr == .target)] | length' "$f")" -eq "$n" ]
-	[ "$(jq -sr --arg c "$chain" '[.[] | select(.type == "hop")] |
-	    group_by(.target)[] | select(map("\(.ttl):\(.addrs | join(","))") |
-	    .[0:5] | join(" ") + " " != $c or .[5] != "6:\(.[0].target)" or
-	    length != 6) | .[0].target' "$f")" = "" ]
+	bad=$(jq -sr --arg c "$chain" '[.[] | select(.type == "hop")] |
+	    group_by(.target)[] | .[0].target as $t |
+	    map("\(.ttl):\(.addrs | join(","))") |
+	    select((.[0:5] | join(" ")) + " " != $c or .[5] != "6:\($t)" or
+	    length != 6) | $t' "$f") || return 1
+	[ -z "$bad" ] || { echo "wrong hops: $bad"; return 1; }
 	[ "$(jq -s '[.[] | select(.type == "hop" and .shared != true and .lost != 0)] | length' "$f")" -eq 0 ]
 }
 
