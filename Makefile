@@ -21,10 +21,11 @@ SRCS	+= src/watch.c
 SRCS	+= src/cli_fping.c src/out_fping.c src/out_fping_json.c
 SRCS	+= src/method_tstamp.c
 SRCS	+= src/bpf.c
-SRCS	+= src/reload.c
+SRCS	+= src/reload.c src/feed.c
 SRCS	+= src/mda.c src/out_dot.c
 SRCS	+= src/budget.c
 SRCS	+= src/stopset.c
+SRCS	+= src/hopsum.c
 OBJS	= $(SRCS:.c=.o)
 CODEC	= src/icmp_common.c src/icmp4.c src/icmp6.c src/tag.c src/l4.c
 

@@ -23,7 +23,7 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--flow --names --method --udp --tcp --port
 	--report-every --cumulative --rtts --down-after --up-after --prom-file
 	--resolve-every --all-addresses --random-data --icmp-timestamp --fwmark
-	--all-paths --mda --confidence
+	--all-paths --mda --confidence --report
 	--color --color='
 
 _mping_short_opts='-c -w -p -i -t -r -s -S -I -4 -6 -f -b -q -a -u -U -T -D -h -V -Q -m'

@@ -33,8 +33,8 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
 	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY,
-	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS, OPT_STOP_SET,
-	OPT_NO_STOP_SET };
+	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS, OPT_REPORT,
+	OPT_STOP_SET, OPT_NO_STOP_SET };
 
 /* What follows the option. */
 enum arg {
@@ -227,6 +227,9 @@ static const struct cli_opt opts[] = {
 	    .help = "trace every load-balanced path (MDA; implies --trace)" },
 	{ OPT_MDA, "mda", FLAG(c.mda), .group = G_TRACING,
 	    .help = "same as --all-paths" },
+	{ OPT_REPORT, "report", FLAG(c.report), .group = G_TRACING,
+	    .help = "an mtr-style table per target at the end, and only\n"
+	    "that (implies --trace)" },
 	{ OPT_CONFIDENCE, "confidence", NUM(95, 99), AT(c.confidence, T_INT),
 	    .scope = S_TRACE, .tdef = "95", .group = G_TRACING, .meta = "P",
 	    .help = "--all-paths: find every next hop with P% confidence\n"
@@ -554,10 +557,6 @@ trace_defaults(struct cli *st)
 			store(st, &opts[i], value(&opts[i], opts[i].tdef),
 			    NULL);
 	mda_rules(st);
-	/* Those show each probe, or trace one target at a time. */
-	if (c->stop_set == STOPSET_ON && (c->live || c->mda || c->trace_down))
-		usage_error("--stop-set: not with --live, --all-paths or "
-		    "--trace-down");
 	if (c->first_hop > c->max_hops)
 		usage_error("--first-hop %d is beyond --max-hops %d",
 		    c->first_hop, c->max_hops);
@@ -581,7 +580,24 @@ trace_down_rules(struct cli *st)
 		usage_error("--names: not with --trace-down");
 	if (c->live)
 		usage_error("--trace-down: not with --live");
+	if (c->stop_set == STOPSET_ON)
+		usage_error("--stop-set: not with --trace-down");
 	trace_defaults(st);
+}
+
+/* --report: mtr -r's table of a trace, and only that (-q). */
+static void
+report_rules(struct cli *st)
+{
+	struct conf *c = &st->c;
+
+	if (!c->report)
+		return;
+	if (c->mda || c->trace_down || c->live)
+		usage_error("--report: not with %s", c->mda ? "--all-paths" :
+		    c->trace_down ? "--trace-down" : "--live");
+	c->trace = 1;
+	c->quiet = 1;
 }
 
 /* The options that need --trace or refuse it; --trace's defaults. */
@@ -593,6 +609,7 @@ trace_rules(struct cli *st)
 
 	if (c->format == FMT_DOT && !c->mda)
 		usage_error("--format dot needs --all-paths");
+	report_rules(st);
 	if (c->mda)
 		c->trace = 1;
 	if (!c->trace && !c->trace_down) {
@@ -613,6 +630,12 @@ trace_rules(struct cli *st)
 	if (c->count == 0 && !c->live)
 		c->count = 1;
 	c->retries = 0;
+	/* Views of each probe, and hop summaries (-c, --report), count each
+	 * target's own probes: not hops another trace named. */
+	if (c->stop_set == STOPSET_ON && (c->live || c->mda ||
+	    conf_hop_summary(c)))
+		usage_error("--stop-set: not with --live, --all-paths, -c or "
+		    "--report");
 }
 
 /*

@@ -102,9 +102,19 @@ struct conf {
 	int		 mda;		/* --all-paths: every ECMP path (mda.h) */
 	int		 confidence;	/* --confidence: 95 or 99 (%) */
 	int		 live;		/* full-screen view (--live) */
+	int		 report;	/* --report: mtr-style tables only */
 	int		 progress;	/* stderr progress: 0 no, 1 yes, 2 auto */
 	struct fping_opts fping;	/* called as fping */
 };
+
+/* --trace: a hop-summary per hop at the end (-c rounds, --report; --live
+ * has its own rows). */
+static inline int
+conf_hop_summary(const struct conf *c)
+{
+	return c->trace && !c->mda && !c->live && (c->count != 1 ||
+	    c->report);
+}
 
 /* The timeout of a probe's attempt-th retry (0: the first probe). */
 static inline int64_t

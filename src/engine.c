@@ -16,6 +16,7 @@
 #define SEND_BURST	256	/* sends before we look at answers again */
 #define RX_BATCH	64
 #define NS		1000000000LL
+#define FLUSH_NS	(100 * 1000000LL)	/* output waits at most */
 
 int64_t
 mono_ns(void)
@@ -404,9 +405,10 @@ probe_build(struct engine *e, struct tx *tx, const struct job *j,
 /*
  * Up to max due probes, each in a slot of the pool, built in e->tx and
  * stamped as sent at sent.  With -i, one: the next may only go once this
- * one has left (see send_due).  One socket and one TTL per batch: a TTL
- * per message needs control messages not every kernel takes on ping
- * sockets, so the TTL is set on the socket before the batch.
+ * one has left (see send_due).  One socket per batch; each probe carries
+ * its TTL (sock.c: a control message), so a trace's batch of many TTLs
+ * is one system call, except on a socket that takes none (s.ttl_each:
+ * IPv6 ping sockets, see method_icmp.c), whose batch has one TTL.
  */
 static void
 batch_fill(struct engine *e, int64_t now, int64_t sent, struct batch *b,
@@ -425,7 +427,8 @@ batch_fill(struct engine *e, int64_t now, int64_t sent, struct batch *b,
 	while (b->n < max && e->next_send <= now &&
 	    (src = next_job(e, now, b, &j)) >= 0) {
 		if (b->n && (e->tg->t[j.target].family != family ||
-		    j.ttl != b->job[0].ttl))
+		    (j.ttl != b->job[0].ttl &&
+		    !sock_of(e, &e->tg->t[j.target])->ttl_each)))
 			break;
 		family = e->tg->t[j.target].family;
 		if ((pr = pool_take(&e->pool)) == NULL) {
@@ -437,6 +440,7 @@ batch_fill(struct engine *e, int64_t now, int64_t sent, struct batch *b,
 		pr->attempt = j.attempt;
 		pr->side = j.side;
 		probe_build(e, &e->tx[b->n], &j, pr->serial, sent);
+		e->tx[b->n].ttl = j.ttl;
 		b->serial[b->n] = pr->serial;
 		b->job[b->n] = j;
 		b->src[b->n++] = (uint8_t)src;
@@ -498,8 +502,7 @@ send_due(struct engine *e, int64_t now)
 		if (b.n == 0)
 			return;
 		s = sock_of(e, &e->tg->t[b.job[0].target]);
-		n = e->m->send(e->mst, s, b.job[0].ttl ? b.job[0].ttl : e->ttl0,
-		    e->tx, b.n);
+		n = e->m->send(e->mst, s, e->tx, b.n);
 		/* -i is a minimum: counted from when this one has left. */
 		if (n > 0 && e->c->interval_ns)
 			e->next_send = e->clock() + e->c->interval_ns;
@@ -756,7 +759,7 @@ engine_add_resolver(struct engine *e, struct loop *l, int fd)
 static int
 done(struct engine *e, int64_t now)
 {
-	if (e->res && resolver_pending(e->res))
+	if (e->feed || (e->res && resolver_pending(e->res)))
 		return 0;
 	if (e->cursor < e->tg->n || e->mode->done == NULL)
 		return 0;
@@ -780,7 +783,10 @@ engine_step(struct engine *e, int64_t now)
 		return 1;
 	}
 	drain(e, now);
-	if (e->why)	/* the mode ended the run on an answer (fping -X) */
+	if (e->feed && e->feed(e->feed_arg) == 0)
+		e->feed = NULL;
+	/* the mode ended the run on an answer (fping -X), or the feed */
+	if (e->why)
 		return 1;
 	expire(e, now);
 	send_due(e, now);
@@ -817,6 +823,8 @@ engine_wait(struct engine *e, int64_t now)
 			t = earliest(e, j->due, t);
 	if (e->cursor < e->tg->n)
 		t = earliest(e, now, t);
+	if (e->feed && e->feed_now)
+		t = now;
 	if (next_expiry(e, &d) && d < t)
 		t = d;
 	if (e->c->deadline_ns && e->start + e->c->deadline_ns < t)
@@ -874,9 +882,36 @@ views(struct engine *e, int64_t wait)
 	return next >= 0 && (wait < 0 || next < wait) ? next : wait;
 }
 
+/*
+ * The output, before the loop waits.  A terminal's after every step.  A
+ * file's or a pipe's (out.hold) at most every FLUSH_NS: a sweep's records
+ * go out in a few large writes, not a write per step.  Records written
+ * when the last flush is older than that go out at once (a ping's reply
+ * line a second after the one before), later ones within FLUSH_NS (the
+ * wait is cut short for them); so do the reports a reader waits for (-Q,
+ * SIGQUIT, an outage: out.urgent).  -1 on a write error.
+ */
+static int
+flush_output(struct engine *e, int64_t now, int64_t *wait)
+{
+	struct out *o = e->out;
+	int64_t left = e->flushed + FLUSH_NS - now;
+
+	if (!o->pending)
+		return 0;
+	if (o->hold && !o->urgent && left > 0) {
+		if (*wait < 0 || *wait > left)
+			*wait = left;
+		return 0;
+	}
+	e->flushed = now;
+	return out_flush(o);
+}
+
 int
 engine_run(struct engine *e, struct loop *l)
 {
+	int64_t wait;
 	int r;
 
 	/*
@@ -890,14 +925,14 @@ engine_run(struct engine *e, struct loop *l)
 	if (e->s6.fd != -1 && loop_add(l, e->s6.fd, on_readable, e) == -1)
 		return -1;
 	while ((r = engine_step(e, e->clock())) == 0) {
-		if (out_flush(e->out) == -1) {
+		wait = views(e, engine_wait(e, e->clock()));
+		if (flush_output(e, e->clock(), &wait) == -1) {
 			e->write_error = errno;
 			return -1;
 		}
 		/* Signals come as loop events; EINTR is a stop and continue
 		 * (Ctrl-Z, SIGSTOP), which epoll_wait never restarts. */
-		if (loop_poll(l, views(e, engine_wait(e, e->clock()))) == -1 &&
-		    errno != EINTR)
+		if (loop_poll(l, wait) == -1 && errno != EINTR)
 			return -1;
 	}
 	if (r == -1)

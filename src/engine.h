@@ -96,12 +96,11 @@ struct engine {
 	 * once, in their order, after the due ones of q_send), are marked
 	 * side, and their probes never count as the target's probes (sent,
 	 * in flight) nor keep the engine from being idle (the side mode
-	 * says when its work is done).  ttl0: the TTL a job of TTL 0 is sent with (0: the
-	 * socket's as it is; -1 sets the kernel's default back).
+	 * says when its work is done).  A job of TTL 0 goes with the
+	 * run's (--ttl, or the kernel's).
 	 */
 	struct fifo		 q_side;
 	uint8_t			 side;
-	int			 ttl0;
 	struct pool		 pool;		/* probes in flight */
 	struct tx		*tx;		/* send slots, ntx of them */
 	uint8_t			*pkt;
@@ -120,10 +119,20 @@ struct engine {
 	int64_t			(*hook)(void *arg, int64_t now);
 	void			*hook_arg;
 	int64_t			 next_hook;
+	/*
+	 * Targets still being read (main's feed; NULL: all are in): called
+	 * on every step, it adds what it has at hand and returns 0 once the
+	 * input is exhausted; the run is not over before.  feed_now: it has
+	 * more at hand (the engine does not wait).
+	 */
+	int			(*feed)(void *arg);
+	void			*feed_arg;
+	int			 feed_now;
 	const char		*why;		/* why the run ended, or NULL;
 						   a mode may set it to end
 						   the run on an answer */
 	int			 write_error;
+	int64_t			 flushed;	/* output last flushed */
 	int			 nomem;		/* a pool or queue could not grow */
 };
 

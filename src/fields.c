@@ -3,13 +3,15 @@
 
 #include "fields.h"
 
-#define FLD(n, k, m)	static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), 0, 0 }
+/* JSON's key of a field, written in one piece (out_json.c). */
+#define KEY(n)		",\"" n "\":", sizeof(",\"" n "\":") - 1
+#define FIELD(v, n, k, m, c, o) static const struct field v = \
+	{ n, k, offsetof(struct record, m), c, o, KEY(n) }
+#define FLD(n, k, m)	FIELD(f_##m, n, k, m, 0, 0)
 /* A field only some runs have (-b's responders, a port's state). */
-#define OPT(n, k, m)	static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), 0, 1 }
-#define LIST(n, k, m, c) static const struct field f_##m = \
-	{ n, k, offsetof(struct record, m), offsetof(struct record, c), 0 }
+#define OPT(n, k, m)	FIELD(f_##m, n, k, m, 0, 1)
+#define LIST(n, k, m, c) FIELD(f_##m, n, k, m, \
+	offsetof(struct record, c), 0)
 
 FLD("type", F_TYPE, type);
 FLD("time", F_TIME, time);
@@ -63,16 +65,12 @@ OPT("named_by", F_STR, named_by);
 FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
-static const struct field f_iv_start =
-	{ "interval_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
-static const struct field f_iv_end =
-	{ "interval_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
-static const struct field f_out_start =
-	{ "outage_start", F_TIME, offsetof(struct record, t_start), 0, 0 };
-static const struct field f_out_end =
-	{ "outage_end", F_TIME, offsetof(struct record, t_end), 0, 0 };
-static const struct field f_out_len =
-	{ "outage_s", F_TIME, offsetof(struct record, duration), 0, 0 };
+FLD("rtt_last_ms", F_MS, rtt_last);
+FIELD(f_iv_start, "interval_start", F_TIME, t_start, 0, 0);
+FIELD(f_iv_end, "interval_end", F_TIME, t_end, 0, 0);
+FIELD(f_out_start, "outage_start", F_TIME, t_start, 0, 0);
+FIELD(f_out_end, "outage_end", F_TIME, t_end, 0, 0);
+FIELD(f_out_len, "outage_s", F_TIME, duration, 0, 0);
 OPT("state", F_STR, state);
 OPT("tos", F_INT, tos);
 OPT("originate", F_LONG, ts_orig);
@@ -82,17 +80,15 @@ OPT("localreceive", F_LONG, ts_local);
 FLD("joined", F_LONG, joined);
 FLD("left", F_LONG, left);
 /* --rtts: a summary's RTT per probe (left out without it). */
-static const struct field f_rtts_asked = { "rtts_ms", F_MSS,
-	offsetof(struct record, rtts), offsetof(struct record, nprobes), 1 };
+FIELD(f_rtts_asked, "rtts_ms", F_MSS, rtts, offsetof(struct record, nprobes),
+    1);
 /* A summary's reason: only a name that did not resolve has one. */
-static const struct field f_why =
-	{ "reason", F_STR, offsetof(struct record, reason), 0, 1 };
+FIELD(f_why, "reason", F_STR, reason, 0, 1);
 FLD("to", F_STR, to);
 /* --all-paths: an interface's part of a hop record, and the probes a
  * verdict spent (absent, and left out of JSON, in other traces). */
 OPT("flows", F_LONG, flows);
-#define OPTF(v, n, k, m)	static const struct field v = \
-	{ n, k, offsetof(struct record, m), 0, 1 }
+#define OPTF(v, n, k, m)	FIELD(v, n, k, m, 0, 1)
 OPTF(f_ofrom, "from", F_STR, from);
 OPTF(f_osent, "sent", F_LONG, sent);
 OPTF(f_orecv, "received", F_LONG, received);
@@ -182,6 +178,12 @@ static const struct field *const csv_paths_quiet[] = { TRACE_FIELDS,
 	PORT_FIELDS, &f_osent, NULL };
 static const struct field *const start[] = { &f_type, &f_time, &f_targets,
 	NULL };
+/* -c N traces, --report: a hop over the rounds, as mtr's report has it. */
+#define HOPSUM_FIELDS	&f_sent, &f_received, &f_lost, &f_loss_pct, \
+	&f_rtt_last, &f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev
+static const struct field *const hop_summary[] = { &f_type, &f_time,
+	&f_target, &f_addr, &f_ttl, &f_from, &f_addrs, &f_names,
+	HOPSUM_FIELDS, PORT_FIELDS, NULL };
 
 #define CSV_FIELDS	REPLY_FIELDS, &f_icmp_type, &f_icmp_code, &f_error, \
 	&f_mtu, &f_reason, &f_sent, &f_received, &f_lost, &f_inflight, \
@@ -265,8 +267,32 @@ fields_of(enum rec_type t)
 	case REC_RELOAD:	return reload;
 	case REC_LINK:		return links;
 	case REC_PATH:		return paths;
+	case REC_HOP_SUMMARY:	return hop_summary;
 	default:		return list;
 	}
+}
+
+/* Traces with hop summaries: their columns at the end. [quiet][port] */
+static const struct field *const csv_hopsum[] = { CSV_TRACE_FIELDS,
+	&f_method, &f_sent, &f_received, &f_loss_pct, &f_rtt_last, &f_rtt_min,
+	&f_rtt_avg, &f_rtt_max, &f_rtt_stddev, NULL };
+static const struct field *const csv_hopsum_port[] = { CSV_TRACE_FIELDS,
+	PORT_FIELDS, &f_sent, &f_received, &f_loss_pct, &f_rtt_last,
+	&f_rtt_min, &f_rtt_avg, &f_rtt_max, &f_rtt_stddev, NULL };
+static const struct field *const csv_hopsum_quiet[] = { TRACE_FIELDS,
+	&f_method, &f_ttl, &f_from, &f_addrs, &f_names, HOPSUM_FIELDS, NULL };
+static const struct field *const csv_hopsum_quiet_port[] = { TRACE_FIELDS,
+	PORT_FIELDS, &f_ttl, &f_from, &f_addrs, &f_names, HOPSUM_FIELDS,
+	NULL };
+static const struct field *const *const csv_hopsum_columns[2][2] = {
+	{ csv_hopsum, csv_hopsum_port },
+	{ csv_hopsum_quiet, csv_hopsum_quiet_port },
+};
+
+const struct field *const *
+fields_csv_hopsum(int quiet, int port)
+{
+	return csv_hopsum_columns[!!quiet][!!port];
 }
 
 const struct field *const *
@@ -325,6 +351,34 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		break;
 	}
 	return NULL;
+}
+
+int
+field_absent(const struct field *f, const struct record *r)
+{
+	const void *p = field_at(f, r);
+
+	switch (f->kind) {
+	case F_STR:
+		return *(const char *const *)p == NULL;
+	case F_LONG:
+		return *(const long *)p < 0;
+	case F_INT:
+		return *(const int *)p < 0;
+	case F_MS:
+	case F_TIME:
+	case F_PCT:
+		return isnan(*(const double *)p);
+	case F_BOOL:
+		/* An optional one (a hop's shared) is there only when true. */
+		return f->optional && *(const int *)p == 0;
+	case F_STRS:
+	case F_MSS:
+	case F_MPLS:
+		return field_list_len(f, r) < 0;
+	default:
+		return 0;
+	}
 }
 
 long

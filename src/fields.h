@@ -18,11 +18,23 @@ struct field {
 	size_t		 off;
 	size_t		 n_off;		/* lists: offset of the count (long) */
 	int		 optional;	/* JSON: left out when absent, not null */
+	char		 key[32];	/* JSON: ,"name": */
+	size_t		 keylen;
 };
 
 /* Value of field f in r as text; NULL when absent.  buf holds numbers. */
 const char	*field_value(const struct field *, const struct record *,
 		    char *buf, size_t len, int *is_string);
+/* Where field f's value is in r: a const char *, long, int or double, by
+ * its kind (a list: its pointer; the count is at n_off). */
+static inline const void *
+field_at(const struct field *f, const struct record *r)
+{
+	return (const char *)r + f->off;
+}
+/* Whether f has no value in r: field_value would give NULL, or a list is
+ * null. */
+int		 field_absent(const struct field *, const struct record *);
 /* Lists: the number of elements, or -1 when the list is absent (null). */
 long		 field_list_len(const struct field *, const struct record *);
 /* Element i of a list as text; NULL when absent ("*" in a hop line). */
@@ -41,6 +53,9 @@ const struct field *const *fields_of(enum rec_type);
 const struct field *const *fields_csv_watch(int port);
 const struct field *const *fields_csv(int trace, int quiet, int port,
 		    int monitor);
+/* Traces with hop summaries (-c N, --report): the trace's columns, then
+ * the hop summaries' counts and RTTs. */
+const struct field *const *fields_csv_hopsum(int quiet, int port);
 /* --all-paths: its own columns (hop, link, path, trace records). */
 const struct field *const *fields_csv_paths(int quiet);
 

@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,10 @@ input_free(struct input *in)
 {
 	free(in->bcast);
 	in->bcast = NULL;
+	free(in->buf);
+	in->buf = NULL;
+	free(in->blk.text);
+	in->blk.text = NULL;
 	in->nbcast = in->capbcast = 0;
 }
 
@@ -268,71 +273,164 @@ skip_broadcast(const char *block, int family, const uint8_t a[16])
 	    sizeof(buf)));
 }
 
-static void
-cidr(struct input *in, const char *s, char *slash)
+/*
+ * A block's first address (host bits cleared: 198.51.100.7/24 means
+ * 198.51.100.0/24), its family and size; NULL, or why it is no block.
+ * s is cut at slash while it is read, and restored.
+ */
+static const char *
+block_parse(char *s, char *slash, uint8_t a[16], int *family,
+    uint64_t *count, int *skip)
 {
-	uint8_t a[16];
 	unsigned long prefix, bits, i;
-	uint64_t count, n;
 	char *end;
-	int family, skip = 0, byte;
 
 	*slash = '\0';
-	memset(a, 0, sizeof(a));
+	memset(a, 0, 16);
 	if (inet_pton(AF_INET, s, a + 12) == 1) {
 		a[10] = a[11] = 0xff;
-		family = AF_INET;
+		*family = AF_INET;
 		bits = 32;
 	} else if (inet_pton(AF_INET6, s, a) == 1) {
-		family = AF_INET6;
+		*family = AF_INET6;
 		bits = 128;
 	} else {
 		*slash = '/';
-		in->bad(in->arg, s, "not an IPv4 or IPv6 network address");
-		return;
+		return "not an IPv4 or IPv6 network address";
 	}
 	*slash = '/';
 	prefix = strtoul(slash + 1, &end, 10);
-	if (slash[1] < '0' || slash[1] > '9' || *end || prefix > bits) {
-		in->bad(in->arg, s, family == AF_INET ?
-		    "prefix length must be 0 to 32" :
-		    "prefix length must be 0 to 128");
-		return;
-	}
-	if (!family_ok(in, s, family))
-		return;
-	/* Clear the host bits: 198.51.100.7/24 means 198.51.100.0/24. */
+	if (slash[1] < '0' || slash[1] > '9' || *end || prefix > bits)
+		return *family == AF_INET ? "prefix length must be 0 to 32" :
+		    "prefix length must be 0 to 128";
 	for (i = 128 - (bits - prefix); i < 128; i++)
 		a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
-	count = bits - prefix >= 63 ? UINT64_MAX :
+	*count = bits - prefix >= 63 ? UINT64_MAX :
 	    (uint64_t)1 << (bits - prefix);
 	/* Like fping -g: no network or broadcast address in IPv4 /0-/30. */
-	if (family == AF_INET && prefix <= 30)
-		skip = 1, count -= 2;
+	if ((*skip = *family == AF_INET && prefix <= 30))
+		*count -= 2;
+	return NULL;
+}
+
+uint64_t
+input_size(const char *s)
+{
+	uint8_t a[16];
+	uint64_t count;
+	char *copy, *slash;
+	int family, skip;
+
+	if ((slash = strchr(s, '/')) == NULL || (copy = strdup(s)) == NULL)
+		return 1;
+	if (block_parse(copy, copy + (slash - s), a, &family, &count, &skip))
+		count = 1;
+	free(copy);
+	return count;
+}
+
+/* The room of a chunk is used up, or the table full: the reading pauses
+ * (the first target past --max-targets is the one named). */
+static int
+paused(const struct input *in)
+{
+	return in->chunked && (in->room == 0 || in->over_max);
+}
+
+/* One target (address or name) tried: less room in the chunk. */
+static void
+take_room(struct input *in)
+{
+	if (in->chunked && in->room > 0)
+		in->room--;
+}
+
+static void
+block_end(struct input *in)
+{
+	free(in->blk.text);
+	in->blk.text = NULL;
+	in->blk.left = 0;
+}
+
+/* The block's addresses, up to the room there is (all unless chunked). */
+static int
+expand(struct input *in)
+{
+	struct input_block *b = &in->blk;
+	int byte;
+
+	for (; b->left > 0; b->left--) {
+		if (stopping(in))
+			break;
+		if (paused(in))
+			return INPUT_PAUSED;
+		if (b->skip)
+			b->skip = 0;
+		else if (!in->conf->broadcast &&
+		    is_broadcast(in, b->family, b->a))
+			skip_broadcast(b->text, b->family, b->a);
+		else {
+			take_room(in);
+			if (add(in, b->text, b->family, b->a, 0, NULL, 0,
+			    next_order(in)) == -1)
+				break;
+		}
+		for (byte = 15; byte >= 0 && ++b->a[byte] == 0; byte--)
+			;
+	}
+	block_end(in);
+	return INPUT_END;
+}
+
+void
+input_drop(struct input *in)
+{
+	block_end(in);
+	in->len = 0;
+	in->cut = in->eof = 0;
+}
+
+int
+input_resume(struct input *in)
+{
+	return in->blk.text ? expand(in) : INPUT_END;
+}
+
+/* Whether the input takes targets of family (a socket for it). */
+static int
+usable(struct input *in, const char *what, int family)
+{
+	return family_ok(in, what, family) && (in->usable == NULL ||
+	    in->usable(in->arg, what, family));
+}
+
+/* A CIDR block, s (malloc'd) kept while it is expanded. */
+static void
+cidr(struct input *in, char *s, char *slash)
+{
+	struct input_block *b = &in->blk;
+	const char *why;
+
+	if ((why = block_parse(s, slash, b->a, &b->family, &b->left,
+	    &b->skip))) {
+		in->bad(in->arg, s, why);
+	} else if (!usable(in, s, b->family)) {
+		;
 	/* Addresses already given (overlapping blocks) are no new targets:
 	 * only the block alone is measured against --max-targets here. */
-	if (count > in->tg->max) {
+	} else if (b->left > in->tg->max) {
 		in->over_max = 1;
 		in->bad(in->arg, s, "block is larger than --max-targets allows");
-		return;
-	}
-	if (targets_reserve(in->tg, (uint32_t)count) == -1) {
+	} else if (targets_reserve(in->tg, (uint32_t)b->left) == -1) {
 		in->nomem = 1;
+	} else {
+		b->left += (uint64_t)b->skip;
+		b->text = s;
+		expand(in);
 		return;
 	}
-	for (n = 0; n < count + (uint64_t)skip; n++) {
-		if (stopping(in))
-			return;
-		if (skip && n == 0)
-			;
-		else if (!in->conf->broadcast && is_broadcast(in, family, a))
-			skip_broadcast(s, family, a);
-		else if (add(in, s, family, a, 0, NULL, 0,
-		    next_order(in)) == -1)
-			return;
-		for (byte = 15; byte >= 0 && ++a[byte] == 0; byte--)
-			;
-	}
+	free(s);
 }
 
 /* Control characters and spaces are never part of a host name. */
@@ -360,13 +458,13 @@ input_target(struct input *in, const char *s)
 			return;
 		}
 		cidr(in, copy, copy + (slash - s));
-		free(copy);
 		return;
 	}
+	take_room(in);
 	memset(a, 0, sizeof(a));
 	if (inet_pton(AF_INET, s, a + 12) == 1) {
 		a[10] = a[11] = 0xff;
-		if (family_ok(in, s, AF_INET))
+		if (usable(in, s, AF_INET))
 			add(in, s, AF_INET, a, 0, NULL, 0, next_order(in));
 		return;
 	}
@@ -377,7 +475,7 @@ input_target(struct input *in, const char *s)
 	hints.ai_socktype = SOCK_DGRAM;
 	if (strchr(s, ':') && getaddrinfo(s, NULL, &hints, &res) == 0) {
 		addr16_from_sockaddr(res->ai_addr, a);
-		if (family_ok(in, s, addr_family(AF_INET6, a)))
+		if (usable(in, s, addr_family(AF_INET6, a)))
 			add(in, s, AF_INET6, a, ((struct sockaddr_in6 *)
 			    (void *)res->ai_addr)->sin6_scope_id,
 			    strchr(s, '%') ? s : NULL, 0, next_order(in));
@@ -419,16 +517,17 @@ line(struct input *in, char *p, size_t n)
 }
 
 /*
- * The complete lines of buf[0..len); returns the length of the unfinished
- * one left at the start of buf.  Beyond READ_MAX bytes a line is cut (no
- * target is that long, so the cut is in a comment or in junk).
+ * The complete lines of buf[0..len), up to a pause; returns the length of
+ * what is left at the start of buf (the unfinished line, and any lines
+ * after a pause).  Beyond READ_MAX bytes a line is cut (no target is that
+ * long, so the cut is in a comment or in junk).
  */
 static size_t
 lines(struct input *in, char *buf, size_t len, int *cut)
 {
 	char *p = buf, *nl;
 
-	while (!in->stopped &&
+	while (!in->stopped && !paused(in) &&
 	    (nl = memchr(p, '\n', len - (size_t)(p - buf))) != NULL) {
 		if (!*cut)
 			line(in, p, (size_t)(nl - p));
@@ -436,7 +535,7 @@ lines(struct input *in, char *buf, size_t len, int *cut)
 		p = nl + 1;
 	}
 	len -= (size_t)(p - buf);
-	if (len == READ_MAX) {
+	if (len == READ_MAX && !paused(in)) {
 		if (!*cut)
 			line(in, buf, len);
 		*cut = 1;
@@ -446,33 +545,67 @@ lines(struct input *in, char *buf, size_t len, int *cut)
 	return len;
 }
 
+/* Whether fd has something to read (or its end) now. */
+static int
+readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;
+}
+
+/* One read into the buffer: 1 read, 0 nothing now, -1 with errno. */
+static int
+read_more(struct input *in, int fd)
+{
+	ssize_t n;
+
+	if (in->nowait && !readable(fd))
+		return 0;
+	if (!in->nowait && in->stop &&
+	    (in->stopped = in->stop(in->stop_arg, fd)))
+		return 1;
+	n = read(fd, in->buf + in->len, READ_MAX - in->len);
+	if (n > 0)
+		in->len += (size_t)n;
+	else if (n == 0) {
+		/* The last line, even without its newline. */
+		if (in->len && !in->cut)
+			line(in, in->buf, in->len);
+		in->len = 0;
+		in->eof = 1;
+	} else if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	return 1;
+}
+
 /*
  * With read(2), not stdio: stop() waits before each read until fd has
  * something, so a FIFO without a writer or a silent pipe never holds the
- * process where a signal cannot end it.
+ * process where a signal cannot end it (nowait: the caller's loop waits).
+ * A pause keeps the block and the lines not read yet for the next call.
  */
 int
 input_fd(struct input *in, int fd)
 {
-	size_t len = 0;
-	ssize_t n = 1;
-	char *buf;
-	int cut = 0, error = 0;
+	int r = 1, error = 0;
 
-	if ((buf = malloc(READ_MAX + 1)) == NULL)
+	if (in->buf == NULL && (in->buf = malloc(READ_MAX + 1)) == NULL)
 		return -1;
-	while (n != 0 && !in->stopped && !error) {
-		if (in->stop && (in->stopped = in->stop(in->stop_arg, fd)))
+	for (;;) {
+		if (input_resume(in) == INPUT_PAUSED)
+			return INPUT_PAUSED;
+		in->len = lines(in, in->buf, in->len, &in->cut);
+		if (paused(in))
+			return INPUT_PAUSED;
+		if (in->eof || in->stopped || r == -1)
 			break;
-		n = read(fd, buf + len, READ_MAX - len);
-		if (n > 0)
-			len = lines(in, buf, len + (size_t)n, &cut);
-		else if (n == -1 && errno != EAGAIN && errno != EINTR)
+		if ((r = read_more(in, fd)) == 0)
+			return INPUT_WAIT;
+		if (r == -1)
 			error = errno;
 	}
-	if (n == 0 && len && !cut && !in->stopped)
-		line(in, buf, len);
-	free(buf);
+	input_drop(in);
 	errno = error;
-	return error ? -1 : 0;
+	return error ? -1 : INPUT_END;
 }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "feed.h"
 #include "input.h"
 #include "loop.h"
 #include "mda.h"
@@ -64,6 +65,9 @@ struct run {
 	struct resolver		*res;
 	struct input		 in;
 	struct reload		 rl;		/* names again, SIGHUP */
+	struct feed		 feed;		/* targets read as the run goes */
+	int			 feeding;	/* input left after the first */
+	int			 rfd;		/* the resolver's, in the loop */
 	long			 name_width;	/* of the names resolving */
 	struct loop		*l;
 	const char		**files;
@@ -209,10 +213,21 @@ input_stop(void *arg, int fd)
 	return sig_stop;
 }
 
-/* One -f file (- is stdin) into targets. */
+/* A -f file that could not be opened or read (errno): a bad target. */
 static void
-read_file(struct run *run, const char *file)
+file_failed(void *arg, const char *file)
 {
+	struct run *run = arg;
+
+	fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
+	run->bad_targets++;
+}
+
+/* A -f file (- is stdin) opened for reading: its fd, or -1 (said). */
+static int
+open_file(void *arg, const char *file)
+{
+	struct run *run = arg;
 	int fd;
 
 	/*
@@ -226,14 +241,21 @@ read_file(struct run *run, const char *file)
 	else if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (run->c.fping.on)
 			errx(EXIT_SYSTEM, "fopen : %s", strerror(errno));
-		fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
-		run->bad_targets++;
+		file_failed(run, file);
+	}
+	return fd;
+}
+
+/* One -f file (- is stdin) into targets. */
+static void
+read_file(struct run *run, const char *file)
+{
+	int fd;
+
+	if ((fd = open_file(run, file)) == -1)
 		return;
-	}
-	if (input_fd(&run->in, fd) == -1) {
-		fprintf(stderr, "mping: %s: %s\n", file, strerror(errno));
-		run->bad_targets++;
-	}
+	if (input_fd(&run->in, fd) == -1)
+		file_failed(run, file);
 	if (fd != STDIN_FILENO)
 		close(fd);
 }
@@ -262,8 +284,20 @@ files_to_reload(const struct run *run)
 	return 0;
 }
 
+/* Out of memory, or too many targets, before the run: the end. */
 static void
-read_inputs(struct run *run, int argc, char **argv)
+input_checked(const struct run *run)
+{
+	if (run->in.nomem)
+		errx(EXIT_SYSTEM, "out of memory");
+	/* Too many targets is refused as a whole: nothing is sent. */
+	if (run->in.over_max)
+		exit(EXIT_USAGE);
+}
+
+/* Every target before the run (called as fping). */
+static void
+read_all(struct run *run, int argc, char **argv)
 {
 	int i;
 
@@ -278,11 +312,35 @@ read_inputs(struct run *run, int argc, char **argv)
 		input_fd(&run->in, STDIN_FILENO);
 	if (run->c.fping.rdns)
 		cli_fping_names(&run->tg, 0, run->c.fping.rdns);
-	if (run->in.nomem)
-		errx(EXIT_SYSTEM, "out of memory");
-	/* Too many targets is refused as a whole: nothing is sent. */
-	if (run->in.over_max)
-		exit(EXIT_USAGE);
+	input_checked(run);
+}
+
+/*
+ * The targets, the first chunk of them (what comes first in the input),
+ * the rest as the run goes (feed.c).  fping resolves every name before
+ * its first probe and pads its columns to the widest target: called as
+ * fping, everything is read first.
+ */
+static void
+read_inputs(struct run *run, int argc, char **argv)
+{
+	struct feed *f = &run->feed;
+
+	if (run->c.fping.on) {
+		read_all(run, argc, argv);
+		return;
+	}
+	f->in = &run->in;
+	f->argv = argv;
+	f->argc = argc;
+	f->files = run->files;
+	f->nfiles = run->nfiles;
+	f->std_in = argc == 0 && run->nfiles == 0 && !isatty(STDIN_FILENO);
+	f->open = open_file;
+	f->failed = file_failed;
+	f->arg = run;
+	run->feeding = feed_first(f);
+	input_checked(run);
 }
 
 static int
@@ -292,6 +350,9 @@ exit_status(const struct run *run)
 	if (run->c.fping.min_reachable)
 		return run->rep.answered >= run->c.fping.min_reachable ? 0 :
 		    EXIT_NOREPLY;
+	/* A file went past --max-targets as the run went (feed.c). */
+	if (run->in.over_max)
+		return EXIT_USAGE;
 	if (resolver_no_fds(run->res) || run->no_socket)
 		return EXIT_SYSTEM;
 	if (run->bad_targets)
@@ -467,7 +528,7 @@ set_up(struct run *run, const sigset_t *block)
 	    trace_mode(&run->e) : run->c.trace_down ? watch_mode(&run->e) :
 	    ping_mode(&run->e)) == -1)
 		err(EXIT_SYSTEM, "start-up");
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	out_buffer(stdout);
 	out_init(&run->out, stdout, &run->c);
 	run->out.resized = &sig_winch;
 }
@@ -524,9 +585,10 @@ keep_sockets(struct run *run)
 		no_socket(run, so->e4);
 	if (has6 && so->s6.fd == -1 && (rfd == -1 || so->s4.fd == -1))
 		no_socket(run, so->e6);
-	if (!has4 && so->s4.fd != -1)
+	/* Targets still to be read may need either. */
+	if (!has4 && !run->feeding && so->s4.fd != -1)
 		sock_close(&so->s4);
-	if (!has6 && so->s6.fd != -1)
+	if (!has6 && !run->feeding && so->s6.fd != -1)
 		sock_close(&so->s6);
 	run->e.s4 = so->s4;
 	run->e.s6 = so->s6;
@@ -560,6 +622,30 @@ name_width(const struct run *run)
 	return w;
 }
 
+/* Names again and SIGHUP (ping runs: a trace has its rounds), once every
+ * target was read. */
+static void
+attach_reload(void *arg)
+{
+	struct run *run = arg;
+
+	if (run->c.trace || run->c.fping.on)
+		return;
+	run->rl.sig_hup = &sig_hup;
+	run->rl.read_files = read_files_again;
+	run->rl.arg = run;
+	resolver_on_again(run->res, again);
+	reload_attach(&run->rl, &run->e, &run->in, run->l,
+	    files_to_reload(run), run->rfd);
+}
+
+/* input.usable while the run goes: a socket for the family. */
+static int
+usable_family(void *arg, const char *what, int family)
+{
+	return has_socket(arg, what, family);
+}
+
 /* The start record, then the engine until the run is over. */
 static void
 go(struct run *run, int rfd)
@@ -575,15 +661,13 @@ go(struct run *run, int rfd)
 		err(EXIT_SYSTEM, "event loop");
 	if (run->c.trace && run->c.names && trace_names(e, run->l) == -1)
 		err(EXIT_SYSTEM, "--names");
-	/* Names again and SIGHUP: ping runs (a trace has its rounds). */
-	if (!run->c.trace && !run->c.fping.on) {
-		run->rl.sig_hup = &sig_hup;
-		run->rl.read_files = read_files_again;
-		run->rl.arg = run;
-		resolver_on_again(run->res, again);
-		reload_attach(&run->rl, e, &run->in, run->l,
-		    files_to_reload(run), rfd);
-	}
+	run->rfd = rfd;
+	if (run->feeding) {
+		run->feed.done = attach_reload;
+		run->in.usable = usable_family;
+		feed_attach(&run->feed, e, run->l, &run->rfd);
+	} else
+		attach_reload(run);
 	sig_hup = 0;	/* one before the run began has nothing to redo */
 	if (engine_run(e, run->l) == -1) {
 		if (e->nomem)

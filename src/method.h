@@ -44,8 +44,9 @@ struct method {
 	 */
 	void	(*build)(void *, const struct sock *, struct tx *,
 		    const struct target *, const struct probe_hdr *, int flow);
-	/* Send tx[0..n) with this TTL (0: the socket's); as sock_send_batch. */
-	int	(*send)(void *, struct sock *, int ttl, struct tx *, int n);
+	/* Send tx[0..n), each with its tx.ttl (0: the run's); as
+	 * sock_send_batch.  Without s->ttl_each, tx[0..n) have one TTL. */
+	int	(*send)(void *, struct sock *, struct tx *, int n);
 	/*
 	 * A packet read from s, or a message of its error queue: 1 and a
 	 * filled in if it answers one of our probes (or, untagged, may),
@@ -119,8 +120,9 @@ void	*method_raw_create(const struct conf *, const struct targets *);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,
 	    int family, const uint8_t *data, size_t len, struct probe_hdr *h);
-/* .send: the TTL on the socket, then the batch. */
-int	method_send(void *, struct sock *, int ttl, struct tx *, int n);
+/* .send: the batch; the TTL on the socket first if it has no TTL per
+ * datagram. */
+int	method_send(void *, struct sock *, struct tx *, int n);
 /* What an ICMP error says of a probe (of any method). */
 enum outcome method_icmp_outcome(enum icmp_class);
 /* Who an error-queue message is from (the offender, else the probe's

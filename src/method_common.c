@@ -106,10 +106,13 @@ method_icmp_outcome(enum icmp_class cls)
  * matches the destination and seq to a probe in flight.
  */
 int
-method_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
+method_send(void *arg, struct sock *s, struct tx *tx, int n)
 {
 	(void)arg;
-	if (ttl && sock_set_ttl(s, ttl) == -1)
+	/* One TTL a batch: a TTL of 0 sets the run's back (watch.c's pings
+	 * after a trace's batch). */
+	if (!s->ttl_each && n > 0 && sock_set_ttl(s, tx[0].ttl ? tx[0].ttl :
+	    s->ttl_conf) == -1)
 		return 0;
 	return sock_send_batch(s, tx, n);
 }

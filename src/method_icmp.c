@@ -100,7 +100,17 @@ icmp_open(struct sock *s, int family, const struct conf *c, char *err,
 		 * (it failed), every packet is still checked here. */
 		bpf_icmp_echo(s->fd, family, s->id);
 	}
-	return sock_setup(s, c, err, errlen);
+	if (sock_setup(s, c, err, errlen) == -1)
+		return -1;
+	/*
+	 * IPv6 ping sockets ignored IPV6_HOPLIMIT as a control message
+	 * before Linux 5.18 (ping_v6_sendmsg had a TODO where it now calls
+	 * ip6_datagram_send_ctl), so a hop limit per datagram would silently
+	 * be the socket's: one per batch there, set on the socket.
+	 */
+	if (!s->raw && family == AF_INET6)
+		s->ttl_each = 0;
+	return 0;
 }
 
 static size_t

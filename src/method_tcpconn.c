@@ -409,7 +409,7 @@ conn_start(struct tcpconn *tc, const struct sock *s, int ttl, struct tx *tx,
 
 /* .send: each probe its socket, as long as the bound allows. */
 static int
-conn_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
+conn_send(void *arg, struct sock *s, struct tx *tx, int n)
 {
 	struct tcpconn *tc = arg;
 	int64_t now = mono();
@@ -419,7 +419,7 @@ conn_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
 	for (i = 0; i < n; i++) {
 		tx[i].err = 0;
 		if (tc->open >= tc->bound || tc->tail - tc->head >= tc->size ||
-		    conn_start(tc, s, ttl, &tx[i], now) == -1) {
+		    conn_start(tc, s, tx[i].ttl, &tx[i], now) == -1) {
 			errno = EAGAIN;
 			return i;
 		}

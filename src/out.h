@@ -19,7 +19,7 @@ enum rec_type {
 	REC_START, REC_REPLY, REC_TIMEOUT, REC_ERROR, REC_BAD_TARGET,
 	REC_SUMMARY, REC_END, REC_ALIVE, REC_UNREACHABLE, REC_PROBE, REC_HOP,
 	REC_TRACE, REC_INTERVAL, REC_INTERIM, REC_DOWN, REC_UP, REC_RESOLVED,
-	REC_RELOAD, REC_LINK, REC_PATH, REC_NTYPES
+	REC_RELOAD, REC_LINK, REC_PATH, REC_HOP_SUMMARY, REC_NTYPES
 };
 
 /* Numbers that may be absent are NaN (double) or -1 (int). */
@@ -59,6 +59,7 @@ struct record {
 	long		 responders;	/* -b only, else -1 */
 	double		 loss_pct;
 	double		 rtt_min, rtt_avg, rtt_max, rtt_stddev;
+	double		 rtt_last;	/* hop-summary: the latest RTT */
 	double		 jitter;	/* mean |RTT - RTT before|, ms */
 	/* interval: its start and end; down, up: the outage's (Unix s) */
 	double		 t_start, t_end;
@@ -125,13 +126,26 @@ struct out {
 	const struct conf	*conf;
 	void			*view;		/* the formatter's own state */
 	const struct out_ops	*inner;		/* for what a view does not draw */
+	struct out		*tables;	/* --report with --json or --csv:
+						   the text tables, on stderr */
 	struct progress		*progress;	/* the line on stderr, or NULL */
 	volatile sig_atomic_t	*resized;	/* set on SIGWINCH */
+	/* For the engine's flushes: the stream is not a terminal (its
+	 * writes may wait), records were written since the last flush, one
+	 * of them a report a reader waits for (out_emit sets them). */
+	int			 hold, pending, urgent;
 };
 
 extern const struct out_ops out_text_ops, out_csv_ops, out_json_ops,
 	    out_live_ops, out_fping_ops, out_dot_ops;
 
+/*
+ * fp's stdio buffer, before anything is written to it: to a file or a
+ * pipe 1 MiB, which the engine flushes when a record waited 100 ms (see
+ * engine_run), so a sweep's output goes out in a few large writes; to a
+ * terminal, stdio's own, flushed after every step of the engine.
+ */
+void	out_buffer(FILE *);
 void	out_init(struct out *, FILE *, const struct conf *);
 /* inner as o's inner formatter (o's stream and conf), begun; NULL: none. */
 void	out_init_inner(struct out *inner, const struct out *o);

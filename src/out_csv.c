@@ -30,6 +30,9 @@ columns(const struct out *o)
 		return fields_csv_watch(o->conf->method != PM_ICMP);
 	if (o->conf->mda)
 		return fields_csv_paths(o->conf->quiet);
+	if (conf_hop_summary(o->conf))
+		return fields_csv_hopsum(o->conf->quiet,
+		    o->conf->method != PM_ICMP);
 	return fields_csv(o->conf->trace, o->conf->quiet,
 	    o->conf->method != PM_ICMP, o->conf->report_every_ns > 0 ||
 	    o->conf->down_after > 0);

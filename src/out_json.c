@@ -1,4 +1,5 @@
 /* JSON Lines: one object per record, every string escaped as JSON wants. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,44 +9,122 @@
 #define JSON_SCHEMA_VERSION	1
 
 /*
+ * A record is written straight into its buffer: each field's text where it
+ * goes, without a copy through field_value's, a strlen or a call per
+ * piece (a sweep writes a record per probe; this was 4,150 instructions a
+ * record, most of them in copies).  The bytes are those fields.c's
+ * field_value gives (tests/json_test.c holds the two side by side).
+ */
+
+/* Room for k more bytes (k no more than the buffer): flush if need be. */
+static inline char *
+room(struct obuf *j, size_t k)
+{
+	if (j->n + k > sizeof(j->b))
+		obuf_flush(j);
+	return j->b + j->n;
+}
+
+/* A short piece (a key, a number, a word: under 64 bytes), byte by byte:
+ * cheaper than a memcpy call for so few. */
+static inline void
+put_short(struct obuf *j, const char *s, size_t k)
+{
+	char *p = room(j, k);
+
+	j->n += k;
+	while (k--)
+		*p++ = *s++;
+}
+
+/* A NUL-terminated word under 64 bytes (a key, true, false, null). */
+static inline void
+put_word(struct obuf *j, const char *s)
+{
+	char *p = room(j, 64), *p0 = p;
+
+	while (*s)
+		*p++ = *s++;
+	j->n += (size_t)(p - p0);
+}
+
+/* 1: printable ASCII that JSON takes as it is (not '"' nor '\\'); 0:
+ * NUL, controls, DEL and every byte of UTF-8 sequences, which need care.
+ * Rows of 16: 0x00, 0x10, ... */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* The character at s that needs care; returns the bytes it took. */
+static size_t
+json_special(struct obuf *j, const unsigned char *s)
+{
+	char esc[8];
+	int n;
+
+	if (*s == '"' || *s == '\\') {
+		obuf_putc(j, '\\');
+		obuf_putc(j, (char)*s);
+		return 1;
+	}
+	if (*s < 0x20 || *s == 0x7f) {
+		snprintf(esc, sizeof(esc), "\\u%04x", *s);
+		put_short(j, esc, 6);
+		return 1;
+	}
+	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0) {
+		snprintf(esc, sizeof(esc), "\\u%04x", s[1]);
+		put_short(j, esc, 6);
+		return 2;
+	}
+	if ((n = utf8_len(s)) == 0) {
+		put_short(j, "\\ufffd", 6);
+		return 1;
+	}
+	put_short(j, (const char *)s, (size_t)n);
+	return (size_t)n;
+}
+
+/*
  * Invalid UTF-8 becomes U+FFFD, so the output is always valid JSON; C1
  * controls (U+0080..U+009F) are escaped like C0 ones, so that a record
  * shown on a terminal cannot start an escape sequence (U+009B is CSI).
+ * Printable ASCII is copied as it is scanned, up to the buffer's end.
  */
 static void
 json_string(struct obuf *j, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str, *run;
-	char esc[8];
-	int n;
+	const unsigned char *s = (const unsigned char *)str;
+	char *p, *end;
 
 	obuf_putc(j, '"');
-	while (*s) {
-		/* Printable ASCII needs no care: copy it in one piece. */
-		for (run = s; *s >= 0x20 && *s < 0x7f && *s != '"' &&
-		    *s != '\\'; s++)
-			;
-		if (s > run) {
-			obuf_putn(j, run, (size_t)(s - run));
-			continue;
-		}
-		if (*s == '"' || *s == '\\') {
-			obuf_putc(j, '\\');
-			obuf_putc(j, (char)*s++);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *s++);
-			obuf_put(j, esc);
-		} else if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0) {
-			snprintf(esc, sizeof(esc), "\\u%04x", s[1]);
-			obuf_put(j, esc);
-			s += 2;
-		} else if ((n = utf8_len(s)) == 0) {
-			obuf_put(j, "\\ufffd");
-			s++;
-		} else {
-			obuf_putn(j, s, (size_t)n);
-			s += n;
-		}
+	for (;;) {
+		p = j->b + j->n;
+		end = j->b + sizeof(j->b);
+		while (p < end && plain[*s])
+			*p++ = (char)*s++;
+		j->n = (size_t)(p - j->b);
+		if (*s == '\0')
+			break;
+		if (p == end)
+			obuf_flush(j);
+		else
+			s += json_special(j, s);
 	}
 	obuf_putc(j, '"');
 }
@@ -86,41 +165,124 @@ json_start_extra(FILE *fp, const struct record *r)
 		    c->confidence);
 }
 
+/* Element i of list f (not MPLS). */
+static void
+json_elem(struct obuf *j, const struct field *f, const struct record *r,
+    long i)
+{
+	const void *elems = *(const void *const *)field_at(f, r);
+	const char *s;
+	double d;
+
+	if (f->kind == F_MSS) {
+		d = ((const double *)elems)[i];
+		if (isnan(d))
+			put_word(j, "null");
+		else
+			obuf_fixed(j, d, 3);
+		return;
+	}
+	s = ((const char *const *)elems)[i];
+	if (s == NULL)
+		put_word(j, "null");
+	else
+		json_string(j, s);
+}
+
 static void
 json_list(struct obuf *j, const struct field *f, const struct record *r)
 {
 	const struct mpls_label *m;
-	const char *v;
 	char buf[96];
 	long i, n = field_list_len(f, r);
-	int str;
 
 	if (n < 0) {
-		obuf_put(j, "null");
+		put_word(j, "null");
 		return;
 	}
 	obuf_putc(j, '[');
 	for (i = 0; i < n; i++) {
 		if (i)
 			obuf_putc(j, ',');
-		if (f->kind == F_MPLS) {
-			m = r->mpls + i;
-			snprintf(buf, sizeof(buf), "{\"label\":%u,\"tc\":%u,"
-			    "\"s\":%u,\"ttl\":%u}", (unsigned)m->label,
-			    (unsigned)m->tc, (unsigned)m->s,
-			    (unsigned)m->ttl);
-			obuf_put(j, buf);
+		if (f->kind != F_MPLS) {
+			json_elem(j, f, r, i);
 			continue;
 		}
-		v = field_elem(f, r, i, buf, sizeof(buf), &str);
-		if (v == NULL)
-			obuf_put(j, "null");
-		else if (str)
-			json_string(j, v);
-		else
-			obuf_put(j, v);
+		m = r->mpls + i;
+		snprintf(buf, sizeof(buf), "{\"label\":%u,\"tc\":%u,"
+		    "\"s\":%u,\"ttl\":%u}", (unsigned)m->label,
+		    (unsigned)m->tc, (unsigned)m->s, (unsigned)m->ttl);
+		obuf_put(j, buf);
 	}
 	obuf_putc(j, ']');
+}
+
+/* A number that is absent when negative (-1). */
+static void
+json_count(struct obuf *j, long v)
+{
+	if (v < 0)
+		put_word(j, "null");
+	else
+		obuf_ulong(j, (unsigned long)v);
+}
+
+/* The value of field f in r, as field_value has it (null when absent). */
+static void
+json_value(struct obuf *j, const struct field *f, const struct record *r)
+{
+	const void *p = field_at(f, r);
+	const char *s;
+	double d;
+
+	switch (f->kind) {
+	case F_TYPE:
+		json_string(j, rec_type_name(r->type));
+		return;
+	case F_STR:
+		s = *(const char *const *)p;
+		if (s == NULL)
+			put_word(j, "null");
+		else
+			json_string(j, s);
+		return;
+	case F_LONG:
+		json_count(j, *(const long *)p);
+		return;
+	case F_INT:
+		json_count(j, *(const int *)p);
+		return;
+	case F_BOOL:
+		put_word(j, *(const int *)p ? "true" : "false");
+		return;
+	case F_MS:
+	case F_TIME:
+	case F_PCT:
+		d = *(const double *)p;
+		if (isnan(d))
+			put_word(j, "null");
+		else
+			obuf_fixed(j, d, f->kind == F_MS ? 3 :
+			    f->kind == F_TIME ? 6 : 2);
+		return;
+	default:
+		json_list(j, f, r);
+	}
+}
+
+/*
+ * ,"name": in one fixed-size copy (a compiler makes it two moves), the
+ * first field's comma then made the record's opening brace.
+ */
+static void
+json_key(struct obuf *j, const struct field *f, int first)
+{
+	char *p = room(j, sizeof(f->key));
+
+	memcpy(p, f->key, sizeof(f->key));
+	if (first)
+		*p = '{';
+	j->n += f->keylen;
 }
 
 static void
@@ -128,43 +290,24 @@ json_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f;
 	struct obuf j;
-	const char *v;
-	char buf[64];
-	int str, first = 1;
+	int first = 1;
 
 	if (!out_wants_all(o, r->type))
 		return;
 	obuf_init(&j, o->fp);
-	obuf_putc(&j, '{');
 	for (f = fields_of(r->type); *f; f++) {
-		v = (*f)->kind < F_STRS ? field_value(*f, r, buf, sizeof(buf),
-		    &str) : NULL;
-		if ((*f)->optional && ((*f)->kind < F_STRS ? v == NULL :
-		    field_list_len(*f, r) < 0))
+		if ((*f)->optional && field_absent(*f, r))
 			continue;
-		if (!first)
-			obuf_putc(&j, ',');
-		obuf_putc(&j, '"');
-		obuf_put(&j, (*f)->name);
-		obuf_putn(&j, "\":", 2);
+		json_key(&j, *f, first);
 		first = 0;
-		if ((*f)->kind >= F_STRS) {
-			json_list(&j, *f, r);
-			continue;
-		}
-		if (v == NULL)
-			obuf_put(&j, "null");
-		else if (str)
-			json_string(&j, v);
-		else
-			obuf_put(&j, v);
+		json_value(&j, *f, r);
 	}
 	if (r->type == REC_START) {
 		/* Once per run: stdio is fine. */
 		obuf_flush(&j);
 		json_start_extra(o->fp, r);
 	}
-	obuf_putn(&j, "}\n", 2);
+	put_short(&j, "}\n", 2);
 	obuf_flush(&j);
 }
 

@@ -43,12 +43,15 @@ struct row {
 	double	 loss_pct, last, avg, min, max;
 	double	 sum;			/* --trace: the view counts itself */
 	int	 named;			/* --trace: label has the responder */
+	int	 who;			/* --trace: where in label it is */
 	float	 hist[LIVE_HIST];	/* RTT ms, or H_LOST, H_ERROR */
 	uint8_t	 nhist, head;
 };
 
 struct live {
 	struct row	 *rows;
+	struct row	 *kept;		/* --trace: rows as the rounds that
+					   ended left them (labels aside) */
 	size_t		  nrows;	/* allocated and cleared */
 	struct row	**pick;		/* nrows: the rows drawn, in order */
 	long		  bad;		/* bad targets seen */
@@ -146,9 +149,10 @@ make_label(const struct record *r)
 	return s;
 }
 
-/* --trace: "target ttl. responder", ??? until one answers. */
+/* --trace: "target ttl. responder", ??? until one answers; *at: where
+ * the responder is (room for "???" there). */
 static char *
-hop_label(const struct record *r)
+hop_label(const struct record *r, int *at)
 {
 	const char *who = r->from ? r->from : "???";
 	char name[LIVE_NAME_MAX], *s;
@@ -158,15 +162,30 @@ hop_label(const struct record *r)
 	len = strlen(name) + strlen(who) + 16;
 	if ((s = malloc(len)) == NULL)
 		return NULL;
-	snprintf(s, len, "%s %2d. %s", name, r->ttl, who);
+	*at = snprintf(s, len, "%s %2d. ", name, r->ttl);
+	snprintf(s + *at, len - (size_t)*at, "%s", who);
 	return s;
+}
+
+/* rows (n of them) grown to m, the new ones cleared. */
+static struct row *
+grown(struct row *rows, size_t n, size_t m)
+{
+	size_t i;
+
+	if ((rows = realloc(rows, m * sizeof(*rows))) == NULL)
+		return NULL;
+	memset(rows + n, 0, (m - n) * sizeof(*rows));
+	for (i = n; i < m; i++)
+		rows[i].last = rows[i].avg = rows[i].min = rows[i].max = NAN;
+	return rows;
 }
 
 /* Row key (the target's index, or with --trace its hop's slot). */
 static struct row *
 row_at(struct live *v, long key)
 {
-	size_t n, i;
+	size_t n;
 	struct row *rows, **pick;
 
 	if (key < 0 || key >= LIVE_MAX_ROWS)
@@ -181,13 +200,14 @@ row_at(struct live *v, long key)
 		if ((pick = realloc(v->pick, n * sizeof(*pick))) == NULL)
 			return NULL;
 		v->pick = pick;
-		if ((rows = realloc(v->rows, n * sizeof(*rows))) == NULL)
+		if ((rows = grown(v->rows, v->nrows, n)) == NULL)
 			return NULL;
-		memset(rows + v->nrows, 0, (n - v->nrows) * sizeof(*rows));
-		for (i = v->nrows; i < n; i++)
-			rows[i].last = rows[i].avg = rows[i].min =
-			    rows[i].max = NAN;
 		v->rows = rows;
+		if (v->trace) {
+			if ((rows = grown(v->kept, v->nrows, n)) == NULL)
+				return NULL;
+			v->kept = rows;
+		}
 		v->nrows = n;
 	}
 	return &v->rows[key];
@@ -218,9 +238,48 @@ hop_row(struct live *v, const struct record *r)
 	if (w == NULL || (w->label && (w->named || r->from == NULL)))
 		return w;
 	free(w->label);
-	w->label = hop_label(r);
+	w->label = hop_label(r, &w->who);
 	w->named = r->from != NULL;
 	return w;
+}
+
+/*
+ * --trace: a round's verdict (its trace record) keeps its rows up to the
+ * hop it ended at.  The rows beyond go back to what the rounds before
+ * left (none: no row): probes sent past the destination before the end
+ * was known (a lower hop's answers came late) answered from it too, and
+ * are not hops.
+ */
+static void
+round_over(struct live *v, const struct record *r)
+{
+	struct row *w, *k;
+	size_t i;
+	char *label;
+	int ttl;
+
+	if (r->index < 0 || r->index >= LIVE_MAX_ROWS / v->hops)
+		return;
+	for (ttl = v->first_hop; ttl < v->first_hop + v->hops; ttl++) {
+		i = (size_t)(r->index * v->hops + (ttl - v->first_hop));
+		if (i >= v->nrows || v->rows[i].label == NULL)
+			continue;
+		w = &v->rows[i];
+		k = &v->kept[i];
+		if (ttl <= r->hops) {
+			*k = *w;
+			k->label = NULL;
+			continue;
+		}
+		label = w->label;
+		if (k->sent == 0) {
+			free(label);
+			label = NULL;
+		} else if (w->named && !k->named)
+			strcpy(label + w->who, "???");
+		*w = *k;
+		w->label = label;
+	}
 }
 
 static void
@@ -644,6 +703,7 @@ live_emit(struct out *o, const struct record *r)
 	case REC_TRACE:
 		v->traces++;
 		v->reached += r->reached;
+		round_over(v, r);
 		break;
 	case REC_BAD_TARGET:
 		v->bad++;
@@ -702,6 +762,7 @@ live_finish(struct out *o)
 	for (i = 0; i < v->nrows; i++)
 		free(v->rows[i].label);
 	free(v->rows);
+	free(v->kept);
 	free(v->pick);
 	free(v);
 	o->view = NULL;

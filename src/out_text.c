@@ -253,8 +253,10 @@ text_wants(const struct out *o, enum rec_type t)
 	case REC_UP:
 	case REC_ALIVE:
 	case REC_UNREACHABLE:
-	case REC_TRACE:
+	case REC_HOP_SUMMARY:
 		return 1;
+	case REC_TRACE:
+		return !c->report;	/* tables only, as mtr -r */
 	case REC_RESOLVED:
 	case REC_RELOAD:
 		return !c->alive && !c->unreach;
@@ -472,6 +474,137 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 	}
 }
 
+/*
+ * The report table of -c N traces and --report, one per target, from its
+ * hop-summary records:
+ *
+ *	TARGET: 198.19.0.9            Loss%   Snt     Last      Avg  ...
+ *	  1.|-- 192.0.2.1              0.0%    30    0.061    0.057  ...
+ *	  2.|-- 192.0.2.18            10.0%    30    ...
+ *	    |  `|-- 192.0.2.22
+ *	  3.|-- ???                  100.0%    30        -        -  ...
+ *
+ * mtr -r's shape (its hop prefix, its other responders' lines), the host
+ * column as wide as the widest host (mtr -w), RTTs in ms with the three
+ * decimals of mping's other output and of the JSON records.
+ */
+#define HOP_PREFIX	8	/* "  1.|-- " */
+#define HOST_MIN	15	/* "255.255.255.255" */
+
+static void
+pad(struct obuf *l, size_t n)
+{
+	while (n-- > 0)
+		obuf_putc(l, ' ');
+}
+
+static void
+numbers(struct obuf *l, const struct record *r)
+{
+	const double rtt[5] = { r->rtt_last, r->rtt_avg, r->rtt_min,
+	    r->rtt_max, r->rtt_stddev };
+	char buf[64];
+	int i;
+
+	if (isnan(r->loss_pct))
+		snprintf(buf, sizeof(buf), " %6s", "-");
+	else
+		snprintf(buf, sizeof(buf), " %5.1f%%", r->loss_pct);
+	obuf_put(l, buf);
+	snprintf(buf, sizeof(buf), " %5ld", r->sent);
+	obuf_put(l, buf);
+	for (i = 0; i < 5; i++) {
+		if (isnan(rtt[i]))
+			snprintf(buf, sizeof(buf), " %8s", "-");
+		else
+			snprintf(buf, sizeof(buf), " %8s",
+			    fmt_fixed(buf + 32, 32, rtt[i], 3));
+		obuf_put(l, buf);
+	}
+}
+
+/* "TARGET: name (addr)" into buf; its length. */
+static size_t
+head_label(char *buf, size_t len, const struct record *r)
+{
+	char name[1024];
+
+	shown_text(name, sizeof(name), r->target, 0);
+	if (r->addr && strcmp(r->target, r->addr) != 0)
+		snprintf(buf, len, "TARGET: %s (%s)", name, r->addr);
+	else
+		snprintf(buf, len, "TARGET: %s", name);
+	return strlen(buf);
+}
+
+/* The head's label and the column names over the numbers. */
+static void
+head(struct obuf *l, const char *label, size_t n, size_t hw)
+{
+	obuf_put(l, label);
+	if (n < HOP_PREFIX + hw)
+		pad(l, HOP_PREFIX + hw - n);
+	obuf_put(l, "  Loss%   Snt     Last      Avg     Best     Wrst"
+	    "    StDev\n");
+}
+
+/* Responder i: "name (addr)", or the address; its width. */
+static size_t
+host(struct obuf *l, const struct record *r, long i)
+{
+	if (r->names && r->names[i]) {
+		obuf_put_shown(l, r->names[i]);
+		obuf_put(l, " (");
+		obuf_put(l, r->addrs[i]);
+		obuf_put(l, ")");
+		return strlen(r->names[i]) + strlen(r->addrs[i]) + 3;
+	}
+	obuf_put(l, r->addrs[i]);
+	return strlen(r->addrs[i]);
+}
+
+static void
+table_hop(struct obuf *l, const struct record *r, const struct conf *c)
+{
+	size_t hw = r->name_width > HOST_MIN ? (size_t)r->name_width :
+	    HOST_MIN, n;
+	char buf[1200];
+	long i;
+
+	/* The host column under the whole head label, on every row. */
+	n = head_label(buf, sizeof(buf), r);
+	if (n > HOP_PREFIX + hw)
+		hw = n - HOP_PREFIX;
+	if (r->ttl == c->first_hop)
+		head(l, buf, n, hw);
+	snprintf(buf, sizeof(buf), "%3d.|-- ", r->ttl);
+	obuf_put(l, buf);
+	if (r->naddrs > 0)
+		n = host(l, r, 0);
+	else {
+		obuf_put(l, "???");
+		n = 3;
+	}
+	pad(l, hw > n ? hw - n : 0);
+	numbers(l, r);
+	for (i = 1; i < r->naddrs; i++) {
+		obuf_put(l, "\n    |  `|-- ");
+		(void)host(l, r, i);
+	}
+}
+
+/* A table's row (-c N, --report); a line before a table under its
+ * trace's lines. */
+static void
+text_table(struct obuf *l, const struct record *r, const struct conf *c)
+{
+	if (r->ttl == c->first_hop && !c->report)
+		obuf_put(l, "\n");
+	table_hop(l, r, c);
+	obuf_put(l, "\n");
+	obuf_flush(l);
+}
+
 /* -D */
 static void
 stamp(struct obuf *l, const struct conf *c, const struct record *r)
@@ -496,6 +629,10 @@ text_emit(struct out *o, const struct record *r)
 		obuf_put_shown(&l, r->target);
 		obuf_put(&l, "\n");
 		obuf_flush(&l);
+		return;
+	}
+	if (r->type == REC_HOP_SUMMARY) {
+		text_table(&l, r, o->conf);
 		return;
 	}
 	if (o->conf->color)

@@ -146,22 +146,27 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	int v4 = s->family == AF_INET, v;
 
 	rcvbuf(s, c);
-	/* Each datagram carries the socket's count of drops so far. */
-	on(s->fd, SOL_SOCKET, SO_RXQ_OVFL);
-	/* Kernel receive time, so a busy loop does not inflate RTTs. */
+	/*
+	 * Kernel receive time, so a busy loop does not inflate RTTs.  Every
+	 * control message asked for costs each datagram a put_cmsg: drops
+	 * are counted at the end (SO_MEMINFO, sock_drops), not by
+	 * SO_RXQ_OVFL on each datagram.
+	 */
 	on(s->fd, SOL_SOCKET, SO_TIMESTAMPNS);
 	if (mark(s, c, err, errlen) == -1)
 		return -1;
 	if (v4) {
 		/*
 		 * TTL and TOS of each reply as control messages: what ping
-		 * sockets and UDP/TCP ones learn of them.  A raw ICMP socket
-		 * reads them in the IP header itself (icmp4.c); IPv6
-		 * sockets never see theirs: only IPV6_HOPLIMIT and
-		 * IPV6_TCLASS tell.
+		 * sockets and UDP/TCP ones learn of them.  A raw IPv4 socket
+		 * reads them in the IP header itself (icmp4.c, l4.c): none
+		 * asked for.  IPv6 sockets never see theirs: only
+		 * IPV6_HOPLIMIT and IPV6_TCLASS tell.
 		 */
-		on(s->fd, IPPROTO_IP, IP_RECVTTL);
-		on(s->fd, IPPROTO_IP, IP_RECVTOS);
+		if (!s->raw) {
+			on(s->fd, IPPROTO_IP, IP_RECVTTL);
+			on(s->fd, IPPROTO_IP, IP_RECVTOS);
+		}
 		if (!s->raw)	/* ping sockets get errors only this way */
 			on(s->fd, IPPROTO_IP, IP_RECVERR);
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IP, IP_TOS,
@@ -224,6 +229,8 @@ sock_setup(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	int saved;
 
 	s->ttl = -1;
+	s->ttl_conf = c->ttl;
+	s->ttl_each = 1;
 	if (options(s, c, err, errlen) == -1) {
 		saved = errno;
 		close(s->fd);
@@ -271,11 +278,35 @@ sock_set_ttl(struct sock *s, int ttl)
  * before it, returns their count and drops the error: the next call,
  * starting at that message, fails on it again and tells us why.
  */
+/* A control message of one int. */
+union cmsg_int {
+	struct cmsghdr	h;
+	char		b[CMSG_SPACE(sizeof(int))];
+};
+
+/*
+ * A datagram's own TTL (IP_TTL, Linux 3.13 on raw, ping and UDP sockets)
+ * or hop limit (IPV6_HOPLIMIT), so that one sendmmsg carries a trace's
+ * probes of every TTL: the socket option would hold one per call.
+ */
+static void
+ttl_cmsg(const struct sock *s, struct msghdr *m, union cmsg_int *c, int ttl)
+{
+	memset(c, 0, sizeof(*c));
+	c->h.cmsg_level = s->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->h.cmsg_type = s->family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
+	c->h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&c->h), &ttl, sizeof(int));
+	m->msg_control = c;
+	m->msg_controllen = sizeof(*c);
+}
+
 int
 sock_send_batch(struct sock *s, struct tx *tx, int n)
 {
 	struct mmsghdr mm[TX_BATCH];
 	struct iovec iov[TX_BATCH];
+	union cmsg_int cm[TX_BATCH];
 	int i, r, done = 0, retried = -1;
 
 	if (n > TX_BATCH)
@@ -288,6 +319,8 @@ sock_send_batch(struct sock *s, struct tx *tx, int n)
 		mm[i].msg_hdr.msg_namelen = tx[i].tolen;
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
+		if (s->ttl_each && tx[i].ttl > 0)
+			ttl_cmsg(s, &mm[i].msg_hdr, &cm[i], tx[i].ttl);
 		tx[i].err = 0;
 	}
 	while (done < n) {
@@ -347,14 +380,13 @@ clocks_now(struct clocks *c)
 }
 
 static void
-cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
+cmsgs(struct msghdr *m, struct rx *r,
     const struct clocks *now, int64_t oldest)
 {
 	struct cmsghdr *c;
 	struct timespec ts;
 	struct sock_extended_err ee;
 	struct sockaddr *off;
-	uint32_t drops;
 	int64_t age;
 
 	r->when = r->read = now->mono;
@@ -377,11 +409,6 @@ cmsgs(struct sock *s, struct msghdr *m, struct rx *r,
 		} else if (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_TCLASS) {
 			memcpy(&r->tos, CMSG_DATA(c), sizeof(int));
-		} else if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SO_RXQ_OVFL) {
-			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
-			if (drops > s->drops)
-				s->drops = drops;
 		} else if ((c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_RECVERR) || (c->cmsg_level ==
 		    IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
@@ -473,7 +500,7 @@ sock_recv(struct sock *s, struct rx *rx, int max)
 	clocks_now(&now);
 	for (i = 0; i < n; i++) {
 		rx_reset(&rx[i], &b.mm[i]);
-		cmsgs(s, &b.mm[i].msg_hdr, &rx[i], &now, s->emptied);
+		cmsgs(&b.mm[i].msg_hdr, &rx[i], &now, s->emptied);
 	}
 	/* Fewer than asked for: everything that came before the call. */
 	if (n < max)
@@ -504,15 +531,16 @@ sock_recv_err(struct sock *s, struct rx *rx, int max)
 		rx_reset(&rx[i], &b.mm[i]);
 		/* The error queue is read apart: no bound from the other
 		 * reads. */
-		cmsgs(s, &b.mm[i].msg_hdr, &rx[i], &now, INT64_MIN);
+		cmsgs(&b.mm[i].msg_hdr, &rx[i], &now, INT64_MIN);
 	}
 	return n;
 }
 
 /*
- * SO_RXQ_OVFL reports drops only with a later datagram, and ping sockets
- * do not report it at all (they pass on the timestamp alone): at the end,
- * the socket's own counter (SO_MEMINFO, Linux 4.6) has every drop.
+ * The datagrams the kernel dropped: the socket's own counter (SO_MEMINFO,
+ * Linux 4.6), read at the end.  SO_RXQ_OVFL would say it on each datagram
+ * (a control message each), but only with a later one, and ping sockets
+ * not at all.
  */
 uint32_t
 sock_drops(struct sock *s)

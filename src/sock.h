@@ -24,6 +24,10 @@ struct sock {
 	 * ask the routing table our source address with (srcaddr.h). */
 	int	 hold_fd, route_fd;
 	int	 ttl;		/* TTL / hop limit set now, -1: default */
+	int	 ttl_conf;	/* the run's (--ttl), -1: the kernel's */
+	/* Each datagram may carry its own TTL as a control message (else a
+	 * batch has one, set on the socket: see method_send). */
+	int	 ttl_each;
 	uint32_t drops;		/* datagrams the kernel dropped, so far seen */
 	int64_t	 emptied;	/* monotonic ns: a read left the queue empty */
 };
@@ -54,6 +58,7 @@ struct tx {
 	size_t			 len;
 	struct sockaddr_storage	 to;
 	socklen_t		 tolen;
+	int			 ttl;	/* 0: the socket's, else this one's */
 	int			 err;	/* set by sock_send_batch */
 };
 
@@ -86,7 +91,8 @@ int	sock_recv(struct sock *, struct rx *, int max);
 int	sock_recv_err(struct sock *, struct rx *, int max);
 /*
  * Send tx[0..n) (n <= TX_BATCH) with as few system calls as the kernel
- * allows.  Returns how many were dealt with, in order: each either sent
+ * allows, each with its own TTL (tx.ttl: a control message; with
+ * s->ttl_each only).  Returns how many were dealt with, in order: each either sent
  * (err 0) or refused for good (err is its errno, e.g. EHOSTUNREACH).  A
  * return below n means the kernel's queue is full (errno EAGAIN, ENOBUFS
  * or EINTR): tx[ret..n) were not sent and may be sent again later.

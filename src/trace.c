@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "budget.h"
+#include "hopsum.h"
 #include "rdns.h"
 #include "stopset.h"
 #include "trace.h"
@@ -29,6 +30,7 @@ trace_free(struct engine *e)
 		free(tr->tt[i].hp);
 		free(tr->tt[i].mpls);
 		free(tr->tt[i].known);
+		hopsum_free(tr->tt[i].sum);
 	}
 	budget_free(tr->bud);
 	stopset_free(tr->ss);
@@ -271,6 +273,8 @@ trace_begin(struct engine *e, uint32_t target, int64_t now)
 	if (e->c->count != 1 && tt->known == NULL)
 		tt->known = calloc((size_t)e->c->max_hops + 1,
 		    sizeof(*tt->known));
+	if (conf_hop_summary(e->c) && tt->sum == NULL)
+		tt->sum = hopsum_new();
 	walk_start(e, tt, target, now);
 	fill_window(e, tt, target, now);
 	return 0;
@@ -557,6 +561,8 @@ emit_hop(struct engine *e, uint32_t target, int ttl)
 	r.lost = lost;
 	hop_mpls(tt, ttl, &r);
 	out_emit(e->out, &r);
+	if (tt->sum)
+		(void)hopsum_add(tt->sum, &r);
 }
 
 /*
@@ -703,13 +709,24 @@ scouted(struct engine *e, uint32_t target, long last_hop, int64_t now)
 		}
 }
 
-/* No more rounds of this trace: the run may end once every trace has. */
+/* No more rounds of this trace: its hop summaries, if it keeps them;
+ * the run may end once every trace is done. */
 static void
 trace_done(struct engine *e, uint32_t target)
 {
-	TR(e)->tt[target].done = 1;
-	free(TR(e)->tt[target].known);
-	TR(e)->tt[target].known = NULL;
+	struct trace_target *tt = &TR(e)->tt[target];
+	struct rec_text txt;
+	struct record r;
+
+	tt->done = 1;
+	free(tt->known);
+	tt->known = NULL;
+	if (tt->sum) {
+		trace_record(e, &r, REC_HOP_SUMMARY, target, &txt);
+		hopsum_emit(tt->sum, e->out, &r);
+		hopsum_free(tt->sum);
+		tt->sum = NULL;
+	}
 	TR(e)->done++;
 	e->tg->t[target].flags |= T_DONE;
 }
@@ -1319,10 +1336,12 @@ trace_mode(struct engine *e)
 		return -1;
 	}
 	/* --stop-set; by default for traces of one round, not in the
-	 * views that show each probe (--live) nor --trace-down's. */
+	 * views that show each probe (--live), hop summaries (--report)
+	 * nor --trace-down's. */
 	tr->scout[0] = tr->scout[1] = STOPSET_NONE;
 	if ((e->c->stop_set == STOPSET_ON || (!e->c->stop_set &&
-	    e->c->count == 1 && !e->c->live && !e->c->trace_down)) &&
+	    e->c->count == 1 && !e->c->live && !e->c->trace_down &&
+	    !conf_hop_summary(e->c))) &&
 	    (tr->ss = stopset_new()) == NULL) {
 		trace_free(e);
 		return -1;

@@ -13,6 +13,7 @@
 
 struct rdns;
 struct budget;
+struct hopsum;
 struct stopset;
 
 /* What became of one probe. */
@@ -61,6 +62,8 @@ struct trace_target {
 	uint8_t			 giving_up;	/* printing a run, then stop */
 	uint16_t		*known;		/* -c: each hop's router + 1
 						   in the last round */
+	struct hopsum		*sum;		/* the hops over the rounds
+						   (-c, --report), or NULL */
 	uint8_t			 running, done, reached;
 	uint8_t			 pstate;	/* reached: the port's state */
 	uint8_t			 idle;		/* between rounds (-c) */

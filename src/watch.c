@@ -386,8 +386,5 @@ watch_mode(struct engine *e)
 	}
 	e->mode = &mode_watch;
 	e->ms = w;
-	/* A ping's job has TTL 0, "the socket's": after a trace's batch
-	 * set another, --ttl (or the kernel's default) is set back. */
-	e->ttl0 = e->c->ttl;
 	return 0;
 }

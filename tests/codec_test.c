@@ -1063,6 +1063,11 @@ test_tag(void)
 	addr[15] ^= 1;
 	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == -1);
 	addr[15] ^= 1;
+	/* IPv4's tag hashes its 4 address bytes: an IPv6 address that ends
+	 * in them is another. */
+	addr[0] = 0x20;
+	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == -1);
+	addr[0] = 0;
 	k.k1 ^= 1;
 	CHECK(tag_check(&k, pl, sizeof(pl), addr, &got) == -1);
 }

@@ -166,7 +166,7 @@ fake_build(void *f, const struct sock *s, struct tx *tx,
 }
 
 static int
-fake_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
+fake_send(void *arg, struct sock *s, struct tx *tx, int n)
 {
 	struct fake *f = arg;
 	struct fake_probe p;
@@ -187,7 +187,7 @@ fake_send(void *arg, struct sock *s, int ttl, struct tx *tx, int n)
 		l = &f->log[f->nlog++];
 		l->h = p.h;
 		l->s = s;
-		l->ttl = ttl;
+		l->ttl = tx[i].ttl;
 		l->flow = p.flow;
 		l->err = tx[i].err;
 		l->at = ms_now();

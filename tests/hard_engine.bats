@@ -226,10 +226,11 @@ rss()
 @test "item 5: the period is kept exactly (rounds in a fixed time)" {
 	# 2 s at -p 2 is 1000 rounds; scheduled from when the last probe
 	# went out, every round also lost the loop's wake-up delay (about
-	# 7% fewer here).
+	# 7% fewer here).  A loaded machine (CI runs two suites at once)
+	# delays the start and the odd wake-up: 969 was seen, so 5% slack.
 	run --separate-stderr hmp -q --json -i 0 -p 2 -w 2 198.18.0.1
 	echo "$output" | grep summary
-	[ "$(jcount '.type == "summary" and .sent >= 980 and .sent <= 1002')" -eq 1 ]
+	[ "$(jcount '.type == "summary" and .sent >= 950 and .sent <= 1002')" -eq 1 ]
 }
 
 @test "item 5: -i is a minimum between two probes, also after a stall" {

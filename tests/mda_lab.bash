@@ -184,3 +184,15 @@ mdl_down()
 	mdl_is_root || return 0
 	netns_down "${MDL_DIR:-}" "${MDL:-md-$$}"
 }
+
+# mdl_up_tag TAG: mdl_up, the lab named TAG-PID instead of md-PID (a test
+# file whose namespaces must carry its own prefix).
+mdl_up_tag()
+{
+	mdl_is_root || return 0
+	netns_gc "$1"
+	MDL_DIR=$(netns_mkdir "$1") || return 1
+	MDL="$1-$$"
+	export MDL MDL_DIR
+	_mdl_build || { mdl_down; return 1; }
+}

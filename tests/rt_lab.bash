@@ -175,8 +175,8 @@ rt_drop()
 	EOF
 }
 
-# rt_up_tag TAG: rt_up, its namespaces named TAG-PID-NODE (a test file's
-# own prefix).
+# rt_up_tag TAG: rt_up, the lab named TAG-PID instead of rt-PID (a test
+# file whose namespaces must carry its own prefix).
 rt_up_tag()
 {
 	netns_is_root || return 0

@@ -150,15 +150,19 @@ same()	{ sed -E 's/[0-9]+\.[0-9]+ ms/x ms/g' <<<"$1"; }
 	[ "$(same "$a")" = "$(same "$b")" ]
 }
 
-@test "-c 2 of several targets probes every hop of each every round; --stop-set makes the rounds share" {
+@test "-c 2 of several targets probes every hop of each every round; --stop-set is refused there and with --live, --all-paths, --trace-down" {
 	rt_limits off
 	run --separate-stderr rtm --trace -c 2 -p 10 --json -S 198.18.1.6 198.19.1.70 198.19.1.71
 	[ "$status" -eq 0 ]
 	[ "$(jcount '.type == "hop" and .shared')" -eq 0 ]
 	[ "$(jcount '.type == "probe"')" -eq 72 ]
-	run --separate-stderr rtm --trace -c 2 -p 10 --stop-set --json -S 198.18.1.6 198.19.1.70 198.19.1.71
-	[ "$status" -eq 0 ]
-	[ "$(jcount '.type == "trace" and .reached and .hops == 6')" -eq 4 ]
-	[ "$(jcount '.type == "hop" and .shared')" -eq 15 ]
+	run --separate-stderr rtm --trace -c 2 --stop-set 198.19.1.70 198.19.1.71
+	[ "$status" -eq 3 ]
+	grep -F -- "--stop-set: not with --live, --all-paths, -c or --report" <<<"$stderr"
+	run --separate-stderr rtm --all-paths --stop-set 198.19.1.70
+	[ "$status" -eq 3 ]
+	run --separate-stderr rtm --trace-down -c 1 --stop-set 198.19.1.70
+	[ "$status" -eq 3 ]
+	grep -F -- "--stop-set: not with --trace-down" <<<"$stderr"
 }
 
