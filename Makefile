@@ -24,6 +24,7 @@ SRCS	+= src/bpf.c
 SRCS	+= src/reload.c src/feed.c
 SRCS	+= src/mda.c src/out_dot.c
 SRCS	+= src/budget.c
+SRCS	+= src/stopset.c
 SRCS	+= src/hopsum.c
 SRCS	+= src/scale.c
 OBJS	= $(SRCS:.c=.o)

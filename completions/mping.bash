@@ -19,7 +19,7 @@ _mping_long_opts='--count --deadline --period --interval --rate --timeout
 	--broadcast --max-targets --quiet --alive --unreachable --timestamp
 	--format --csv --json --live --progress --no-progress --help --version
 	--trace --trace-down --max-hops --first-hop --queries --max-timeouts
-	--window
+	--window --stop-set --no-stop-set
 	--flow --names --method --udp --tcp --port
 	--report-every --cumulative --rtts --down-after --up-after --prom-file
 	--resolve-every --all-addresses --random-data --icmp-timestamp --fwmark

@@ -33,7 +33,8 @@ enum { OPT_COLOR = 255, OPT_RATE = 256, OPT_TTL, OPT_TOS, OPT_DF, OPT_MAXT,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_METHOD, OPT_PORT, OPT_CUMULATIVE,
 	OPT_DOWN_AFTER, OPT_UP_AFTER, OPT_PROM_FILE, OPT_RANDOM_DATA,
 	OPT_ICMP_TS, OPT_FWMARK, OPT_TRACE_DOWN, OPT_RESOLVE_EVERY,
-	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS, OPT_REPORT };
+	OPT_ALL_PATHS, OPT_MDA, OPT_CONFIDENCE, OPT_RTTS, OPT_REPORT,
+	OPT_STOP_SET, OPT_NO_STOP_SET };
 
 /* What follows the option. */
 enum arg {
@@ -254,6 +255,12 @@ static const struct cli_opt opts[] = {
 	{ OPT_WINDOW, "window", NUM(1, 255), AT(c.window, T_INT),
 	    .scope = S_TRACE, .tdef = "5", .group = G_TRACING, .meta = "N",
 	    .help = "hops probed at once per target" },
+	{ OPT_STOP_SET, "stop-set", .arg = A_NONE, AT(c.stop_set, T_INT),
+	    .val = STOPSET_ON, .scope = S_TRACE, .group = G_TRACING,
+	    .help = "skip the hops other traces named (default: one round)" },
+	{ OPT_NO_STOP_SET, "no-stop-set", .arg = A_NONE,
+	    AT(c.stop_set, T_INT), .val = STOPSET_OFF, .scope = S_TRACE,
+	    .group = G_TRACING, .help = "probe every hop of every trace" },
 
 	{ OPT_COLOR, "color", .arg = A_WORD, .optional = 1, .words = colors,
 	    AT(color, T_INT), .val = 1, .group = G_DISPLAY, .meta = "WHEN",
@@ -573,6 +580,8 @@ trace_down_rules(struct cli *st)
 		usage_error("--names: not with --trace-down");
 	if (c->live)
 		usage_error("--trace-down: not with --live");
+	if (c->stop_set == STOPSET_ON)
+		usage_error("--stop-set: not with --trace-down");
 	trace_defaults(st);
 }
 
@@ -624,6 +633,12 @@ trace_rules(struct cli *st)
 	if (c->count == 0 && !c->live)
 		c->count = 1;
 	c->retries = 0;
+	/* Views of each probe, and hop summaries (-c, --report), count each
+	 * target's own probes: not hops another trace named. */
+	if (c->stop_set == STOPSET_ON && (c->live || c->mda ||
+	    conf_hop_summary(c)))
+		usage_error("--stop-set: not with --live, --all-paths, -c or "
+		    "--report");
 }
 
 /*

@@ -25,6 +25,9 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 /* --queries at most (trace.h: TRACE_MAX_QUERIES, the hop table). */
 #define CONF_MAX_QUERIES	10
 
+/* --stop-set, --no-stop-set; by default (0) for traces of one round. */
+enum { STOPSET_ON = 1, STOPSET_OFF };
+
 /*
  * What only the fping front end (cli_fping.c, out_fping.c) needs: its
  * output switches, named as fping's own flags are.  on: called as fping.
@@ -103,6 +106,7 @@ struct conf {
 	int		 names;		/* reverse DNS for hops */
 	int		 trace_down;	/* --trace-down: ping, and trace the
 					   targets that go down (watch.c) */
+	int		 stop_set;	/* 0, STOPSET_ON, STOPSET_OFF */
 	int		 mda;		/* --all-paths: every ECMP path (mda.h) */
 	int		 confidence;	/* --confidence: 95 or 99 (%) */
 	int		 live;		/* full-screen view (--live) */

@@ -60,6 +60,8 @@ FLD("round", F_LONG, round);
 OPT("cause", F_STR, cause);
 OPT("last_hop", F_LONG, last_hop);
 OPT("last_addr", F_STR, last_addr);
+OPT("shared", F_BOOL, shared);
+OPT("named_by", F_STR, named_by);
 FLD("method", F_STR, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
@@ -154,7 +156,7 @@ static const struct field *const hop[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
 	&f_lost, &f_mpls, &f_round, &f_cause, PORT_FIELDS, &f_ofrom, &f_flows,
 	&f_osent, &f_orecv, &f_oloss, &f_omin, &f_oavg, &f_omax, &f_oerror,
-	NULL };
+	&f_shared, &f_named_by, NULL };
 static const struct field *const trace[] = { TRACE_FIELDS, PORT_FIELDS,
 	NULL };
 /* A record's (CSV's columns above stay as they were): --trace-down's
@@ -331,6 +333,9 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		i = *(const int *)(const void *)p;
 		return i < 0 ? NULL : fmt_ulong(buf, len, (unsigned long)i);
 	case F_BOOL:
+		/* An optional one is there only when true. */
+		if (f->optional && *(const int *)(const void *)p == 0)
+			return NULL;
 		return *(const int *)(const void *)p ? "true" : "false";
 	case F_MS:
 	case F_TIME:
@@ -364,6 +369,9 @@ field_absent(const struct field *f, const struct record *r)
 	case F_TIME:
 	case F_PCT:
 		return isnan(*(const double *)p);
+	case F_BOOL:
+		/* An optional one (a hop's shared) is there only when true. */
+		return f->optional && *(const int *)p == 0;
 	case F_STRS:
 	case F_MSS:
 	case F_MPLS:

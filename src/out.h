@@ -87,6 +87,8 @@ struct record {
 	long		 last_hop;	/* trace: last hop heard, -1: none */
 	const char	*last_addr;	/* trace: who answered it */
 	long		 round;		/* probe, hop, trace: from 0 (-c) */
+	int		 shared;	/* hop: --stop-set's, not probed */
+	const char	*named_by;	/* shared: the target that named it */
 	const char	*cause;		/* probe, hop, trace of --trace-down:
 					   "down", "never-answered"; NULL */
 	/* start / end */

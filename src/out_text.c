@@ -319,6 +319,31 @@ text_hop(struct obuf *l, const struct record *r)
 	}
 }
 
+/* --stop-set: a hop another target's trace named, never probed by this
+ * one: its responder (or "*"), and which trace. */
+static void
+text_shared(struct obuf *l, const struct record *r)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), ": %2d  ", r->ttl);
+	obuf_put(l, buf);
+	if (r->naddrs < 1) {
+		obuf_put(l, "*");
+	} else if (r->names && r->names[0]) {
+		obuf_put_shown(l, r->names[0]);
+		obuf_put(l, " (");
+		obuf_put(l, r->addrs[0]);
+		obuf_put(l, ")");
+	} else {
+		obuf_put(l, r->addrs[0]);
+	}
+	if (r->named_by) {
+		obuf_put(l, "  shared with ");
+		obuf_put_shown(l, r->named_by);
+	}
+}
+
 /* --all-paths: "  rtt=min/avg/max ms", if any. */
 static void
 put_rtts(struct obuf *l, const struct record *r)
@@ -637,7 +662,9 @@ text_emit(struct out *o, const struct record *r)
 		text_error(&l, r);
 		break;
 	case REC_HOP:
-		if (r->froms == NULL)
+		if (r->shared)
+			text_shared(&l, r);
+		else if (r->froms == NULL)
 			text_iface(&l, r, o->conf);
 		else
 			text_hop(&l, r);

@@ -13,6 +13,7 @@
 #include "budget.h"
 #include "hopsum.h"
 #include "rdns.h"
+#include "stopset.h"
 #include "trace.h"
 
 #define ADDRLEN	REPORT_ADDRLEN
@@ -32,6 +33,7 @@ trace_free(struct engine *e)
 		hopsum_free(tr->tt[i].sum);
 	}
 	budget_free(tr->bud);
+	stopset_free(tr->ss);
 	free(tr->tt);
 	free(tr->waiting);
 	rdns_free(tr->rdns);
@@ -160,6 +162,66 @@ queue_ttl(struct engine *e, struct trace_target *tt, uint32_t target,
 
 static int	held_run(const struct engine *, const struct trace_target *);
 
+/*
+ * --stop-set, Doubletree's way (stopset.h).  The first trace of each
+ * family runs as any; the others wait for its end, then start where it
+ * ended (the hop it last heard: beyond, paths part), probe forward from
+ * there as usual and backward below it one probe at a time, until a
+ * hop answers from an interface of the set at that TTL: the hops below
+ * it are that path's, printed as shared and never probed.  A hop whose
+ * probe finds no such interface gets its other probes, and is the
+ * set's for the traces after.
+ */
+static int
+hold(struct engine *e, struct trace_target *tt, uint32_t target)
+{
+	struct trace *tr = TR(e);
+	int f = fam_of(e, target);
+
+	if (tr->ss == NULL || tr->h[f] != 0 || tr->scout[f] == target)
+		return 0;
+	if (tr->scout[f] == STOPSET_NONE) {
+		tr->scout[f] = target;
+		return 0;
+	}
+	tt->held = 1;
+	return 1;
+}
+
+/* A round's start: the walk back's first probe, below start. */
+static void
+walk_start(struct engine *e, struct trace_target *tt, uint32_t target,
+    int64_t now)
+{
+	int h = TR(e)->ss ? TR(e)->h[fam_of(e, target)] : 0;
+
+	tt->join = tt->node = STOPSET_NONE;
+	tt->start = tt->back = tt->again = 0;
+	if (h <= e->c->first_hop)
+		return;
+	tt->next_ttl = (uint16_t)h;
+	tt->start = (uint8_t)h;
+	tt->back = (uint8_t)(h - 1);
+	queue_query(e, tt, target, h - 1, 0, now);
+}
+
+static int	hop_complete(const struct engine *, const struct trace_target *,
+		    int);
+
+/*
+ * The last TTL the window lets go: --window hops past the last printed,
+ * or, while the hops below start are not, past start; start alone
+ * until it has its outcomes (most paths end there).
+ */
+static int
+window_end(const struct engine *e, const struct trace_target *tt)
+{
+	if (tt->printed >= tt->start - 1)
+		return tt->printed + e->c->window;
+	return tt->start - 1 + (hop_complete(e, tt, tt->start) ?
+	    e->c->window : 1);
+}
+
 /* Queue the probes of every TTL the window now allows: a silent run
  * held back moves it on as printing would, until the run is long enough
  * to give up on. */
@@ -171,7 +233,7 @@ fill_window(struct engine *e, struct trace_target *tt, uint32_t target,
 
 	while (!tt->done && !tt->idle && tt->next_ttl <= tt->limit) {
 		run = held_run(e, tt);
-		if (tt->next_ttl > tt->printed + run + e->c->window ||
+		if (tt->next_ttl > window_end(e, tt) + run ||
 		    (run >= e->c->max_timeouts && tt->stop == NULL))
 			break;
 		queue_ttl(e, tt, target, now);
@@ -196,6 +258,8 @@ trace_begin(struct engine *e, uint32_t target, int64_t now)
 		tr->cap = cap;
 	}
 	tt = &tr->tt[target];
+	if (hold(e, tt, target))
+		return 0;
 	/* One allocation per target, none per probe. */
 	tt->hp = calloc((size_t)e->c->max_hops * (size_t)e->c->queries,
 	    sizeof(*tt->hp));
@@ -211,6 +275,7 @@ trace_begin(struct engine *e, uint32_t target, int64_t now)
 		    sizeof(*tt->known));
 	if (conf_hop_summary(e->c) && tt->sum == NULL)
 		tt->sum = hopsum_new();
+	walk_start(e, tt, target, now);
 	fill_window(e, tt, target, now);
 	return 0;
 }
@@ -500,6 +565,150 @@ emit_hop(struct engine *e, uint32_t target, int ttl)
 		(void)hopsum_add(tt->sum, &r);
 }
 
+/*
+ * --stop-set: a hop below the walk's stop, as the trace of target owner
+ * found it (node n: its responder, or none), never with an RTT: this
+ * trace sent it nothing.
+ */
+static void
+emit_shared(struct engine *e, uint32_t target, int ttl, uint32_t n,
+    uint32_t owner)
+{
+	const struct stopset_node *d = stopset_node(TR(e)->ss, n);
+	int family = e->tg->t[target].family;
+	const char *addrs[1], *names[1] = { NULL };
+	struct rec_text txt, by;
+	struct record r, o;
+
+	trace_record(e, &r, REC_HOP, target, &txt);
+	r.ttl = ttl;
+	r.shared = 1;
+	r.addrs = addrs;
+	r.naddrs = 0;
+	r.nprobes = 0;
+	if (d != NULL && !d->silent) {
+		addrs[r.naddrs++] = addr16_str(family, d->addr, txt.from,
+		    sizeof(txt.from));
+		if (TR(e)->rdns) {
+			rdns_lookup(TR(e)->rdns, family, d->addr, &names[0]);
+			r.names = names;
+		}
+	}
+	report_target(e->rep, &o, REC_HOP, &e->tg->t[owner], &by);
+	r.named_by = o.target;
+	out_emit(e->out, &r);
+}
+
+/* The walk stopped at a node of the set: the hops up to it, shared. */
+static int
+inherit(struct engine *e, struct trace_target *tt, uint32_t target)
+{
+	const struct stopset_node *d;
+	uint32_t path[256], i, owner;
+	int ttl, top;
+
+	if (tt->join == STOPSET_NONE ||
+	    (d = stopset_node(TR(e)->ss, tt->join)) == NULL ||
+	    d->ttl <= tt->printed)
+		return 0;
+	top = d->ttl;
+	owner = d->owner;
+	for (ttl = 0; ttl <= top; ttl++)
+		path[ttl] = STOPSET_NONE;
+	for (i = tt->join; (d = stopset_node(TR(e)->ss, i)) != NULL &&
+	    d->ttl > tt->printed && d->ttl <= top; i = d->below)
+		path[d->ttl] = i;
+	/* A hop missing from the path (no memory when it was named): as
+	 * one where nobody answered. */
+	for (ttl = tt->printed + 1; ttl <= top; ttl++)
+		emit_shared(e, target, ttl, path[ttl], owner);
+	tt->printed = (uint8_t)top;
+	tt->node = tt->join;
+	return 1;
+}
+
+/* A hop printed joins the set, linked to the one below it. */
+static void
+remember(struct engine *e, struct trace_target *tt, uint32_t target,
+    int ttl)
+{
+	const uint8_t *from = NULL;
+	const struct hop_probe *h;
+	int q;
+
+	if (TR(e)->ss == NULL || ttl >= tt->limit)
+		return;
+	for (q = 0; q < e->c->queries && from == NULL; q++)
+		if ((h = slot(e, tt, ttl, q))->state == HP_EXCEEDED)
+			from = h->from;
+	tt->node = stopset_add(TR(e)->ss, fam_of(e, target), from, ttl,
+	    tt->node, target);
+}
+
+/*
+ * The walk back's probe has its outcome: a router of the set at that
+ * TTL stops the walk (the hops below are its path's); anything else
+ * (another router, silence, the destination) gets the hop's other
+ * probes, and the walk goes on below, down to the first hop.  Silence
+ * where a router is known is first asked again (paced: a router whose
+ * budget was spent answers it).
+ */
+static void
+walk_back(struct engine *e, struct trace_target *tt, uint32_t target,
+    int ttl, int q, const struct hop_probe *h)
+{
+	int64_t now = engine_now(e);
+	int k;
+
+	if (tt->back == 0 || ttl != tt->back || q != 0)
+		return;
+	if (h->state == HP_EXCEEDED && (tt->join = stopset_find(TR(e)->ss,
+	    fam_of(e, target), h->from, ttl)) != STOPSET_NONE) {
+		tt->back = 0;
+		return;
+	}
+	if (h->state == HP_TIMEOUT && !tt->again &&
+	    predict(e, tt, target, ttl) != BUDGET_NONE) {
+		tt->again = 1;
+		memset(slot(e, tt, ttl, 0), 0, sizeof(struct hop_probe));
+		queue_query(e, tt, target, ttl, 0, now);
+		return;
+	}
+	tt->again = 0;
+	for (k = 1; k < e->c->queries; k++)
+		queue_query(e, tt, target, ttl, k, now);
+	tt->back = (uint8_t)(ttl > e->c->first_hop ? ttl - 1 : 0);
+	if (tt->back)
+		queue_query(e, tt, target, tt->back, 0, now);
+}
+
+/*
+ * The first trace of its family ended: the others, held until now,
+ * start at the last hop it heard (beyond it, paths part), or at
+ * START_TTL when it heard none.
+ */
+#define START_TTL	3
+static void
+scouted(struct engine *e, uint32_t target, long last_hop, int64_t now)
+{
+	struct trace *tr = TR(e);
+	int f = fam_of(e, target), h = last_hop > 0 ? (int)last_hop :
+	    START_TTL;
+	uint32_t i;
+
+	if (tr->ss == NULL || tr->scout[f] != target || tr->h[f] != 0)
+		return;
+	h = h < e->c->first_hop ? e->c->first_hop : h > e->c->max_hops ?
+	    e->c->max_hops : h;
+	tr->h[f] = (uint8_t)h;
+	for (i = 0; i < tr->cap; i++)
+		if (tr->tt[i].held && fam_of(e, i) == f) {
+			tr->tt[i].held = 0;
+			if (trace_begin(e, i, now) == -1)
+				e->nomem = 1;
+		}
+}
+
 /* No more rounds of this trace: its hop summaries, if it keeps them;
  * the run may end once every trace is done. */
 static void
@@ -577,6 +786,8 @@ finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
 	r.stop = stop;
 	last_heard(e, tt, t->family, &r, &txt);
 	out_emit(e->out, &r);
+	if (!last)
+		scouted(e, target, r.last_hop, engine_now(e));
 	/* Memory is held by the traces in flight only, not by all targets
 	 * nor by traces between rounds (late answers check done and idle
 	 * first). */
@@ -624,6 +835,7 @@ trace_next_round(struct engine *e, const struct job *j, int64_t now)
 	tt->pstate = PORT_NONE;
 	tt->idle = 0;
 	tt->round++;
+	walk_start(e, tt, target, now);
 	fill_window(e, tt, target, now);
 }
 
@@ -743,6 +955,8 @@ advance(struct engine *e, uint32_t target, int64_t now)
 	int ttl;
 
 	while (!tt->done && !tt->idle && tt->printed < tt->limit) {
+		if (inherit(e, tt, target))
+			continue;
 		ttl = tt->printed + 1;
 		if (!hop_complete(e, tt, ttl) ||
 		    !may_print(e, tt, target, ttl))
@@ -752,6 +966,7 @@ advance(struct engine *e, uint32_t target, int64_t now)
 			break;
 		}
 		emit_hop(e, target, ttl);
+		remember(e, tt, target, ttl);
 		tt->printed = (uint8_t)ttl;
 		tt->silent = heard(e, tt, ttl) ? 0 : (uint8_t)(tt->silent + 1);
 		if (tt->silent == 0)
@@ -992,6 +1207,7 @@ hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
 		keep_mpls(tt, ttl, a);
 	hop_limit(e, tt, family, ttl, h);
 	emit_probe(e, pr->target, ttl, q, h);
+	walk_back(e, tt, pr->target, ttl, q, h);
 	advance(e, pr->target, engine_now(e));
 }
 
@@ -1151,6 +1367,17 @@ trace_mode(struct engine *e)
 	if ((e->ms = tr = calloc(1, sizeof(struct trace))) == NULL)
 		return -1;
 	if ((tr->bud = budget_new(4096)) == NULL) {
+		trace_free(e);
+		return -1;
+	}
+	/* --stop-set; by default for traces of one round, not in the
+	 * views that show each probe (--live), hop summaries (--report)
+	 * nor --trace-down's. */
+	tr->scout[0] = tr->scout[1] = STOPSET_NONE;
+	if ((e->c->stop_set == STOPSET_ON || (!e->c->stop_set &&
+	    e->c->count == 1 && !e->c->live && !e->c->trace_down &&
+	    !conf_hop_summary(e->c))) &&
+	    (tr->ss = stopset_new()) == NULL) {
 		trace_free(e);
 		return -1;
 	}

@@ -14,6 +14,7 @@
 struct rdns;
 struct budget;
 struct hopsum;
+struct stopset;
 
 /* What became of one probe. */
 enum hop_state {
@@ -70,6 +71,13 @@ struct trace_target {
 	uint8_t			 pstate;	/* reached: the port's state */
 	uint8_t			 idle;		/* between rounds (-c) */
 	uint32_t		 round;		/* from 0 */
+	/* --stop-set (stopset.h): forward from start, back below it one
+	 * probe at a time (back: that probe's TTL; 0: the walk is over;
+	 * again: it is sent a second time) until join, a node of the set;
+	 * node: its last hop printed's. */
+	uint32_t		 join, node;
+	uint8_t			 start, back, again;
+	uint8_t			 held;		/* waits for the first trace */
 };
 
 struct trace {
@@ -84,6 +92,12 @@ struct trace {
 	 * how many answers in a row named it. */
 	uint16_t		 ttl_rtr[2][256];
 	uint8_t			 ttl_agree[2][256];
+	/* --stop-set: the set, or NULL; per family the first trace (the
+	 * others wait for its end) and where the others start (0: not
+	 * known yet). */
+	struct stopset		*ss;
+	uint32_t		 scout[2];
+	uint8_t			 h[2];
 };
 
 /* seq of a probe: its TTL and its number within the hop. */

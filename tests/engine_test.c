@@ -287,6 +287,7 @@ struct rec {
 	long		 sent, received, lost, errors, dups, naddrs, nlost;
 	long		 responders;
 	int		 ttl, dup, late, foreign, reached;
+	int		 shared;	/* hop: --stop-set's */
 	double		 rtt_ms;
 	char		 error[40], from[48], stop[40], marks[64];
 };
@@ -345,6 +346,7 @@ cap_emit(struct out *o, const struct record *r)
 	c->late = r->late;
 	c->foreign = r->foreign;
 	c->reached = r->reached;
+	c->shared = r->shared;
 	c->rtt_ms = r->rtt_ms;
 	copy(c->error, sizeof(c->error), r->error);
 	copy(c->from, sizeof(c->from), r->from);
@@ -711,7 +713,7 @@ records(struct rig *r, unsigned types, int from, char *buf)
 			cat(buf, "probe %d.%ld", c->ttl, c->probe);
 			break;
 		case REC_HOP:
-			cat(buf, "hop %d", c->ttl);
+			cat(buf, "hop %d%s", c->ttl, c->shared ? " shared" : "");
 			break;
 		case REC_TRACE:
 			cat(buf, "trace %s %ld%s", c->stop, c->hops,
@@ -1752,6 +1754,9 @@ t_trace_two(void)
 	char buf[TEXT];
 	int i, n[2] = { 0, 0 };
 
+	/* Side by side: no stop set (it holds the second until the first
+	 * ends, trace-stopset). */
+	r->c.stop_set = STOPSET_OFF;
 	rig_go(r, 2);
 	run_to(r, 10);
 	for (i = 0; i < fake_of(r)->nlog; i++) {
@@ -1773,6 +1778,53 @@ t_trace_two(void)
 	CHECK_EQ(nth(r, REC_TRACE, 0)->at, 22);
 	CHECK_EQ(nth(r, REC_TRACE, 1)->index, 1);
 	CHECK_EQ(r->rep.answered, 1);
+	rig_free(r);
+}
+
+/*
+ * The stop set: the second trace waits for the first (reached at 4),
+ * then probes hop 4 (alone until it answers) and back from 3 with one
+ * probe; hop 3's
+ * router is the first trace's: hops 1-3 are shared, never probed, and
+ * the verdict is reached at 4.  A third trace whose hop 3 is another
+ * router walks on to hop 2, whose router stops it.
+ */
+static void
+t_trace_stopset(void)
+{
+	struct rig *r = rig_trace();
+	uint8_t other[16];
+	char buf[TEXT];
+	int n, ttl;
+
+	rig_go(r, 3);
+	run_to(r, 10);
+	CHECK_STR(trace_sends(r, 0, buf), "1.0@0 1.1@0 1.2@0 2.0@0 2.1@0 2.2@0 "
+	    "3.0@0 3.1@0 3.2@0 4.0@0 4.1@0 4.2@0 5.0@0 5.1@0 5.2@0");
+	for (ttl = 1; ttl <= 3; ttl++)
+		hop(r, ttl, OC_EXCEEDED, 10 + ttl * 3);
+	hop(r, 4, OC_REPLY, 20);
+	n = fake_of(r)->nlog;
+	run_to(r, 30);
+	CHECK_STR(trace_sends(r, n, buf), "3.0@22 4.0@22 4.1@22 4.2@22 "
+	    "3.0@22 4.0@22 4.1@22 4.2@22");
+	answer(r, target_probe(r, 1, 3, 0), OC_EXCEEDED, router(3), 30);
+	target_hop(r, 1, 4, OC_REPLY, 31);
+	v4(other, 192, 0, 2, 3);
+	answer(r, target_probe(r, 2, 3, 0), OC_EXCEEDED, other, 35);
+	n = fake_of(r)->nlog;
+	run_to(r, 40);
+	CHECK_STR(trace_sends(r, n, buf), "3.1@35 3.2@35 2.0@35");
+	answer(r, target_probe(r, 2, 2, 0), OC_EXCEEDED, router(2), 41);
+	target_hop(r, 2, 4, OC_REPLY, 42);
+	answer(r, target_probe(r, 2, 3, 1), OC_EXCEEDED, other, 43);
+	answer(r, target_probe(r, 2, 3, 2), OC_EXCEEDED, other, 44);
+	run_out(r);
+	CHECK_STR(records(r, R(REC_HOP) | R(REC_TRACE), 0, buf), "hop 1 hop 2 "
+	    "hop 3 hop 4 trace reached 4 reached hop 1 shared hop 2 shared "
+	    "hop 3 shared hop 4 trace reached 4 reached hop 1 shared "
+	    "hop 2 shared hop 3 hop 4 trace reached 4 reached");
+	CHECK_EQ(fake_of(r)->nlog, n + 3);
 	rig_free(r);
 }
 
@@ -2295,6 +2347,8 @@ t_trace_soak(void)
 		r->c.first_hop = 1 + (int)rnd(2);
 		r->c.max_hops = 5 + (int)rnd(26);
 		r->c.max_timeouts = 1 + (int)rnd(5);
+		/* By default, --stop-set or --no-stop-set. */
+		r->c.stop_set = (int)rnd(3);
 		rig_go(r, 6);
 		soak_run(r, &k, 60000);
 		trace_invariants(r, (int)r->c.count);
@@ -2367,6 +2421,7 @@ static const struct unit_group tests[] = {
 	{ "trace-quotes", t_trace_quotes },
 	{ "trace-deadline", t_trace_deadline },
 	{ "trace-two", t_trace_two },
+	{ "trace-stopset", t_trace_stopset },
 	{ "trace-queue-full", t_trace_queue_full },
 	{ "trace-local-error", t_trace_local_error },
 	{ "engine-tick", t_engine_tick },

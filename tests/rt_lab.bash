@@ -231,3 +231,41 @@ rt_slow_dest()
 	echo "rt_slow_dest: the responder did not start" >&2
 	return 1
 }
+
+# rt_count_expiring: in each router, a counter of the probes towards d's
+# networks that expire there (TTL or hop limit 1 as they arrive from c's
+# side); rt_expired K prints router rK's count (IPv4 and IPv6 together).
+rt_count_expiring()
+{
+	local i
+
+	for i in 1 2 3 4 5; do
+		rt_exec "r$i" nft -f - <<-EOF || return 1
+		table inet rtcount {
+			counter probes {}
+			chain pre {
+				type filter hook prerouting priority -300; policy accept;
+				iifname "w$((i - 1))" ip daddr 198.19.1.0/24 ip ttl 1 counter name probes
+				iifname "w$((i - 1))" ip6 daddr 2001:db8:f0::/64 ip6 hoplimit 1 counter name probes
+			}
+		}
+		EOF
+	done
+}
+
+rt_expired()
+{
+	rt_exec "r$1" nft -j list counter inet rtcount probes |
+	    jq '.nftables[] | select(.counter) | .counter.packets'
+}
+
+# rt_count_reset: every router's count back to 0.
+rt_count_reset()
+{
+	local i
+
+	for i in 1 2 3 4 5; do
+		rt_exec "r$i" nft reset counter inet rtcount probes >/dev/null ||
+		    return 1
+	done
+}

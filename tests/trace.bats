@@ -155,8 +155,9 @@ trace_of()
 	for j in $(seq 1 200); do printf '2001:db8:f1::%x\n' "$j"; done \
 	    >>"$LAB_DIR/t1200"
 	# Three probes per hop, as given (a large run's default is one:
-	# trace_scale.bats).
-	run --separate-stderr mp --trace -i 0 --queries 3 --json -f "$LAB_DIR/t1200"
+	# trace_scale.bats), and every probe of every trace: no stop set
+	# (stopset.bats).
+	run --separate-stderr mp --trace -i 0 --queries 3 --no-stop-set --json -f "$LAB_DIR/t1200"
 	[ "$status" -eq 0 ]
 	[ "$(jcount '.type == "trace" and .reached and .hops == 4')" -eq 1200 ]
 	[ "$(jcount '.type == "probe"')" -eq $((1200 * 4 * 3)) ]
