@@ -709,6 +709,69 @@ scouted(struct engine *e, uint32_t target, long last_hop, int64_t now)
 		}
 }
 
+/*
+ * The first trace need not be waited for to its end: once the hops it
+ * printed end with a router named, every probe its window allows has
+ * left (none waits for a router's token), and nothing more has come
+ * for twice its slowest answer (at least SCOUT_QUIET_NS), what lies
+ * beyond is a slow destination or silence: the others may start at its
+ * last hop.  (A destination 600 ms away would otherwise hold 1,000
+ * traces back 600 ms, and double the run.)
+ */
+#define SCOUT_QUIET_NS	20000000LL
+#define SCOUT_TICK_NS	5000000LL
+static int
+scout_quiet(struct engine *e, int f, int64_t now)
+{
+	struct trace *tr = TR(e);
+	struct trace_target *tt = &tr->tt[tr->scout[f]];
+	int64_t quiet = (int64_t)(2e6 * tr->scout_rtt[f]);
+	int ttl, q, end;
+
+	if (tt->hp == NULL || tt->done || tt->idle ||
+	    tt->printed < e->c->first_hop || !heard(e, tt, tt->printed))
+		return 0;
+	end = window_end(e, tt) < tt->limit ? window_end(e, tt) : tt->limit;
+	for (ttl = tt->printed + 1; ttl <= end; ttl++)
+		for (q = 0; q < e->c->queries; q++)
+			if (slot(e, tt, ttl, q)->state == HP_UNSENT)
+				return 0;
+	if (quiet < SCOUT_QUIET_NS)
+		quiet = SCOUT_QUIET_NS;
+	return now - tr->scout_at[f] >= quiet;
+}
+
+static int64_t
+trace_tick(struct engine *e, int64_t now)
+{
+	struct trace *tr = TR(e);
+	int f, wait = 0;
+
+	for (f = 0; tr->ss && f < 2; f++) {
+		if (tr->h[f] != 0)
+			continue;
+		wait = 1;
+		if (tr->scout[f] != STOPSET_NONE && scout_quiet(e, f, now))
+			scouted(e, tr->scout[f], tr->tt[tr->scout[f]].printed,
+			    now);
+	}
+	return wait ? now + SCOUT_TICK_NS : INT64_MAX;
+}
+
+/* An answer to the first trace: when, and how slow. */
+static void
+scout_heard(struct engine *e, uint32_t target, const struct hop_probe *h)
+{
+	struct trace *tr = TR(e);
+	int f = fam_of(e, target);
+
+	if (tr->ss == NULL || tr->scout[f] != target || tr->h[f] != 0)
+		return;
+	tr->scout_at[f] = engine_now(e);
+	if (h->rtt_ms > tr->scout_rtt[f])
+		tr->scout_rtt[f] = h->rtt_ms;
+}
+
 /* No more rounds of this trace: its hop summaries, if it keeps them;
  * the run may end once every trace is done. */
 static void
@@ -1194,6 +1257,7 @@ hop_result(struct engine *e, const struct probe *pr, const struct answer *a)
 	if (h->state != HP_SENT || h->serial != pr->serial)
 		return;
 	hop_fill(e, h, family, a);
+	scout_heard(e, pr->target, h);
 	again = learn(e, tt, pr->target, ttl, h, pr->sent);
 	/* Sent before the end was known (a paced hop below answered
 	 * late): nothing beyond it counts. */
@@ -1352,6 +1416,7 @@ static const struct mode mode_trace = {
 	.wanted = trace_wanted,
 	.sent = trace_sent,
 	.timer = trace_timer,
+	.tick = trace_tick,
 	.outcome = trace_outcome,
 	.serial_of = trace_serial,
 	.done = trace_all_done,

@@ -98,6 +98,9 @@ struct trace {
 	struct stopset		*ss;
 	uint32_t		 scout[2];
 	uint8_t			 h[2];
+	/* The first trace's last answer: when, and its slowest RTT. */
+	int64_t			 scout_at[2];
+	float			 scout_rtt[2];
 };
 
 /* seq of a probe: its TTL and its number within the hop. */

@@ -11,7 +11,7 @@ load rt_lab
 
 setup_file()
 {
-	rt_up_tag dt || return 1
+	rt_up_as dt || return 1
 	[ -z "${RT:-}" ] || rt_count_expiring
 }
 teardown_file()	{ rt_down; }
@@ -88,10 +88,11 @@ counts()	{ local k; for k in 1 2 3 4 5; do rt_expired $k; done | tr '\n' ' '; }
 	targets6 100 >"$RT_DIR/b6"
 	local without with k
 	rt_count_reset
-	both "$RT_DIR/without" --no-stop-set
+	# Three probes per hop both ways (a large run's default is one).
+	both "$RT_DIR/without" --no-stop-set --queries 3
 	without=($(counts))
 	rt_count_reset
-	both "$RT_DIR/with"
+	both "$RT_DIR/with" --queries 3
 	with=($(counts))
 	echo "without: ${without[*]}; with: ${with[*]}"
 	for k in 0 1 2 3 4; do
