@@ -441,6 +441,9 @@ text_trace(struct obuf *l, const struct record *r, const struct conf *c)
 	else if (strcmp(r->stop, "max-hops") == 0)
 		snprintf(buf, sizeof(buf), ": not reached within %ld hops",
 		    r->hops);
+	else if (strcmp(r->stop, "lost") == 0)
+		snprintf(buf, sizeof(buf), ": no answer this round from hop "
+		    "%ld, the destination's", r->hops);
 	else if (strcmp(r->stop, "interrupted") == 0 ||
 	    strcmp(r->stop, "deadline") == 0)
 		snprintf(buf, sizeof(buf), ": %s at hop %ld", r->stop, r->hops);

@@ -843,6 +843,11 @@ finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
 	trace_record(e, &r, REC_TRACE, target, &txt);
 	/* One fact: reached only with the destination's hop line. */
 	r.reached = tt->reached && tt->printed == tt->limit;
+	/* -c: the next rounds probe up to the destination's hop and no
+	 * further, as mtr does; past it they would only find it again, a
+	 * hop further whenever its answer at its own hop is lost. */
+	if (r.reached && e->c->count != 1 && !e->c->trace_down)
+		tt->dest = tt->printed;
 	if (r.reached)
 		r.state = port_state_name(tt->pstate);
 	r.hops = tt->printed;
@@ -890,7 +895,7 @@ trace_next_round(struct engine *e, const struct job *j, int64_t now)
 	tt->stop = NULL;
 	tt->next_ttl = (uint16_t)e->c->first_hop;
 	tt->printed = (uint8_t)(e->c->first_hop - 1);
-	tt->limit = (uint8_t)e->c->max_hops;
+	tt->limit = (uint8_t)(tt->dest ? tt->dest : e->c->max_hops);
 	tt->silent = 0;
 	tt->retried = 0;
 	tt->giving_up = 0;
@@ -1039,7 +1044,7 @@ advance(struct engine *e, uint32_t target, int64_t now)
 		 * stopped it), the hops up to it are printed. */
 		if (ttl == tt->limit)
 			finish_trace(e, target, tt->stop ? tt->stop :
-			    "max-hops", 0);
+			    ttl == tt->dest ? "lost" : "max-hops", 0);
 		else if (tt->giving_up && tt->silent >= e->c->max_timeouts)
 			finish_trace(e, target, "max-timeouts", 0);
 	}
@@ -1150,6 +1155,13 @@ static void
 hop_limit(struct engine *e, struct trace_target *tt, int family, int ttl,
     const struct hop_probe *h)
 {
+	/* A router where the destination was in an earlier round: the path
+	 * grew, the rounds go on to --max-hops again. */
+	if (ttl == tt->dest && h->state == HP_EXCEEDED) {
+		tt->dest = 0;
+		tt->limit = (uint8_t)e->c->max_hops;
+		return;
+	}
 	if (ttl > tt->limit || (h->state != HP_REPLY &&
 	    h->state != HP_ERROR && h->state != HP_LOCAL))
 		return;

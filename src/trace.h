@@ -78,6 +78,8 @@ struct trace_target {
 	uint32_t		 join, node;
 	uint8_t			 start, back, again;
 	uint8_t			 held;		/* waits for the first trace */
+	uint8_t			 dest;		/* -c: the destination's hop in
+						   an earlier round, 0: none */
 };
 
 struct trace {

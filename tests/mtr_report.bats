@@ -109,6 +109,14 @@ same_numbers()
 	    (.loss_pct - 100 * .lost / .sent | fabs) < 0.01'
 	[ "$(jcount '.type == "hop-summary" and .ttl == 4 and
 	    .from == "198.19.0.7" and .lost > 0 and .lost < .sent')" -eq 1 ]
+	# Once the target's hop is known, the rounds probe no further (as
+	# mtr): a round that lost its answers there says so ("lost"), not
+	# a hop further.  Only the first round, whose three hop-4 probes
+	# were r3's first drops, found the target a hop further (3 sent).
+	json_sel -c 'select(.type == "trace") | [.round, .hops, .stop]'
+	[ "$(jcount '.type == "hop-summary" and .ttl > 4 and .sent > 3')" -eq 0 ]
+	[ "$(jcount '.type == "trace" and .round > 0 and .hops == 4 and
+	    (.stop == "reached" or .stop == "lost")')" -eq 9 ]
 }
 
 @test "-c 3: the table after the hop lines; --csv: a row per hop-summary; --report text: tables only" {
@@ -187,17 +195,18 @@ same_numbers()
 
 @test "--live --trace: the destination on one row, though the replies of probes past it came first" {
 	# e answers in bursts of 6, newest first: the replies of TTL 4 come
-	# before those of TTL 3, where the target is.
+	# before those of TTL 3, where the target is.  One round: the next
+	# would probe up to TTL 3 only (3 probes, no burst of 6).
 	responder_start reorder --reorder 6
 	run lab_exec c "$PTYRUN" --env LANG=C "$BATS_TEST_TMPDIR/term" -- \
-	    "$MPING" --live --trace -c 2 -p 100 -t 500 203.0.113.5
+	    "$MPING" --live --trace -c 1 -p 100 -t 500 203.0.113.5
 	[ "$status" -eq 0 ]
 	"$SCREEN" "$BATS_TEST_TMPDIR/term" check
 	after=$("$SCREEN" "$BATS_TEST_TMPDIR/term" after)
 	echo "$after"
-	grep -E '^203\.0\.113\.5  3\. 203\.0\.113\.5 +6 +0\.0% ' <<<"$after"
+	grep -E '^203\.0\.113\.5  3\. 203\.0\.113\.5 +3 +0\.0% ' <<<"$after"
 	[ "$(grep -c '^203\.0\.113\.5 ' <<<"$after")" -eq 3 ]
 	"$SCREEN" "$BATS_TEST_TMPDIR/term" frame |
-	    grep -F '1 targets, 2 traces done, 2 reached'
+	    grep -F '1 targets, 1 traces done, 1 reached'
 	nogrep -E '^203\.0\.113\.5  [4-9]\. ' <<<"$after"
 }
