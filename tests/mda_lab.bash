@@ -184,3 +184,15 @@ mdl_down()
 	mdl_is_root || return 0
 	netns_down "${MDL_DIR:-}" "${MDL:-md-$$}"
 }
+
+# mdl_up_as TAG: mdl_up with namespaces named TAG-PID-NODE (a test file
+# of its own prefix); mdl_down removes them the same way.
+mdl_up_as()
+{
+	mdl_is_root || return 0
+	netns_gc "$1"
+	MDL_DIR=$(netns_mkdir "$1") || return 1
+	MDL="$1-$$"
+	export MDL MDL_DIR
+	_mdl_build || { mdl_down; return 1; }
+}
