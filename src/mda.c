@@ -49,10 +49,11 @@ struct mda_sent {
 	uint32_t	 serial;
 	uint16_t	 rtr;		/* budget index + 1 | these; 0: none */
 };
-#define RTR_INDEX	0x3fff	/* budget_new(MDA_ROUTERS): twice as many */
+#define RTR_INDEX	0x1fff	/* budget_new(MDA_ROUTERS): twice as many */
+#define RTR_SURE	0x2000	/* paced for the interface its flow reached */
 #define RTR_SCOUT	0x4000	/* unpaced, no router known at its TTL */
 #define RTR_TRIAL	0x8000	/* paced, on trial (budget_take) */
-#define MDA_ROUTERS	4096
+#define MDA_ROUTERS	2048	/* slots: 4096, index + 1 < RTR_SURE */
 
 /*
  * Pacing (src/budget.c): every probe is paced for the router it will
@@ -101,6 +102,8 @@ struct mda {
 	uint16_t		 ttl_rtr[2][256];
 	uint8_t			 scouts[2][256];
 	uint8_t			 heard[2][256];
+	/* Per budget: a trial went unanswered (the next one decides). */
+	uint8_t			 strike[2 * MDA_ROUTERS];
 };
 
 #define MD(e)	((struct mda *)(e)->ms)
@@ -256,7 +259,7 @@ predict(const struct engine *e, const struct mda_target *mt,
 	uint16_t r;
 
 	if (hp && is_iface(c) && hp->ifs[c].rtr)
-		return hp->ifs[c].rtr - 1u;
+		return (hp->ifs[c].rtr - 1u) | RTR_SURE;
 	for (k = 0; hp && k < hp->n; k++)
 		if ((r = hp->ifs[(f + (uint32_t)k) % (uint32_t)hp->n].rtr))
 			return r - 1u;
@@ -285,9 +288,11 @@ pace(struct engine *e, struct mda_target *mt, struct job *j, int64_t now)
 			due = -1;
 		}
 	} else if (i != BUDGET_NONE) {
-		due = budget_take(md->bud, i, now, HORIZON_NS, &trial);
+		due = budget_take(md->bud, i & RTR_INDEX, now, HORIZON_NS,
+		    &trial);
 		if (due >= 0)
-			s->rtr = (uint16_t)((i + 1) | (trial ? RTR_TRIAL : 0));
+			s->rtr = (uint16_t)(((i & RTR_INDEX) + 1) |
+			    (i & RTR_SURE) | (trial ? RTR_TRIAL : 0));
 	}
 	j->due = due < 0 ? now + HORIZON_NS : due;
 	if (j->due > now) {
@@ -597,6 +602,25 @@ remeasured(struct engine *e, struct mda_target *mt, uint32_t f, int h,
 }
 
 /*
+ * A probe on trial at router p went unanswered: beyond its limit, or
+ * lost.  A router at its limit leaves the next trial unanswered too; a
+ * lossy one seldom does (10% loss: 1 in 100), and settling on one lost
+ * trial would pace it at a token a second for the rest of the run (a
+ * crawl at 50 targets).  So the first such trial is as if it never
+ * went, and the second in a row settles it.
+ */
+static void
+trial_silent(struct mda *md, unsigned p)
+{
+	if (md->strike[p]++ == 0) {
+		budget_untried(md->bud, p);
+		return;
+	}
+	md->strike[p] = 0;
+	budget_trial(md->bud, p, 0);
+}
+
+/*
  * What an outcome teaches of the budget of the router its probe was
  * paced for, or came from: the budget of who answered, or BUDGET_NONE.
  */
@@ -609,6 +633,7 @@ learn(struct engine *e, struct mda_target *mt, const struct probe *pr,
 	struct mda_sent *s = sent_at(e, mt, MDA_FLOW(pr->seq), h);
 	unsigned p = (s->rtr & RTR_INDEX) - 1u, got;
 	int paced = (s->rtr & RTR_INDEX) != 0, trial = s->rtr & RTR_TRIAL;
+	uint16_t s0 = s->rtr;
 
 	if ((s->rtr & RTR_SCOUT) && md->scouts[fam][h])
 		md->scouts[fam][h]--;
@@ -622,13 +647,17 @@ learn(struct engine *e, struct mda_target *mt, const struct probe *pr,
 	md->heard[fam][h] = 1;
 	if (!answered(a->kind)) {
 		if (paced && trial)
-			budget_trial(md->bud, p, 0);
-		else if (paced)
+			trial_silent(md, p);
+		/* A flow that may have gone to another interface of the hop
+		 * than paced for says nothing of this one's limit. */
+		else if (paced && (s0 & RTR_SURE))
 			budget_silent(md->bud, p);
 		return BUDGET_NONE;
 	}
-	if (paced && trial)
+	if (paced && trial) {
+		md->strike[p] = 0;
 		budget_trial(md->bud, p, 1);
+	}
 	if ((got = budget_add(md->bud, a->from, engine_now(e))) == BUDGET_NONE)
 		return got;
 	/* Its answer spent a token we had not reserved with it. */
