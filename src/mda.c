@@ -400,19 +400,27 @@ group_scan(const struct engine *e, const struct mda_target *mt, int h,
 	}
 }
 
-/* Probe up to n unprobed flows of the group at h; how many went. */
+/*
+ * Probe up to n unprobed flows of the group at h; how many went.  Any
+ * flow will do (v < 0): those with an interface at h - 1 first, so that
+ * their answers show the links from it (a flow that met a silence or
+ * an unprobed cell there, on a slow run, shows none).
+ */
 static int
 send_fresh(struct engine *e, struct mda_target *mt, uint32_t target, int h,
     int v, int n)
 {
 	uint32_t f;
-	int sent = 0;
+	int sent = 0, pass;
 
-	for (f = 0; f < mt->nflows && sent < n; f++)
-		if (in_group(e, mt, f, h, v) && *cell(e, mt, f, h) == PC_NONE) {
-			send_flow(e, mt, target, f, h);
-			sent++;
-		}
+	for (pass = v < 0 && h > 1 ? 0 : 1; pass < 2; pass++)
+		for (f = 0; f < mt->nflows && sent < n; f++)
+			if (in_group(e, mt, f, h, v) &&
+			    *cell(e, mt, f, h) == PC_NONE &&
+			    (pass || is_iface(*cell(e, mt, f, h - 1)))) {
+				send_flow(e, mt, target, f, h);
+				sent++;
+			}
 	return sent;
 }
 
