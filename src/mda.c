@@ -244,8 +244,9 @@ is_iface(uint8_t c)
 
 /*
  * Whose budget the probe of job j will most likely spend (pacing,
- * above): a budget index, BUDGET_NONE (not paced: its TTL was silent),
- * or PREDICT_SCOUT (nothing heard at its TTL yet).
+ * above): a budget index (| RTR_SURE: its flow's own interface),
+ * BUDGET_NONE (not paced: its TTL was silent), or PREDICT_SCOUT (nothing
+ * heard at its TTL yet).
  */
 static unsigned
 predict(const struct engine *e, const struct mda_target *mt,
