@@ -75,6 +75,7 @@ struct mda_sent {
 #define MDA_PAUSE_NS	1000000000LL
 #define HORIZON_NS	100000000LL
 #define MDA_SCOUTS	6
+#define MDA_STRIKES	3	/* unanswered trials in a row: a limit */
 #define PREDICT_SCOUT	(BUDGET_NONE - 1)
 
 struct mda_target {
@@ -612,16 +613,18 @@ remeasured(struct engine *e, struct mda_target *mt, uint32_t f, int h,
 
 /*
  * A probe on trial at router p went unanswered: beyond its limit, or
- * lost.  A router at its limit leaves the next trial unanswered too; a
- * lossy one seldom does (10% loss: 1 in 100), and settling on one lost
- * trial would pace it at a token a second for the rest of the run (a
- * crawl at 50 targets).  So the first such trial is as if it never
- * went, and the second in a row settles it.
+ * lost.  A router at its limit leaves the next trials unanswered too; a
+ * lossy one seldom does, and settling on one lost trial would pace it at
+ * a token a second for the rest of the run (a crawl at 50 targets: with
+ * 10% of the answers lost, 2 runs in 3 went on for minutes).  So a trial
+ * unanswered is as if it never went until MDA_STRIKES in a row settle
+ * the router (a lost answer often comes with others: a full socket
+ * buffer, a burst dropped).
  */
 static void
 trial_silent(struct mda *md, unsigned p)
 {
-	if (md->strike[p]++ == 0) {
+	if (++md->strike[p] < MDA_STRIKES) {
 		budget_untried(md->bud, p);
 		return;
 	}
@@ -792,7 +795,15 @@ emit_silent(struct engine *e, uint32_t target, int h)
 	out_emit(e->out, &r);
 }
 
-/* The links from hop h to hop h + 1, and how many flows took each. */
+/*
+ * The links from hop h to hop h + 1, and how many flows took each.  Where
+ * hop h is one interface that does not end the paths, every flow passed
+ * it, as the stopping rule assumed (hop_wants), also those not probed or
+ * not answered there: a flow that found an interface at h + 1 shows its
+ * link.  (Else the flows sent to h + 1 that have no answer at h, which
+ * the routers' hash may be the same for every target, could hide a link
+ * from each target alike.)
+ */
 static void
 emit_links(struct engine *e, uint32_t target, int h)
 {
@@ -810,6 +821,8 @@ emit_links(struct engine *e, uint32_t target, int h)
 	memset(n, 0, sizeof(n));
 	for (f = 0; f < mt->nflows; f++) {
 		x = *cell(e, mt, f, h);
+		if (a->n == 1 && !terminal(&a->ifs[0]))
+			x = 0;
 		y = *cell(e, mt, f, h + 1);
 		if (is_iface(x) && is_iface(y) && n[x][y] < UINT16_MAX)
 			n[x][y]++;
