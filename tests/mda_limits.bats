@@ -130,22 +130,23 @@ NFT
 
 @test "--format dot: a silent hop is a '*' node between the hops around it, the graph one piece" {
 	mb_silent_r3
-	run mdp --all-paths -U --format dot 203.0.113.63 203.0.113.64
+	run mdp --all-paths -U --confidence 99 --format dot 203.0.113.63 \
+	    203.0.113.64
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/g.dot"
 	# ccomps -s: exit status 0 if the graph is connected.
 	ccomps -s "$BATS_TEST_TMPDIR/g.dot"
 	dot -Tsvg "$BATS_TEST_TMPDIR/g.dot" >"$BATS_TEST_TMPDIR/g.svg"
-	local t n
+	local t
 	for t in 203.0.113.63 203.0.113.64; do
 		grep -Fqx "	\"* $t 3\" [label=\"*\", shape=circle];" <<<"$output"
-		# From both interfaces of hop 2, to each of hop 4's.
-		for n in 198.18.2.2 198.18.3.2; do
-			grep -Fqx "	\"$n\" -> \"* $t 3\";" <<<"$output"
-		done
-		[ "$(grep -c "^	\"\* $t 3\" -> \"198\.18\.[678]\.2\";$" <<<"$output")" -ge 2 ]
+		# From the interfaces of hop 2, to those of hop 4 (both and
+		# all three, but for the MDA's 1% chance of a miss).
+		[ "$(grep -c "^	\"198\.18\.[23]\.2\" -> \"\* $t 3\";$" <<<"$output")" -ge 1 ]
+		[ "$(grep -c "^	\"\* $t 3\" -> \"198\.18\.[678]\.2\";$" <<<"$output")" -ge 1 ]
 	done
-	# Us, r1, a1, a2, b1, b2, b3, r5, the 2 targets, a "*" per target.
+	# Us, r1, a1, a2, b1, b2, b3, r5, the 2 targets, a "*" per target
+	# (together, the two find every interface).
 	[ "$(grep -c 'class="node"' "$BATS_TEST_TMPDIR/g.svg")" = 12 ]
 }
 
