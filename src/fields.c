@@ -152,8 +152,15 @@ static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	&f_addr, &f_ttl, &f_probe, &f_from, &f_rtt_ms, &f_icmp_type,
 	&f_icmp_code, &f_error, &f_mtu, &f_mpls, &f_round, &f_cause,
 	PORT_FIELDS, NULL };
+/* A trace's hop has a list per probe; an --all-paths interface none
+ * (its probes are counted in sent, received and the RTTs). */
+#define OPTL(v, n, k, m) static const struct field v = \
+	{ n, k, offsetof(struct record, m), offsetof(struct record, nprobes), 1 }
+OPTL(f_ofroms, "froms", F_STRS, froms);
+OPTL(f_ortts, "rtts_ms", F_MSS, rtts);
+OPTL(f_omarks, "marks", F_STRS, marks);
 static const struct field *const hop[] = { &f_type, &f_time, &f_target,
-	&f_addr, &f_ttl, &f_addrs, &f_names, &f_froms, &f_rtts, &f_marks,
+	&f_addr, &f_ttl, &f_addrs, &f_names, &f_ofroms, &f_ortts, &f_omarks,
 	&f_lost, &f_mpls, &f_round, &f_cause, PORT_FIELDS, &f_ofrom, &f_flows,
 	&f_osent, &f_orecv, &f_oloss, &f_omin, &f_oavg, &f_omax, &f_oerror,
 	&f_shared, &f_named_by, NULL };

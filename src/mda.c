@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "mda.h"
 
 /* A cell of the flow table: an interface's index at the hop, or these. */
@@ -25,6 +26,7 @@ struct mda_iface {
 	uint8_t		 kind;		/* enum outcome of its answers */
 	uint8_t		 type, code;	/* an error's, for its name */
 	uint8_t		 pstate;	/* a reply's port state */
+	uint16_t	 rtr;		/* its budget (budget.h) + 1, 0: none */
 };
 
 struct mda_hop {
@@ -38,29 +40,48 @@ struct mda_flow {
 	struct stats	 rtt;
 };
 
-/* A probe of the first round to send again: flow, TTL, attempt. */
-struct mda_retry {
-	uint32_t	 flow;
-	uint8_t		 ttl, attempt;
+/*
+ * The probe of a cell (flow, TTL) last queued: its serial (a short quote
+ * names it by its wire seq) and the router whose budget it was paced
+ * for.
+ */
+struct mda_sent {
+	uint32_t	 serial;
+	uint16_t	 rtr;		/* budget index + 1 | these; 0: none */
 };
+#define RTR_INDEX	0x1fff	/* budget_new(MDA_ROUTERS): twice as many */
+#define RTR_SURE	0x2000	/* paced for the interface its flow reached */
+#define RTR_SCOUT	0x4000	/* unpaced, no router known at its TTL */
+#define RTR_TRIAL	0x8000	/* paced, on trial (budget_take) */
+#define MDA_ROUTERS	2048	/* slots: 4096, index + 1 < RTR_SURE */
 
 /*
- * Silence from a hop that answered other probes is most likely the
- * router's ICMP rate limit (Linux: a burst of 6, then one a second per
- * source at icmp_ratelimit=1000, time exceeded and unreachable from one
- * budget), not loss: such a probe goes again, one a second per target,
- * up to MDA_RETRIES times, before its flow counts as silent there.
+ * Pacing (src/budget.c): every probe is paced for the router it will
+ * most likely reach (the interface its flow reached before, else one of
+ * the hop's in turn, else the router any target last heard at that
+ * TTL): it goes when that router's ICMP budget has an answer for it,
+ * waits on the timer queue for one up to HORIZON_NS ahead, or asks again
+ * after HORIZON_NS.  Where no router is known yet at a TTL, at most
+ * MDA_SCOUTS probes go there unpaced (Linux's burst) until one has an
+ * outcome: many targets' first probes never burst at a router unknown.
+ *
+ * Silence from a hop that answered (this target's probes, or any
+ * target's at that TTL) is most likely a rate limit we misjudged (its
+ * flow went to another router of the hop than paced for), not loss:
+ * such a probe goes again after MDA_PAUSE_NS, paced, up to MDA_RETRIES
+ * times, before its flow counts as silent there.
  */
 #define MDA_RETRIES	2
 #define MDA_PAUSE_NS	1000000000LL
-/* Timer jobs: seq 0 a round's, MDA_SEQ_RETRY the next retry's. */
-#define MDA_SEQ_RETRY	1
+#define HORIZON_NS	100000000LL
+#define MDA_SCOUTS	6
+#define MDA_STRIKES	3	/* unanswered trials in a row: a limit */
+#define PREDICT_SCOUT	(BUDGET_NONE - 1)
 
 struct mda_target {
 	uint8_t		*cell;		/* [flow][ttl - 1] */
+	struct mda_sent	*sent;		/* [flow][ttl - 1] */
 	struct mda_flow	*flow;		/* [flow] */
-	struct mda_retry *retry;	/* waiting, from retry[rhead] on */
-	uint32_t	 nretry, rhead, capretry;
 	struct mda_hop	**hop;		/* [ttl - 1], NULL: none answered */
 	uint32_t	 nflows, capflows;
 	uint32_t	 inflight;	/* probes queued or in flight */
@@ -69,7 +90,6 @@ struct mda_target {
 	int		 ttl;		/* the hop being explored */
 	uint8_t		 silent;	/* silent hops in a row */
 	uint8_t		 running, idle, done, reached;
-	uint8_t		 armed;		/* a retry timer is due */
 	const char	*stop;
 };
 
@@ -77,6 +97,14 @@ struct mda {
 	struct mda_target	*tt;	/* parallel to the targets */
 	uint32_t		 cap;
 	uint32_t		 done;
+	struct budget		*bud;	/* the routers' ICMP budgets */
+	/* Per family and TTL: the router any target last heard there (+ 1),
+	 * the unpaced probes in flight, whether any probe had an outcome. */
+	uint16_t		 ttl_rtr[2][256];
+	uint8_t			 scouts[2][256];
+	uint8_t			 heard[2][256];
+	/* Per budget: a trial went unanswered (the next one decides). */
+	uint8_t			 strike[2 * MDA_ROUTERS];
 };
 
 #define MD(e)	((struct mda *)(e)->ms)
@@ -121,9 +149,9 @@ target_free(struct engine *e, struct mda_target *mt)
 			free(mt->hop[h]);
 	free(mt->hop);
 	free(mt->cell);
+	free(mt->sent);
 	free(mt->flow);
-	free(mt->retry);
-	mt->retry = NULL;
+	mt->sent = NULL;
 	mt->hop = NULL;
 	mt->cell = NULL;
 	mt->flow = NULL;
@@ -140,6 +168,7 @@ mda_free(struct engine *e)
 	for (i = 0; i < md->cap; i++)
 		target_free(e, &md->tt[i]);
 	free(md->tt);
+	budget_free(md->bud);
 	free(md);
 	e->ms = NULL;
 }
@@ -160,11 +189,26 @@ cell(const struct engine *e, const struct mda_target *mt, uint32_t f, int ttl)
 	    (size_t)(ttl - 1)];
 }
 
+static struct mda_sent *
+sent_at(const struct engine *e, const struct mda_target *mt, uint32_t f,
+    int ttl)
+{
+	return &mt->sent[(size_t)f * (size_t)e->c->max_hops +
+	    (size_t)(ttl - 1)];
+}
+
+static int
+fam_of(const struct engine *e, uint32_t target)
+{
+	return e->tg->t[target].family == AF_INET6;
+}
+
 /* One flow more (its cells unprobed), or -1: no more flows. */
 static int64_t
 new_flow(const struct engine *e, struct mda_target *mt)
 {
 	size_t row = (size_t)e->c->max_hops;
+	struct mda_sent *sn;
 	struct mda_flow *fl;
 	uint32_t cap;
 	uint8_t *c;
@@ -176,11 +220,16 @@ new_flow(const struct engine *e, struct mda_target *mt)
 		if ((c = realloc(mt->cell, cap * row)) == NULL)
 			return -1;
 		mt->cell = c;
+		if ((sn = realloc(mt->sent, cap * row * sizeof(*sn))) == NULL)
+			return -1;
+		mt->sent = sn;
 		if ((fl = realloc(mt->flow, cap * sizeof(*fl))) == NULL)
 			return -1;
 		mt->flow = fl;
 		memset(c + mt->capflows * row, PC_NONE,
 		    (cap - mt->capflows) * row);
+		memset(sn + mt->capflows * row, 0, (cap - mt->capflows) *
+		    row * sizeof(*sn));
 		memset(fl + mt->capflows, 0, (cap - mt->capflows) *
 		    sizeof(*fl));
 		mt->capflows = cap;
@@ -188,10 +237,79 @@ new_flow(const struct engine *e, struct mda_target *mt)
 	return mt->nflows++;
 }
 
-/* Queue flow f's probe at this TTL: its own flow identity (method.h). */
+static int
+is_iface(uint8_t c)
+{
+	return c < PC_STAR;
+}
+
+/*
+ * Whose budget the probe of job j will most likely spend (pacing,
+ * above): a budget index (| RTR_SURE: its flow's own interface),
+ * BUDGET_NONE (not paced: its TTL was silent), or PREDICT_SCOUT (nothing
+ * heard at its TTL yet).
+ */
+static unsigned
+predict(const struct engine *e, const struct mda_target *mt,
+    const struct job *j)
+{
+	const struct mda *md = MD(e);
+	const struct mda_hop *hp = mt->hop[j->ttl - 1];
+	uint32_t f = MDA_FLOW(j->seq);
+	uint8_t c = *cell(e, mt, f, j->ttl);
+	int fam = fam_of(e, j->target), k;
+	uint16_t r;
+
+	if (hp && is_iface(c) && hp->ifs[c].rtr)
+		return (hp->ifs[c].rtr - 1u) | RTR_SURE;
+	for (k = 0; hp && k < hp->n; k++)
+		if ((r = hp->ifs[(f + (uint32_t)k) % (uint32_t)hp->n].rtr))
+			return r - 1u;
+	if (md->ttl_rtr[fam][j->ttl])
+		return md->ttl_rtr[fam][j->ttl] - 1u;
+	return md->heard[fam][j->ttl] ? BUDGET_NONE : PREDICT_SCOUT;
+}
+
+/* Job j goes now, waits for its router's answer, or asks again later. */
+static void
+pace(struct engine *e, struct mda_target *mt, struct job *j, int64_t now)
+{
+	struct mda *md = MD(e);
+	struct mda_sent *s = sent_at(e, mt, MDA_FLOW(j->seq), j->ttl);
+	unsigned i = predict(e, mt, j);
+	uint8_t *scouts = &md->scouts[fam_of(e, j->target)][j->ttl];
+	int64_t due = now;
+	int trial = 0;
+
+	s->rtr = 0;
+	if (i == PREDICT_SCOUT) {
+		if (*scouts < MDA_SCOUTS) {
+			++*scouts;
+			s->rtr = RTR_SCOUT;
+		} else {
+			due = -1;
+		}
+	} else if (i != BUDGET_NONE) {
+		due = budget_take(md->bud, i & RTR_INDEX, now, HORIZON_NS,
+		    &trial);
+		if (due >= 0)
+			s->rtr = (uint16_t)(((i & RTR_INDEX) + 1) |
+			    (i & RTR_SURE) | (trial ? RTR_TRIAL : 0));
+	}
+	j->due = due < 0 ? now + HORIZON_NS : due;
+	if (j->due > now) {
+		engine_timer(e, j);
+		return;
+	}
+	j->due = 0;
+	engine_queue(e, j);
+}
+
+/* Flow f's probe at this TTL (its own flow identity, method.h), paced;
+ * its attempt-th retry after a pause. */
 static void
 queue_flow(struct engine *e, struct mda_target *mt, uint32_t target,
-    uint32_t f, int ttl)
+    uint32_t f, int ttl, int attempt)
 {
 	struct job j;
 
@@ -199,10 +317,34 @@ queue_flow(struct engine *e, struct mda_target *mt, uint32_t target,
 	j.target = target;
 	j.seq = MDA_SEQ(f, ttl);
 	j.ttl = (uint8_t)ttl;
+	j.attempt = (uint8_t)attempt;
 	j.has_flow = 1;
 	j.flow = (uint16_t)f;
-	mt->inflight++;
-	engine_queue(e, &j);
+	if (attempt == 0) {
+		mt->inflight++;
+		pace(e, mt, &j, engine_now(e));
+		return;
+	}
+	/* A retry is still in flight for the rule; its budget is asked
+	 * when the pause is over (rtr 0: not reserved, see paced_due). */
+	sent_at(e, mt, f, ttl)->rtr = 0;
+	j.due = engine_now(e) + MDA_PAUSE_NS;
+	engine_timer(e, &j);
+}
+
+/* A probe's timer: it has its router's answer now, or asks again. */
+static void
+paced_due(struct engine *e, struct mda_target *mt, const struct job *j,
+    int64_t now)
+{
+	struct job k = *j;
+
+	if (sent_at(e, mt, MDA_FLOW(j->seq), j->ttl)->rtr & RTR_INDEX) {
+		k.due = 0;
+		engine_queue(e, &k);
+		return;
+	}
+	pace(e, mt, &k, now);
 }
 
 /* The first round: flow f at this TTL, its cell waiting. */
@@ -211,13 +353,7 @@ send_flow(struct engine *e, struct mda_target *mt, uint32_t target,
     uint32_t f, int ttl)
 {
 	*cell(e, mt, f, ttl) = PC_WAIT;
-	queue_flow(e, mt, target, f, ttl);
-}
-
-static int
-is_iface(uint8_t c)
-{
-	return c < PC_STAR;
+	queue_flow(e, mt, target, f, ttl, 0);
 }
 
 /* An interface where flows end: the destination, or an error. */
@@ -266,19 +402,27 @@ group_scan(const struct engine *e, const struct mda_target *mt, int h,
 	}
 }
 
-/* Probe up to n unprobed flows of the group at h; how many went. */
+/*
+ * Probe up to n unprobed flows of the group at h; how many went.  Any
+ * flow will do (v < 0): those with an interface at h - 1 first, so that
+ * their answers show the links from it (a flow that met a silence or
+ * an unprobed cell there, on a slow run, shows none).
+ */
 static int
 send_fresh(struct engine *e, struct mda_target *mt, uint32_t target, int h,
     int v, int n)
 {
 	uint32_t f;
-	int sent = 0;
+	int sent = 0, pass;
 
-	for (f = 0; f < mt->nflows && sent < n; f++)
-		if (in_group(e, mt, f, h, v) && *cell(e, mt, f, h) == PC_NONE) {
-			send_flow(e, mt, target, f, h);
-			sent++;
-		}
+	for (pass = v < 0 && h > 1 ? 0 : 1; pass < 2; pass++)
+		for (f = 0; f < mt->nflows && sent < n; f++)
+			if (in_group(e, mt, f, h, v) &&
+			    *cell(e, mt, f, h) == PC_NONE &&
+			    (pass || is_iface(*cell(e, mt, f, h - 1)))) {
+				send_flow(e, mt, target, f, h);
+				sent++;
+			}
 	return sent;
 }
 
@@ -361,9 +505,11 @@ hop_wants(struct engine *e, struct mda_target *mt, uint32_t target)
 	return queued + send_new(e, mt, target, h - 1, most * prev->n);
 }
 
-/* The hop's interface with this address, added if new; or PC_STAR. */
+/* The hop's interface with this address (its budget: rtr), added if
+ * new; or PC_STAR. */
 static uint8_t
-iface_at(struct mda_target *mt, int h, const struct answer *a)
+iface_at(struct mda_target *mt, int h, const struct answer *a,
+    unsigned rtr)
 {
 	struct mda_hop *hp = mt->hop[h - 1];
 	struct mda_iface *v;
@@ -386,6 +532,8 @@ iface_at(struct mda_target *mt, int h, const struct answer *a)
 		v->code = a->code;
 	}
 	v = &hp->ifs[i];
+	if (rtr != BUDGET_NONE)
+		v->rtr = (uint16_t)(rtr + 1);
 	if (a->kind == OC_REPLY) {
 		v->kind = OC_REPLY;
 		v->pstate = (uint8_t)port_state_code(a->state);
@@ -413,7 +561,7 @@ answered(enum outcome kind)
 /* The first round: where flow f went at TTL h. */
 static void
 discovered(struct engine *e, struct mda_target *mt, uint32_t f, int h,
-    const struct answer *a)
+    const struct answer *a, unsigned rtr)
 {
 	uint8_t *c = cell(e, mt, f, h), i;
 
@@ -422,7 +570,7 @@ discovered(struct engine *e, struct mda_target *mt, uint32_t f, int h,
 	*c = PC_STAR;
 	if (!answered(a->kind))
 		return;
-	if ((i = iface_at(mt, h, a)) == PC_STAR)
+	if ((i = iface_at(mt, h, a, rtr)) == PC_STAR)
 		return;
 	*c = i;
 	iface_answered(mt, h, i, a);
@@ -437,13 +585,13 @@ discovered(struct engine *e, struct mda_target *mt, uint32_t f, int h,
  */
 static void
 remeasured(struct engine *e, struct mda_target *mt, uint32_t f, int h,
-    const struct answer *a)
+    const struct answer *a, unsigned rtr)
 {
 	uint8_t *c = cell(e, mt, f, h), i = PC_STAR;
 	struct mda_flow *fl = &mt->flow[f];
 
 	if (answered(a->kind))
-		i = iface_at(mt, h, a);
+		i = iface_at(mt, h, a, rtr);
 	if (h == mt->ttl) {
 		fl->sent++;
 		if (i == PC_STAR)
@@ -463,72 +611,94 @@ remeasured(struct engine *e, struct mda_target *mt, uint32_t f, int h,
 	}
 }
 
-/* The retry timer of a target, if it is not due already. */
+/*
+ * A probe on trial at router p went unanswered: beyond its limit, or
+ * lost.  A router at its limit leaves the next trials unanswered too; a
+ * lossy one seldom does, and settling on one lost trial would pace it at
+ * a token a second for the rest of the run (a crawl at 50 targets: with
+ * 10% of the answers lost, 2 runs in 3 went on for minutes).  So a trial
+ * unanswered is as if it never went until MDA_STRIKES in a row settle
+ * the router (a lost answer often comes with others: a full socket
+ * buffer, a burst dropped).
+ */
 static void
-arm_retry(struct engine *e, struct mda_target *mt, uint32_t target)
+trial_silent(struct mda *md, unsigned p)
 {
-	struct job j;
-
-	if (mt->armed || mt->rhead == mt->nretry)
+	if (++md->strike[p] < MDA_STRIKES) {
+		budget_untried(md->bud, p);
 		return;
-	memset(&j, 0, sizeof(j));
-	j.target = target;
-	j.seq = MDA_SEQ_RETRY;
-	j.due = engine_now(e) + MDA_PAUSE_NS;
-	engine_timer(e, &j);
-	mt->armed = 1;
+	}
+	md->strike[p] = 0;
+	budget_trial(md->bud, p, 0);
+}
+
+/*
+ * What an outcome teaches of the budget of the router its probe was
+ * paced for, or came from: the budget of who answered, or BUDGET_NONE.
+ */
+static unsigned
+learn(struct engine *e, struct mda_target *mt, const struct probe *pr,
+    const struct answer *a)
+{
+	struct mda *md = MD(e);
+	int h = MDA_TTL(pr->seq), fam = fam_of(e, pr->target);
+	struct mda_sent *s = sent_at(e, mt, MDA_FLOW(pr->seq), h);
+	unsigned p = (s->rtr & RTR_INDEX) - 1u, got;
+	int paced = (s->rtr & RTR_INDEX) != 0, trial = s->rtr & RTR_TRIAL;
+	uint16_t s0 = s->rtr;
+
+	if ((s->rtr & RTR_SCOUT) && md->scouts[fam][h])
+		md->scouts[fam][h]--;
+	s->rtr = 0;
+	if (a->kind == OC_LOCAL) {
+		/* It never left: it asked nothing of the router. */
+		if (trial)
+			budget_untried(md->bud, p);
+		return BUDGET_NONE;
+	}
+	md->heard[fam][h] = 1;
+	if (!answered(a->kind)) {
+		if (paced && trial)
+			trial_silent(md, p);
+		/* A flow that may have gone to another interface of the hop
+		 * than paced for says nothing of this one's limit. */
+		else if (paced && (s0 & RTR_SURE))
+			budget_silent(md->bud, p);
+		return BUDGET_NONE;
+	}
+	if (paced && trial) {
+		md->strike[p] = 0;
+		budget_trial(md->bud, p, 1);
+	}
+	if ((got = budget_add(md->bud, a->from, engine_now(e))) == BUDGET_NONE)
+		return got;
+	/* Its answer spent a token we had not reserved with it. */
+	if (!paced || p != got || trial)
+		budget_spent(md->bud, got, engine_now(e));
+	else
+		budget_paced(md->bud, got);
+	md->ttl_rtr[fam][h] = (uint16_t)(got + 1);
+	return got;
 }
 
 /*
  * A probe of the first round timed out: 1 if it goes again (still in
- * flight for the rule), 0 if its flow is silent at this hop.
+ * flight for the rule), 0 if its flow is silent at this hop.  Its hop
+ * answered this target, or any target at that TTL: a rate limit more
+ * likely than the end of the path.
  */
 static int
 retried(struct engine *e, struct mda_target *mt, const struct probe *pr)
 {
-	const struct mda_hop *hp = mt->hop[MDA_TTL(pr->seq) - 1];
-	struct mda_retry *r;
-	uint32_t cap;
+	int h = MDA_TTL(pr->seq);
+	const struct mda_hop *hp = mt->hop[h - 1];
 
-	if (pr->attempt >= MDA_RETRIES || hp == NULL || hp->n == 0)
+	if (pr->attempt >= MDA_RETRIES || ((hp == NULL || hp->n == 0) &&
+	    MD(e)->ttl_rtr[fam_of(e, pr->target)][h] == 0))
 		return 0;
-	if (mt->rhead == mt->nretry)
-		mt->rhead = mt->nretry = 0;
-	if (mt->nretry == mt->capretry) {
-		cap = mt->capretry ? mt->capretry * 2 : 16;
-		if ((r = realloc(mt->retry, cap * sizeof(*r))) == NULL)
-			return 0;
-		mt->retry = r;
-		mt->capretry = cap;
-	}
-	r = &mt->retry[mt->nretry++];
-	r->flow = MDA_FLOW(pr->seq);
-	r->ttl = (uint8_t)MDA_TTL(pr->seq);
-	r->attempt = (uint8_t)(pr->attempt + 1);
-	arm_retry(e, mt, pr->target);
+	queue_flow(e, mt, pr->target, MDA_FLOW(pr->seq), h,
+	    pr->attempt + 1);
 	return 1;
-}
-
-/* The retry timer: the next probe waiting goes, and the timer again. */
-static void
-send_retry(struct engine *e, struct mda_target *mt, uint32_t target)
-{
-	const struct mda_retry *r;
-	struct job j;
-
-	mt->armed = 0;
-	if (mt->rhead == mt->nretry)
-		return;
-	r = &mt->retry[mt->rhead++];
-	memset(&j, 0, sizeof(j));
-	j.target = target;
-	j.seq = MDA_SEQ(r->flow, r->ttl);
-	j.ttl = r->ttl;
-	j.attempt = r->attempt;
-	j.has_flow = 1;
-	j.flow = (uint16_t)r->flow;
-	engine_queue(e, &j);
-	arm_retry(e, mt, target);
 }
 
 /* A record about a target's paths. */
@@ -604,23 +774,36 @@ emit_iface(struct engine *e, uint32_t target, int h, int i, int pos)
 	out_emit(e->out, &r);
 }
 
-/* A hop where nobody answered. */
+/* A hop where nobody answered: every flow probed there lost. */
 static void
 emit_silent(struct engine *e, uint32_t target, int h)
 {
 	static const char *const none[1];
+	const struct mda_target *mt = &MD(e)->tt[target];
 	struct rec_text txt;
 	struct record r;
+	uint32_t f;
 
 	mda_record(e, &r, REC_HOP, target, &txt);
 	r.ttl = h;
 	r.addrs = none;
 	r.naddrs = 0;
 	r.flows = 0;
+	r.lost = 0;
+	for (f = 0; f < mt->nflows; f++)
+		r.lost += *cell(e, mt, f, h) != PC_NONE;
 	out_emit(e->out, &r);
 }
 
-/* The links from hop h to hop h + 1, and how many flows took each. */
+/*
+ * The links from hop h to hop h + 1, and how many flows took each.  Where
+ * hop h is one interface that does not end the paths, every flow passed
+ * it, as the stopping rule assumed (hop_wants), also those not probed or
+ * not answered there: a flow that found an interface at h + 1 shows its
+ * link.  (Else the flows sent to h + 1 that have no answer at h, which
+ * the routers' hash may be the same for every target, could hide a link
+ * from each target alike.)
+ */
 static void
 emit_links(struct engine *e, uint32_t target, int h)
 {
@@ -638,6 +821,8 @@ emit_links(struct engine *e, uint32_t target, int h)
 	memset(n, 0, sizeof(n));
 	for (f = 0; f < mt->nflows; f++) {
 		x = *cell(e, mt, f, h);
+		if (a->n == 1 && !terminal(&a->ifs[0]))
+			x = 0;
 		y = *cell(e, mt, f, h + 1);
 		if (is_iface(x) && is_iface(y) && n[x][y] < UINT16_MAX)
 			n[x][y]++;
@@ -941,9 +1126,9 @@ mda_next_round(struct engine *e, const struct job *j, int64_t now)
 	uint32_t f;
 	int h;
 
-	(void)now;
-	if (mt != NULL && j->seq == MDA_SEQ_RETRY) {
-		send_retry(e, mt, j->target);
+	/* A probe's (its TTL is never 0), not a round's. */
+	if (mt != NULL && j->ttl != 0 && !mt->idle) {
+		paced_due(e, mt, j, now);
 		return;
 	}
 	if (mt == NULL || !mt->idle)
@@ -952,7 +1137,7 @@ mda_next_round(struct engine *e, const struct job *j, int64_t now)
 	mt->round++;
 	for (f = 0; f < mt->nflows; f++)
 		for (h = e->c->first_hop; h <= mt->ttl; h++)
-			queue_flow(e, mt, j->target, f, h);
+			queue_flow(e, mt, j->target, f, h, 0);
 	if (mt->inflight == 0)
 		round_over(e, j->target);
 }
@@ -965,15 +1150,18 @@ mda_wanted(struct engine *e, const struct job *j)
 	return mt != NULL && !mt->idle;
 }
 
+/* Its serial, for a short quote (mda_serial). */
+
 static void
 mda_sent(struct engine *e, const struct job *j, uint32_t serial, int64_t now)
 {
 	struct mda_target *mt = mt_of(e, j->target);
 
-	(void)serial;
 	(void)now;
-	if (mt)
-		mt->probes++;
+	if (mt == NULL)
+		return;
+	mt->probes++;
+	sent_at(e, mt, MDA_FLOW(j->seq), j->ttl)->serial = serial;
 }
 
 /*
@@ -982,46 +1170,88 @@ mda_sent(struct engine *e, const struct job *j, uint32_t serial, int64_t now)
  * error changes nothing.  When the target's last probe in flight has its
  * outcome, the rule says what next.
  */
+/* Whether pr is a probe of mt's that the rule waits for. */
+static int
+awaited(const struct engine *e, const struct mda_target *mt,
+    const struct probe *pr)
+{
+	int h = MDA_TTL(pr->seq);
+
+	return mt && !mt->idle && MDA_FLOW(pr->seq) < mt->nflows &&
+	    h >= e->c->first_hop && h <= e->c->max_hops && mt->inflight > 0;
+}
+
+/* The outcome of a probe the rule waited for: its cell; when it was
+ * the target's last in flight, what next. */
+static void
+counted(struct engine *e, struct mda_target *mt, const struct probe *pr,
+    const struct answer *a, unsigned rtr)
+{
+	uint32_t f = MDA_FLOW(pr->seq);
+	int h = MDA_TTL(pr->seq);
+
+	if (mt->round == 0)
+		discovered(e, mt, f, h, a, rtr);
+	else
+		remeasured(e, mt, f, h, a, rtr);
+	if (--mt->inflight == 0) {
+		if (mt->round == 0)
+			explore(e, pr->target);
+		else
+			round_over(e, pr->target);
+	}
+}
+
 static void
 mda_outcome(struct engine *e, struct probe *pr, const struct answer *a,
     const struct rx *rx)
 {
 	struct mda_target *mt;
-	uint32_t f;
-	int h;
+	unsigned rtr;
 
 	(void)rx;
 	if (a->kind == OC_ADVISORY || pr == NULL)
 		return;
 	mt = mt_of(e, pr->target);
-	f = MDA_FLOW(pr->seq);
-	h = MDA_TTL(pr->seq);
-	if (mt && !mt->idle && f < mt->nflows && h >= e->c->first_hop &&
-	    h <= e->c->max_hops && mt->inflight > 0 && !(mt->round == 0 &&
-	    a->kind == OC_TIMEOUT && retried(e, mt, pr))) {
-		if (mt->round == 0)
-			discovered(e, mt, f, h, a);
-		else
-			remeasured(e, mt, f, h, a);
-		if (--mt->inflight == 0) {
-			if (mt->round == 0)
-				explore(e, pr->target);
-			else
-				round_over(e, pr->target);
-		}
+	if (awaited(e, mt, pr)) {
+		rtr = learn(e, mt, pr, a);
+		if (mt->round != 0 || a->kind != OC_TIMEOUT ||
+		    !retried(e, mt, pr))
+			counted(e, mt, pr, a, rtr);
 	}
 	if (a->kind == OC_REPLY)
 		engine_settle(e, pr);
 }
 
-/* Short quotes name no probe here: every method's quote has the tag. */
+/*
+ * A short quote (RFC 792's 8 bytes of an echo request: id, seq and the
+ * Paris checksum) names its probe by the wire seq, MDA_SEQ's low 16
+ * bits: the TTL and the flow's low byte.  (UDP's checksum and TCP's
+ * sequence name the probe's serial themselves: by_serial.)
+ */
 static int64_t
 mda_serial(struct engine *e, uint32_t target, uint16_t seq16)
 {
-	(void)e;
-	(void)target;
-	(void)seq16;
-	return -1;
+	struct mda_target *mt = mt_of(e, target);
+	int ttl = seq16 & 0xff;
+	int64_t found = -1;
+	struct probe *pr;
+	uint32_t f;
+
+	if (mt == NULL || ttl < e->c->first_hop || ttl > e->c->max_hops)
+		return -1;
+	/* The wire seq has the low 8 bits of the flow: every 256th flow
+	 * may be the one; the one in flight with that seq, if one only. */
+	for (f = seq16 >> 8; f < mt->nflows; f += 256) {
+		pr = pool_find(&e->pool, sent_at(e, mt, f, ttl)->serial);
+		if (pr == NULL || pr->target != target ||
+		    pr->seq != MDA_SEQ(f, ttl))
+			continue;
+		if (found >= 0)
+			return -1;
+		found = pr->serial;
+	}
+	return found;
 }
 
 /*
@@ -1071,8 +1301,15 @@ static const struct mode mode_mda = {
 int
 mda_mode(struct engine *e)
 {
-	if ((e->ms = calloc(1, sizeof(struct mda))) == NULL)
+	struct mda *md;
+
+	if ((md = e->ms = calloc(1, sizeof(struct mda))) == NULL)
 		return -1;
+	if ((md->bud = budget_new(MDA_ROUTERS)) == NULL) {
+		free(md);
+		e->ms = NULL;
+		return -1;
+	}
 	e->mode = &mode_mda;
 	return 0;
 }

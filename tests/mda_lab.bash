@@ -188,9 +188,9 @@ mdl_down()
 	netns_down "${MDL_DIR:-}" "${MDL:-md-$$}"
 }
 
-# mdl_up_tag TAG: mdl_up, the lab named TAG-PID instead of md-PID (a test
-# file whose namespaces must carry its own prefix).
-mdl_up_tag()
+# mdl_up_as TAG: mdl_up with namespaces named TAG-PID-NODE (a test file
+# of its own prefix); mdl_down removes them the same way.
+mdl_up_as()
 {
 	mdl_is_root || return 0
 	netns_gc "$1"

@@ -12,7 +12,7 @@ load mda_lab
 setup_file()
 {
 	lab_up_tag mr || return 1
-	mdl_up_tag mrm
+	mdl_up_as mrm
 }
 
 teardown_file()
