@@ -154,8 +154,8 @@ static const struct field *const probe[] = { &f_type, &f_time, &f_target,
 	PORT_FIELDS, NULL };
 /* A trace's hop has a list per probe; an --all-paths interface none
  * (its probes are counted in sent, received and the RTTs). */
-#define OPTL(v, n, k, m) static const struct field v = \
-	{ n, k, offsetof(struct record, m), offsetof(struct record, nprobes), 1 }
+#define OPTL(v, n, k, m) FIELD(v, n, k, m, \
+	offsetof(struct record, nprobes), 1)
 OPTL(f_ofroms, "froms", F_STRS, froms);
 OPTL(f_ortts, "rtts_ms", F_MSS, rtts);
 OPTL(f_omarks, "marks", F_STRS, marks);

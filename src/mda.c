@@ -663,7 +663,8 @@ learn(struct engine *e, struct mda_target *mt, const struct probe *pr,
 		/* A flow that may have gone to another interface of the hop
 		 * than paced for says nothing of this one's limit. */
 		else if (paced && (s0 & RTR_SURE))
-			budget_silent(md->bud, p);
+			(void)budget_silent(md->bud, p, pr->sent,
+			    engine_now(e));
 		return BUDGET_NONE;
 	}
 	if (paced && trial) {
@@ -676,7 +677,7 @@ learn(struct engine *e, struct mda_target *mt, const struct probe *pr,
 	if (!paced || p != got || trial)
 		budget_spent(md->bud, got, engine_now(e));
 	else
-		budget_paced(md->bud, got);
+		budget_paced(md->bud, got, engine_now(e));
 	md->ttl_rtr[fam][h] = (uint16_t)(got + 1);
 	return got;
 }
