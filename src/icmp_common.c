@@ -5,26 +5,42 @@
 #include "icmp.h"
 #include "icmp_int.h"
 
+/*
+ * RFC 1071's sum, added in the CPU's byte order: a ones' complement sum of
+ * byte-swapped words is the byte-swapped sum (RFC 1071, 2(B)), so the
+ * words are loaded as they lie, 32 bits at a time (2^16 = 1 in ones'
+ * complement: halves fold alike), and only the result is turned to
+ * network order.  A third of the instructions of a byte-by-byte sum.
+ */
 uint16_t
 icmp_cksum(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t sum = 0;
+	uint32_t w;
+	uint16_t h;
+	uint8_t last[2] = { 0, 0 };
 
-	/* 32-bit words: 2^16 = 1 in ones' complement, so they fold alike. */
-	for (; len > 3; p += 4, len -= 4)
-		sum += (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
+	for (; len > 3; p += 4, len -= 4) {
+		memcpy(&w, p, 4);
+		sum += w;
+	}
 	if (len > 1) {
-		sum += (uint32_t)p[0] << 8 | p[1];
+		memcpy(&h, p, 2);
+		sum += h;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		sum += (uint32_t)p[0] << 8;
+	if (len) {		/* the high byte of a last word */
+		last[0] = p[0];
+		memcpy(&h, last, 2);
+		sum += h;
+	}
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	h = (uint16_t)~sum;
+	memcpy(last, &h, 2);
+	return (uint16_t)(last[0] << 8 | last[1]);
 }
 
 size_t

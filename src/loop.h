@@ -23,6 +23,19 @@ int		 loop_add(struct loop *, int fd, loop_fn *, void *arg);
 int		 loop_del(struct loop *, int fd);
 
 /*
+ * Quiet a descriptor (on 1) for a caller that reads it at every turn
+ * anyway, as a sweep sending as fast as it can does: it leaves the
+ * kernel's interest list, and loop_poll runs its callback at every call
+ * (LOOP_IN | LOOP_ERR), ready or not.  Why: while a socket is in an epoll
+ * set, every datagram it receives, and every one it sent that the device
+ * frees, wakes its wait queue, which takes two locks with interrupts off
+ * (the queue's and epoll's) per packet, even when nobody sleeps.  on 0
+ * puts it back before the caller waits; what came meanwhile is reported
+ * at once.
+ */
+int		 loop_quiet(struct loop *, int fd, int on);
+
+/*
  * Signals as events: each signal of set that comes runs fn from
  * loop_poll, like a ready descriptor, also when loop_poll does not wait
  * (timeout 0) and however busy the caller is.  The caller blocks set in

@@ -13,6 +13,7 @@
 
 struct handler {
 	int	 fd;
+	int	 quiet;		/* out of the interest list: run every poll */
 	loop_fn	*fn;
 	void	*arg;
 };
@@ -74,6 +75,7 @@ loop_add(struct loop *l, int fd, loop_fn *fn, void *arg)
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		return -1;
 	l->h[i].fd = fd;
+	l->h[i].quiet = 0;
 	l->h[i].fn = fn;
 	l->h[i].arg = arg;
 	return 0;
@@ -87,10 +89,35 @@ loop_del(struct loop *l, int fd)
 	for (i = 0; i < LOOP_MAX; i++)
 		if (l->h[i].fd == fd) {
 			l->h[i].fd = -1;
+			if (l->h[i].quiet)
+				return 0;
 			return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 		}
 	errno = ENOENT;
 	return -1;
+}
+
+int
+loop_quiet(struct loop *l, int fd, int on)
+{
+	struct epoll_event ev = { 0 };
+	int i;
+
+	for (i = 0; i < LOOP_MAX && l->h[i].fd != fd; i++)
+		;
+	if (i == LOOP_MAX || fd == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (l->h[i].quiet == !!on)
+		return 0;
+	ev.events = EPOLLIN;
+	ev.data.u32 = (uint32_t)i;
+	if (epoll_ctl(l->epfd, on ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, fd,
+	    &ev) == -1)
+		return -1;
+	l->h[i].quiet = !!on;
+	return 0;
 }
 
 static void
@@ -171,5 +198,8 @@ loop_poll(struct loop *l, int64_t timeout_ns)
 			what |= LOOP_ERR;
 		h->fn(h->arg, h->fd, what);
 	}
+	for (i = 0; i < LOOP_MAX; i++)
+		if (l->h[i].fd != -1 && l->h[i].quiet)
+			l->h[i].fn(l->h[i].arg, l->h[i].fd, LOOP_IN | LOOP_ERR);
 	return n;
 }

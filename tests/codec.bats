@@ -119,6 +119,10 @@ group()
 	group tcp-syn
 }
 
+@test "ICMP checksum in the CPU's byte order equals RFC 1071's, every length and alignment" {
+	group cksum-any
+}
+
 @test "UDP checksum made to carry any value, still sound, the tag untouched" {
 	group udp-cksum
 }
@@ -133,7 +137,7 @@ group()
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 29 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 30 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 }
 

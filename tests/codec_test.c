@@ -1103,6 +1103,26 @@ test_flow(void)
 		}
 }
 
+/* The sum in the CPU's byte order against RFC 1071 written out: every
+ * length, odd ones too, at every alignment, over bytes that carry. */
+static void
+test_cksum_any(void)
+{
+	uint8_t buf[4 + 300];
+	size_t len, off, i;
+
+	for (off = 0; off < 4; off++)
+		for (len = 0; len <= 300; len++) {
+			for (i = 0; i < len; i++)
+				buf[off + i] = (uint8_t)(0xff - (i * 7 + len) % 23);
+			CHECK(icmp_cksum(buf + off, len) == sum16(buf + off, len));
+		}
+	memset(buf, 0xff, sizeof(buf));
+	CHECK(icmp_cksum(buf, 300) == sum16(buf, 300));
+	memset(buf, 0, sizeof(buf));
+	CHECK(icmp_cksum(buf, 300) == 0xffff);
+}
+
 static const uint8_t SRC4[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 2 };
 static const uint8_t DST4[16] = { [10] = 0xff, [11] = 0xff, 203, 0, 113, 9 };
 static const uint8_t SRC6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
@@ -1294,6 +1314,7 @@ static const struct unit_group tests[] = {
 	{ "names", test_names },
 	{ "truncated", test_truncated },
 	{ "cksum4", test_cksum4 },
+	{ "cksum-any", test_cksum_any },
 	{ "build", test_build },
 	{ "flow", test_flow },
 	{ "siphash", test_siphash },
