@@ -9,7 +9,8 @@
  * No clocks per probe, no tags, no checksum verification, no output but
  * the number of targets that answered.
  *
- * usage: floor [-l] [-m BATCH] [-R BATCH] [-r RCVBUF] [-w QUIET_MS] target...
+ * usage: floor [-l] [-m BATCH] [-R BATCH] [-r RCVBUF] [-t] [-w QUIET_MS]
+ *              target...
  *
  *   -l        list the targets, one per line, and exit (nothing is sent)
  *   -m BATCH  sendmmsg BATCH requests per system call (default 1: sendto)
@@ -17,6 +18,10 @@
  *             most 64; 1: recv, one system call per reply)
  *   -r BYTES  receive buffer (default 8 MiB, as mping)
  *   -w MS     stop after MS ms without a reply once all are sent (2000)
+ *   -t        ask the kernel for a receive time stamp of every reply (with
+ *             -R above 1; recv has no room for it)
+ *             (SO_TIMESTAMPNS, as mping does for its RTTs): the cost of
+ *             the stamps alone, the floor reads and ignores them
  *
  * A target is ADDR, ADDR/LEN (every address of the block; for IPv4
  * prefixes up to /30 the network and broadcast addresses are left out, as
@@ -58,6 +63,7 @@ static size_t	 n4, n6, cap4, cap6;
 static uint8_t	*seen;		/* one bit per target: v4 first, then v6 */
 static size_t	 answered;
 static int	 rxbatch = RXB;	/* -R */
+static int	 stamps;	/* -t */
 static uint16_t	 ident;
 static uint32_t	 base_sum;	/* v4 ICMP checksum of the constant parts */
 
@@ -273,6 +279,7 @@ match(const uint8_t *icmp, size_t len, uint8_t want, size_t lo, size_t hi)
 static struct mmsghdr rmm[RXB];
 static struct iovec riov[RXB];
 static uint8_t rbuf[RXB][RXLEN];
+static uint8_t rctl[RXB][64];	/* -t: room for the time stamp */
 
 /* One reply with recv (-R 1) into rbuf[0], as recvmmsg would: 1, or -1. */
 static int
@@ -298,8 +305,11 @@ drain(int fd, int fam)
 	if (fd < 0)
 		return 0;
 	for (;;) {
-		for (i = 0; i < rxbatch; i++)
-			rmm[i].msg_hdr.msg_controllen = 0;
+		for (i = 0; i < rxbatch; i++) {
+			rmm[i].msg_hdr.msg_control = stamps ? rctl[i] : NULL;
+			rmm[i].msg_hdr.msg_controllen = stamps ?
+			    sizeof(rctl[i]) : 0;
+		}
 		n = rxbatch == 1 ? recv1(fd) : recvmmsg(fd, rmm,
 		    (unsigned)rxbatch, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
@@ -372,7 +382,7 @@ main(int argc, char **argv)
 	uint8_t tmp[PKTLEN];
 	int64_t last;
 
-	while ((ch = getopt(argc, argv, "lm:R:r:w:")) != -1)
+	while ((ch = getopt(argc, argv, "lm:R:r:tw:")) != -1)
 		switch (ch) {
 		case 'l':
 			list = 1;
@@ -386,12 +396,15 @@ main(int argc, char **argv)
 		case 'r':
 			rcvbuf = atoi(optarg);
 			break;
+		case 't':
+			stamps = 1;
+			break;
 		case 'w':
 			quiet = atoi(optarg);
 			break;
 		default:
 			fprintf(stderr, "usage: floor [-l] [-m batch] [-R batch] "
-			    "[-r rcvbuf] [-w quiet_ms] target...\n");
+			    "[-r rcvbuf] [-t] [-w quiet_ms] target...\n");
 			return 2;
 		}
 	if (batch < 1 || batch > MAXB)
@@ -425,6 +438,9 @@ main(int argc, char **argv)
 		    IPPROTO_ICMP)) == -1)
 			die("socket");
 		setsockopt(fd4, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+		if (stamps && setsockopt(fd4, SOL_SOCKET, SO_TIMESTAMPNS,
+		    &stamps, sizeof(stamps)) == -1)
+			die("SO_TIMESTAMPNS");
 		if (setsockopt(fd4, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		    sizeof(rcvbuf)) == -1)
 			setsockopt(fd4, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
@@ -440,6 +456,9 @@ main(int argc, char **argv)
 		    IPPROTO_ICMPV6)) == -1)
 			die("socket");
 		setsockopt(fd6, IPPROTO_ICMPV6, ICMPV6_FILTER, &f, sizeof(f));
+		if (stamps && setsockopt(fd6, SOL_SOCKET, SO_TIMESTAMPNS,
+		    &stamps, sizeof(stamps)) == -1)
+			die("SO_TIMESTAMPNS");
 		if (setsockopt(fd6, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		    sizeof(rcvbuf)) == -1)
 			setsockopt(fd6, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
