@@ -399,11 +399,13 @@ summaries_of(struct engine *e, enum rec_type type)
 {
 	uint32_t i, k, *order = targets_in_order(e->tg);
 
+	e->rep->at = real_time();
 	for (k = 0; k < e->tg->n; k++) {
 		i = order ? order[k] : k;
 		if (!(e->tg->t[i].flags & T_GONE))
 			summary_of(e, i, type);
 	}
+	e->rep->at = 0;
 	free(order);
 }
 

@@ -39,7 +39,7 @@ report_target(const struct report *rep, struct record *r, enum rec_type type,
     const struct target *t, struct rec_text *txt)
 {
 	record_clear(r, type);
-	r->time = real_time();
+	r->time = rep->at > 0 ? rep->at : real_time();
 	report_method(rep, r);
 	r->index = t - rep->tg->t;
 	r->order = targets_order(rep->tg, (uint32_t)r->index);

@@ -28,6 +28,9 @@ struct report {
 	const struct conf	*c;
 	uint32_t		 answered;	/* targets that answered */
 	long			 name_width;	/* widest target (fping) */
+	double			 at;	/* >0: the time of every record made
+					   now (a run's summaries: one clock
+					   read, not one a target) */
 };
 
 double	real_time(void);
