@@ -927,11 +927,31 @@ quiet_sockets(struct engine *e, struct loop *l, int on)
 	return 0;
 }
 
+/* One turn of the loop after a step: output, then wait for what is due. */
+static int
+turn(struct engine *e, struct loop *l, int *busy)
+{
+	int64_t wait = views(e, engine_wait(e, e->clock()));
+
+	if (flush_output(e, e->clock(), &wait) == -1) {
+		e->write_error = errno;
+		return -1;
+	}
+	*busy = wait == 0 ? *busy + 1 : 0;
+	if ((*busy == 0 || *busy == BUSY_TURNS) &&
+	    quiet_sockets(e, l, *busy != 0) == -1)
+		return -1;
+	/* Signals come as loop events; EINTR is a stop and continue
+	 * (Ctrl-Z, SIGSTOP), which epoll_wait never restarts. */
+	if (loop_poll(l, wait) == -1 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
 int
 engine_run(struct engine *e, struct loop *l)
 {
-	int64_t wait;
-	int r, busy = 0;
+	int r, busy = 0, saved;
 
 	/*
 	 * A timed wait ends up to the timer slack late (50 us by default);
@@ -943,23 +963,16 @@ engine_run(struct engine *e, struct loop *l)
 		return -1;
 	if (e->s6.fd != -1 && loop_add(l, e->s6.fd, on_readable, e) == -1)
 		return -1;
-	while ((r = engine_step(e, e->clock())) == 0) {
-		wait = views(e, engine_wait(e, e->clock()));
-		if (flush_output(e, e->clock(), &wait) == -1) {
-			e->write_error = errno;
-			return -1;
-		}
-		busy = wait == 0 ? busy + 1 : 0;
-		if ((busy == 0 || busy == BUSY_TURNS) &&
-		    quiet_sockets(e, l, busy != 0) == -1)
-			return -1;
-		/* Signals come as loop events; EINTR is a stop and continue
-		 * (Ctrl-Z, SIGSTOP), which epoll_wait never restarts. */
-		if (loop_poll(l, wait) == -1 && errno != EINTR)
-			return -1;
-	}
-	if (r == -1)
+	while ((r = engine_step(e, e->clock())) == 0 &&
+	    (r = turn(e, l, &busy)) == 0)
+		;
+	if (r == -1 && e->nomem)
 		errno = ENOMEM;
+	/* The sockets back in epoll: later polls (the names' pipe) must
+	 * not read them. */
+	saved = errno;
+	(void)quiet_sockets(e, l, 0);
+	errno = saved;
 	return r == -1 ? -1 : 0;
 }
 
