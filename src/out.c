@@ -251,22 +251,6 @@ fixed_digits(char *end, double d, int prec)
 
 	if (prec < 0 || prec > 6 || signbit(d) || !(d < 9007199254740992.0))
 		return NULL;
-	/*
-	 * A number of whole prec-th parts (RTTs in whole microseconds as ms
-	 * to 3 decimals): the integer and its last prec digits, one
-	 * conversion.  x is exact to far better than 1e-6 below 2^33.
-	 */
-	x = d * pow10[prec];
-	if (x < 8589934592.0 && fabs(x - (double)(v = (uint64_t)(x + 0.5))) <
-	    1e-6) {
-		w = v / pow10[prec];
-		v %= pow10[prec];
-		if (prec) {
-			p = digits(p, v, prec);
-			*--p = '.';
-		}
-		return digits(p, w, 1);
-	}
 	w = (uint64_t)d;
 	x = (d - (double)w) * pow10[prec];
 	v = (uint64_t)x;
