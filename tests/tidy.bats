@@ -17,6 +17,7 @@
 
 bats_require_minimum_version 1.5.0
 load netns
+load reload_lab
 
 REPO="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 MPING="${MPING:-$REPO/mping}"
@@ -94,17 +95,10 @@ teardown()
 }
 
 # td_hosts "ADDR NAME"...: c's hosts file, rewritten in place (ip netns
-# exec bind-mounts it: a new file would not be seen).
+# exec bind-mounts it: a new file would not be seen): reload_lab's.
 td_hosts()
 {
-	local l
-
-	{
-		printf '127.0.0.1\tlocalhost\n'
-		for l in "$@"; do
-			printf '%s\n' "$l"
-		done
-	} >"$TD_ETC/hosts"
+	RL_ETC=$TD_ETC rl_hosts "$@"
 }
 
 # tmp ARGS...: mping in c, stdin from /dev/null.
