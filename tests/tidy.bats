@@ -427,7 +427,7 @@ unit()
 {
 	local group=$1 t=$2
 	shift 2
-	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -I"$REPO/src" \
+	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O0 -I"$REPO/src" \
 	    -o "$BATS_TEST_TMPDIR/$t" "$REPO/tests/$t.c" "$@" -lm
 	run "$BATS_TEST_TMPDIR/$t" "$group"
 	echo "$output"
