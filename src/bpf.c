@@ -113,7 +113,8 @@ attach(int fd, struct prog *p)
 	return 0;
 }
 
-/* An echo message of type at X with our id: accept, else drop. */
+/* An echo (or timestamp) message of type at X with our id: accept,
+ * else drop. */
 static void
 echo_at_x(struct prog *p, uint8_t type, uint16_t id)
 {
@@ -125,7 +126,7 @@ echo_at_x(struct prog *p, uint8_t type, uint16_t id)
 
 /*
  * The ICMP type at X: an error type on to L_ERROR; else it must be our
- * echo reply (reply) with our id.
+ * reply (echo or timestamp: type reply) with our id.
  */
 static void
 dispatch(struct prog *p, uint8_t reply, const uint8_t *errors, size_t n,
@@ -143,15 +144,15 @@ dispatch(struct prog *p, uint8_t reply, const uint8_t *errors, size_t n,
  * IPv4: X is the IP header's length; ICMP type at X.  An error's quoted
  * IP header starts at X + 8: its protocol must be ICMP, and after its own
  * header (its IHL, which BPF_MSH cannot read at a variable offset: masked
- * and shifted by hand) our echo request.
+ * and shifted by hand) our request (echo: 8, timestamp: 13).
  */
 static void
-icmp4(struct prog *p, uint16_t id)
+icmp4(struct prog *p, uint8_t reply, uint8_t request, uint16_t id)
 {
 	static const uint8_t errors[] = { 3, 11, 12, 4, 5 };
 
 	op(p, BPF_LDX | BPF_B | BPF_MSH, 0);
-	dispatch(p, 0, errors, sizeof(errors), id);
+	dispatch(p, reply, errors, sizeof(errors), id);
 	label(p, L_ERROR);
 	op(p, BPF_LD | BPF_B | BPF_IND, 8 + 9);
 	jump(p, BPF_JEQ, 1, -1, L_DROP);
@@ -161,7 +162,7 @@ icmp4(struct prog *p, uint16_t id)
 	op(p, BPF_ALU | BPF_ADD | BPF_X, 0);
 	op(p, BPF_ALU | BPF_ADD | BPF_K, 8);
 	op(p, BPF_MISC | BPF_TAX, 0);
-	echo_at_x(p, 8, id);
+	echo_at_x(p, request, id);
 }
 
 /*
@@ -202,9 +203,20 @@ bpf_icmp_echo(int fd, int family, uint16_t id)
 
 	memset(&p, 0, sizeof(p));
 	if (family == AF_INET)
-		icmp4(&p, id);
+		icmp4(&p, 0, 8, id);
 	else
 		icmp6(&p, id);
+	return attach(fd, &p);
+}
+
+/* A timestamp reply (14) or request (13) has its id where echo has. */
+int
+bpf_icmp_timestamp(int fd, uint16_t id)
+{
+	struct prog p;
+
+	memset(&p, 0, sizeof(p));
+	icmp4(&p, 14, 13, id);
 	return attach(fd, &p);
 }
 

@@ -18,6 +18,12 @@
  */
 int	bpf_icmp_echo(int fd, int family, uint16_t id);
 /*
+ * The same for a raw IPv4 ICMP socket of timestamp requests
+ * (--icmp-timestamp): timestamp replies with id, errors quoting a
+ * timestamp request with id.
+ */
+int	bpf_icmp_timestamp(int fd, uint16_t id);
+/*
  * A raw TCP or UDP socket: only segments or datagrams from port sport to
  * port dport and, if flags is not 0, with one of those TCP flag bits set
  * (byte 13 of the TCP header).  0, or -1 with errno.

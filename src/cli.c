@@ -821,6 +821,9 @@ cli_parse(int argc, char **argv, struct conf *c, const char ***files,
 		take(&st, i, optarg);
 	}
 	rules(&st);
+	/* SIGHUP reads the files again: not stdin, not a trace (main.c). */
+	for (i = 0; !st.c.trace && i < (size_t)st.nfiles; i++)
+		st.c.reload |= strcmp(st.files[i], "-") != 0;
 	*c = st.c;
 	*files = st.files;
 	*nfiles = st.nfiles;

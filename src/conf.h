@@ -88,6 +88,8 @@ struct conf {
 	uint32_t	 down_after, up_after;
 	const char	*prom_file;	/* --prom-file PATH, or NULL */
 	int64_t		 resolve_every_ns;	/* names again (0: never) */
+	int		 reload;	/* SIGHUP reads a -f FILE again (a
+					   ping run with one): reload records */
 	uint32_t	 max_targets;
 	int		 quiet, alive, unreach, timestamp;
 	enum out_format	 format;

@@ -142,6 +142,13 @@ engine_timer(struct engine *e, const struct job *j)
 		e->nomem = 1;
 }
 
+void
+engine_tick_by(struct engine *e, int64_t t)
+{
+	if (t < e->next_tick)
+		e->next_tick = t;
+}
+
 static struct sock *
 sock_of(struct engine *e, const struct target *t)
 {

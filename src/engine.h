@@ -164,6 +164,8 @@ int	engine_restart(struct engine *, uint32_t target);
 int64_t	engine_now(const struct engine *);
 void	engine_queue(struct engine *, const struct job *);
 void	engine_timer(struct engine *, const struct job *);
+/* The mode's tick is due by t at the latest (its own work appeared). */
+void	engine_tick_by(struct engine *, int64_t t);
 /* No probe in flight, none queued, none to retry. */
 int	engine_idle(const struct engine *);
 /* A probe has its outcome: counts, and its slot back. */

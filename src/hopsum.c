@@ -31,6 +31,8 @@ struct hs_hop {
 struct hopsum {
 	struct hs_hop	*hop;		/* [ttl - first] */
 	int		 first, n;
+	int		 dest;		/* lowest TTL the target answered
+					   at, 0: none yet */
 };
 
 struct hopsum *
@@ -143,6 +145,9 @@ hopsum_add(struct hopsum *s, const struct record *r)
 			h->received++;
 			h->last = r->rtts[q];
 			stats_add(&h->rtt, r->rtts[q]);
+			if (r->addr && strcmp(r->froms[q], r->addr) == 0 &&
+			    (s->dest == 0 || r->ttl < s->dest))
+				s->dest = r->ttl;
 		}
 		if (count_addr(h, r, r->froms[q]) == -1)
 			return -1;
@@ -173,14 +178,28 @@ host_width(const struct hs_addr *a)
 	return strlen(a->addr) + (a->name ? strlen(a->name) + 3 : 0);
 }
 
+/*
+ * The table's rows: to the lowest hop where the target answered, as mtr
+ * (net_max()) shows them.  A round whose probes at the target's hop were
+ * all lost found it a hop further; that hop line was printed as it
+ * happened, but the table has no row past the target.
+ */
+static int
+rows(const struct hopsum *s)
+{
+	if (s->dest >= s->first && s->dest - s->first < s->n)
+		return s->dest - s->first + 1;
+	return s->n;
+}
+
 /* The widest host of the table ("???": 3). */
 static long
-widest(const struct hopsum *s)
+widest(const struct hopsum *s, int n)
 {
 	size_t w = 3, x;
 	int i, k;
 
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < n; i++)
 		for (k = 0; k < s->hop[i].naddr; k++)
 			if ((x = host_width(&s->hop[i].addr[k])) > w)
 				w = x;
@@ -208,13 +227,13 @@ hopsum_emit(const struct hopsum *s, struct out *o,
 	const struct hs_addr *by[HS_MAX_ADDRS];
 	const char *addrs[HS_MAX_ADDRS], *names[HS_MAX_ADDRS];
 	struct record r;
-	long width = widest(s);
-	int i, k, n, named;
+	int i, k, n, named, last = rows(s);
+	long width = widest(s, last);
 
-	for (i = 0; i < s->n; i++) {
+	for (i = 0; i < last; i++) {
 		r = *tmpl;
 		r.ttl = s->first + i;
-		r.hops = s->first + s->n - 1;
+		r.hops = s->first + last - 1;
 		r.name_width = width;
 		n = ranked(&s->hop[i], by);
 		for (k = named = 0; k < n; k++) {

@@ -22,7 +22,8 @@ void		 hopsum_free(struct hopsum *);
  */
 int		 hopsum_add(struct hopsum *, const struct record *hop);
 /*
- * One REC_HOP_SUMMARY per hop from the first seen to the last, each a
+ * One REC_HOP_SUMMARY per hop from the first seen to the last (no further
+ * than the lowest hop where the target itself answered, as mtr), each a
  * copy of tmpl (the target's part) with the hop's numbers: ttl, from
  * (the address that answered most), addrs (every one, most answers
  * first) and names (when the hop records had them), sent, received,

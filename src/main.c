@@ -74,6 +74,8 @@ struct run {
 	const char		**files;
 	int			 nfiles;
 	int			 bad_targets, no_socket;
+	int			 unresolved;	/* of bad_targets: names kept
+						   in the run to resolve later */
 };
 
 /*
@@ -167,6 +169,8 @@ resolved(void *arg, const char *name, uint32_t order,
 			    TARGET_NOMEM : i;
 		if (i == TARGET_NOMEM)
 			run->in.nomem = 1;
+		else if (i >= 0 && !run->c.fping.on && !run->c.trace)
+			run->unresolved++;
 	} else if (has_socket(run, name, sa->sa_family))
 		input_address(&run->in, name, order, sa);
 	if (run->c.fping.rdns == 1)
@@ -274,18 +278,6 @@ read_files_again(void *arg)
 			read_file(run, run->files[i]);
 }
 
-/* Whether a -f FILE can be read again: one that is not stdin. */
-static int
-files_to_reload(const struct run *run)
-{
-	int i;
-
-	for (i = 0; i < run->nfiles; i++)
-		if (strcmp(run->files[i], "-") != 0)
-			return 1;
-	return 0;
-}
-
 /* Out of memory, or too many targets, before the run: the end. */
 static void
 input_checked(const struct run *run)
@@ -345,6 +337,25 @@ read_inputs(struct run *run, int argc, char **argv)
 	input_checked(run);
 }
 
+/*
+ * Bad targets at the end: a name kept in the run that resolved since (a
+ * later lookup, --resolve-every) is one no more, its replies speak for
+ * it; one still without an address stays bad (exit 2, as fping's
+ * unresolvable name).  Those a reload removed do not count.
+ */
+static int
+bad_targets(const struct run *run)
+{
+	uint32_t i, still = 0;
+
+	if (run->unresolved == 0)
+		return run->bad_targets;
+	for (i = 0; i < run->tg.n; i++)
+		still += run->tg.t[i].family == 0 &&
+		    !(run->tg.t[i].flags & T_GONE);
+	return run->bad_targets - run->unresolved + (int)still;
+}
+
 static int
 exit_status(const struct run *run)
 {
@@ -357,7 +368,7 @@ exit_status(const struct run *run)
 		return EXIT_USAGE;
 	if (resolver_no_fds(run->res) || run->no_socket)
 		return EXIT_SYSTEM;
-	if (run->bad_targets)
+	if (bad_targets(run))
 		return EXIT_BADTARGET;
 	/* The targets still in the run: not those a reload removed. */
 	return run->rep.answered == targets_live(&run->tg) ? 0 :
@@ -638,7 +649,7 @@ attach_reload(void *arg)
 	run->rl.arg = run;
 	resolver_on_again(run->res, again);
 	reload_attach(&run->rl, &run->e, &run->in, run->l,
-	    files_to_reload(run), run->rfd);
+	    run->c.reload, run->rfd);
 }
 
 /* input.usable while the run goes: a socket for the family. */

@@ -115,7 +115,8 @@ int	method_raw_open(struct sock *, int family, int proto,
  */
 uint16_t method_flow_port(const struct sock *, const struct conf *, int flow);
 int	method_our_port(const struct sock *, const struct conf *, uint16_t);
-/* .create of a raw method: the common state and its source cache. */
+/* .create of a raw method (and of UDP's, for closed_port()): the common
+ * state and its source cache. */
 void	*method_raw_create(const struct conf *, const struct targets *);
 /* A payload's keyed tag verifies for the target it names: 1 and h. */
 int	method_tagged(const struct tag_key *, const struct targets *,

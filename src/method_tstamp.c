@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf.h"
 #include "icmp.h"
 #include "method.h"
 
@@ -77,6 +78,11 @@ ts_open(struct sock *s, int family, const struct conf *c, char *err,
 	if (getrandom(&s->id, sizeof(s->id), 0) != sizeof(s->id))
 		s->id = (uint16_t)getpid();
 	filter(s);
+	/* And of those, only our id's replies and errors quoting our
+	 * requests, as method_icmp.c's echo: next to another process's
+	 * sweep, its errors (and another timestamp run's replies) would
+	 * cost a read each.  Without it, every packet is still checked. */
+	bpf_icmp_timestamp(s->fd, s->id);
 	return sock_setup(s, c, err, errlen);
 }
 

@@ -63,7 +63,14 @@ udp_open(struct sock *s, int family, const struct conf *c, char *err,
 		errno = saved;
 		return -1;
 	}
-	return sock_setup(s, c, err, errlen);
+	if (sock_setup(s, c, err, errlen) == -1)
+		return -1;
+	/* IPv6: the source toward a target, asked when a port unreachable
+	 * does not come from it (closed_port()); without, never asked. */
+	if (family == AF_INET6 &&
+	    (s->route_fd = srcaddr_socket(family, c, err, errlen)) == -1)
+		s->route_fd = 0;
+	return 0;
 }
 
 /* -s is the UDP payload; the kernel writes the header. */
@@ -156,15 +163,28 @@ udp_recognise(void *arg, const struct sock *s, const struct rx *rx,
 static int quoted_datagram(const struct method_state *, const struct sock *,
     const struct icmp_msg *, struct answer *);
 
-/* Port unreachable from the target itself: a closed port, the host up. */
+/*
+ * Port unreachable from the target itself: a closed port, the host up.
+ * A target this host answers for through a local route (ip route add
+ * local) is answered by this host's own kernel.  IPv4's icmp_send()
+ * answers from the address probed; IPv6's icmp6_send() takes it only if
+ * an interface has it, else a route lookup back to us picks the source:
+ * the address our probe left from (::1 where the host has no other).
+ * That error speaks for the target as well.
+ */
 static int
-closed_port(const struct sock *s, const struct icmp_msg *m,
-    const struct answer *a)
+closed_port(struct method_state *um, const struct sock *s,
+    const struct icmp_msg *m, const struct rx *rx, const struct answer *a)
 {
-	uint8_t port_unreach = s->family == AF_INET ? 3 : 4;
+	uint8_t port_unreach = s->family == AF_INET ? 3 : 4, src[16];
 
-	return m->cls == ICMP_C_UNREACH && m->code == port_unreach &&
-	    memcmp(a->from, a->dst, 16) == 0;
+	if (m->cls != ICMP_C_UNREACH || m->code != port_unreach)
+		return 0;
+	if (memcmp(a->from, a->dst, 16) == 0)
+		return 1;
+	return s->family == AF_INET6 && s->route_fd > 0 &&
+	    srcaddr_get(&um->route, s->route_fd, &rx->from, src) == 0 &&
+	    memcmp(src, a->from, 16) == 0;
 }
 
 /*
@@ -192,7 +212,8 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 	    m->quote_l4, m->quote_l4_len, &a->h)))
 		return 0;
 	if (method_errqueue_answer(s->family, rx, m, a) == 0 &&
-	    closed_port(s, m, a)) {
+	    closed_port(um, s, m, rx, a)) {
+		memcpy(a->from, a->dst, 16);
 		a->kind = OC_REPLY;
 		a->state = "closed";
 		a->port = um->c->port;
@@ -207,7 +228,7 @@ udp_recognise_err(void *arg, const struct sock *s, const struct rx *rx,
 const struct method method_udp = {
 	.name = "udp",
 	.open = udp_open,
-	.create = method_state_create,
+	.create = method_raw_create,	/* its route cache: closed_port() */
 	.destroy = method_state_destroy,
 	.probe_len = udp_probe_len,
 	.answer_len = udp_answer_len,

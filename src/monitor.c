@@ -29,6 +29,9 @@ enum { UD_UNKNOWN, UD_UP, UD_DOWN };
 struct ival {
 	uint16_t	 sent, lost, errors, dups;
 	uint16_t	 n;		/* RTTs in the interval */
+	uint16_t	 lag;		/* ms its last record came after its
+					   report's start (a later slice;
+					   padding that was there anyway) */
 	float		 mean, m2;	/* Welford, ms */
 	float		 min, max;
 	float		 jsum;		/* the target's at the first RTT */
@@ -59,7 +62,8 @@ struct monitor {
 	int			 busy;
 	uint32_t		*order;	/* targets in order, or NULL */
 	uint32_t		 at, count;	/* next of count */
-	double			 end;	/* its time: the interval's end */
+	double			 end;	/* its start: the first slice's end */
+	uint16_t		 lag;	/* this slice's, ms after end */
 };
 
 int64_t
@@ -201,8 +205,16 @@ ival_rtts(const struct ival *v, const struct target *t, struct record *r)
 		r->jitter = (stats_jsum(&t->rtt) - v->jsum) / (v->n - 1);
 }
 
+/* A probe's send time, Unix s (as miss_start and hit_start have it). */
+static double
+sent_real(struct engine *e, int64_t sent_mono)
+{
+	return real_time() - (double)(engine_now(e) - sent_mono) / 1e9;
+}
+
 void
-monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt)
+monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt,
+    int64_t sent_mono)
 {
 	struct updown *u;
 
@@ -215,7 +227,7 @@ monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt)
 	u = &m->ud[i];
 	u->misses = 0;
 	if (u->hits++ == 0)
-		u->hit_start = real_time() - rtt / 1e3;
+		u->hit_start = sent_real(e, sent_mono);
 	if (u->state == UD_DOWN && u->hits >= m->c->up_after) {
 		emit_change(e, i, u, 1);
 		u->state = UD_UP;
@@ -229,14 +241,26 @@ monitor_miss(struct monitor *m, struct engine *e, uint32_t i,
     int64_t sent_mono)
 {
 	struct updown *u;
+	double sent;
 
 	if (m == NULL || m->c->down_after == 0 || room(m, i) == -1)
 		return;
 	u = &m->ud[i];
+	sent = sent_real(e, sent_mono);
+	/*
+	 * A probe sent before the run of answers began, which times out
+	 * after its first reply (the timeout is longer than the period): it
+	 * went out while the target was down.  It ends no run of answers
+	 * and starts no outage: one outage, one down and one up.  Before
+	 * the up record (--up-after more than 1) it is the outage's loss.
+	 */
+	if (u->hits > 0 && sent < u->hit_start) {
+		u->lost += u->state == UD_DOWN;
+		return;
+	}
 	u->hits = 0;
 	if (u->misses++ == 0)
-		u->miss_start = real_time() -
-		    (double)(engine_now(e) - sent_mono) / 1e9;
+		u->miss_start = sent;
 	if (u->state == UD_DOWN) {
 		u->lost++;
 		return;
@@ -267,9 +291,13 @@ prom_target(struct monitor *m, struct engine *e, uint32_t i,
 	prom_add(m->prom, iv, &all, up);
 }
 
-/* Target i's interval record, and its counts start again. */
+/*
+ * Target i's interval record, and its counts start again.  Its counts are
+ * cut now, in its slice of the report: its interval ends at the slice's
+ * time (lag ms after the report's start), and the next begins there.
+ */
 static void
-interval(struct monitor *m, struct engine *e, uint32_t i, double end)
+interval(struct monitor *m, struct engine *e, uint32_t i)
 {
 	const struct target *t = &e->tg->t[i];
 	struct ival *v = &m->iv[i];
@@ -277,8 +305,8 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 	struct record r;
 
 	report_target(e->rep, &r, REC_INTERVAL, t, &txt);
-	r.t_start = m->iv_start;
-	r.t_end = end;
+	r.t_start = m->iv_start + v->lag / 1e3;
+	r.t_end = m->end + m->lag / 1e3;
 	report_counts(e->rep, t, &r);
 	if (!m->c->cumulative) {
 		r.sent = (uint16_t)(t->sent - v->sent);
@@ -298,6 +326,7 @@ interval(struct monitor *m, struct engine *e, uint32_t i, double end)
 	if (m->prom)
 		prom_target(m, e, i, &r);
 	memset(v, 0, sizeof(*v));
+	v->lag = m->lag;
 	v->sent = (uint16_t)t->sent;
 	v->lost = (uint16_t)lost_of(t);
 	v->errors = (uint16_t)targets_counted(e->tg, i, TC_ERRORS);
@@ -336,13 +365,21 @@ report_begin(struct monitor *m, struct engine *e)
 static void
 report_slice(struct monitor *m, struct engine *e, uint32_t max)
 {
+	double lag = ceil((real_time() - m->end) * 1e3);
 	uint32_t i;
 
+	/* The first slice cuts its counts in the step the report began;
+	 * a later one after replies came meanwhile: whole ms up (its end
+	 * is never before a reply it counts), so that an interval's end
+	 * and the next one's start are the same number.  A report that
+	 * takes over a minute keeps 65.535 s. */
+	m->lag = (uint16_t)(m->at == 0 || lag < 0 ? 0 : lag > 65535 ? 65535 :
+	    lag);
 	for (; m->at < m->count && max > 0; m->at++, max--) {
 		i = m->order ? m->order[m->at] : m->at;
 		/* One that left had its last record then. */
 		if (!(e->tg->t[i].flags & T_GONE))
-			interval(m, e, i, m->end);
+			interval(m, e, i);
 	}
 	if (m->at < m->count)
 		return;

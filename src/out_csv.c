@@ -24,7 +24,7 @@ csv_cell(struct obuf *b, const char *s)
 }
 
 static const struct field *const *
-columns(const struct out *o)
+base_columns(const struct out *o)
 {
 	if (o->conf->trace_down)
 		return fields_csv_watch(o->conf->method != PM_ICMP);
@@ -40,13 +40,53 @@ columns(const struct out *o)
 
 /*
  * Whether a record type has a column: worked out once at begin, not per
- * row, into the formatter's own state (o->view).
+ * row, into the formatter's own state (o->view), with the columns.
  */
 #define CSV_MAX_COLS	64
 
 struct csv {
-	uint8_t	 has[REC_NTYPES][CSV_MAX_COLS];
+	uint8_t			 has[REC_NTYPES][CSV_MAX_COLS];
+	const struct field	*col[CSV_MAX_COLS + 1];
 };
+
+/* Without its state (no memory for it), the mode's columns alone: the
+ * header and the rows agree. */
+static const struct field *const *
+columns(const struct out *o)
+{
+	const struct csv *v = o->view;
+
+	return v ? v->col : base_columns(o);
+}
+
+static int
+same_field(const struct field *a, const struct field *b)
+{
+	return a == b || (a->off == b->off && strcmp(a->name, b->name) == 0);
+}
+
+/*
+ * A run that SIGHUP reloads (conf.reload): the reload record's fields
+ * that are no column yet end the columns (joined, left; with -q its
+ * time and targets too).
+ */
+static void
+fill_columns(const struct out *o, struct csv *v)
+{
+	const struct field *const *base = base_columns(o), *const *f;
+	int n, c;
+
+	for (n = 0; base[n] && n < CSV_MAX_COLS; n++)
+		v->col[n] = base[n];
+	for (f = fields_of(REC_RELOAD); o->conf->reload && *f &&
+	    n < CSV_MAX_COLS; f++) {
+		for (c = 0; c < n && !same_field(v->col[c], *f); c++)
+			;
+		if (c == n)
+			v->col[n++] = *f;
+	}
+	v->col[n] = NULL;
+}
 
 static int
 type_has(enum rec_type t, const struct field *col)
@@ -55,9 +95,7 @@ type_has(enum rec_type t, const struct field *col)
 
 	/* The same value under the same name is the same column (a
 	 * summary's reason is optional in JSON only). */
-	for (mine = fields_of(t); *mine && *mine != col &&
-	    ((*mine)->off != col->off || strcmp((*mine)->name, col->name));
-	    mine++)
+	for (mine = fields_of(t); *mine && !same_field(*mine, col); mine++)
 		;
 	return *mine != NULL;
 }
@@ -74,20 +112,22 @@ has_column(const struct out *o, enum rec_type t, int c)
 static void
 csv_begin(struct out *o)
 {
-	const struct field *const *cols = columns(o);
+	const struct field *const *cols;
 	struct csv *v;
 	int t, c;
 
+	if ((v = calloc(1, sizeof(*v))) != NULL) {
+		fill_columns(o, v);
+		for (t = 0; t < REC_NTYPES; t++)
+			for (c = 0; v->col[c]; c++)
+				v->has[t][c] = (uint8_t)type_has(
+				    (enum rec_type)t, v->col[c]);
+		o->view = v;
+	}
+	cols = columns(o);
 	for (c = 0; cols[c]; c++)
 		fprintf(o->fp, "%s%s", c ? "," : "", cols[c]->name);
 	fputs("\r\n", o->fp);
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		return;
-	for (t = 0; t < REC_NTYPES; t++)
-		for (c = 0; c < CSV_MAX_COLS && cols[c]; c++)
-			v->has[t][c] = (uint8_t)type_has((enum rec_type)t,
-			    cols[c]);
-	o->view = v;
 }
 
 /* A list is one cell: elements joined by spaces, "*" for an absent one. */

@@ -240,6 +240,7 @@ on_reply(struct engine *e, struct probe *pr, const struct answer *a,
 {
 	struct target *t = &e->tg->t[a->h.target];
 	int counted = pr != NULL;	/* classify settles it */
+	int64_t sent = pr ? pr->sent : 0;
 	int kind = classify(e, t, pr, a, rx);
 
 	/* Names and addresses as text cost more than the rest: only if
@@ -249,7 +250,7 @@ on_reply(struct engine *e, struct probe *pr, const struct answer *a,
 	/* After the reply's line: an up record follows what ended it. */
 	if (counted && kind == R_COUNTED) {
 		monitor_reply(((struct ping *)e->ms)->mon, e, a->h.target,
-		    (double)a->rtt_ns / 1e6);
+		    (double)a->rtt_ns / 1e6, sent);
 		rtts_keep(e->ms, e->c, a->h.target, a->h.seq,
 		    (double)a->rtt_ns / 1e6);
 	}

@@ -182,6 +182,8 @@ hold(struct engine *e, struct trace_target *tt, uint32_t target)
 		return 0;
 	if (tr->scout[f] == STOPSET_NONE) {
 		tr->scout[f] = target;
+		/* trace_tick now watches it (it sleeps with no scout). */
+		engine_tick_by(e, engine_now(e));
 		return 0;
 	}
 	tt->held = 1;
@@ -747,11 +749,15 @@ trace_tick(struct engine *e, int64_t now)
 	struct trace *tr = TR(e);
 	int f, wait = 0;
 
+	/* Only a family whose scout runs is watched: one never traced
+	 * (IPv4 only) has nothing to release, and would wake the loop
+	 * every SCOUT_TICK_NS for the whole run (hold() wakes the tick
+	 * when a family's first trace starts). */
 	for (f = 0; tr->ss && f < 2; f++) {
-		if (tr->h[f] != 0)
+		if (tr->h[f] != 0 || tr->scout[f] == STOPSET_NONE)
 			continue;
 		wait = 1;
-		if (tr->scout[f] != STOPSET_NONE && scout_quiet(e, f, now))
+		if (scout_quiet(e, f, now))
 			scouted(e, tr->scout[f], tr->tt[tr->scout[f]].printed,
 			    now);
 	}

@@ -210,6 +210,34 @@ v4(void)
 	CHECK(!kept(p, n));
 }
 
+/* --icmp-timestamp: timestamp replies (14) with our id, errors quoting
+ * a timestamp request (13) with our id; echo is not ours. */
+static void
+timestamp(void)
+{
+	uint8_t p[256];
+	size_t n;
+
+	CHECK_EQ(bpf_icmp_timestamp(3, ID), 0);
+	n = ip4(p, 5, 1);
+	CHECK(kept(p, n + echo(p + n, 14, ID)));
+	CHECK(!kept(p, n + echo(p + n, 14, OTHER)));
+	CHECK(!kept(p, n + echo(p + n, 0, ID)));	/* an echo reply */
+	n = ip4(p, 6, 1);
+	CHECK(kept(p, n + echo(p + n, 14, ID)));
+	n = error4(p, 11, 5, 1, ID, 8);
+	p[20 + 8 + 20] = 13;
+	CHECK(kept(p, n));
+	n = error4(p, 3, 7, 1, ID, 20);
+	p[20 + 8 + 28] = 13;
+	CHECK(kept(p, n));
+	n = error4(p, 11, 5, 1, OTHER, 8);
+	p[20 + 8 + 20] = 13;
+	CHECK(!kept(p, n));
+	/* Errors quoting an echo request with our id: another method's. */
+	CHECK(!kept(p, error4(p, 11, 5, 1, ID, 8)));
+}
+
 /* An ICMPv6 error of type quoting an IPv6 header (next header nh), then
  * what extra holds (extra_len bytes), then our echo request with id. */
 static size_t
@@ -301,6 +329,7 @@ main(int argc, char **argv)
 		{ "v4", v4 },
 		{ "v6", v6 },
 		{ "ports", ports },
+		{ "timestamp", timestamp },
 	};
 
 	return unit_main(argc, argv, groups, sizeof(groups) /

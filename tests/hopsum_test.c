@@ -75,10 +75,21 @@ keep_wants(const struct out *o, enum rec_type t)
 static const struct out_ops keep_ops = { NULL, keep_emit, NULL, NULL,
 	keep_wants };
 
+static void	feed_to(struct hopsum *, const char *, int,
+		    const char *const *, const double *, const char *const *);
+
 /* A hop record of NQ probes: froms[q] NULL is a probe without answer. */
 static void
 feed(struct hopsum *s, int ttl, const char *const *froms,
     const double *rtts, const char *const *names)
+{
+	feed_to(s, NULL, ttl, froms, rtts, names);
+}
+
+/* The same, of a trace to addr. */
+static void
+feed_to(struct hopsum *s, const char *addr, int ttl,
+    const char *const *froms, const double *rtts, const char *const *names)
 {
 	const char *addrs[NQ], *nm[NQ];
 	struct record r;
@@ -96,6 +107,7 @@ feed(struct hopsum *s, int ttl, const char *const *froms,
 		}
 	}
 	r.ttl = ttl;
+	r.addr = addr;
 	r.froms = froms;
 	r.rtts = rtts;
 	r.nprobes = NQ;
@@ -255,9 +267,58 @@ many(void)
 	hopsum_free(s);
 }
 
+/*
+ * Round 1 lost its three probes at the target's hop (3) and found the
+ * target a hop further; rounds 2 and 3 found it at 3.  The table ends at
+ * 3, as mtr's, with round 1's loss there; a trace whose target never
+ * answered keeps every hop it printed.
+ */
+static void
+past(void)
+{
+	static const char *const rtr[NQ] = { "192.0.2.1", "192.0.2.1",
+	    "192.0.2.1" };
+	static const char *const dst[NQ] = { "198.51.100.7", "198.51.100.7",
+	    "198.51.100.7" };
+	static const char *const none[NQ] = { NULL, NULL, NULL };
+	static const char *const past4[NQ] = { "198.51.100.7",
+	    "198.51.100.200", NULL };
+	static const double r[NQ] = { 1, 2, 3 }, nan3[NQ] = { NAN, NAN, NAN };
+	struct hopsum *s = hopsum_new();
+	int i, round;
+
+	for (round = 0; round < 3; round++) {
+		feed_to(s, "198.51.100.7", 1, rtr, r, NULL);
+		feed_to(s, "198.51.100.7", 2, rtr, r, NULL);
+		feed_to(s, "198.51.100.7", 3, round ? dst : none,
+		    round ? r : nan3, NULL);
+		if (round == 0)
+			feed_to(s, "198.51.100.7", 4, past4, r, NULL);
+	}
+	emit(s);
+	CHECK_EQ(nkept, 3);
+	CHECK_EQ(kept[2].ttl, 3);
+	CHECK_EQ(kept[2].sent, 9);
+	CHECK_EQ(kept[2].received, 6);
+	CHECK_STR(kept[2].from, "198.51.100.7");
+	for (i = 0; i < nkept; i++)
+		CHECK_EQ(kept[i].hops, 3);
+	/* The row left out does not widen the table. */
+	CHECK_EQ(kept[0].width, (long)strlen("198.51.100.7"));
+	hopsum_free(s);
+	/* A responder that is not the target, past it: its rows stay. */
+	s = hopsum_new();
+	feed_to(s, "198.51.100.7", 1, rtr, r, NULL);
+	feed_to(s, "198.51.100.7", 2, none, nan3, NULL);
+	emit(s);
+	CHECK_EQ(nkept, 2);
+	CHECK_EQ(kept[0].hops, 2);
+	hopsum_free(s);
+}
+
 static const struct unit_group groups[] = {
 	{ "rounds", rounds }, { "local", local }, { "names", names },
-	{ "many", many },
+	{ "many", many }, { "past", past },
 };
 
 int
