@@ -80,8 +80,8 @@ rss_sweep()
 }
 
 # -c 1: with more rounds, each target waiting for its next one also holds
-# a queued job (24 bytes, about rate x period of them: 6 MB at 250,000
-# probes a second), which a faster machine would make the larger part.
+# a queued round (8 bytes, about rate x period of them: 2 MB at 250,000
+# probes a second; see the -c 4 test below).
 @test "a 1,048,574-target sweep, -c 1 --json -q: every summary, peak RSS under 64 MB" {
 	run rss_sweep "$BATS_TEST_TMPDIR/rss" -c 1 -i 0 --json -q 127.0.0.0/12
 	echo "summaries: $output, peak RSS: $(cat "$BATS_TEST_TMPDIR/rss") kB"
@@ -91,6 +91,17 @@ rss_sweep()
 	# the bound is the plain build's (CI runs both).
 	nm "$MPING" 2>/dev/null | grep -q __asan_init ||
 	    [ "$(tail -1 "$BATS_TEST_TMPDIR/rss")" -lt 65536 ]
+}
+
+# -c 4: nearly every target waits for its next round (-i 0), in 8 bytes
+# (sched.h: struct rounds; a 24-byte job each before, 60.5 MiB in all).
+@test "a 1,048,574-target sweep, -c 4 --json -q: every summary, peak RSS under 56 MB" {
+	run rss_sweep "$BATS_TEST_TMPDIR/rss" -c 4 -i 0 --json -q 127.0.0.0/12
+	echo "summaries: $output, peak RSS: $(cat "$BATS_TEST_TMPDIR/rss") kB"
+	[ "$output" = 1048574 ]
+	# The bound is the plain build's, as above.
+	nm "$MPING" 2>/dev/null | grep -q __asan_init ||
+	    [ "$(tail -1 "$BATS_TEST_TMPDIR/rss")" -lt 57344 ]
 }
 
 @test "stats: min/avg/max/stddev/jitter of each summary equal the JSON replies' own, to the microsecond" {
