@@ -143,6 +143,12 @@ engine_timer(struct engine *e, const struct job *j)
 		e->nomem = 1;
 }
 
+static struct sock *
+sock_of(struct engine *e, const struct target *t)
+{
+	return t->family == AF_INET ? &e->s4 : &e->s6;
+}
+
 void
 engine_round(struct engine *e, uint32_t target, int64_t due)
 {
@@ -156,12 +162,6 @@ engine_round(struct engine *e, uint32_t target, int64_t due)
 		engine_queue(e, &j);
 	} else if (rounds_push(&e->q_round, target, due) == -1)
 		e->nomem = 1;
-}
-
-static struct sock *
-sock_of(struct engine *e, const struct target *t)
-{
-	return t->family == AF_INET ? &e->s4 : &e->s6;
 }
 
 int

@@ -166,16 +166,17 @@ int	engine_restart(struct engine *, uint32_t target);
 int64_t	engine_now(const struct engine *);
 void	engine_queue(struct engine *, const struct job *);
 void	engine_timer(struct engine *, const struct job *);
+/* No probe in flight, none queued, none to retry. */
+int	engine_idle(const struct engine *);
 /*
  * A ping round: target's next probe, due at due, of attempt 0 on the
  * run's TTL without a flow, its seq the target's count of probes sent
- * (t->sent) when it leaves.  It waits in 8 bytes where engine_queue's
- * job takes 24 (a million targets wait for their next round): for a mode
- * with at most one round of a target waiting at a time, as ping.
+ * (t->sent) when it leaves.  It waits in at most 8 bytes (a run of
+ * targets in a row due together, sched.h) where engine_queue's job takes
+ * 24: for a mode with at most one round of a target waiting at a time,
+ * as ping.
  */
 void	engine_round(struct engine *, uint32_t target, int64_t due);
-/* No probe in flight, none queued, none to retry. */
-int	engine_idle(const struct engine *);
 /* A probe has its outcome: counts, and its slot back. */
 void	engine_settle(struct engine *, struct probe *);
 /* A probe's answer came after its timeout: as if it had timed out. */
