@@ -161,6 +161,7 @@ static const struct cli_opt opts[] = {
 	{ OPT_METHOD, "method", .arg = A_WORD, .words = methods,
 	    AT(c.method, T_METHOD), .clash = METHODS, .meta = "M",
 	    .help = "probe with icmp (default), udp or tcp" },
+	/* 2^24 at most: a ping round names its target in 24 bits (sched.h) */
 	{ OPT_MAXT, "max-targets", NUM(1, 16777216), AT(c.max_targets, T_U32),
 	    .def = "1048576", .meta = "N",
 	    .help = "refuse more than N targets" },

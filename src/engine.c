@@ -104,6 +104,7 @@ engine_free(struct engine *e)
 	if (e->mst)
 		e->m->destroy(e->mst);
 	fifo_free(&e->q_send);
+	rounds_free(&e->q_round);
 	fifo_free(&e->q_retry);
 	fifo_free(&e->q_timer);
 	fifo_free(&e->q_side);
@@ -155,11 +156,26 @@ sock_of(struct engine *e, const struct target *t)
 	return t->family == AF_INET ? &e->s4 : &e->s6;
 }
 
+void
+engine_round(struct engine *e, uint32_t target, int64_t due)
+{
+	struct job j;
+
+	if (e->side) {		/* a side mode's jobs are all in q_side */
+		memset(&j, 0, sizeof(j));
+		j.due = due;
+		j.target = target;
+		j.seq = e->tg->t[target].sent;
+		engine_queue(e, &j);
+	} else if (rounds_push(&e->q_round, target, due) == -1)
+		e->nomem = 1;
+}
+
 int
 engine_idle(const struct engine *e)
 {
 	return e->outstanding == 0 && fifo_len(&e->q_send) == 0 &&
-	    fifo_len(&e->q_retry) == 0;
+	    rounds_len(&e->q_round) == 0 && fifo_len(&e->q_retry) == 0;
 }
 
 /* A probe has its outcome: it is no longer in flight. */
@@ -291,8 +307,8 @@ struct batch {
 	struct job	 job[TX_BATCH];
 	uint32_t	 serial[TX_BATCH];	/* their probes' */
 	uint8_t		 src[TX_BATCH];	/* 0 retry, 1 mode's queue, 2 cursor,
-					   3 side queue */
-	uint32_t	 took[4];	/* jobs taken from each source */
+					   3 side queue, 4 rounds */
+	uint32_t	 took[5];	/* jobs taken from each source */
 	int		 n;
 };
 
@@ -309,27 +325,65 @@ run_timers(struct engine *e, int64_t now)
 	}
 }
 
+static struct fifo *
+fifo_of(struct engine *e, int src)
+{
+	return src == 0 ? &e->q_retry : src == 1 ? &e->q_send : &e->q_side;
+}
+
+/* Job k of queue src (struct batch) into *j: 1, or 0: none.  A round's
+ * seq is its target's count (engine_round). */
+static int
+queue_at(struct engine *e, int src, size_t k, struct job *j)
+{
+	const struct job *h;
+	uint32_t target;
+	int64_t due;
+
+	if (src == 4) {
+		if (!rounds_at(&e->q_round, k, &target, &due))
+			return 0;
+		memset(j, 0, sizeof(*j));
+		j->due = due;
+		j->target = target;
+		j->seq = e->tg->t[target].sent;
+		return 1;
+	}
+	if ((h = fifo_at(fifo_of(e, src), k)) == NULL)
+		return 0;
+	*j = *h;
+	return 1;
+}
+
+/* The head of source src is taken (or dropped). */
+static void
+queue_pop(struct engine *e, int src)
+{
+	if (src == 2)
+		e->cursor++;
+	else if (src == 4)
+		rounds_pop(&e->q_round);
+	else
+		fifo_pop(fifo_of(e, src));
+}
+
 /*
- * The head of the mode's queue at the batch's look-ahead, if due and
- * still wanted.  Only the head can be dropped: a batch under way ends at
- * an unwanted job and the next batch drops it.  1: *j; 0: none; -1: end
- * the batch.
+ * The head of one of the mode's queues at the batch's look-ahead, if due
+ * and still wanted.  Only the head can be dropped: a batch under way
+ * ends at an unwanted job and the next batch drops it.  1: *j; 0: none;
+ * -1: end the batch.
  */
 static int
-queued_job(struct engine *e, struct fifo *q, int src, int64_t now,
-    const struct batch *b, struct job *j)
+queued_job(struct engine *e, int src, int64_t now, const struct batch *b,
+    struct job *j)
 {
-	struct job *h;
-
-	while ((h = fifo_at(q, b->took[src])) != NULL && h->due <= now) {
-		if (!unprobed(e, h->target) && (e->mode->wanted == NULL ||
-		    e->mode->wanted(e, h))) {
-			*j = *h;
+	while (queue_at(e, src, b->took[src], j) && j->due <= now) {
+		if (!unprobed(e, j->target) && (e->mode->wanted == NULL ||
+		    e->mode->wanted(e, j)))
 			return 1;
-		}
 		if (b->took[src] > 0)
 			return -1;
-		fifo_pop(q);
+		queue_pop(e, src);
 	}
 	return 0;
 }
@@ -358,10 +412,12 @@ next_job(struct engine *e, int64_t now, const struct batch *b,
 		return 0;
 	}
 	for (;;) {
-		if ((r = queued_job(e, &e->q_send, 1, now, b, j)) != 0)
+		if ((r = queued_job(e, 1, now, b, j)) != 0)
 			return r > 0 ? 1 : -1;
+		if ((r = queued_job(e, 4, now, b, j)) != 0)
+			return r > 0 ? 4 : -1;
 		/* After the due pings: a side trace never delays them. */
-		if ((r = queued_job(e, &e->q_side, 3, now, b, j)) != 0)
+		if ((r = queued_job(e, 3, now, b, j)) != 0)
 			return r > 0 ? 3 : -1;
 		t = e->cursor + b->took[2];
 		if (t >= e->tg->n)
@@ -463,14 +519,7 @@ commit(struct engine *e, const struct batch *b, int i, int64_t now)
 	struct target *t = &e->tg->t[j->target];
 	struct probe *pr = pool_find(&e->pool, b->serial[i]);
 
-	if (b->src[i] == 0)
-		fifo_pop(&e->q_retry);
-	else if (b->src[i] == 1)
-		fifo_pop(&e->q_send);
-	else if (b->src[i] == 3)
-		fifo_pop(&e->q_side);
-	else
-		e->cursor++;
+	queue_pop(e, b->src[i]);
 	if (j->attempt == 0 && !j->side) {
 		t->sent++;
 		e->sent++;
@@ -734,6 +783,17 @@ on_resolved(void *arg, int fd, unsigned what)
 	resolver_read(e->res);
 }
 
+/* A first probe queued: a ping round goes with the others, behind them. */
+static void
+queue_first(struct engine *e, const struct job *j)
+{
+	if (j->attempt == 0 && j->ttl == 0 && !j->has_flow &&
+	    j->seq == e->tg->t[j->target].sent)
+		engine_round(e, j->target, j->due);
+	else
+		engine_queue(e, j);
+}
+
 int
 engine_restart(struct engine *e, uint32_t target)
 {
@@ -748,7 +808,7 @@ engine_restart(struct engine *e, uint32_t target)
 	if (e->mode->begin)
 		return e->mode->begin(e, target, now);
 	if (e->mode->first(e, target, now, &j) == 1)
-		engine_queue(e, &j);
+		queue_first(e, &j);
 	return e->nomem ? -1 : 0;
 }
 
@@ -823,11 +883,14 @@ engine_wait(struct engine *e, int64_t now)
 		&e->q_side };
 	struct job *j;
 	int64_t t = INT64_MAX, d;
+	uint32_t target;
 	int i;
 
 	for (i = 0; i < 4; i++)
 		if ((j = fifo_peek(q[i])) != NULL)
 			t = earliest(e, j->due, t);
+	if (rounds_at(&e->q_round, 0, &target, &d))
+		t = earliest(e, d, t);
 	if (e->cursor < e->tg->n)
 		t = earliest(e, now, t);
 	if (e->feed && e->feed_now)

@@ -87,6 +87,8 @@ struct engine {
 	int64_t			(*clock)(void);	/* monotonic ns */
 	struct sock		 s4, s6;
 	struct fifo		 q_send;	/* the mode's probes, due order */
+	struct rounds		 q_round;	/* ping's next rounds, due
+						   order (engine_round) */
 	struct fifo		 q_retry;	/* retries, due order */
 	struct fifo		 q_timer;	/* the mode's timers, due order
 						   (inserted in order) */
@@ -168,6 +170,15 @@ void	engine_timer(struct engine *, const struct job *);
 void	engine_tick_by(struct engine *, int64_t t);
 /* No probe in flight, none queued, none to retry. */
 int	engine_idle(const struct engine *);
+/*
+ * A ping round: target's next probe, due at due, of attempt 0 on the
+ * run's TTL without a flow, its seq the target's count of probes sent
+ * (t->sent) when it leaves.  It waits in at most 8 bytes (a run of
+ * targets in a row due together, sched.h) where engine_queue's job takes
+ * 24: for a mode with at most one round of a target waiting at a time,
+ * as ping.
+ */
+void	engine_round(struct engine *, uint32_t target, int64_t due);
 /* A probe has its outcome: counts, and its slot back. */
 void	engine_settle(struct engine *, struct probe *);
 /* A probe's answer came after its timeout: as if it had timed out. */

@@ -104,7 +104,6 @@ ping_sent(struct engine *e, const struct job *j, uint32_t serial,
     int64_t now)
 {
 	struct target *t = &e->tg->t[j->target];
-	struct job next;
 
 	t->last_serial = serial;
 	if (j->attempt)
@@ -113,11 +112,8 @@ ping_sent(struct engine *e, const struct job *j, uint32_t serial,
 		t->flags |= T_DONE;
 		return;
 	}
-	memset(&next, 0, sizeof(next));
-	next.due = next_round(e->c, j->due, now);
-	next.target = j->target;
-	next.seq = j->seq + 1;
-	engine_queue(e, &next);
+	/* Its seq is j->seq + 1: the target's count of probes sent now. */
+	engine_round(e, j->target, next_round(e->c, j->due, now));
 }
 
 /* A short quote names the target's latest probe. */

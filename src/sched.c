@@ -5,49 +5,55 @@
 #include "sched.h"
 
 /*
- * A ring of n jobs resized to nn: its own mapping, so mremap moves the
- * pages without a copy and the old pages are gone at once (a realloc
- * that copies holds both: a million queued rounds are 24 MB).
+ * Double a full ring of items of size bytes, or make one of first items
+ * (e NULL); NULL without memory (e is kept).  Its own mapping, so mremap
+ * moves the pages without a copy and the old pages are gone at once (a
+ * realloc that copies holds both: a million queued jobs are 24 MB).
+ * Positions stay what they were (head and tail count on): the item at
+ * position p is in slot p & mask before and after, so those on the old
+ * ring's second lap move up by its size.
  */
-static struct job *
-ring_map(struct job *e, size_t n, size_t nn)
+static void *
+ring_grow(void *e, size_t size, size_t first, size_t *mask, size_t head,
+    size_t tail)
 {
-	void *p;
+	size_t cap = e ? *mask + 1 : 0, ncap = cap ? cap * 2 : first, p;
+	char *r;
 
 	if (e == NULL)
-		p = mmap(NULL, nn * sizeof(*e), PROT_READ | PROT_WRITE,
+		r = mmap(NULL, ncap * size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	else
-		p = mremap(e, n * sizeof(*e), nn * sizeof(*e), MREMAP_MAYMOVE);
-	return p == MAP_FAILED ? NULL : p;
+		r = mremap(e, cap * size, ncap * size, MREMAP_MAYMOVE);
+	if (r == MAP_FAILED)
+		return NULL;
+	for (p = head; cap && p != tail; p++)
+		if (p & cap)
+			memcpy(r + ((p & (cap - 1)) + cap) * size,
+			    r + (p & (cap - 1)) * size, size);
+	*mask = ncap - 1;
+	return r;
 }
 
-/* Double a full ring; the part that had wrapped round, slots 0 to the
- * head's, moves past the old end. */
-static int
-fifo_grow(struct fifo *f)
+static void
+ring_free(void *e, size_t size, size_t mask)
 {
-	size_t cap = f->e ? f->mask + 1 : 0, h = cap ? f->head & f->mask : 0;
-	size_t ncap = cap ? cap * 2 : 1024;
-	struct job *e;
-
-	if ((e = ring_map(f->e, cap, ncap)) == NULL)
-		return -1;
-	memcpy(e + cap, e, h * sizeof(*e));
-	f->e = e;
-	f->mask = ncap - 1;
-	f->head = h;
-	f->tail = h + cap;
-	return 0;
+	if (e)
+		munmap(e, (mask + 1) * size);
 }
 
 int
 fifo_push(struct fifo *f, const struct job *j)
 {
 	size_t cap = f->e ? f->mask + 1 : 0;
+	struct job *e;
 
-	if (f->tail - f->head == cap && fifo_grow(f) == -1)
-		return -1;
+	if (f->tail - f->head == cap) {
+		if ((e = ring_grow(f->e, sizeof(*e), 1024, &f->mask, f->head,
+		    f->tail)) == NULL)
+			return -1;
+		f->e = e;
+	}
 	f->e[f->tail++ & f->mask] = *j;
 	return 0;
 }
@@ -93,9 +99,157 @@ fifo_len(const struct fifo *f)
 void
 fifo_free(struct fifo *f)
 {
-	if (f->e)
-		munmap(f->e, (f->mask + 1) * sizeof(*f->e));
+	ring_free(f->e, sizeof(*f->e), f->mask);
 	memset(f, 0, sizeof(*f));
+}
+
+#define EPOCH_HALF	((int64_t)1 << 31)
+
+/* Whether due is within the 2^32 ns of epoch ep. */
+static int
+in_epoch(const struct epoch *ep, int64_t due)
+{
+	return due >= ep->base &&
+	    (uint64_t)due - (uint64_t)ep->base <= UINT32_MAX;
+}
+
+/* An epoch for due, beginning at the tail; -1: no memory. */
+static int
+epoch_new(struct rounds *q, int64_t due)
+{
+	size_t cap = q->ep ? q->epmask + 1 : 0;
+	struct epoch *ep;
+
+	if (q->eptail - q->ephead == cap) {
+		if ((ep = ring_grow(q->ep, sizeof(*ep), 64, &q->epmask,
+		    q->ephead, q->eptail)) == NULL)
+			return -1;
+		q->ep = ep;
+	}
+	ep = &q->ep[q->eptail++ & q->epmask];
+	ep->from = q->tail;
+	/* Centred on due: the rounds after it may come a little earlier
+	 * (skipped after a stall) as well as later. */
+	ep->base = due > INT64_MIN + EPOCH_HALF ? due - EPOCH_HALF : due;
+	return 0;
+}
+
+/* Targets in the run of entry r. */
+static uint32_t
+run_len(const struct round *r)
+{
+	return (r->run >> 24) + 1;
+}
+
+/* The epoch of the entry at position p: the last one begun by then. */
+static const struct epoch *
+epoch_of(const struct rounds *q, size_t p)
+{
+	size_t i = q->ephead;
+
+	while (i + 1 != q->eptail && q->ep[(i + 1) & q->epmask].from <= p)
+		i++;
+	return &q->ep[i & q->epmask];
+}
+
+static int64_t
+due_of(const struct rounds *q, size_t p)
+{
+	return epoch_of(q, p)->base + (int64_t)q->e[p & q->mask].off;
+}
+
+/* The tail's run takes target, the next in a row, due at the same time
+ * (the tail is in the last epoch). */
+static int
+run_on(struct rounds *q, uint32_t target, int64_t due)
+{
+	struct round *r;
+
+	if (q->n == 0)
+		return 0;
+	r = &q->e[(q->tail - 1) & q->mask];
+	if (run_len(r) == 256 ||
+	    (r->run & (ROUND_TARGETS - 1)) + run_len(r) != target ||
+	    q->ep[(q->eptail - 1) & q->epmask].base + (int64_t)r->off != due)
+		return 0;
+	r->run += 1U << 24;
+	return 1;
+}
+
+int
+rounds_push(struct rounds *q, uint32_t target, int64_t due)
+{
+	size_t cap = q->e ? q->mask + 1 : 0;
+	struct epoch *ep;
+	struct round *e;
+
+	if (target >= ROUND_TARGETS)
+		return -1;
+	if (run_on(q, target, due)) {
+		q->n++;
+		return 0;
+	}
+	if (q->tail - q->head == cap) {
+		if ((e = ring_grow(q->e, sizeof(*e), 1024, &q->mask, q->head,
+		    q->tail)) == NULL)
+			return -1;
+		q->e = e;
+	}
+	if (q->ephead == q->eptail ||
+	    !in_epoch(&q->ep[(q->eptail - 1) & q->epmask], due))
+		if (epoch_new(q, due) == -1)
+			return -1;
+	ep = &q->ep[(q->eptail - 1) & q->epmask];
+	e = &q->e[q->tail++ & q->mask];
+	e->run = target;
+	e->off = (uint32_t)((uint64_t)due - (uint64_t)ep->base);
+	q->n++;
+	return 0;
+}
+
+int
+rounds_at(const struct rounds *q, size_t k, uint32_t *target, int64_t *due)
+{
+	const struct round *r;
+	size_t p;
+
+	if (k >= q->n)
+		return 0;
+	k += q->used;
+	for (p = q->head; k >= run_len(&q->e[p & q->mask]); p++)
+		k -= run_len(&q->e[p & q->mask]);
+	r = &q->e[p & q->mask];
+	*target = (r->run & (ROUND_TARGETS - 1)) + (uint32_t)k;
+	*due = due_of(q, p);
+	return 1;
+}
+
+void
+rounds_pop(struct rounds *q)
+{
+	q->n--;
+	if (++q->used < run_len(&q->e[q->head & q->mask]))
+		return;
+	q->used = 0;
+	if (++q->head == q->tail)
+		q->ephead = q->eptail;	/* the next push begins one */
+	while (q->ephead + 1 < q->eptail &&
+	    q->ep[(q->ephead + 1) & q->epmask].from <= q->head)
+		q->ephead++;
+}
+
+size_t
+rounds_len(const struct rounds *q)
+{
+	return q->n;
+}
+
+void
+rounds_free(struct rounds *q)
+{
+	ring_free(q->e, sizeof(*q->e), q->mask);
+	ring_free(q->ep, sizeof(*q->ep), q->epmask);
+	memset(q, 0, sizeof(*q));
 }
 
 #define POOL_FIRST	4096

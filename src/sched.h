@@ -37,6 +37,54 @@ size_t		 fifo_len(const struct fifo *);
 void		 fifo_free(struct fifo *);
 
 /*
+ * The next rounds of a ping run (engine_round), in at most 8 bytes a
+ * waiting target where a struct job takes 24.  An entry is a run of up
+ * to 256 targets in a row due at the same time, which is how a ping run
+ * pushes them: a batch's first probes leave at one time, to targets in
+ * table order, and their next rounds are due a period later, in that
+ * order, whatever batch they then go in.  Its due time is kept as 32
+ * bits from its epoch's base.  An epoch is the 2^32 ns (4.3 s) round
+ * the first due time pushed in it; a due time outside the tail's epoch
+ * starts a new one (16 bytes, in a ring of their own).  Every target of
+ * a ping run has the same period, so its rounds are pushed about in due
+ * order and an epoch holds seconds of them; a due time far from its
+ * neighbours (a stall's skipped rounds, a period of hours) is just as
+ * exact, in an epoch of its own.  Entries keep their positions: the
+ * epoch of an entry is the last one begun at or before it.
+ */
+#define ROUND_TARGETS	(1U << 24)	/* targets a run names (the most
+					   --max-targets allows) */
+
+struct round {
+	uint32_t run;		/* first target | (targets in it - 1) << 24 */
+	uint32_t off;		/* due - its epoch's base, ns */
+};
+
+struct epoch {
+	size_t	 from;		/* position of its first entry */
+	int64_t	 base;
+};
+
+struct rounds {
+	struct round	*e;
+	size_t		 mask, head, tail;	/* positions: they count on */
+	size_t		 used;		/* targets of the head's run taken */
+	size_t		 n;		/* targets in all */
+	struct epoch	*ep;
+	size_t		 epmask, ephead, eptail;
+};
+
+/* target < ROUND_TARGETS; -1: no memory. */
+int		 rounds_push(struct rounds *, uint32_t target, int64_t due);
+/* The k-th target from the head: 1 with *target and *due, or 0: none
+ * (O(k)). */
+int		 rounds_at(const struct rounds *, size_t k, uint32_t *target,
+		    int64_t *due);
+void		 rounds_pop(struct rounds *);
+size_t		 rounds_len(const struct rounds *);
+void		 rounds_free(struct rounds *);
+
+/*
  * Per-target arrays that grow as names join the table: room for index i
  * in arr, *cap items of elem bytes.  Grown to the next power of two from
  * 256 that holds i, the new items zeroed.  Returns the array (arr itself

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the probe pool (src/sched.c): serials, generations, the
- * pending list through growth, memory bounded by what is in flight.
+ * pending list through growth, memory bounded by what is in flight; and
+ * of the queue of next rounds: exact due times, wrap-round, growth.
  * Run by tests/hard_engine.bats; prints "ok" and exits 0, or names the
  * failed check and exits 1.
  */
@@ -142,12 +143,161 @@ test_steady(void)
 	pool_free(&pl);
 }
 
+/*
+ * The rounds queue holds what the model does: as many, the first 40 (a
+ * batch's look-ahead) and, with last, the last (a lookup is O(k)).
+ */
+static int
+rounds_are(const struct rounds *q, const uint32_t *tg, const int64_t *due,
+    size_t from, size_t n, int last)
+{
+	uint32_t t;
+	int64_t d;
+	size_t k;
+
+	if (rounds_len(q) != n || rounds_at(q, n, &t, &d))
+		return 0;
+	for (k = 0; k < n && k < 40; k++)
+		if (!rounds_at(q, k, &t, &d) || t != tg[from + k] ||
+		    d != due[from + k])
+			return 0;
+	return !last || n == 0 || (rounds_at(q, n - 1, &t, &d) &&
+	    t == tg[from + n - 1] && d == due[from + n - 1]);
+}
+
+/*
+ * Next rounds: 8 bytes an entry, exact due times whatever their gaps
+ * (seconds, hours, earlier than the one before), positions kept through
+ * growth while the ring has wrapped round, epochs dropped as they empty.
+ */
+#define RN	300000
+
+static void
+test_rounds(void)
+{
+	static uint32_t tg[RN];
+	static int64_t due[RN];
+	struct rounds q = { 0 };
+	uint64_t x = 88172645463325252ULL;
+	int64_t d = 1000000000;
+	size_t head = 0, tail = 0, cap, laps = 0, grown = 0, ok = 1;
+
+	CHECK(sizeof(struct round) == 8);
+	CHECK(rounds_len(&q) == 0 && !rounds_at(&q, 0, &tg[0], &due[0]));
+	while (tail < RN) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;	/* xorshift */
+		/* Mostly a period's steps; now and then a gap of hours, a
+		 * step back (a skipped round), a big time. */
+		d += x % 1000 == 0 ? (int64_t)(x % 10000) * 1000000000LL :
+		    x % 100 == 1 ? -(int64_t)(x % 3000000000ULL) :
+		    x % 3 == 0 ? 0 : (int64_t)(x % 20000);
+		if (x % 50000 == 2 && d < INT64_MAX / 8)
+			d = INT64_MAX / 4;
+		cap = q.e ? q.mask + 1 : 0;
+		/* A third of them the next target in a row (a run, if due
+		 * at the same time). */
+		tg[tail] = tail && (x >> 40) % 3 == 0 ?
+		    (tg[tail - 1] + 1) & (ROUND_TARGETS - 1) :
+		    (uint32_t)x & (ROUND_TARGETS - 1);
+		due[tail] = d;
+		CHECK(rounds_push(&q, tg[tail], d) == 0);
+		tail++;
+		grown += q.mask + 1 != cap && cap != 0;
+		laps += q.e && (q.head & q.mask) > (q.tail & q.mask);
+		/* Pop a little less than is pushed, in bursts. */
+		while (head < tail && (x >> 20) % 7 < 3 && (x >> 24) % 5 < 4) {
+			rounds_pop(&q);
+			head++;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		}
+		ok &= rounds_are(&q, tg, due, head, tail - head,
+		    tail % 4096 == 0);
+	}
+	CHECK(ok);
+	CHECK(grown >= 3 && laps > 0);
+	/* Every one of them, in order; emptied, the epochs go too and the
+	 * next push begins afresh. */
+	while (head < tail) {
+		ok &= rounds_are(&q, tg, due, head, tail - head, 0);
+		rounds_pop(&q);
+		head++;
+	}
+	CHECK(ok);
+	CHECK(q.ephead == q.eptail && rounds_len(&q) == 0);
+	CHECK(rounds_push(&q, 7, -5) == 0 && rounds_at(&q, 0, &tg[0], &d) &&
+	    tg[0] == 7 && d == -5 && q.eptail - q.ephead == 1);
+	rounds_free(&q);
+	CHECK(q.e == NULL && q.ep == NULL);
+}
+
+/* Targets in a row due at once: one entry for up to 256 of them. */
+static void
+test_rounds_runs(void)
+{
+	struct rounds q = { 0 };
+	uint32_t t, i;
+	int64_t d;
+	int ok = 1;
+
+	for (i = 0; i < 300; i++)
+		rounds_push(&q, 1000 + i, 7);
+	CHECK(rounds_len(&q) == 300 && q.tail - q.head == 2);
+	for (i = 0; i < 100; i++)
+		rounds_pop(&q);
+	CHECK(rounds_at(&q, 0, &t, &d) && t == 1100 && d == 7);
+	CHECK(rounds_at(&q, 199, &t, &d) && t == 1299 && d == 7);
+	CHECK(!rounds_at(&q, 200, &t, &d));
+	/* The tail's run goes on; a gap, another due time or a target
+	 * out of range do not join it. */
+	rounds_push(&q, 1300, 7);
+	rounds_push(&q, 1302, 7);
+	rounds_push(&q, 1303, 8);
+	CHECK(rounds_push(&q, ROUND_TARGETS, 8) == -1);
+	CHECK(rounds_len(&q) == 203 && q.tail - q.head == 4);
+	for (i = 0; i < 201; i++) {
+		ok &= rounds_at(&q, 0, &t, &d) && t == 1100 + i && d == 7;
+		rounds_pop(&q);
+	}
+	CHECK(ok);
+	CHECK(rounds_at(&q, 0, &t, &d) && t == 1302 && d == 7);
+	CHECK(rounds_at(&q, 1, &t, &d) && t == 1303 && d == 8);
+	rounds_free(&q);
+}
+
+/* A queue that wraps round and then grows: every entry in order. */
+static void
+test_rounds_wrap(void)
+{
+	struct rounds q = { 0 };
+	uint32_t t, i;
+	int64_t d;
+	int ok = 1;
+
+	for (i = 0; i < 1000; i++)
+		rounds_push(&q, i, 5000000000LL + i);
+	for (i = 0; i < 1000; i++)
+		rounds_pop(&q);
+	/* Positions 1000 to 1023 end the ring's first lap, 1024 on begin
+	 * the second at slot 0: 1024 entries fill it, the 1025th grows it. */
+	for (i = 0; i < 1025; i++)
+		rounds_push(&q, i, 5000000000LL + 1000 + i);
+	CHECK(q.mask + 1 == 2048 && (q.head & 1023) > 0);
+	for (i = 0; i < 1025; i++)
+		ok &= rounds_at(&q, i, &t, &d) && t == i &&
+		    d == 5000000000LL + 1000 + i;
+	CHECK(ok);
+	rounds_free(&q);
+}
+
 int
 main(void)
 {
 	test_list();
 	test_grow();
 	test_steady();
+	test_rounds();
+	test_rounds_runs();
+	test_rounds_wrap();
 	if (failed)
 		return 1;
 	printf("ok\n");
