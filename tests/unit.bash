@@ -12,34 +12,42 @@
 UNIT_REPO="$(cd "${BATS_TEST_DIRNAME:-$(dirname "${BASH_SOURCE[0]}")}/.." && pwd)"
 UNIT_CFLAGS="-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g"
 
+# _unit_compile FLAGS DIR: compile src/'s objects (all but main.o) with
+# FLAGS into DIR, which must not exist yet.
+_unit_compile()
+{
+	local tmp f objs=()
+
+	tmp=$(mktemp -d "${2%/*}/new.XXXXXX") || return 1
+	for f in "$UNIT_REPO"/src/*.c; do
+		f=${f##*/}
+		[ "$f" = main.c ] || objs+=("${f%.c}.o")
+	done
+	# vpath, not VPATH: the objects in src/ are the build's, not these.
+	printf 'vpath %%.c $(SRC)\n%%.o: %%.c ; $(CC) $(UFLAGS) -c -o $@ $<\n' |
+	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j "$(nproc)" \
+	    -C "$tmp" -f - SRC="$UNIT_REPO/src" \
+	    UFLAGS="$1 -I$UNIT_REPO/src" "${objs[@]}" >&2 &&
+	    mv -T "$tmp" "$2" || { rm -rf "$tmp"; return 1; }
+}
+
 # unit_objs FLAGS: the directory of src/'s objects (all but main.o)
-# compiled with FLAGS (one word list), compiled now if not yet.
+# compiled with FLAGS (one word list), compiled now if not yet.  Files
+# run side by side wait for the one compiling (flock).
 unit_objs()
 {
-	local top=$UNIT_REPO/tests/.objs key dir tmp f objs=()
+	local top=$UNIT_REPO/tests/.objs key dir
 
 	key=$( { printf '%s\n' "$1"; cc --version | head -n 1;
 	    cat "$UNIT_REPO"/src/*.[ch] "$UNIT_REPO"/tests/*.h; } |
 	    sha256sum | cut -c 1-16)
 	dir=$top/$key
-	if [ ! -d "$dir" ]; then
-		mkdir -p "$top" && tmp=$(mktemp -d "$top/new.XXXXXX") ||
-		    return 1
-		for f in "$UNIT_REPO"/src/*.c; do
-			f=${f##*/}
-			[ "$f" = main.c ] || objs+=("${f%.c}.o")
-		done
-		# vpath, not VPATH: the objects of src/ are not these.
-		printf 'vpath %%.c $(SRC)\n%%.o: %%.c ; $(CC) $(UFLAGS) -c -o $@ $<\n' |
-		    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j "$(nproc)" \
-		    -C "$tmp" -f - SRC="$UNIT_REPO/src" \
-		    UFLAGS="$1 -I$UNIT_REPO/src" "${objs[@]}" >&2 ||
-		    { rm -rf "$tmp"; return 1; }
-		# Another file of a parallel run may have been first.
-		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
-	fi
+	mkdir -p "$top" || return 1
+	( flock 9 && { [ -d "$dir" ] || _unit_compile "$1" "$dir"; } ) \
+	    9>"$top/lock" || return 1
 	touch "$dir"
-	find "$top" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} +
+	find "$top" -mindepth 1 -maxdepth 1 -type d -mmin +1440 \
+	    -exec rm -rf {} +
 	echo "$dir"
 }
 
