@@ -7,12 +7,12 @@
 
 bats_require_minimum_version 1.5.0
 
+load unit
+
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -Isrc \
-	    -o "$BATS_FILE_TMPDIR/budget_test" tests/budget_test.c \
-	    src/budget.c
+	unit_build "$BATS_FILE_TMPDIR/budget_test" budget_test.c budget.c
 }
 
 # group NAME: run one group of checks; it must pass and say so.

@@ -5,23 +5,17 @@
 
 bats_require_minimum_version 1.5.0
 
+load unit
+
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	cc -D_GNU_SOURCE -Isrc -o "$BATS_FILE_TMPDIR/codec_test" \
-	    tests/codec_test.c src/icmp_common.c src/icmp4.c src/icmp6.c \
-	    src/tag.c src/l4.c
+	unit_build "$BATS_FILE_TMPDIR/codec_test" codec_test.c \
+	    icmp_common.c icmp4.c icmp6.c tag.c l4.c
 }
 
 # group NAME: run one group of checks; it must pass and say so.
-group()
-{
-	run "$BATS_FILE_TMPDIR/codec_test" "$1"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "ok - $1" ]
-	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
-}
+group()	{ unit_group "$BATS_FILE_TMPDIR/codec_test" "$1"; }
 
 @test "IPv4 echo reply, with and without the IP header" {
 	group echo4

@@ -6,34 +6,16 @@
 
 bats_require_minimum_version 1.5.0
 
-# Every source but main(): the engine pulls in the method, the records
-# and the formatters, which pull in the rest.
-et_sources()
-{
-	local f
-
-	for f in src/*.c; do
-		[ "$f" = src/main.c ] || printf '%s\n' "$f"
-	done
-}
+load unit
 
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Isrc \
-	    -o "$BATS_FILE_TMPDIR/engine_test" tests/engine_test.c \
-	    $(et_sources) -lm
+	unit_build "$BATS_FILE_TMPDIR/engine_test" engine_test.c
 }
 
 # group NAME: run one group of checks; it must pass and say so.
-group()
-{
-	run "$BATS_FILE_TMPDIR/engine_test" "$1"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "ok - $1" ]
-	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
-}
+group()	{ unit_group "$BATS_FILE_TMPDIR/engine_test" "$1"; }
 
 @test "ping -c 3 -p 100, 3 targets: sends at 0, 100, 200; linger; summaries" {
 	group ping-pacing
@@ -226,9 +208,8 @@ group()
 	    "$BATS_FILE_TMPDIR/san_probe" - 2>/dev/null; then
 		skip "the compiler has no ASan/UBSan"
 	fi
-	cc -std=c99 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $san -Isrc \
-	    -o "$BATS_FILE_TMPDIR/engine_test_san" tests/engine_test.c \
-	    $(et_sources) -lm
+	unit_cc "-std=c99 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $san" \
+	    "$BATS_FILE_TMPDIR/engine_test_san" engine_test.c
 	run env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	    "$BATS_FILE_TMPDIR/engine_test_san"
 	echo "$output"

@@ -5,13 +5,14 @@
 
 bats_require_minimum_version 1.5.0
 
+load unit
+
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	cc -O2 -D_GNU_SOURCE -Isrc -o "$BATS_FILE_TMPDIR/fmt_test" \
-	    tests/fmt_test.c src/out.c src/out_text.c src/out_csv.c \
-	    src/out_json.c src/out_live.c src/progress.c src/fields.c \
-	    src/out_fping.c src/out_fping_json.c src/out_dot.c src/targets.c -lm
+	unit_build "$BATS_FILE_TMPDIR/fmt_test" fmt_test.c out.c out_text.c \
+	    out_csv.c out_json.c out_live.c progress.c fields.c out_fping.c \
+	    out_fping_json.c out_dot.c targets.c
 }
 
 @test "fmt_fixed, fmt_ulong, addr16_str agree with printf and inet_ntop on 7 million values; the record buffer keeps every byte in order" {

@@ -14,18 +14,16 @@
 
 #include "out.h"
 #include "targets.h"
-
-static long checks, failed;
+#include "unit_ref.h"
 
 static void
 check(double d, int prec)
 {
 	char a[64], b[64];
 
-	checks++;
 	fmt_fixed(a, sizeof(a), d, prec);
 	snprintf(b, sizeof(b), "%.*f", prec, d);
-	if (strcmp(a, b) != 0 && failed++ < 20)
+	if (ref_failed(strcmp(a, b) != 0, 20))
 		printf("%.17g prec %d: got %s, printf %s\n", d, prec, a, b);
 }
 
@@ -34,10 +32,9 @@ check_ulong(unsigned long v)
 {
 	char a[32], b[32];
 
-	checks++;
 	fmt_ulong(a, sizeof(a), v);
 	snprintf(b, sizeof(b), "%lu", v);
-	if (strcmp(a, b) != 0 && failed++ < 20)
+	if (ref_failed(strcmp(a, b) != 0, 20))
 		printf("%lu: got %s\n", v, a);
 }
 
@@ -46,10 +43,9 @@ check_addr4(const uint8_t a[16])
 {
 	char x[64], y[64];
 
-	checks++;
 	addr16_str(AF_INET, a, x, sizeof(x));
 	inet_ntop(AF_INET, a + 12, y, sizeof(y));
-	if (strcmp(x, y) != 0 && failed++ < 20)
+	if (ref_failed(strcmp(x, y) != 0, 20))
 		printf("%s: got %s\n", y, x);
 }
 
@@ -90,25 +86,11 @@ check_obuf(void)
 	back = malloc(n + 1);
 	rewind(fp);
 	got = back ? fread(back, 1, n + 1, fp) : 0;
-	checks++;
-	if (got != n || memcmp(back, want, n) != 0) {
-		failed++;
+	if (ref_failed(got != n || memcmp(back, want, n) != 0, 20))
 		printf("obuf: wrote %zu bytes, read back %zu or different\n",
 		    n, got);
-	}
 	free(back);
 	fclose(fp);
-}
-
-static uint64_t
-rnd(void)
-{
-	static uint64_t s = 88172645463325252ULL;
-
-	s ^= s << 13;
-	s ^= s >> 7;
-	s ^= s << 17;
-	return s;
 }
 
 int
@@ -162,6 +144,5 @@ main(void)
 	check_ulong(0);
 	check_ulong((unsigned long)-1);
 	check_obuf();
-	printf("%ld checks, %ld failed\n", checks, failed);
-	return failed != 0;
+	return ref_end();
 }

@@ -5,27 +5,15 @@
 
 bats_require_minimum_version 1.5.0
 
+load unit
+
 setup_file()
 {
-	local f srcs=()
-
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	for f in src/*.c; do
-		[ "$f" = src/main.c ] || srcs+=("$f")
-	done
-	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -Isrc \
-	    -o "$BATS_FILE_TMPDIR/hopsum_test" tests/hopsum_test.c \
-	    "${srcs[@]}" -lm
+	unit_build "$BATS_FILE_TMPDIR/hopsum_test" hopsum_test.c
 }
 
-group()
-{
-	run "$BATS_FILE_TMPDIR/hopsum_test" "$1"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "ok - $1" ]
-	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
-}
+group()	{ unit_group "$BATS_FILE_TMPDIR/hopsum_test" "$1"; }
 
 @test "hopsum: three rounds: sent, received, loss, last/min/avg/max/stddev per hop; the responder with most answers first; a silent hop" {
 	group rounds

@@ -13,8 +13,7 @@
 
 #include "fields.h"
 #include "out.h"
-
-static long checks, failed;
+#include "unit_ref.h"
 
 /* ---- the formatter before (src/out_json.c until perf2), for reference */
 
@@ -132,17 +131,6 @@ ref_emit(FILE *fp, const struct record *r)
 }
 
 /* ---- records */
-
-static uint64_t
-rnd(void)
-{
-	static uint64_t s = 88172645463325252ULL;
-
-	s ^= s << 13;
-	s ^= s >> 7;
-	s ^= s << 17;
-	return s;
-}
 
 /* Strings: plain, every kind of byte that needs care, and long ones. */
 static const char *const fixed_strs[] = {
@@ -378,8 +366,7 @@ compare(struct out *o, FILE *a, FILE *b, const struct record *r)
 	ref_emit(b, r);
 	x = taken(a, &nx);
 	y = taken(b, &ny);
-	checks++;
-	if ((nx != ny || memcmp(x, y, nx) != 0) && failed++ < 10)
+	if (ref_failed(nx != ny || memcmp(x, y, nx) != 0, 10))
 		printf("type %s:\n got: %.300s\nwant: %.300s\n",
 		    rec_type_name(r->type), diff_at(x, y), diff_at(y, x));
 	free(x);
@@ -417,6 +404,5 @@ main(void)
 		}
 	}
 	out_finish(&o);
-	printf("%ld checks, %ld failed\n", checks, failed);
-	return failed != 0;
+	return ref_end();
 }

@@ -17,57 +17,6 @@ setup_file()	{ mdl_up; }
 teardown_file()	{ mdl_down; }
 setup()		{ mdl_require_root; }
 
-# paths_of T: T's hops (one line per interface) and links, sorted.
-paths_of()
-{
-	json_sel -r --arg t "$1" 'select(.target == $t) |
-	    if .type == "hop" then "hop \(.ttl) \(.from)"
-	    elif .type == "link" then "link \(.ttl) \(.from) \(.to)"
-	    else empty end' | sort
-}
-
-# truth4 T, truth6 T: what the lab is (the header of mda_lab.bash).
-truth4()
-{
-	printf '%s\n' "hop 1 198.18.1.1" "hop 2 198.18.2.2" "hop 2 198.18.3.2" \
-	    "hop 3 198.18.4.2" "hop 4 198.18.6.2" "hop 4 198.18.7.2" \
-	    "hop 4 198.18.8.2" "hop 5 198.18.9.2" "hop 6 $1" \
-	    "link 1 198.18.1.1 198.18.2.2" "link 1 198.18.1.1 198.18.3.2" \
-	    "link 2 198.18.2.2 198.18.4.2" "link 2 198.18.3.2 198.18.4.2" \
-	    "link 3 198.18.4.2 198.18.6.2" "link 3 198.18.4.2 198.18.7.2" \
-	    "link 3 198.18.4.2 198.18.8.2" "link 4 198.18.6.2 198.18.9.2" \
-	    "link 4 198.18.7.2 198.18.9.2" "link 4 198.18.8.2 198.18.9.2" \
-	    "link 5 198.18.9.2 $1" | sort
-}
-
-# IPv6 routers answer from the address the probe came in on: r3 and r5
-# show one interface per way in, and the links say which.
-truth6()
-{
-	local b n=0 l=""
-
-	printf '%s\n' "hop 1 2001:db8:1::1" "hop 2 2001:db8:2::2" \
-	    "hop 2 2001:db8:3::2" "hop 3 2001:db8:4::2" "hop 3 2001:db8:5::2" \
-	    "hop 4 2001:db8:6::2" "hop 4 2001:db8:7::2" "hop 4 2001:db8:8::2" \
-	    "hop 5 2001:db8:9::2" "hop 5 2001:db8:10::2" \
-	    "hop 5 2001:db8:11::2" "hop 6 $1" \
-	    "link 1 2001:db8:1::1 2001:db8:2::2" \
-	    "link 1 2001:db8:1::1 2001:db8:3::2" \
-	    "link 2 2001:db8:2::2 2001:db8:4::2" \
-	    "link 2 2001:db8:3::2 2001:db8:5::2" \
-	    "link 4 2001:db8:6::2 2001:db8:9::2" \
-	    "link 4 2001:db8:7::2 2001:db8:10::2" \
-	    "link 4 2001:db8:8::2 2001:db8:11::2" \
-	    "link 5 2001:db8:9::2 $1" "link 5 2001:db8:10::2 $1" \
-	    "link 5 2001:db8:11::2 $1" \
-	    "link 3 2001:db8:4::2 2001:db8:6::2" \
-	    "link 3 2001:db8:4::2 2001:db8:7::2" \
-	    "link 3 2001:db8:4::2 2001:db8:8::2" \
-	    "link 3 2001:db8:5::2 2001:db8:6::2" \
-	    "link 3 2001:db8:5::2 2001:db8:7::2" \
-	    "link 3 2001:db8:5::2 2001:db8:8::2" | sort
-}
-
 # exact TRUTH T ARGS...: mping --json ARGS T finds exactly TRUTH's hops
 # and links (one rerun, see above); the run ends with status 0.
 exact()

@@ -1,4 +1,5 @@
-# mda_lab.bash: a lab of per-flow ECMP for --all-paths (tests/mda.bats).
+# mda_lab.bash: a lab of per-flow ECMP for --all-paths (tests/mda.bats,
+# mda_limits.bats, mtr_report.bats), and what it is, as paths_of prints it.
 #
 #                 +-- a1 --+             +-- b1 --+
 #   c ---- r1 ----+        +---- r3 -----+-- b2 --+---- r5 ---- d
@@ -146,6 +147,57 @@ _mdl_build()
 	for n in $(seq 1 100); do
 		printf 'address add 2001:db8:d::%x/128 dev lo nodad\n' "$n"
 	done | ip -n "$MDL-d" -batch - 
+}
+
+# paths_of T: T's hops (one line per interface, "null" for a silent
+# one) and links, sorted, from $output (mping --json).
+paths_of()
+{
+	json_sel -r --arg t "$1" 'select(.target == $t) |
+	    if .type == "hop" then "hop \(.ttl) \(.from)"
+	    elif .type == "link" then "link \(.ttl) \(.from) \(.to)"
+	    else empty end' | sort
+}
+
+# truth4 T, truth6 T: the lab's interfaces and links towards T (the
+# header of this file), as paths_of prints them.
+truth4()
+{
+	printf '%s\n' "hop 1 198.18.1.1" "hop 2 198.18.2.2" "hop 2 198.18.3.2" \
+	    "hop 3 198.18.4.2" "hop 4 198.18.6.2" "hop 4 198.18.7.2" \
+	    "hop 4 198.18.8.2" "hop 5 198.18.9.2" "hop 6 $1" \
+	    "link 1 198.18.1.1 198.18.2.2" "link 1 198.18.1.1 198.18.3.2" \
+	    "link 2 198.18.2.2 198.18.4.2" "link 2 198.18.3.2 198.18.4.2" \
+	    "link 3 198.18.4.2 198.18.6.2" "link 3 198.18.4.2 198.18.7.2" \
+	    "link 3 198.18.4.2 198.18.8.2" "link 4 198.18.6.2 198.18.9.2" \
+	    "link 4 198.18.7.2 198.18.9.2" "link 4 198.18.8.2 198.18.9.2" \
+	    "link 5 198.18.9.2 $1" | sort
+}
+
+# IPv6 routers answer from the address the probe came in on: r3 and r5
+# show one interface per way in, and the links say which.
+truth6()
+{
+	printf '%s\n' "hop 1 2001:db8:1::1" "hop 2 2001:db8:2::2" \
+	    "hop 2 2001:db8:3::2" "hop 3 2001:db8:4::2" "hop 3 2001:db8:5::2" \
+	    "hop 4 2001:db8:6::2" "hop 4 2001:db8:7::2" "hop 4 2001:db8:8::2" \
+	    "hop 5 2001:db8:9::2" "hop 5 2001:db8:10::2" \
+	    "hop 5 2001:db8:11::2" "hop 6 $1" \
+	    "link 1 2001:db8:1::1 2001:db8:2::2" \
+	    "link 1 2001:db8:1::1 2001:db8:3::2" \
+	    "link 2 2001:db8:2::2 2001:db8:4::2" \
+	    "link 2 2001:db8:3::2 2001:db8:5::2" \
+	    "link 4 2001:db8:6::2 2001:db8:9::2" \
+	    "link 4 2001:db8:7::2 2001:db8:10::2" \
+	    "link 4 2001:db8:8::2 2001:db8:11::2" \
+	    "link 5 2001:db8:9::2 $1" "link 5 2001:db8:10::2 $1" \
+	    "link 5 2001:db8:11::2 $1" \
+	    "link 3 2001:db8:4::2 2001:db8:6::2" \
+	    "link 3 2001:db8:4::2 2001:db8:7::2" \
+	    "link 3 2001:db8:4::2 2001:db8:8::2" \
+	    "link 3 2001:db8:5::2 2001:db8:6::2" \
+	    "link 3 2001:db8:5::2 2001:db8:7::2" \
+	    "link 3 2001:db8:5::2 2001:db8:8::2" | sort
 }
 
 # mdl_stock_limits: every router at Linux's default ICMP rate limits.

@@ -20,30 +20,6 @@ teardown()
 	mdl_exec d sysctl -qw net.ipv4.icmp_echo_ignore_all=0 >/dev/null
 }
 
-# paths_of T: T's hops (one line per interface, "null" for a silent one)
-# and links, sorted.
-paths_of()
-{
-	json_sel -r --arg t "$1" 'select(.target == $t) |
-	    if .type == "hop" then "hop \(.ttl) \(.from)"
-	    elif .type == "link" then "link \(.ttl) \(.from) \(.to)"
-	    else empty end' | sort
-}
-
-# truth4 T: the lab's interfaces and links towards T (mda_lab.bash).
-truth4()
-{
-	printf '%s\n' "hop 1 198.18.1.1" "hop 2 198.18.2.2" "hop 2 198.18.3.2" \
-	    "hop 3 198.18.4.2" "hop 4 198.18.6.2" "hop 4 198.18.7.2" \
-	    "hop 4 198.18.8.2" "hop 5 198.18.9.2" "hop 6 $1" \
-	    "link 1 198.18.1.1 198.18.2.2" "link 1 198.18.1.1 198.18.3.2" \
-	    "link 2 198.18.2.2 198.18.4.2" "link 2 198.18.3.2 198.18.4.2" \
-	    "link 3 198.18.4.2 198.18.6.2" "link 3 198.18.4.2 198.18.7.2" \
-	    "link 3 198.18.4.2 198.18.8.2" "link 4 198.18.6.2 198.18.9.2" \
-	    "link 4 198.18.7.2 198.18.9.2" "link 4 198.18.8.2 198.18.9.2" \
-	    "link 5 198.18.9.2 $1" | sort
-}
-
 # mb_responder NAME ARGS...: tests/responder in d, until mb_responder_stop.
 mb_responder()
 {

@@ -5,27 +5,16 @@
 
 bats_require_minimum_version 1.5.0
 
+load unit
+
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	local f srcs=()
-
-	for f in src/*.c; do
-		[ "$f" = src/main.c ] || srcs+=("$f")
-	done
-	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Isrc -Itests \
-	    -o "$BATS_FILE_TMPDIR/mda_test" tests/mda_test.c "${srcs[@]}" -lm
+	unit_build "$BATS_FILE_TMPDIR/mda_test" mda_test.c
 }
 
 # group NAME: run one group of checks; it must pass and say so.
-group()
-{
-	run "$BATS_FILE_TMPDIR/mda_test" "$1"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "ok - $1" ]
-	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
-}
+group()	{ unit_group "$BATS_FILE_TMPDIR/mda_test" "$1"; }
 
 @test "the stopping points: the least n that rules out k+1 next hops at 95% and 99%, k up to 32" {
 	group mda-table

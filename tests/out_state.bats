@@ -10,14 +10,14 @@ MOU_SRC="$BATS_TEST_DIRNAME/../src"
 
 setup()		{ cd "$BATS_TEST_DIRNAME/.." || return 1; }
 
+load unit
+
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	cc -O1 -g -D_GNU_SOURCE -std=c99 -Wall -Wextra -Werror -Isrc \
-	    -o "$BATS_FILE_TMPDIR/out_state_test" tests/out_state_test.c \
-	    src/out.c src/out_text.c src/out_csv.c src/out_json.c \
-	    src/out_live.c src/progress.c src/fields.c src/out_fping.c \
-	    src/out_dot.c src/out_fping_json.c -lm
+	unit_build "$BATS_FILE_TMPDIR/out_state_test" out_state_test.c \
+	    out.c out_text.c out_csv.c out_json.c out_live.c progress.c \
+	    fields.c out_fping.c out_dot.c out_fping_json.c
 }
 
 # The out layer's files.

@@ -7,15 +7,14 @@
 
 bats_require_minimum_version 1.5.0
 load rt_lab
+load unit
 
 setup_file()
 {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	cc -O2 -D_GNU_SOURCE -std=c99 -Wall -Wextra -Werror -Isrc \
-	    -o "$BATS_FILE_TMPDIR/json_test" tests/json_test.c src/out.c \
-	    src/out_text.c src/out_csv.c src/out_json.c src/out_live.c \
-	    src/progress.c src/fields.c src/out_fping.c src/out_dot.c \
-	    src/out_fping_json.c -lm || return 1
+	unit_build "$BATS_FILE_TMPDIR/json_test" json_test.c out.c out_text.c \
+	    out_csv.c out_json.c out_live.c progress.c fields.c out_fping.c \
+	    out_dot.c out_fping_json.c || return 1
 	rt_up_as pf2 && rt_limits off
 }
 

@@ -5,17 +5,12 @@
 
 bats_require_minimum_version 1.5.0
 
+load unit
+
 setup_file()
 {
-	local f srcs=()
-
 	cd "$BATS_TEST_DIRNAME/.." || return 1
-	for f in src/*.c; do
-		[ "$f" = src/main.c ] || srcs+=("$f")
-	done
-	cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Isrc \
-	    -o "$BATS_FILE_TMPDIR/engine_test" tests/engine_test.c \
-	    "${srcs[@]}" -lm
+	unit_build "$BATS_FILE_TMPDIR/engine_test" engine_test.c
 }
 
 @test "engine: a method's drain is read before probes expire; its answer counts, RTT from its arrival" {
