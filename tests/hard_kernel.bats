@@ -157,15 +157,24 @@ stalled_sweep()
 }
 
 @test "nobody: a stalled /16 sweep reports its kernel drops; received + dropped = 65534" {
-	stalled_sweep nobody 200
-	output=$(tail -1 "$FLAB_DIR/sweep.json")
-	dropped=$(json_sel '.dropped')
-	answered=$(json_sel '.answered')
-	received=$(grep -c '"type":"reply"' "$FLAB_DIR/sweep.json")
-	echo "answered $answered received $received dropped $dropped"
+	local try
+	# Whether the ping socket's buffer (net.core.rmem_max) overflows
+	# depends on how far the sweep got before the stop: a slow build on a
+	# loaded machine may read every reply in time.  Every run must
+	# account for each reply; one of three must have drops to show.
+	for try in 1 2 3; do
+		stalled_sweep nobody 200
+		output=$(tail -1 "$FLAB_DIR/sweep.json")
+		dropped=$(json_sel '.dropped')
+		answered=$(json_sel '.answered')
+		received=$(grep -c '"type":"reply"' "$FLAB_DIR/sweep.json")
+		echo "run $try: answered $answered received $received dropped $dropped"
+		[ "$received" -eq "$answered" ]
+		[ $((received + dropped)) -eq 65534 ]
+		[ "$dropped" -gt 0 ] && break
+		[ ! -s "$FLAB_DIR/sweep.err" ]
+	done
 	[ "$dropped" -gt 0 ]
-	[ "$received" -eq "$answered" ]
-	[ $((received + dropped)) -eq 65534 ]
 	grep -qx "mping: $dropped replies dropped by the kernel: the receive buffer was full (raise net.core.rmem_max, see mping(1))" \
 	    "$FLAB_DIR/sweep.err"
 }

@@ -128,7 +128,11 @@ NFT
 
 @test "JSON: --all-paths hop records have no per-probe lists; a silent hop counts its flows lost" {
 	mb_silent_r3
-	run mdp --all-paths -U --json 203.0.113.65
+	# 99%: at 95% the MDA may stop before hop 2's second interface (its
+	# stopping rule allows that in 1 run of 20 a hop); then hop 3 has
+	# fewer flows to lose than asserted below.
+	run mdp --all-paths -U --confidence 99 --json 203.0.113.65
+	echo "$output" | grep '"hop"'
 	[ "$status" -eq 0 ]
 	[ "$(jcount '.type == "hop"')" -ge 8 ]
 	[ "$(jcount '.type == "hop" and (has("froms") or has("rtts_ms") or
