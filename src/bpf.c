@@ -220,9 +220,17 @@ bpf_icmp_timestamp(int fd, uint16_t id)
 	return attach(fd, &p);
 }
 
-/* Transport header at X (IPv4: after the IP header; IPv6: at 0). */
+#define FLOW_PORTS	(65536 - 1024)
+
+/*
+ * Transport header at X (IPv4: after the IP header; IPv6: at 0).  With
+ * nports above 1, A is a destination port in the run of nports from
+ * dport (1024 after 65535) when (A - dport) mod FLOW_PORTS < nports,
+ * computed without going below 0: A + 2 * FLOW_PORTS - dport.
+ */
 int
-bpf_ports(int fd, int family, uint16_t sport, uint16_t dport, uint8_t flags)
+bpf_ports(int fd, int family, uint16_t sport, uint16_t dport,
+    uint32_t nports, uint8_t flags)
 {
 	struct prog p;
 
@@ -234,7 +242,13 @@ bpf_ports(int fd, int family, uint16_t sport, uint16_t dport, uint8_t flags)
 	op(&p, BPF_LD | BPF_H | BPF_IND, 0);
 	jump(&p, BPF_JEQ, sport, -1, L_DROP);
 	op(&p, BPF_LD | BPF_H | BPF_IND, 2);
-	jump(&p, BPF_JEQ, dport, flags ? -1 : L_ACCEPT, L_DROP);
+	if (nports > 1) {
+		jump(&p, BPF_JGE, 1024, -1, L_DROP);
+		op(&p, BPF_ALU | BPF_ADD | BPF_K, 2 * FLOW_PORTS - dport);
+		op(&p, BPF_ALU | BPF_MOD | BPF_K, FLOW_PORTS);
+		jump(&p, BPF_JGE, nports, L_DROP, flags ? -1 : L_ACCEPT);
+	} else
+		jump(&p, BPF_JEQ, dport, flags ? -1 : L_ACCEPT, L_DROP);
 	if (flags) {
 		op(&p, BPF_LD | BPF_B | BPF_IND, 13);
 		jump(&p, BPF_JSET, flags, L_ACCEPT, L_DROP);

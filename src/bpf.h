@@ -25,10 +25,12 @@ int	bpf_icmp_echo(int fd, int family, uint16_t id);
 int	bpf_icmp_timestamp(int fd, uint16_t id);
 /*
  * A raw TCP or UDP socket: only segments or datagrams from port sport to
- * port dport and, if flags is not 0, with one of those TCP flag bits set
- * (byte 13 of the TCP header).  0, or -1 with errno.
+ * port dport, or with nports above 1 to the run of nports ports from dport
+ * (--all-paths' flows: 1024 comes after 65535, as in method_raw.c), and,
+ * if flags is not 0, with one of those TCP flag bits set (byte 13 of the
+ * TCP header).  0, or -1 with errno.
  */
 int	bpf_ports(int fd, int family, uint16_t sport, uint16_t dport,
-	    uint8_t flags);
+	    uint32_t nports, uint8_t flags);
 
 #endif

@@ -122,11 +122,12 @@ method_raw_open(struct sock *s, int family, int proto, const struct conf *c,
 	 * receives, our own probes too when they loop back (a target on
 	 * this host): let the kernel keep only those from the probed port
 	 * to ours, and for TCP only acknowledgements (a SYN-ACK or RST; our
-	 * SYN has none, even if --flow picks the probed port).  Failing
+	 * SYN has none, even if --flow picks the probed port); with
+	 * --all-paths, to every flow's port (method_our_port).  Failing
 	 * that, the methods check every packet anyway.
 	 */
 	bpf_ports(s->fd, family, c->port, s->local_port,
-	    proto == IPPROTO_TCP ? TCP_ACK : 0);
+	    c->mda ? CONF_MDA_FLOWS : 1, proto == IPPROTO_TCP ? TCP_ACK : 0);
 	if ((s->route_fd = srcaddr_socket(family, c, err, errlen)) == -1) {
 		s->route_fd = 0;
 		return fail(s, err, errlen, NULL);

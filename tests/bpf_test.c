@@ -79,6 +79,7 @@ alu(uint16_t code, uint32_t a, uint32_t v)
 	case BPF_ADD:	return a + v;
 	case BPF_AND:	return a & v;
 	case BPF_LSH:	return a << v;
+	case BPF_MOD:	return v ? a % v : 0xdeadbeef;
 	}
 	return 0xdeadbeef;
 }
@@ -116,6 +117,8 @@ run(const uint8_t *p, size_t len)
 			break;
 		case BPF_JMP:
 			if (BPF_OP(f->code) == BPF_JEQ ? a == f->k :
+			    BPF_OP(f->code) == BPF_JGE ? a >= f->k :
+			    BPF_OP(f->code) == BPF_JGT ? a > f->k :
 			    (a & f->k) != 0)
 				pc += f->jt;
 			else
@@ -302,7 +305,7 @@ ports(void)
 	uint8_t p[256];
 	size_t h;
 
-	CHECK_EQ(bpf_ports(3, AF_INET, 80, 40000, 0x10), 0);
+	CHECK_EQ(bpf_ports(3, AF_INET, 80, 40000, 1, 0x10), 0);
 	h = ip4(p, 5, 6);
 	CHECK(kept(p, l4(p, h, 80, 40000, 0x12)));	/* SYN-ACK */
 	CHECK(kept(p, l4(p, h, 80, 40000, 0x14)));	/* RST-ACK */
@@ -313,10 +316,23 @@ ports(void)
 	h = ip4(p, 6, 6);
 	CHECK(kept(p, l4(p, h, 80, 40000, 0x12)));
 	/* --flow 80 --port 80: only the flags tell our SYN from answers */
-	CHECK_EQ(bpf_ports(3, AF_INET6, 80, 80, 0x10), 0);
+	CHECK_EQ(bpf_ports(3, AF_INET6, 80, 80, 1, 0x10), 0);
 	CHECK(kept(p, l4(p, 0, 80, 80, 0x14)));
 	CHECK(!kept(p, l4(p, 0, 80, 80, 0x02)));
-	CHECK_EQ(bpf_ports(3, AF_INET6, 33434, 40000, 0), 0);
+	/* --all-paths: the flows' ports, 4096 from 65000, 1024 after 65535 */
+	CHECK_EQ(bpf_ports(3, AF_INET, 7, 65000, 4096, 0x10), 0);
+	h = ip4(p, 5, 6);
+	CHECK(kept(p, l4(p, h, 7, 65000, 0x14)));
+	CHECK(kept(p, l4(p, h, 7, 65535, 0x14)));
+	CHECK(kept(p, l4(p, h, 7, 1024, 0x14)));
+	CHECK(kept(p, l4(p, h, 7, 1024 + 4095 - 536, 0x14)));
+	CHECK(!kept(p, l4(p, h, 7, 1024 + 4096 - 536, 0x14)));
+	CHECK(!kept(p, l4(p, h, 7, 64999, 0x14)));
+	CHECK(!kept(p, l4(p, h, 7, 1023, 0x14)));
+	CHECK(!kept(p, l4(p, h, 7, 80, 0x14)));
+	CHECK(!kept(p, l4(p, h, 7, 65001, 0x02)));	/* a SYN */
+	CHECK(!kept(p, l4(p, h, 8, 65001, 0x14)));
+	CHECK_EQ(bpf_ports(3, AF_INET6, 33434, 40000, 1, 0), 0);
 	CHECK(kept(p, l4(p, 0, 33434, 40000, 0)));
 	CHECK(!kept(p, l4(p, 0, 40000, 33434, 0)));
 	CHECK(!kept(p, 3));
