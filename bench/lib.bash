@@ -85,6 +85,19 @@ medcpu()
 	        else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
+# pairs A B: CPU of A over B round by round (line k of each .runs file is
+# round k, run a few seconds apart), as "median (min-max)": drift of the
+# machine's load moves both runs of a round alike, which the ratio of two
+# medians of runs taken at different times does not cancel.
+pairs()
+{
+	paste -d ' ' "$1" "$2" | awk '{n = NF / 2; b = $(n + 2) + $(n + 3)
+	    if (b > 0) printf "%.3f\n", ($2 + $3) / b}' | sort -g |
+	    awk '{v[NR] = $1} END {if (NR == 0) {print "-"; exit}
+	        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	        printf "%.2f (%.2f-%.2f)", m, v[1], v[NR]}'
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0 && a != "-") printf "%.2f", a / b; else printf "-"}'; }
 
 # per_probe CPU PROBES: microseconds of CPU per probe
