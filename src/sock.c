@@ -140,12 +140,28 @@ mark(struct sock *s, const struct conf *c, char *err, size_t errlen)
 	return -1;
 }
 
-/* IPv4 probes no link fragments: the IP and 8-byte ICMP or UDP headers
- * and the payload within 576 bytes. */
+/*
+ * Linux sockets default to path MTU discovery, which sets DF on every
+ * packet: without --df we must say DONT, or big probes die at a small link
+ * instead of being fragmented.  --df uses PROBE: DF set, but the kernel
+ * does not refuse our sends on what it learnt about the path MTU.
+ *
+ * A raw socket's probes of at most 576 bytes (IPv4's minimum datagram
+ * every host takes, far under any link's MTU: the IP and 8-byte ICMP or UDP
+ * headers and the payload) go with PROBE too.  Without DF (or with the
+ * kernel's default, WANT, which may fragment locally) every packet's IP ID
+ * comes from the kernel's shared hash (__ip_select_ident: 5% of a sweep's
+ * CPU, a cache miss per destination); a DF packet the kernel will not
+ * fragment gets ID 0 (RFC 6864's atomic datagram).  Ping sockets keep
+ * DONT: their kernel then drops a "fragmentation needed", which without DF
+ * is forged (hostile_dgram.bats).
+ */
 static int
-small_probes(const struct conf *c)
+pmtu_mode(const struct sock *s, const struct conf *c)
 {
-	return c->size <= 576 - 20 - 8;
+	if (c->df || (s->raw && c->size <= 576 - 20 - 8))
+		return IP_PMTUDISC_PROBE;
+	return IP_PMTUDISC_DONT;
 }
 
 static int
@@ -180,26 +196,7 @@ options(struct sock *s, const struct conf *c, char *err, size_t errlen)
 		if (c->tos >= 0 && setsockopt(s->fd, IPPROTO_IP, IP_TOS,
 		    &c->tos, sizeof(c->tos)) == -1)
 			goto fail;
-		/*
-		 * Linux sockets default to path MTU discovery, which sets DF
-		 * on every packet: without --df we must say DONT, or big
-		 * probes die at a small link instead of being fragmented.
-		 * --df uses PROBE: DF set, but the kernel does not refuse
-		 * our sends on what it learnt about the path MTU.
-		 *
-		 * A raw socket's probes of at most 576 bytes (IPv4's minimum
-		 * datagram every host takes, far under any link's MTU) go
-		 * with PROBE too.  Without DF (or with the kernel's default,
-		 * WANT, which may fragment locally) every packet's IP ID
-		 * comes from the kernel's shared hash (__ip_select_ident:
-		 * 5% of a sweep's CPU, a cache miss per destination); a DF
-		 * packet the kernel will not fragment gets ID 0 (RFC 6864's
-		 * atomic datagram).  Ping sockets keep DONT: their kernel
-		 * then drops a "fragmentation needed", which without DF is
-		 * forged (hostile_dgram.bats).
-		 */
-		v = c->df || (s->raw && small_probes(c)) ? IP_PMTUDISC_PROBE :
-		    IP_PMTUDISC_DONT;
+		v = pmtu_mode(s, c);
 		if (setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
 		    sizeof(v)) == -1)
 			goto fail;
