@@ -80,3 +80,39 @@ f8_h1_answers()
 		    (map(select(.value.type == "up")) | first.key)' >/dev/null
 	done
 }
+
+@test "--report to h1 spelled three ways (2001:db8:e0:0:0:0:0:2, fe80::...%eth0, 198.51.100.002): each table ends at the target's row" {
+	local ll
+	ll=$(eng_exec h1 ip -6 addr show dev eth0 scope link |
+	    awk '/inet6/ { sub("/.*", "", $2); print $2; exit }')
+	[ -n "$ll" ]
+	# Round 0 loses its TTL-1 probes (h1 drops them for 0.8 s) and finds
+	# h1 at TTL 2; rounds 1 and 2 at TTL 1: the table has that one row.
+	eng_exec h1 nft -f - <<-'EOF'
+		table inet f8 {
+			chain in {
+				type filter hook input priority 0;
+				ip ttl 1 icmp type echo-request drop
+				ip6 hoplimit 1 icmpv6 type echo-request drop
+			}
+		}
+	EOF
+	(sleep 0.8; f8_h1_answers) &
+	run --separate-stderr emp --trace --json -c 3 -p 1000 -t 500 \
+	    --max-hops 4 2001:db8:e0:0:0:0:0:2 "$ll%eth0" 198.51.100.002
+	wait
+	printf '%s\n' "$output" | grep -v '"probe"'
+	[ "$status" -eq 0 ]
+	for a in 2001:db8:e0::2 "$ll" 198.51.100.2; do
+		jq_out -e --arg a "$a" '[.[] | select(.addr == $a)] |
+		    ([.[] | select(.type == "trace") | .hops] == [2, 1, 1]) and
+		    ([.[] | select(.type == "hop-summary") |
+		    [.ttl, .from, .sent, .received]] == [[1, $a, 9, 6]])' >/dev/null
+	done
+	# The text table too: one row under each target.
+	run --separate-stderr emp --trace --report -c 2 -p 300 -t 500 \
+	    --max-hops 4 2001:db8:e0:0:0:0:0:2 "$ll%eth0" 198.51.100.002
+	echo "$output"
+	[ "$(grep -c '^ *[0-9]*\.|--' <<<"$output")" -eq 3 ]
+	[ "$(grep -c '^ *1\.|-- ' <<<"$output")" -eq 3 ]
+}
