@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "bpf.h"
+#include "conf.h"
 
 #define PROG_MAX	48
 
@@ -219,8 +220,6 @@ bpf_icmp_timestamp(int fd, uint16_t id)
 	icmp4(&p, 14, 13, id);
 	return attach(fd, &p);
 }
-
-#define FLOW_PORTS	(65536 - 1024)
 
 /*
  * Transport header at X (IPv4: after the IP header; IPv6: at 0).  With

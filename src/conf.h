@@ -17,6 +17,9 @@ enum probe_method { PM_ICMP, PM_UDP, PM_TCP };
 
 /* --all-paths: flows per target at most (mda.h; the methods' ports). */
 #define CONF_MDA_FLOWS	4096
+/* The ports a flow's port wraps round: 1024 comes after 65535
+ * (method_raw.c's flow ports, bpf.c's filter of them). */
+#define FLOW_PORTS	(65536 - 1024)
 
 /* --trace's defaults that scale with the run (struct conf.trace_auto). */
 #define TA_QUERIES	1

@@ -145,6 +145,10 @@ hopsum_add(struct hopsum *s, const struct record *r)
 			h->received++;
 			h->last = r->rtts[q];
 			stats_add(&h->rtt, r->rtts[q]);
+			/* Both are inet_ntop's text of an address (the
+			 * target's and the answer's, no scope): one
+			 * spelling per address, whatever the user typed
+			 * (fe80::1%eth0, 2001:db8:0:0::1: r->target). */
 			if (r->addr && strcmp(r->froms[q], r->addr) == 0 &&
 			    (s->dest == 0 || r->ttl < s->dest))
 				s->dest = r->ttl;

@@ -147,8 +147,6 @@ method_raw_create(const struct conf *c, const struct targets *tg)
 	return ms;
 }
 
-#define FLOW_PORTS	(65536 - 1024)
-
 uint16_t
 method_flow_port(const struct sock *s, const struct conf *c, int flow)
 {

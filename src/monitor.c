@@ -16,7 +16,9 @@
  */
 #define REPORT_SLICE	1024
 
-enum { UD_UNKNOWN, UD_UP, UD_DOWN };
+/* UD_RISING: down, answering again, the up record waits for the
+ * outage's probes still in flight (rise). */
+enum { UD_UNKNOWN, UD_UP, UD_DOWN, UD_RISING };
 
 /*
  * A target's counts when its interval began, and its interval's RTTs: 32
@@ -41,6 +43,9 @@ struct ival {
 struct updown {
 	uint32_t	 hits, misses;	/* in a row, now */
 	uint32_t	 lost;		/* probes lost since it went down */
+	uint32_t	 ended;		/* its probes that had their outcome */
+	uint32_t	 owed;		/* sent before the run of answers,
+					   still in flight */
 	uint8_t		 state;
 	double		 miss_start;	/* Unix time the run of misses began */
 	double		 down_since;	/* the outage's start */
@@ -53,6 +58,8 @@ struct monitor {
 	struct updown		*ud;	/* --down-after: one per target */
 	uint32_t		 cap;
 	int64_t			 every;	/* ns between reports, 0: none */
+	double			 settle;	/* s: a probe's every attempt
+					   has timed out */
 	int64_t			 next;	/* the next report is due, mono ns */
 	double			 iv_start;	/* Unix time */
 	struct prom		*prom;	/* --prom-file, or NULL */
@@ -88,8 +95,8 @@ struct monitor *
 monitor_create(const struct conf *c, int *nomem)
 {
 	struct monitor *m;
-
 	char err[256];
+	unsigned a;
 
 	*nomem = 0;
 	if (c->report_every_ns == 0 && c->down_after == 0 &&
@@ -104,6 +111,8 @@ monitor_create(const struct conf *c, int *nomem)
 	}
 	m->c = c;
 	m->every = monitor_every(c);
+	for (a = 0; a <= c->retries; a++)
+		m->settle += (double)conf_timeout(c, a) / 1e9;
 	return m;
 }
 
@@ -212,11 +221,28 @@ sent_real(struct engine *e, int64_t sent_mono)
 	return real_time() - (double)(engine_now(e) - sent_mono) / 1e9;
 }
 
+/*
+ * The up record of a rising target once none of its outage's probes is
+ * in flight (or by force: its answers stopped, the run ends, or every
+ * probe sent before them has timed out however many owed were counted),
+ * so that its lost is the outage's, as the summary counts them.
+ */
+static void
+rise(struct engine *e, uint32_t i, struct updown *u, int force)
+{
+	if (u->owed > 0 && !force)
+		return;
+	emit_change(e, i, u, 1);
+	u->state = UD_UP;
+	e->tg->t[i].down = 0;
+}
+
 void
 monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt,
-    int64_t sent_mono)
+    int64_t sent_mono, uint32_t seq)
 {
 	struct updown *u;
+	double sent;
 
 	if (m == NULL || room(m, i) == -1)
 		return;
@@ -225,15 +251,23 @@ monitor_reply(struct monitor *m, struct engine *e, uint32_t i, double rtt,
 	if (m->ud == NULL)
 		return;
 	u = &m->ud[i];
+	sent = sent_real(e, sent_mono);
 	u->misses = 0;
-	if (u->hits++ == 0)
-		u->hit_start = sent_real(e, sent_mono);
-	if (u->state == UD_DOWN && u->hits >= m->c->up_after) {
-		emit_change(e, i, u, 1);
+	if (u->hits > 0 && sent < u->hit_start && u->owed > 0)
+		u->owed--;
+	/* Its seq counts the target's probes sent before it (retries too,
+	 * which only makes owed too many: the settle time ends those). */
+	if (u->hits++ == 0) {
+		u->hit_start = sent;
+		u->owed = seq > u->ended ? seq - u->ended : 0;
+	}
+	u->ended++;
+	if (u->state == UD_DOWN && u->hits >= m->c->up_after)
+		u->state = UD_RISING;
+	else if (u->state == UD_UNKNOWN)
 		u->state = UD_UP;
-		e->tg->t[i].down = 0;
-	} else if (u->state == UD_UNKNOWN)
-		u->state = UD_UP;
+	if (u->state == UD_RISING)
+		rise(e, i, u, sent >= u->hit_start + m->settle);
 }
 
 void
@@ -247,17 +281,24 @@ monitor_miss(struct monitor *m, struct engine *e, uint32_t i,
 		return;
 	u = &m->ud[i];
 	sent = sent_real(e, sent_mono);
+	u->ended++;
 	/*
 	 * A probe sent before the run of answers began, which times out
 	 * after its first reply (the timeout is longer than the period): it
 	 * went out while the target was down.  It ends no run of answers
-	 * and starts no outage: one outage, one down and one up.  Before
-	 * the up record (--up-after more than 1) it is the outage's loss.
+	 * and starts no outage: one outage, one down and one up, whose
+	 * lost counts it (rise waits for it).
 	 */
 	if (u->hits > 0 && sent < u->hit_start) {
-		u->lost += u->state == UD_DOWN;
+		if (u->owed > 0)
+			u->owed--;
+		u->lost += u->state == UD_DOWN || u->state == UD_RISING;
+		if (u->state == UD_RISING)
+			rise(e, i, u, 0);
 		return;
 	}
+	if (u->state == UD_RISING)
+		rise(e, i, u, 1);
 	u->hits = 0;
 	if (u->misses++ == 0)
 		u->miss_start = sent;
@@ -415,8 +456,14 @@ monitor_tick(struct monitor *m, struct engine *e, int64_t now)
 void
 monitor_finish(struct monitor *m, struct engine *e)
 {
+	uint32_t i;
+
 	if (m == NULL)
 		return;
+	/* Interrupted: a probe still in flight is lost in no count. */
+	for (i = 0; m->ud && i < m->cap && i < e->tg->n; i++)
+		if (m->ud[i].state == UD_RISING)
+			rise(e, i, &m->ud[i], 1);
 	/* A report cut short by the end is finished first. */
 	if (m->busy)
 		report_slice(m, e, UINT32_MAX);

@@ -23,10 +23,10 @@ uint64_t	 monitor_probes_max(const struct conf *);
 /* NULL when nothing is asked (or no memory: then *nomem is set). */
 struct monitor	*monitor_create(const struct conf *, int *nomem);
 void		 monitor_free(struct monitor *);
-/* A counted reply of target i (its RTT), a probe lost or failed; each
- * with its probe's send time (the engine's clock). */
+/* A counted reply of target i (its RTT, its probe's seq), a probe lost
+ * or failed; each with its probe's send time (the engine's clock). */
 void		 monitor_reply(struct monitor *, struct engine *, uint32_t i,
-		    double rtt_ms, int64_t sent_mono);
+		    double rtt_ms, int64_t sent_mono, uint32_t seq);
 void		 monitor_miss(struct monitor *, struct engine *, uint32_t i,
 		    int64_t sent_mono);
 /* The run's end: --prom-file written a last time. */

@@ -237,6 +237,7 @@ on_reply(struct engine *e, struct probe *pr, const struct answer *a,
 	struct target *t = &e->tg->t[a->h.target];
 	int counted = pr != NULL;	/* classify settles it */
 	int64_t sent = pr ? pr->sent : 0;
+	uint32_t seq = pr ? pr->seq : 0;
 	int kind = classify(e, t, pr, a, rx);
 
 	/* Names and addresses as text cost more than the rest: only if
@@ -246,7 +247,7 @@ on_reply(struct engine *e, struct probe *pr, const struct answer *a,
 	/* After the reply's line: an up record follows what ended it. */
 	if (counted && kind == R_COUNTED) {
 		monitor_reply(((struct ping *)e->ms)->mon, e, a->h.target,
-		    (double)a->rtt_ns / 1e6, sent);
+		    (double)a->rtt_ns / 1e6, sent, seq);
 		rtts_keep(e->ms, e->c, a->h.target, a->h.seq,
 		    (double)a->rtt_ns / 1e6);
 	}

@@ -230,6 +230,35 @@ test_rounds(void)
 	CHECK(q.e == NULL && q.ep == NULL);
 }
 
+/* Targets t0, t0 + 1, ... due d0, d0 + step, ...: n pushed, then the
+ * first pop of the queue taken off again. */
+static void
+rounds_fill(struct rounds *q, uint32_t t0, int64_t d0, int64_t step,
+    uint32_t n, uint32_t pop)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		rounds_push(q, t0 + i, d0 + step * i);
+	for (i = 0; i < pop; i++)
+		rounds_pop(q);
+}
+
+/* The queue holds exactly those n, from its head on. */
+static int
+rounds_hold(const struct rounds *q, uint32_t t0, int64_t d0, int64_t step,
+    uint32_t n)
+{
+	uint32_t t, i;
+	int64_t d;
+	int ok = rounds_len(q) == n && !rounds_at(q, n, &t, &d);
+
+	for (i = 0; i < n; i++)
+		ok &= rounds_at(q, i, &t, &d) && t == t0 + i &&
+		    d == d0 + step * i;
+	return ok;
+}
+
 /* Targets in a row due at once: one entry for up to 256 of them. */
 static void
 test_rounds_runs(void)
@@ -239,14 +268,9 @@ test_rounds_runs(void)
 	int64_t d;
 	int ok = 1;
 
-	for (i = 0; i < 300; i++)
-		rounds_push(&q, 1000 + i, 7);
-	CHECK(rounds_len(&q) == 300 && q.tail - q.head == 2);
-	for (i = 0; i < 100; i++)
-		rounds_pop(&q);
-	CHECK(rounds_at(&q, 0, &t, &d) && t == 1100 && d == 7);
-	CHECK(rounds_at(&q, 199, &t, &d) && t == 1299 && d == 7);
-	CHECK(!rounds_at(&q, 200, &t, &d));
+	/* 300 in two entries, 200 of them left after the pops. */
+	rounds_fill(&q, 1000, 7, 0, 300, 100);
+	CHECK(q.tail - q.head == 2 && rounds_hold(&q, 1100, 7, 0, 200));
 	/* The tail's run goes on; a gap, another due time or a target
 	 * out of range do not join it. */
 	rounds_push(&q, 1300, 7);
@@ -269,23 +293,13 @@ static void
 test_rounds_wrap(void)
 {
 	struct rounds q = { 0 };
-	uint32_t t, i;
-	int64_t d;
-	int ok = 1;
 
-	for (i = 0; i < 1000; i++)
-		rounds_push(&q, i, 5000000000LL + i);
-	for (i = 0; i < 1000; i++)
-		rounds_pop(&q);
+	rounds_fill(&q, 0, 5000000000LL, 1, 1000, 1000);
 	/* Positions 1000 to 1023 end the ring's first lap, 1024 on begin
 	 * the second at slot 0: 1024 entries fill it, the 1025th grows it. */
-	for (i = 0; i < 1025; i++)
-		rounds_push(&q, i, 5000000000LL + 1000 + i);
+	rounds_fill(&q, 0, 5000000000LL + 1000, 1, 1025, 0);
 	CHECK(q.mask + 1 == 2048 && (q.head & 1023) > 0);
-	for (i = 0; i < 1025; i++)
-		ok &= rounds_at(&q, i, &t, &d) && t == i &&
-		    d == 5000000000LL + 1000 + i;
-	CHECK(ok);
+	CHECK(rounds_hold(&q, 0, 5000000000LL + 1000, 1, 1025));
 	rounds_free(&q);
 }
 

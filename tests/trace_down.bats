@@ -144,8 +144,13 @@ td_wait()
 	output=$(cat "$out")
 	echo "$output" | grep -v '"probe"\|"reply"'
 	[ "$TD_STATUS" -eq 0 ]
+	# Back up (its first reply left) before the trace's record; the up
+	# record itself waits for the outage's probes in flight (up to -t).
 	jq_out -e '[.[] | select(.type == "down" or .type == "up" or
-	    .type == "trace") | .type] == ["down", "up", "trace"]' >/dev/null
+	    .type == "trace") | .type] | . == ["down", "up", "trace"] or
+	    . == ["down", "trace", "up"]' >/dev/null
+	jq_out -e '(.[] | select(.type == "up") | .outage_end) <
+	    (.[] | select(.type == "trace") | .time)' >/dev/null
 	# Its verdict is the trace's own (the probes sent once r2 forwards
 	# again may reach d); its hops before the cut are there.
 	jq_out -e '.[] | select(.type == "trace") | .cause == "down" and
