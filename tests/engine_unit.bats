@@ -208,8 +208,8 @@ group()	{ unit_group "$BATS_FILE_TMPDIR/engine_test" "$1"; }
 	    "$BATS_FILE_TMPDIR/san_probe" - 2>/dev/null; then
 		skip "the compiler has no ASan/UBSan"
 	fi
-	unit_cc "-std=c99 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $san" \
-	    "$BATS_FILE_TMPDIR/engine_test_san" engine_test.c
+	unit_cc "$UNIT_SAN_CFLAGS" "$BATS_FILE_TMPDIR/engine_test_san" \
+	    engine_test.c
 	run env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	    "$BATS_FILE_TMPDIR/engine_test_san"
 	echo "$output"

@@ -11,6 +11,9 @@
 
 UNIT_REPO="$(cd "${BATS_TEST_DIRNAME:-$(dirname "${BASH_SOURCE[0]}")}/.." && pwd)"
 UNIT_CFLAGS="-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g"
+# tests/engine_unit.bats' ASan+UBSan build of the engine test.
+UNIT_SAN_CFLAGS="-std=c99 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer"
+UNIT_SAN_CFLAGS="$UNIT_SAN_CFLAGS -fsanitize=address,undefined -fno-sanitize-recover=all"
 
 # _unit_compile FLAGS DIR: compile src/'s objects (all but main.o) with
 # FLAGS into DIR, which must not exist yet.
@@ -88,4 +91,13 @@ unit_group()
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "ok - $2" ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
+}
+
+# unit_prebuild: compile src/'s objects for both sets of flags now (what
+# .ci/run does while the fuzzer runs), so that the first files that link
+# them do not wait for it.
+unit_prebuild()
+{
+	unit_objs "$UNIT_CFLAGS" >/dev/null &&
+	unit_objs "$UNIT_SAN_CFLAGS" >/dev/null
 }
