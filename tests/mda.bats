@@ -249,7 +249,10 @@ EOF
 
 @test "routers at stock ICMP limits: the first diamond still whole, its silence retried, not counted" {
 	mdl_stock_limits
-	run mdp --all-paths -U --max-hops 3 -t 500 --json 203.0.113.31
+	# At 99%: at 95% the stopping rule misses hop 2's second interface
+	# in about 1 run of 32 (6 flows all through one), as it may.
+	run mdp --all-paths -U --confidence 99 --max-hops 3 -t 500 --json \
+	    203.0.113.31
 	local st=$status
 	mdl_no_limits
 	# Not reached within 3 hops: exit status 1.
