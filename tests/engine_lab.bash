@@ -240,3 +240,23 @@ eng_down()
 	eng_kill_bg
 	netns_down "$ENG_DIR" "$ENG"
 }
+
+# eng_h1_silent TABLE: h1 drops every echo request (IPv4 and IPv6) from now
+# on, through nftables table TABLE; eng_h1_answers TABLE undoes it.
+eng_h1_silent()
+{
+	eng_exec h1 nft -f - <<-EOF
+		table inet $1 {
+			chain in {
+				type filter hook input priority 0;
+				icmp type echo-request drop
+				icmpv6 type echo-request drop
+			}
+		}
+	EOF
+}
+
+eng_h1_answers()
+{
+	eng_exec h1 nft delete table inet "$1"
+}

@@ -27,24 +27,6 @@ jq_out()
 	printf '%s\n' "$output" | jq -s "$@"
 }
 
-# h1 drops every echo request until f8_h1_answers.
-f8_h1_silent()
-{
-	eng_exec h1 nft -f - <<-'EOF'
-		table inet f8 {
-			chain in {
-				type filter hook input priority 0;
-				icmp type echo-request drop
-				icmpv6 type echo-request drop
-			}
-		}
-	EOF
-}
-
-f8_h1_answers()
-{
-	eng_exec h1 nft delete table inet f8
-}
 
 @test "--up-after 1: the up record waits for the outage's probes in flight; its lost is the summary's" {
 	local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err t
@@ -53,9 +35,9 @@ f8_h1_answers()
 	emp_bg "$out" "$err" --json --down-after 3 --up-after 1 -p 100 \
 	    -t 600 -c 35 198.51.100.2 2001:db8:e0::2
 	sleep 0.8
-	f8_h1_silent
+	eng_h1_silent f8
 	sleep 1.2
-	f8_h1_answers
+	eng_h1_answers f8
 	eng_wait "$EMP_PID" 10
 	output=$(cat "$out")
 	[ "$EMP_STATUS" -eq 0 ]
@@ -97,7 +79,7 @@ f8_h1_answers()
 			}
 		}
 	EOF
-	(sleep 0.8; f8_h1_answers) &
+	(sleep 0.8; eng_h1_answers f8) &
 	run --separate-stderr emp --trace --json -c 3 -p 1000 -t 500 \
 	    --max-hops 4 2001:db8:e0:0:0:0:0:2 "$ll%eth0" 198.51.100.002
 	wait

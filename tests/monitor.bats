@@ -24,24 +24,6 @@ jq_out()
 	printf '%s\n' "$output" | jq -s "$@"
 }
 
-# h1_silent: h1 drops every echo request from now on (h1_answers undoes).
-h1_silent()
-{
-	eng_exec h1 nft -f - <<-'EOF'
-		table inet mon {
-			chain in {
-				type filter hook input priority 0;
-				icmp type echo-request drop
-				icmpv6 type echo-request drop
-			}
-		}
-	EOF
-}
-
-h1_answers()
-{
-	eng_exec h1 nft delete table inet mon
-}
 
 @test "-Q 1: one interval record per target per second, the interval's own counts" {
 	# Probes at 0, 300, ..., 2100 ms: 4 in the first second, 3 in the
@@ -99,9 +81,9 @@ h1_answers()
 	emp_bg "$out" "$err" --json -q --down-after 3 --up-after 2 -p 100 \
 	    -t 150 -c 40 198.51.100.2 2001:db8:e0::2
 	sleep 1
-	h1_silent
+	eng_h1_silent mon
 	sleep 1.5
-	h1_answers
+	eng_h1_answers mon
 	eng_wait "$EMP_PID" 10
 	output=$(cat "$out")
 	echo "$output"
