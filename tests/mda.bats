@@ -181,9 +181,16 @@ within_bounds()
 }
 
 @test "text: a diamond's interfaces one under the other, the links under their hop, the probes in the verdict" {
-	run mdp --all-paths -U 203.0.113.5
-	[ "$status" -eq 0 ]
-	local t=203.0.113.5 n
+	local t=203.0.113.5 n i
+	# At 99% with one rerun, as the exact topologies above: at 95% the
+	# stopping rule may miss one of hop 4's three (1 run of 80 here).
+	for i in 1 2; do
+		run mdp --all-paths -U --confidence 99 "$t"
+		[ "$status" -eq 0 ]
+		[ "$(printf '%s\n' "${lines[@]}" |
+		    grep -c "^$t:  *[0-9 ]*198\.18\.[678]\.2  flows=")" = 3 ] &&
+		    break
+	done
 	[[ ${lines[0]} =~ ^$t:\ \ 1\ \ 198\.18\.1\.1\ \ flows=[0-9]+\ \ rtt=[0-9.]+/[0-9.]+/[0-9.]+\ ms$ ]]
 	[[ ${lines[1]} =~ ^$t:\ {7}198\.18\.1\.1\ -\>\ 198\.18\.[23]\.2\ \ \(flows=[0-9]+\)$ ]]
 	# Hop 4's three interfaces: the first with the hop's number, the
