@@ -15,12 +15,6 @@ teardown_file()	{ eng_down; }
 setup()		{ eng_require_root; }
 teardown()	{ eng_kill_bg; }
 
-# jq_out FILTER...: jq -s over $output (a stream of JSON records).
-jq_out()
-{
-	printf '%s\n' "$output" | jq -s "$@"
-}
-
 # nogrep_out PATTERN: succeed when $output has no line matching PATTERN.
 nogrep_out()
 {

@@ -22,11 +22,6 @@ teardown_file()	{ eng_down; }
 setup()		{ eng_require_root; }
 teardown()	{ eng_kill_bg; eng_exec h1 nft delete table inet f8 2>/dev/null || true; }
 
-jq_out()
-{
-	printf '%s\n' "$output" | jq -s "$@"
-}
-
 
 @test "--up-after 1: the up record waits for the outage's probes in flight; its lost is the summary's" {
 	local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err t

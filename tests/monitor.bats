@@ -19,11 +19,6 @@ teardown_file()	{ eng_down; }
 setup()		{ eng_require_root; }
 teardown()	{ eng_kill_bg; eng_exec h1 nft delete table inet mon 2>/dev/null || true; }
 
-jq_out()
-{
-	printf '%s\n' "$output" | jq -s "$@"
-}
-
 
 @test "-Q 1: one interval record per target per second, the interval's own counts" {
 	# Probes at 0, 300, ..., 2100 ms: 4 in the first second, 3 in the

@@ -163,6 +163,12 @@ json_sel()
 	printf '%s\n' "$output" | jq -c "$@"
 }
 
+# jq_out ARGS...: jq -s ARGS over $output's records (one array of them).
+jq_out()
+{
+	printf '%s\n' "$output" | jq -s "$@"
+}
+
 # jcount FILTER: number of records in $output that FILTER selects.
 jcount()
 {

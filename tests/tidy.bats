@@ -159,11 +159,6 @@ r_mend()
 	ip netns exec "$TD-r" nft delete table inet tdy
 }
 
-jq_out()
-{
-	printf '%s\n' "$output" | jq -s "$@"
-}
-
 # td_waits OUT ARGS...: mping ARGS in c under strace; prints how many
 # times its loop waited (epoll_pwait2, or epoll_wait) and the run's
 # seconds, mping's output in OUT.

@@ -39,11 +39,6 @@ r2_mend()
 	lab_exec r2 nft delete table inet tdown
 }
 
-jq_out()
-{
-	printf '%s\n' "$output" | jq -s "$@"
-}
-
 # td_bg OUT ARGS...: mping in the client, in the background, SIGINT at
 # its default; TD_PID its pid.
 td_bg()
