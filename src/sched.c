@@ -252,7 +252,6 @@ rounds_free(struct rounds *q)
 	memset(q, 0, sizeof(*q));
 }
 
-#define POOL_FIRST	4096
 #define POOL_MAX	(1U << 31)
 
 /* Slot i of a new pool, free: its serial names it. */
