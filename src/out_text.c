@@ -63,6 +63,12 @@ colour_of(const struct record *r)
 static void
 label(struct obuf *l, const struct record *r)
 {
+	/* An address target's name is its address, our own inet_ntop text
+	 * (report.c): nothing to show safe, nothing to compare. */
+	if (r->target == r->addr) {
+		obuf_put(l, r->addr);
+		return;
+	}
 	obuf_put_shown(l, r->target);
 	if (r->addr && strcmp(r->target, r->addr) != 0) {
 		obuf_put(l, " (");
