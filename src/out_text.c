@@ -136,6 +136,35 @@ text_error(struct obuf *l, const struct record *r)
 		put_long(l, " mtu=", r->mtu);
 }
 
+/*
+ * min/avg/max/stddev.  Equal numbers are the same text: one reply (-c 1,
+ * every summary of a sweep) has them all alike and no deviation, so its
+ * number is written once and copied.
+ */
+static void
+put_summary_rtts(struct obuf *l, const struct record *r)
+{
+	char buf[64];
+	size_t n;
+
+	if (r->rtt_avg != r->rtt_min || r->rtt_max != r->rtt_min) {
+		put_fixed(l, r->rtt_min, 3, "/");
+		put_fixed(l, r->rtt_avg, 3, "/");
+		put_fixed(l, r->rtt_max, 3, "/");
+		put_fixed(l, r->rtt_stddev, 3, " ms");
+		return;
+	}
+	n = strlen(fmt_fixed(buf, sizeof(buf) - 1, r->rtt_min, 3));
+	buf[n++] = '/';
+	obuf_putn(l, buf, n);
+	obuf_putn(l, buf, n);
+	obuf_putn(l, buf, n);
+	if (r->rtt_stddev == 0)
+		obuf_put(l, "0.000 ms");
+	else
+		put_fixed(l, r->rtt_stddev, 3, " ms");
+}
+
 static void
 text_summary(struct obuf *l, const struct record *r)
 {
@@ -148,10 +177,7 @@ text_summary(struct obuf *l, const struct record *r)
 		put_fixed(l, r->loss_pct, 0, "%");
 	if (r->received > 0) {
 		obuf_put(l, " rtt min/avg/max/stddev=");
-		put_fixed(l, r->rtt_min, 3, "/");
-		put_fixed(l, r->rtt_avg, 3, "/");
-		put_fixed(l, r->rtt_max, 3, "/");
-		put_fixed(l, r->rtt_stddev, 3, " ms");
+		put_summary_rtts(l, r);
 	}
 	if (r->errors > 0)
 		put_long(l, " errors=", r->errors);
