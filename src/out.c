@@ -226,8 +226,20 @@ fmt_ulong(char *buf, size_t len, unsigned long v)
 void
 obuf_ulong(struct obuf *b, unsigned long v)
 {
-	char tmp[24], *end = tmp + sizeof(tmp), *p = digits(end, v, 1);
+	char tmp[24], *end = tmp + sizeof(tmp), *p;
 
+	/* Most counts of a record (seq, sent, lost, ttl, ...) are one or
+	 * two digits: no copy through tmp, no memcpy call. */
+	if (v < 10) {
+		obuf_putc(b, (char)('0' + v));
+		return;
+	}
+	if (v < 100) {
+		obuf_putc(b, pairs[2 * v]);
+		obuf_putc(b, pairs[2 * v + 1]);
+		return;
+	}
+	p = digits(end, v, 1);
 	obuf_putn(b, p, (size_t)(end - p));
 }
 
