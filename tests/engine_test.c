@@ -1623,7 +1623,7 @@ t_trace_max_hops(void)
 
 /*
  * -c 2 -p 1000: the second round starts one period after the first
- * ended (at 22: 1022), its records carry round 1.
+ * began (at 0: 1000, though it ended at 22), its records carry round 1.
  */
 static void
 t_trace_rounds(void)
@@ -1642,12 +1642,12 @@ t_trace_rounds(void)
 	CHECK_EQ(nth(r, REC_TRACE, 0)->round, 0);
 	k = fake_of(r)->nlog;
 	CHECK_EQ(k, 18);
-	run_to(r, 1021);
+	run_to(r, 999);
 	CHECK_EQ(fake_of(r)->nlog, k);
-	run_to(r, 1022);
+	run_to(r, 1000);
 	/* The destination is at hop 2: round 1 probes no further. */
 	CHECK_STR(trace_sends(r, k, buf),
-	    "1.0@1022 1.1@1022 1.2@1022 2.0@1022 2.1@1022 2.2@1022");
+	    "1.0@1000 1.1@1000 1.2@1000 2.0@1000 2.1@1000 2.2@1000");
 	CHECK_EQ(fake_of(r)->nlog, k + 6);
 	CHECK(!r->done);
 	hop(r, 1, OC_EXCEEDED, 1030);

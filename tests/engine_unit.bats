@@ -121,7 +121,7 @@ group()	{ unit_group "$BATS_FILE_TMPDIR/engine_test" "$1"; }
 	group trace-max-hops
 }
 
-@test "trace -c 2 -p 1000: round 1 one period after round 0 ended" {
+@test "trace -c 2 -p 1000: round 1 one period after round 0 began" {
 	group trace-rounds
 }
 
