@@ -190,11 +190,13 @@ hold(struct engine *e, struct trace_target *tt, uint32_t target)
 	return 1;
 }
 
-/* ms of the run at t, wrapping after 49 days (a round's start). */
+/* ms of the run at t, rounded up (up: 1) or down, wrapping after 49
+ * days (a round's start). */
 static uint32_t
-run_ms(const struct engine *e, int64_t t)
+run_ms(const struct engine *e, int64_t t, int up)
 {
-	return (uint32_t)((uint64_t)(t - e->start) / 1000000);
+	return (uint32_t)(((uint64_t)(t - e->start) + (up ? 999999 : 0)) /
+	    1000000);
 }
 
 /* A round's start: the walk back's first probe, below start. */
@@ -204,7 +206,7 @@ walk_start(struct engine *e, struct trace_target *tt, uint32_t target,
 {
 	int h = TR(e)->ss ? TR(e)->h[fam_of(e, target)] : 0;
 
-	tt->began = run_ms(e, now);
+	tt->began = run_ms(e, now, 1);
 	tt->join = tt->node = STOPSET_NONE;
 	tt->start = tt->back = tt->again = 0;
 	if (h <= e->c->first_hop)
@@ -838,14 +840,17 @@ last_heard(const struct engine *e, const struct trace_target *tt,
 /*
  * The next round: -p after this one began, as mtr keeps its interval,
  * or at once when this one took longer (a lost probe's timeout, a
- * router's pacing): a lossy path keeps the period.
+ * router's pacing): a lossy path keeps the period.  Rounds never
+ * overlap (this one is over) and start at least -p apart: began was
+ * rounded up and now is rounded down, so took is never more than the
+ * round took (0 within its first ms).
  */
 static int64_t
 round_due(const struct engine *e, const struct trace_target *tt)
 {
 	int64_t now = engine_now(e);
-	int64_t took = (int64_t)(uint32_t)(run_ms(e, now) - tt->began) *
-	    1000000;
+	uint32_t ms = run_ms(e, now, 0) - tt->began;
+	int64_t took = ms > UINT32_MAX / 2 ? 0 : (int64_t)ms * 1000000;
 
 	return took < e->c->period_ns ? now + e->c->period_ns - took : now;
 }

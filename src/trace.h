@@ -81,8 +81,9 @@ struct trace_target {
 	uint8_t			 dest;		/* -c: the destination's hop in
 						   an earlier round, 0: none */
 	uint32_t		 began;		/* the round's start, ms of the
-						   run (wraps; padding that
-						   was there anyway) */
+						   run rounded up (wraps;
+						   padding that was there
+						   anyway) */
 };
 
 struct trace {

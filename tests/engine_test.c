@@ -1666,6 +1666,33 @@ t_trace_rounds(void)
 }
 
 /*
+ * -c 2 -p 10: round 0 took longer than the period (it ended at 22):
+ * round 1 starts as it ends, never while it runs.
+ */
+static void
+t_trace_rounds_long(void)
+{
+	struct rig *r = rig_trace();
+	char buf[TEXT];
+	int k;
+
+	r->c.count = 2;
+	r->c.period_ns = 10 * MS;
+	rig_go(r, 1);
+	run_to(r, 10);
+	hop(r, 1, OC_EXCEEDED, 10);
+	run_to(r, 12);
+	CHECK_EQ(fake_of(r)->nlog, 18);
+	hop(r, 2, OC_REPLY, 20);
+	k = fake_of(r)->nlog;
+	CHECK_EQ(k, 18);
+	run_to(r, 22);
+	CHECK_STR(trace_sends(r, k, buf),
+	    "1.0@22 1.1@22 1.2@22 2.0@22 2.1@22 2.2@22");
+	rig_free(r);
+}
+
+/*
  * Interrupted mid-trace: the hops up to the last one heard are printed
  * (hop 3 silent, hop 4 one answer), then "interrupted".
  */
@@ -2416,6 +2443,7 @@ static const struct unit_group tests[] = {
 	{ "trace-unreachable", t_trace_unreachable },
 	{ "trace-max-hops", t_trace_max_hops },
 	{ "trace-rounds", t_trace_rounds },
+	{ "trace-rounds-long", t_trace_rounds_long },
 	{ "trace-interrupt", t_trace_interrupt },
 	{ "trace-quotes", t_trace_quotes },
 	{ "trace-deadline", t_trace_deadline },

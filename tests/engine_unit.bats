@@ -125,6 +125,10 @@ group()	{ unit_group "$BATS_FILE_TMPDIR/engine_test" "$1"; }
 	group trace-rounds
 }
 
+@test "trace -c 2 -p 10: round 0 took 22 ms, round 1 starts as it ends" {
+	group trace-rounds-long
+}
+
 @test "trace: interrupted mid-trace prints the hops heard, then interrupted" {
 	group trace-interrupt
 }

@@ -1,12 +1,9 @@
 #!/usr/bin/env bats
-# Branch fix8's mends, each shown on a lab (namespaces f8-PID-*): the
-# engine lab's segment (engine_lab.bash) for --up-after and --report's
-# spellings, rt_lab.bash's chain (f8-PID-r-*) for a trace's pacing
-# through a lossy path.
+# Branch fix8's mends, each shown on a lab of its own (namespaces f8-PID-*):
+# --up-after's lost against the summary (the engine lab's segment).
 
 bats_require_minimum_version 1.5.0
 load engine_lab
-load rt_lab
 
 # The engine lab (engine_lab.bash) under this file's own name.
 f8_eng_up()
@@ -20,17 +17,8 @@ f8_eng_up()
 	export MPING
 }
 
-# rt_lab.bash's chain as f8-PID-r-*.
-f8_rt_up()
-{
-	netns_is_root || return 0
-	export RT="f8-$$-r" RT_DIR
-	RT_DIR=$(netns_mkdir f8) || return 1
-	_rt_build || { rt_down; return 1; }
-}
-
-setup_file()	{ f8_eng_up && f8_rt_up; }
-teardown_file()	{ rt_down; eng_down; }
+setup_file()	{ f8_eng_up; }
+teardown_file()	{ eng_down; }
 setup()		{ eng_require_root; }
 teardown()	{ eng_kill_bg; eng_exec h1 nft delete table inet f8 2>/dev/null || true; }
 
@@ -109,33 +97,4 @@ jq_out()
 	echo "$output"
 	[ "$(grep -c '^ *[0-9]*\.|--' <<<"$output")" -eq 3 ]
 	[ "$(grep -c '^ *1\.|-- ' <<<"$output")" -eq 3 ]
-}
-
-@test "--trace -c 10 through a 30% drop on r3's forward path: the rounds keep -p's period, the loss shows at hops 4-6 only" {
-	local f=$BATS_TEST_TMPDIR/loss.json
-	# No ICMP limits: nothing but the path loses probes.  Each round
-	# with a loss ends at its timeout (-t 1000, -p 1000): the next one
-	# starts then, and the routers behind the drop are found lossy,
-	# not rate-limited, and are not paced (26-29 s before).
-	rt_limits off
-	rt_drop r3 3 198.19.1.7
-	rtm --trace -c 10 --json -S 198.18.1.5 198.19.1.7 >"$f"
-	rt_exec r3 nft delete table inet rtloss
-	jq -sr '[.[] | select(.type == "hop")] | group_by(.ttl)[] |
-	    "\(.[0].ttl):\(map(.lost) | add)/\(map(.froms | length) | add)"' "$f" |
-	    tr '\n' ' '
-	jq -sr '(map(select(.type == "trace")) | last.time) -
-	    (map(select(.type == "start")) | first.time) | "took \(.) s"' "$f"
-	# 10 rounds of 1 s, the last one's timeout: 11 s; at most 1.6 times
-	# the rounds, and the timeout.
-	jq -se '(map(select(.type == "trace")) | last.time) -
-	    (map(select(.type == "start")) | first.time) < 17' "$f"
-	[ "$(jq -s '[.[] | select(.type == "trace" and .reached)] | length' "$f")" -ge 9 ]
-	# Before r3 nothing lost; from r4 on, about 9 of 30 per hop (at
-	# least 2: p < 1e-4).
-	local ttl lost
-	for ttl in 1 2 3 4 5 6; do
-		lost=$(jq -s "[.[] | select(.type == \"hop\" and .ttl == $ttl) | .lost] | add" "$f")
-		if [ "$ttl" -le 3 ]; then [ "$lost" -eq 0 ]; else [ "$lost" -ge 2 ]; fi
-	done
 }
