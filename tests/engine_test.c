@@ -1621,6 +1621,21 @@ t_trace_max_hops(void)
 	rig_free(r);
 }
 
+/* -c 2 -p period: round 0, to its end at 22 (hop 2 the destination);
+ * the probes it sent. */
+static int
+trace_round0(struct rig *r, int64_t period)
+{
+	r->c.count = 2;
+	r->c.period_ns = period;
+	rig_go(r, 1);
+	run_to(r, 10);
+	hop(r, 1, OC_EXCEEDED, 10);
+	run_to(r, 12);
+	hop(r, 2, OC_REPLY, 20);
+	return fake_of(r)->nlog;
+}
+
 /*
  * -c 2 -p 1000: the second round starts one period after the first
  * began (at 0: 1000, though it ended at 22), its records carry round 1.
@@ -1630,17 +1645,10 @@ t_trace_rounds(void)
 {
 	struct rig *r = rig_trace();
 	char buf[TEXT];
-	int k;
+	int k = trace_round0(r, 1000 * MS);
 
-	r->c.count = 2;
-	rig_go(r, 1);
-	run_to(r, 10);
-	hop(r, 1, OC_EXCEEDED, 10);
-	run_to(r, 12);
-	hop(r, 2, OC_REPLY, 20);
 	CHECK_STR(records(r, R(REC_TRACE), 0, buf), "trace reached 2 reached");
 	CHECK_EQ(nth(r, REC_TRACE, 0)->round, 0);
-	k = fake_of(r)->nlog;
 	CHECK_EQ(k, 18);
 	run_to(r, 999);
 	CHECK_EQ(fake_of(r)->nlog, k);
@@ -1674,17 +1682,8 @@ t_trace_rounds_long(void)
 {
 	struct rig *r = rig_trace();
 	char buf[TEXT];
-	int k;
+	int k = trace_round0(r, 10 * MS);
 
-	r->c.count = 2;
-	r->c.period_ns = 10 * MS;
-	rig_go(r, 1);
-	run_to(r, 10);
-	hop(r, 1, OC_EXCEEDED, 10);
-	run_to(r, 12);
-	CHECK_EQ(fake_of(r)->nlog, 18);
-	hop(r, 2, OC_REPLY, 20);
-	k = fake_of(r)->nlog;
 	CHECK_EQ(k, 18);
 	run_to(r, 22);
 	CHECK_STR(trace_sends(r, k, buf),
