@@ -192,7 +192,7 @@ group()	{ unit_group "$BATS_FILE_TMPDIR/engine_test" "$1"; }
 	[ "$status" -eq 0 ]
 	[[ $output != *"not ok"* ]]
 	[[ $output != *FAIL* ]]
-	[ "$(grep -c '^ok - ' <<<"$output")" -eq 41 ]
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 42 ]
 	[[ ${lines[-1]} =~ ^[0-9]+\ checks,\ 0\ failed$ ]]
 	# Generous: it takes a few milliseconds.
 	[ "$ms" -lt 2000 ]
