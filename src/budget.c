@@ -361,8 +361,9 @@ budget_heard(struct budget *b, unsigned i, int64_t sent)
  * answer to a probe sent less than EXCUSE_NS after a silent one (a
  * batch of one hop's probes) says that one was lost on the path, unless
  * a token came just in between: heard only counts probes whose time the
- * model did not choose (trials, and probes not paced), as it sends a
- * paced probe when it expects a token.
+ * model did not choose (trials, probes not paced, and paced ones sent at
+ * once on the savings it assumed), as it sends a paced probe that waited
+ * when it expects a token, and so just as one may come.
  */
 int
 budget_lost(struct budget *b, unsigned i, int64_t sent, int trial)

@@ -51,7 +51,8 @@ void		 budget_spent(struct budget *, unsigned i, int64_t now);
  */
 int		 budget_trial(struct budget *, unsigned i, int answered);
 /* Router i answered a probe sent at sent (the probe's clock), at a
- * time the model did not choose: on trial, or not paced. */
+ * time the model did not choose: on trial, not paced, or paced on
+ * savings (budget_take gave it now, not a token's time). */
 void		 budget_heard(struct budget *, unsigned i, int64_t sent);
 /*
  * A probe paced for router i (on trial, if trial), sent at sent, went

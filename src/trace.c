@@ -113,7 +113,8 @@ queue_probe(struct engine *e, struct trace_target *tt, struct job *j,
 	j->due = now;
 	if (i != BUDGET_NONE) {
 		j->due = budget_take(TR(e)->bud, i, now, HORIZON_NS, &trial);
-		h->rtr |= (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0));
+		h->rtr |= (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0) |
+		    (j->due > now ? TRACE_TIMED : 0));
 	}
 	if (j->due < 0) {
 		h->rtr &= TRACE_AGAIN;
@@ -1246,7 +1247,7 @@ learn(struct engine *e, struct trace_target *tt, uint32_t target, int ttl,
 	a = budget_add(tr->bud, h->from, engine_now(e));
 	if (a == BUDGET_NONE)
 		return 0;
-	if (!paced || trial)
+	if (!(h->rtr & TRACE_TIMED))
 		budget_heard(tr->bud, a, sent);
 	if (h->state == HP_ERROR)
 		budget_reject(tr->bud, a, engine_now(e));
@@ -1479,7 +1480,7 @@ trace_mode(struct engine *e)
 
 	if ((e->ms = tr = calloc(1, sizeof(struct trace))) == NULL)
 		return -1;
-	if ((tr->bud = budget_new(4096)) == NULL) {
+	if ((tr->bud = budget_new(TRACE_ROUTERS)) == NULL) {
 		trace_free(e);
 		return -1;
 	}

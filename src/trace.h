@@ -33,12 +33,15 @@ struct hop_probe {
 				   code is the errno */
 	uint8_t	 pstate;	/* a reply's port state: PORT_OPEN, ... */
 	uint16_t rtr;		/* the router paced for it (budget.h) + 1,
-				   TRACE_TRIAL: on trial; 0: none;
+				   TRACE_TRIAL: on trial; TRACE_TIMED: it
+				   waited for the router's token; 0: none;
 				   TRACE_AGAIN: asked again (conf.again) */
 };
 #define TRACE_TRIAL	0x8000
 #define TRACE_AGAIN	0x4000
-#define TRACE_RTR(r)	((unsigned)(r) & 0x3fff)
+#define TRACE_TIMED	0x2000
+#define TRACE_RTR(r)	((unsigned)(r) & 0x1fff)
+#define TRACE_ROUTERS	4095	/* budget_new's: index + 1 < TRACE_TIMED */
 
 struct hop_mpls {
 	uint8_t			ttl;
