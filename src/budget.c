@@ -64,6 +64,10 @@
 #define TRIALS_MAX	32		/* on trial at once, at most */
 #define SOON_NS		5000000LL	/* ask again while trials are out */
 #define NOTHING		INT64_MAX	/* no token time proven */
+#define EXCUSE_NS	2000000LL	/* budget_lost */
+#define HEARD		8		/* answers' send times kept */
+#define STRIKES		3		/* a lossy router's trials unanswered
+					   in a row: its limit */
 
 enum { B_LEARNING, B_SETTLED };
 
@@ -84,6 +88,10 @@ struct router {
 	uint8_t	 allow;		/* on trial at once, at most */
 	uint8_t	 fails;		/* silences while learning */
 	uint8_t	 reject;	/* answers as a reject route */
+	uint8_t	 lossy;		/* the path loses probes to it */
+	uint8_t	 strikes;	/* trials unanswered in a row */
+	uint8_t	 nheard;	/* next slot of heard */
+	int64_t	 heard[HEARD];	/* send times of its last answers */
 };
 
 struct budget {
@@ -287,7 +295,7 @@ budget_spent(struct budget *b, unsigned i, int64_t now)
 		r->tokens = 0;
 }
 
-void
+int
 budget_trial(struct budget *b, unsigned i, int answered)
 {
 	struct router *r = &b->r[i];
@@ -295,17 +303,83 @@ budget_trial(struct budget *b, unsigned i, int answered)
 	if (r->trials)
 		r->trials--;
 	if (!answered) {
+		/*
+		 * A lossy router (budget_lost, budget_silent) loses trials
+		 * as it loses paced probes: the path's loss, and it keeps
+		 * its trials, until STRIKES in a row say it is its limit.
+		 */
+		if (++r->strikes < STRIKES && r->lossy)
+			return 0;
+		r->strikes = 0;
 		/* The first silence may be our own burst's doing; and one
 		 * taken before the model was corrected says nothing. */
 		r->allow = 1;
 		if ((r->silent_at == 0 || r->trial_at >= r->silent_at) &&
 		    ++r->fails >= 2)
 			r->state = B_SETTLED;
-		return;
+		return 1;
 	}
-	/* Its answer is counted by budget_spent (it took no token). */
+	/* Its answer is counted by budget_spent (it took no token).  A
+	 * limit leaves the trials after its first silence unanswered:
+	 * one answered says that silence was not it. */
+	r->strikes = 0;
+	r->fails = 0;
 	if (r->allow < TRIALS_MAX)
 		r->allow *= 2;
+	return 0;
+}
+
+/*
+ * The path loses probes to router r: what it leaves unanswered is not
+ * its limit but now and then loss (budget_trial), and it learns again
+ * if its trials' silences had settled it, or a lossy path through
+ * routers without limits would be paced at a token a second for the
+ * rest of the run.
+ */
+static void
+lossy(struct router *r)
+{
+	r->lossy = 1;
+	if (r->reject)
+		return;
+	r->state = B_LEARNING;
+	r->fails = 0;
+}
+
+void
+budget_heard(struct budget *b, unsigned i, int64_t sent)
+{
+	struct router *r = &b->r[i];
+
+	r->heard[r->nheard++ % HEARD] = sent;
+}
+
+/*
+ * A token bucket that refused a probe has less than a token, and earns
+ * the next in up to a token time: Linux's fastest by default is 62.5 ms
+ * (net.ipv6.icmp.ratelimit's second over a route of prefix 0).  So an
+ * answer to a probe sent less than EXCUSE_NS after a silent one (a
+ * batch of one hop's probes) says that one was lost on the path, unless
+ * a token came just in between: heard only counts probes whose time the
+ * model did not choose (trials, probes not paced, and paced ones sent at
+ * once on the savings it assumed), as it sends a paced probe that waited
+ * when it expects a token, and so just as one may come.
+ */
+int
+budget_lost(struct budget *b, unsigned i, int64_t sent, int trial)
+{
+	struct router *r = &b->r[i];
+	int k;
+
+	for (k = 0; k < HEARD; k++)
+		if (r->heard[k] > sent && r->heard[k] - sent < EXCUSE_NS)
+			break;
+	if (k == HEARD)
+		return 0;
+	if (trial && r->trials)
+		r->trials--;
+	lossy(r);
+	return 1;
 }
 
 void
@@ -320,6 +394,7 @@ budget_silent(struct budget *b, unsigned i, int64_t sent, int64_t now)
 {
 	struct router *r = &b->r[i];
 	int64_t t;
+	int slower;
 
 	if (r->answers == 0 || r->t_ns == 0)
 		return 0;
@@ -341,16 +416,24 @@ budget_silent(struct budget *b, unsigned i, int64_t sent, int64_t now)
 		t = FIRST_NS;
 	if (t > r->proof_ns)
 		t = r->proof_ns;
-	if (t > r->t_ns)
+	slower = t > r->t_ns;
+	if (slower)
 		set_rate(r, t);
-	r->allow = 1;
 	if (r->silent_at == 0) {
+		r->allow = 1;
 		refill(r, now);
 		if (r->tokens > 0)
 			r->tokens = 0;
 		r->silent_at = now;
 		return 1;
 	}
+	/* The model was as slow as it goes (Linux's default, or what
+	 * the answers prove) and had that token: the path lost it. */
+	if (!slower) {
+		lossy(r);
+		return 0;
+	}
+	r->allow = 1;
 	if (++r->fails >= 2)
 		r->state = B_SETTLED;
 	return 0;

@@ -46,9 +46,23 @@ void		 budget_paced(struct budget *, unsigned i, int64_t now);
 void		 budget_spent(struct budget *, unsigned i, int64_t now);
 /*
  * The outcome of a probe on trial: answered (1; its answer is then also
- * budget_spent's) or not (0: not the path's loss, ask again).
+ * budget_spent's) or not (0).  1: its silence is of our own doing (not
+ * the path's loss: ask again); 0: answered, or lost on a lossy path.
  */
-void		 budget_trial(struct budget *, unsigned i, int answered);
+int		 budget_trial(struct budget *, unsigned i, int answered);
+/* Router i answered a probe sent at sent (the probe's clock), at a
+ * time the model did not choose: on trial, not paced, or paced on
+ * savings (budget_take gave it now, not a token's time). */
+void		 budget_heard(struct budget *, unsigned i, int64_t sent);
+/*
+ * A probe paced for router i (on trial, if trial), sent at sent, went
+ * unanswered.  1: the router answered a probe sent just after it
+ * (budget_heard), which a router out of tokens cannot: the path lost it
+ * (the router is lossy; a trial is taken back).  0: budget_trial or
+ * budget_silent judge it.
+ */
+int		 budget_lost(struct budget *, unsigned i, int64_t sent,
+		    int trial);
 /* The probe on trial at router i will not go. */
 void		 budget_untried(struct budget *, unsigned i);
 /*

@@ -113,7 +113,8 @@ queue_probe(struct engine *e, struct trace_target *tt, struct job *j,
 	j->due = now;
 	if (i != BUDGET_NONE) {
 		j->due = budget_take(TR(e)->bud, i, now, HORIZON_NS, &trial);
-		h->rtr |= (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0));
+		h->rtr |= (uint16_t)((i + 1) | (trial ? TRACE_TRIAL : 0) |
+		    (j->due > now ? TRACE_TIMED : 0));
 	}
 	if (j->due < 0) {
 		h->rtr &= TRACE_AGAIN;
@@ -190,6 +191,15 @@ hold(struct engine *e, struct trace_target *tt, uint32_t target)
 	return 1;
 }
 
+/* ms of the run at t, rounded up (up: 1) or down, wrapping after 49
+ * days (a round's start). */
+static uint32_t
+run_ms(const struct engine *e, int64_t t, int up)
+{
+	return (uint32_t)(((uint64_t)(t - e->start) + (up ? 999999 : 0)) /
+	    1000000);
+}
+
 /* A round's start: the walk back's first probe, below start. */
 static void
 walk_start(struct engine *e, struct trace_target *tt, uint32_t target,
@@ -197,6 +207,7 @@ walk_start(struct engine *e, struct trace_target *tt, uint32_t target,
 {
 	int h = TR(e)->ss ? TR(e)->h[fam_of(e, target)] : 0;
 
+	tt->began = run_ms(e, now, 1);
 	tt->join = tt->node = STOPSET_NONE;
 	tt->start = tt->back = tt->again = 0;
 	if (h <= e->c->first_hop)
@@ -828,10 +839,27 @@ last_heard(const struct engine *e, const struct trace_target *tt,
 }
 
 /*
+ * The next round: -p after this one began, as mtr keeps its interval,
+ * or at once when this one took longer (a lost probe's timeout, a
+ * router's pacing): a lossy path keeps the period.  Rounds never
+ * overlap (this one is over) and start at least -p apart: began was
+ * rounded up and now is rounded down, so took is never more than the
+ * round took (0 within its first ms).
+ */
+static int64_t
+round_due(const struct engine *e, const struct trace_target *tt)
+{
+	int64_t now = engine_now(e);
+	uint32_t ms = run_ms(e, now, 0) - tt->began;
+	int64_t took = ms > UINT32_MAX / 2 ? 0 : (int64_t)ms * 1000000;
+
+	return took < e->c->period_ns ? now + e->c->period_ns - took : now;
+}
+
+/*
  * A round is over: its verdict.  Then either the next round is queued
- * (-p after this one ended, on the engine's timer queue: rounds end in
- * order, so their due times are too), or, with last
- * set or no rounds left, the trace is done.
+ * (round_due, on the engine's timer queue, which keeps due order), or,
+ * with last set or no rounds left, the trace is done.
  */
 static void
 finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
@@ -873,7 +901,7 @@ finish_trace(struct engine *e, uint32_t target, const char *stop, int last)
 	if (!last && more_rounds(e, tt)) {
 		tt->idle = 1;
 		memset(&j, 0, sizeof(j));
-		j.due = engine_now(e) + e->c->period_ns;
+		j.due = round_due(e, tt);
 		j.target = target;
 		engine_timer(e, &j);
 		return;
@@ -1206,10 +1234,11 @@ learn(struct engine *e, struct trace_target *tt, uint32_t target, int ttl,
 	int trial = (h->rtr & TRACE_TRIAL) != 0;
 
 	if (h->state == HP_TIMEOUT) {
-		if (paced && trial)
-			budget_trial(tr->bud, p, 0);
-		return paced && (trial ||
-		    budget_silent(tr->bud, p, sent, engine_now(e)));
+		if (!paced || budget_lost(tr->bud, p, sent, trial))
+			return 0;
+		if (trial)
+			return budget_trial(tr->bud, p, 0);
+		return budget_silent(tr->bud, p, sent, engine_now(e));
 	}
 	if (paced && trial)
 		budget_trial(tr->bud, p, 1);
@@ -1218,6 +1247,8 @@ learn(struct engine *e, struct trace_target *tt, uint32_t target, int ttl,
 	a = budget_add(tr->bud, h->from, engine_now(e));
 	if (a == BUDGET_NONE)
 		return 0;
+	if (!(h->rtr & TRACE_TIMED))
+		budget_heard(tr->bud, a, sent);
 	if (h->state == HP_ERROR)
 		budget_reject(tr->bud, a, engine_now(e));
 	/* Its answer spent a token we had not reserved with it. */
@@ -1449,7 +1480,7 @@ trace_mode(struct engine *e)
 
 	if ((e->ms = tr = calloc(1, sizeof(struct trace))) == NULL)
 		return -1;
-	if ((tr->bud = budget_new(4096)) == NULL) {
+	if ((tr->bud = budget_new(TRACE_ROUTERS)) == NULL) {
 		trace_free(e);
 		return -1;
 	}

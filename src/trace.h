@@ -33,12 +33,15 @@ struct hop_probe {
 				   code is the errno */
 	uint8_t	 pstate;	/* a reply's port state: PORT_OPEN, ... */
 	uint16_t rtr;		/* the router paced for it (budget.h) + 1,
-				   TRACE_TRIAL: on trial; 0: none;
+				   TRACE_TRIAL: on trial; TRACE_TIMED: it
+				   waited for the router's token; 0: none;
 				   TRACE_AGAIN: asked again (conf.again) */
 };
 #define TRACE_TRIAL	0x8000
 #define TRACE_AGAIN	0x4000
-#define TRACE_RTR(r)	((unsigned)(r) & 0x3fff)
+#define TRACE_TIMED	0x2000
+#define TRACE_RTR(r)	((unsigned)(r) & 0x1fff)
+#define TRACE_ROUTERS	4095	/* budget_new's: index + 1 < TRACE_TIMED */
 
 struct hop_mpls {
 	uint8_t			ttl;
@@ -80,6 +83,10 @@ struct trace_target {
 	uint8_t			 held;		/* waits for the first trace */
 	uint8_t			 dest;		/* -c: the destination's hop in
 						   an earlier round, 0: none */
+	uint32_t		 began;		/* the round's start, ms of the
+						   run rounded up (wraps;
+						   padding that was there
+						   anyway) */
 };
 
 struct trace {

@@ -1621,33 +1621,41 @@ t_trace_max_hops(void)
 	rig_free(r);
 }
 
+/* -c 2 -p period: round 0, to its end at 22 (hop 2 the destination);
+ * the probes it sent. */
+static int
+trace_round0(struct rig *r, int64_t period)
+{
+	r->c.count = 2;
+	r->c.period_ns = period;
+	rig_go(r, 1);
+	run_to(r, 10);
+	hop(r, 1, OC_EXCEEDED, 10);
+	run_to(r, 12);
+	hop(r, 2, OC_REPLY, 20);
+	return fake_of(r)->nlog;
+}
+
 /*
  * -c 2 -p 1000: the second round starts one period after the first
- * ended (at 22: 1022), its records carry round 1.
+ * began (at 0: 1000, though it ended at 22), its records carry round 1.
  */
 static void
 t_trace_rounds(void)
 {
 	struct rig *r = rig_trace();
 	char buf[TEXT];
-	int k;
+	int k = trace_round0(r, 1000 * MS);
 
-	r->c.count = 2;
-	rig_go(r, 1);
-	run_to(r, 10);
-	hop(r, 1, OC_EXCEEDED, 10);
-	run_to(r, 12);
-	hop(r, 2, OC_REPLY, 20);
 	CHECK_STR(records(r, R(REC_TRACE), 0, buf), "trace reached 2 reached");
 	CHECK_EQ(nth(r, REC_TRACE, 0)->round, 0);
-	k = fake_of(r)->nlog;
 	CHECK_EQ(k, 18);
-	run_to(r, 1021);
+	run_to(r, 999);
 	CHECK_EQ(fake_of(r)->nlog, k);
-	run_to(r, 1022);
+	run_to(r, 1000);
 	/* The destination is at hop 2: round 1 probes no further. */
 	CHECK_STR(trace_sends(r, k, buf),
-	    "1.0@1022 1.1@1022 1.2@1022 2.0@1022 2.1@1022 2.2@1022");
+	    "1.0@1000 1.1@1000 1.2@1000 2.0@1000 2.1@1000 2.2@1000");
 	CHECK_EQ(fake_of(r)->nlog, k + 6);
 	CHECK(!r->done);
 	hop(r, 1, OC_EXCEEDED, 1030);
@@ -1662,6 +1670,24 @@ t_trace_rounds(void)
 	CHECK_EQ(nth(r, REC_PROBE, 6)->round, 1);
 	CHECK_EQ(nth(r, REC_TRACE, 1)->round, 1);
 	CHECK_EQ(count(r, REC_TRACE), 2);
+	rig_free(r);
+}
+
+/*
+ * -c 2 -p 10: round 0 took longer than the period (it ended at 22):
+ * round 1 starts as it ends, never while it runs.
+ */
+static void
+t_trace_rounds_long(void)
+{
+	struct rig *r = rig_trace();
+	char buf[TEXT];
+	int k = trace_round0(r, 10 * MS);
+
+	CHECK_EQ(k, 18);
+	run_to(r, 22);
+	CHECK_STR(trace_sends(r, k, buf),
+	    "1.0@22 1.1@22 1.2@22 2.0@22 2.1@22 2.2@22");
 	rig_free(r);
 }
 
@@ -2416,6 +2442,7 @@ static const struct unit_group tests[] = {
 	{ "trace-unreachable", t_trace_unreachable },
 	{ "trace-max-hops", t_trace_max_hops },
 	{ "trace-rounds", t_trace_rounds },
+	{ "trace-rounds-long", t_trace_rounds_long },
 	{ "trace-interrupt", t_trace_interrupt },
 	{ "trace-quotes", t_trace_quotes },
 	{ "trace-deadline", t_trace_deadline },

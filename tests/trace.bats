@@ -177,8 +177,23 @@ trace_of()
 		done
 	done
 	[ "$(hops 198.19.0.11 | sort -u | tr '\n' ' ')" = "1:$R1_4 2:$R2_4 3:$R3_4 4:198.19.0.11 " ]
-	# Rounds start -p after the one before ended: never overlapping.
-	json_sel -s '[.[] | select(.type == "trace" and .target == "198.19.0.11") | .time] | .[1] - .[0] >= 0.05 and .[2] - .[1] >= 0.05' | grep -qx true
+	# A round starts -p after the one before began (or as it ends, if it
+	# took longer): never before the one before has ended.  A round's
+	# start: its first probe's send time, a probe record's time less its
+	# RTT (at most later: the record's time is when its answer was
+	# handled, so the bound allows 5 ms of it).
+	local starts
+	for t in 198.19.0.11 2001:db8:f1::11; do
+		starts=$(json_sel -s --arg t "$t" '[.[] | select(.target == $t)] |
+		    [range(3) as $r | [.[] | select(.round == $r)] |
+		    { start: ([.[] | select(.type == "probe" and .from != null) |
+		      .time - .rtt_ms / 1000] | min),
+		      end: ([.[] | select(.type == "trace")] | first.time) }]')
+		echo "$t: $starts"
+		jq -e '.[1].start - .[0].start >= 0.045 and
+		    .[2].start - .[1].start >= 0.045 and
+		    .[1].start > .[0].end and .[2].start > .[1].end' <<<"$starts"
+	done
 	run --separate-stderr mp --trace -c 2 -p 50 198.19.0.11
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^198\.19\.0\.11:  4  198\.19\.0\.11 ' <<<"$output")" -eq 2 ]
