@@ -78,12 +78,14 @@ at_most()
 		    "$RT_DIR/$f"
 	done
 	# Before the dropping router: nothing lost (one trial at most);
-	# from it on, about 9 of 30 per hop (at least 2: p < 1e-4).
+	# from it on, about 9 of 30 per hop, less the few a re-ask hid (0
+	# to 5: man mping, pacing): at least 1.  tests/fix9.bats holds the
+	# same trace against nftables' own counts of what r3 dropped.
 	at_most 1 1 3 "$RT_DIR/d4"
 	local ttl lost
 	for ttl in 4 5 6; do
 		lost=$(jq -s "[.[] | select(.type == \"hop\" and .ttl == $ttl) | .lost] | add" "$RT_DIR/d4")
-		[ "$lost" -ge 2 ]
+		[ "$lost" -ge 1 ]
 	done
 }
 
