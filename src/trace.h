@@ -41,7 +41,7 @@ struct hop_probe {
 #define TRACE_AGAIN	0x4000
 #define TRACE_TIMED	0x2000
 #define TRACE_RTR(r)	((unsigned)(r) & 0x1fff)
-#define TRACE_ROUTERS	4095	/* budget_new's: index + 1 < TRACE_TIMED */
+#define TRACE_ROUTERS	4095	/* budget_new keeps twice: index + 1 < TRACE_TIMED */
 
 struct hop_mpls {
 	uint8_t			ttl;

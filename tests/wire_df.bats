@@ -96,47 +96,44 @@ hdrs()
 	    sort | uniq -c | awk '{ print $1, $2, $3 }'
 }
 
+# sent NAME HDRS: the run `wire NAME` made ended with status 0, and its
+# probes' headers counted as hdrs counts them were HDRS.
+sent()
+{
+	echo "$output"; echo "$stderr"; cat "$MDF_DIR/$1.hdr"
+	[ "$status" -eq 0 ]
+	[ "$(hdrs "$1")" = "$2" ]
+}
+
 @test "root, default size: 6 ICMP probes to 3 targets go with DF and IP ID 0, all answered" {
 	wire small root -c 2 -p 100 203.0.113.1 203.0.113.2 203.0.113.3
-	echo "$output"; cat "$MDF_DIR/small.hdr"
-	[ "$status" -eq 0 ]
-	[ "$(hdrs small)" = "6 DF 0" ]
+	sent small "6 DF 0"
 	[ "$(jcount '.type == "reply" and .size == 64')" -eq 6 ]
 }
 
 @test "root, -s 548 (576 bytes): DF and IP ID 0; -s 549: no DF, IP IDs from the kernel" {
 	wire edge root -c 2 -p 100 -s 548 203.0.113.4
-	echo "$output"; cat "$MDF_DIR/edge.hdr"
-	[ "$status" -eq 0 ]
-	[ "$(hdrs edge)" = "2 DF 0" ]
+	sent edge "2 DF 0"
 	[ "$(jcount '.type == "reply" and .size == 556')" -eq 2 ]
 	wire big root -c 2 -p 100 -s 549 203.0.113.4
-	echo "$output"; cat "$MDF_DIR/big.hdr"
-	[ "$status" -eq 0 ]
-	[ "$(hdrs big)" = "2 none n" ]
+	sent big "2 none n"
 	[ "$(jcount '.type == "reply" and .size == 557')" -eq 2 ]
 }
 
 @test "root, --df -s 1000: DF on the big probes too" {
 	wire df root -c 2 -p 100 --df -s 1000 203.0.113.5
-	echo "$output"; cat "$MDF_DIR/df.hdr"
-	[ "$status" -eq 0 ]
-	[ "$(hdrs df)" = "2 DF 0" ]
+	sent df "2 DF 0"
 	[ "$(jcount '.type == "reply" and .size == 1008')" -eq 2 ]
 }
 
 @test "root, UDP probes: DF and IP ID 0, each port unreachable counted as closed" {
 	wire udp root -c 2 -p 100 -U 203.0.113.6 203.0.113.7
-	echo "$output"; cat "$MDF_DIR/udp.hdr"
-	[ "$status" -eq 0 ]
-	[ "$(hdrs udp)" = "4 DF 0" ]
+	sent udp "4 DF 0"
 	[ "$(jcount '.type == "reply" and .state == "closed"')" -eq 4 ]
 }
 
 @test "nobody (ping socket): probes without DF, all answered" {
 	wire dgram nobody -c 2 -p 100 203.0.113.8 203.0.113.9
-	echo "$output"; echo "$stderr"; cat "$MDF_DIR/dgram.hdr"
-	[ "$status" -eq 0 ]
-	[ "$(hdrs dgram)" = "4 none n" ]
+	sent dgram "4 none n"
 	[ "$(jcount '.type == "reply"')" -eq 4 ]
 }
