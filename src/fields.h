@@ -9,8 +9,10 @@
 
 #include "out.h"
 
-enum field_kind { F_STR, F_LONG, F_INT, F_MS, F_TIME, F_PCT, F_BOOL, F_TYPE,
-	F_STRS, F_MSS, F_MPLS };	/* the last three are lists */
+/* F_ADDR: a string as inet_ntop writes an address (or "local"), with no
+ * byte JSON must escape.  The last three are lists. */
+enum field_kind { F_STR, F_ADDR, F_LONG, F_INT, F_MS, F_TIME, F_PCT, F_BOOL,
+	F_TYPE, F_STRS, F_MSS, F_MPLS };
 
 struct field {
 	const char	*name;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "digits.h"
 #include "out.h"
 #include "progress.h"
 
@@ -173,11 +174,8 @@ obuf_put_shown(struct obuf *b, const char *s)
 		obuf_putn(b, buf, shown_text(buf, sizeof(buf), s, 0));
 }
 
-/* "00" to "99": two digits a division. */
-static const char pairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233"
-    "34353637383940414243444546474849505152535455565758596061626364656667"
-    "6869707172737475767778798081828384858687888990919293949596979899";
+/* obuf_fixed's copy: more than its longest text. */
+#define FIXED_MAX	32
 
 /* v in decimal, at least min digits, ending just before end. */
 static char *
@@ -189,13 +187,13 @@ digits(char *end, uint64_t v, int min)
 	while (v >= 100) {
 		k = (unsigned)(v % 100) * 2;
 		v /= 100;
-		*--p = pairs[k + 1];
-		*--p = pairs[k];
+		*--p = digit_pairs[k + 1];
+		*--p = digit_pairs[k];
 	}
 	if (v >= 10) {
 		k = (unsigned)v * 2;
-		*--p = pairs[k + 1];
-		*--p = pairs[k];
+		*--p = digit_pairs[k + 1];
+		*--p = digit_pairs[k];
 	} else
 		*--p = (char)('0' + v);
 	while (end - p < min)
@@ -235,8 +233,8 @@ obuf_ulong(struct obuf *b, unsigned long v)
 		return;
 	}
 	if (v < 100) {
-		obuf_putc(b, pairs[2 * v]);
-		obuf_putc(b, pairs[2 * v + 1]);
+		obuf_putc(b, digit_pairs[2 * v]);
+		obuf_putc(b, digit_pairs[2 * v + 1]);
 		return;
 	}
 	p = digits(end, v, 1);
@@ -292,15 +290,27 @@ fmt_fixed(char *buf, size_t len, double d, int prec)
 	return buf;
 }
 
+/*
+ * The text (at most 23 bytes: 16 digits, a point, 6) is built backwards in
+ * tmp, then copied as a fixed 32 bytes, which a compiler makes two moves:
+ * no call, no length-dependent copy (a --json sweep formats seven numbers
+ * a target).  Only its length counts; the rest is overwritten later.
+ */
 void
 obuf_fixed(struct obuf *b, double d, int prec)
 {
-	char tmp[64], *end = tmp + sizeof(tmp), *p = fixed_digits(end, d, prec);
+	char tmp[FIXED_MAX + 64], *end = tmp + 64, *p;
 
-	if (p)
-		obuf_putn(b, p, (size_t)(end - p));
-	else
-		obuf_put(b, fmt_fixed(tmp, sizeof(tmp), d, prec));
+	memset(end, 0, FIXED_MAX);
+	if ((p = fixed_digits(end, d, prec)) == NULL) {
+		/* 63 bytes at most, as field_value's numbers */
+		obuf_put(b, fmt_fixed(tmp, 64, d, prec));
+		return;
+	}
+	if (b->n + FIXED_MAX > sizeof(b->b))
+		obuf_flush(b);
+	memcpy(b->b + b->n, p, FIXED_MAX);
+	b->n += (size_t)(end - p);
 }
 
 #define OUT_BUFFER	(1 << 20)

@@ -217,72 +217,102 @@ json_list(struct obuf *j, const struct field *f, const struct record *r)
 	obuf_putc(j, ']');
 }
 
-/* A number that is absent when negative (-1). */
+/*
+ * An address as inet_ntop writes it (F_ADDR): no byte to escape, so a
+ * strlen and one copy, not the scan (a --json sweep writes five a target).
+ */
 static void
-json_count(struct obuf *j, long v)
+json_plain(struct obuf *j, const char *s)
 {
-	if (v < 0)
-		put_word(j, "null");
-	else
-		obuf_ulong(j, (unsigned long)v);
+	size_t k = strlen(s);
+	char *p;
+
+	if (k > 64) {		/* not an address: no shortcut */
+		json_string(j, s);
+		return;
+	}
+	p = room(j, k + 2);
+	p[0] = '"';
+	memcpy(p + 1, s, k);
+	p[k + 1] = '"';
+	j->n += k + 2;
 }
 
-/* The value of field f in r, as field_value has it (null when absent). */
-static void
+/*
+ * The value of field f in r, as field_value has it (null when absent).
+ * Returns 0 when it is absent and f optional, having written nothing: one
+ * look at the value, not a field_absent before it.
+ */
+static int
 json_value(struct obuf *j, const struct field *f, const struct record *r)
 {
 	const void *p = field_at(f, r);
 	const char *s;
 	double d;
+	long v;
 
 	switch (f->kind) {
 	case F_TYPE:
 		json_string(j, rec_type_name(r->type));
-		return;
+		return 1;
 	case F_STR:
-		s = *(const char *const *)p;
-		if (s == NULL)
-			put_word(j, "null");
+	case F_ADDR:
+		if ((s = *(const char *const *)p) == NULL)
+			break;
+		/* A target given as an address is the address. */
+		if (f->kind == F_ADDR || s == r->addr)
+			json_plain(j, s);
 		else
 			json_string(j, s);
-		return;
+		return 1;
 	case F_LONG:
-		json_count(j, *(const long *)p);
-		return;
 	case F_INT:
-		json_count(j, *(const int *)p);
-		return;
+		v = f->kind == F_LONG ? *(const long *)p : *(const int *)p;
+		if (v < 0)
+			break;
+		obuf_ulong(j, (unsigned long)v);
+		return 1;
 	case F_BOOL:
+		if (*(const int *)p == 0 && f->optional)
+			return 0;
 		put_word(j, *(const int *)p ? "true" : "false");
-		return;
+		return 1;
 	case F_MS:
 	case F_TIME:
 	case F_PCT:
-		d = *(const double *)p;
-		if (isnan(d))
-			put_word(j, "null");
-		else
-			obuf_fixed(j, d, f->kind == F_MS ? 3 :
-			    f->kind == F_TIME ? 6 : 2);
-		return;
+		if (isnan(d = *(const double *)p))
+			break;
+		obuf_fixed(j, d, f->kind == F_MS ? 3 :
+		    f->kind == F_TIME ? 6 : 2);
+		return 1;
 	default:
+		if (f->optional && field_list_len(f, r) < 0)
+			return 0;
 		json_list(j, f, r);
+		return 1;
 	}
+	if (f->optional)
+		return 0;
+	put_word(j, "null");
+	return 1;
 }
 
 /*
  * ,"name": in one fixed-size copy (a compiler makes it two moves), the
- * first field's comma then made the record's opening brace.
+ * first field's comma then made the record's opening brace.  Returns
+ * where it began (after any flush), for an absent field to take it back.
  */
-static void
+static size_t
 json_key(struct obuf *j, const struct field *f, int first)
 {
 	char *p = room(j, sizeof(f->key));
+	size_t mark = j->n;
 
 	memcpy(p, f->key, sizeof(f->key));
 	if (first)
 		*p = '{';
 	j->n += f->keylen;
+	return mark;
 }
 
 static void
@@ -290,17 +320,19 @@ json_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f;
 	struct obuf j;
+	size_t mark;
 	int first = 1;
 
 	if (!out_wants_all(o, r->type))
 		return;
 	obuf_init(&j, o->fp);
 	for (f = fields_of(r->type); *f; f++) {
-		if ((*f)->optional && field_absent(*f, r))
-			continue;
-		json_key(&j, *f, first);
-		first = 0;
-		json_value(&j, *f, r);
+		/* An absent optional field takes its key back. */
+		mark = json_key(&j, *f, first);
+		if (json_value(&j, *f, r))
+			first = 0;
+		else
+			j.n = mark;
 	}
 	if (r->type == REC_START) {
 		/* Once per run: stdio is fine. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digits.h"
 #include "targets.h"
 
 /* The layout's size is part of the design (README, targets.h). */
@@ -585,21 +586,34 @@ targets_add(struct targets *tg, int family, const uint8_t addr[16],
 	return tg->n++;
 }
 
-/* Dotted quad without inet_ntop, which goes through sprintf. */
+/* One byte of a dotted quad at p; returns its end. */
+static char *
+octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = v >= 200 ? '2' : '1';
+		v -= v >= 200 ? 200 : 100;
+		*p++ = digit_pairs[2 * v];
+	} else if (v >= 10)
+		*p++ = digit_pairs[2 * v];
+	*p++ = digit_pairs[2 * v + 1];
+	return p;
+}
+
+/* Dotted quad without inet_ntop, which goes through sprintf; straight
+ * into buf when it has room for any (a record's buffers do). */
 static const char *
 addr4_str(const uint8_t a[4], char *buf, size_t len)
 {
-	char tmp[INET_ADDRSTRLEN], *p = tmp;
+	char tmp[INET_ADDRSTRLEN], *p = len >= sizeof(tmp) ? buf : tmp, *s = p;
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		if (a[i] >= 100)
-			*p++ = (char)('0' + a[i] / 100);
-		if (a[i] >= 10)
-			*p++ = (char)('0' + a[i] / 10 % 10);
-		*p++ = (char)('0' + a[i] % 10);
+		p = octet(p, a[i]);
 		*p++ = i < 3 ? '.' : '\0';
 	}
+	if (s == buf)
+		return buf;
 	if ((size_t)(p - tmp) > len)
 		return NULL;
 	memcpy(buf, tmp, (size_t)(p - tmp));

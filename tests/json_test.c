@@ -186,6 +186,18 @@ any_str(void)
 	}
 }
 
+/* An address field's value: what inet_ntop writes (F_ADDR), or NULL. */
+static const char *
+any_addr(void)
+{
+	static const char *const addrs[] = { "198.18.0.1", "203.0.113.254",
+	    "2001:db8::1", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+	    "::ffff:192.0.2.1", "local", NULL };
+	uint64_t x = rnd();
+
+	return addrs[x % (sizeof(addrs) / sizeof(addrs[0]))];
+}
+
 static double
 any_double(void)
 {
@@ -231,17 +243,18 @@ any_record(struct record *r, enum rec_type t)
 		mpls[i].ttl = (uint8_t)rnd();
 	}
 	r->time = any_double();
-	r->target = any_str();
-	r->addr = any_str();
-	r->from = any_str();
+	r->addr = any_addr();
+	/* A target given as an address is the same string. */
+	r->target = rnd() % 4 ? any_str() : r->addr;
+	r->from = any_addr();
 	r->method = rnd() % 2 ? "icmp" : "udp";
 	r->state = rnd() % 2 ? NULL : "open";
 	r->error = any_str();
 	r->reason = any_str();
 	r->stop = any_str();
-	r->to = any_str();
+	r->to = any_addr();
 	r->cause = rnd() % 2 ? NULL : "down";
-	r->last_addr = any_str();
+	r->last_addr = any_addr();
 	r->seq = any_long();
 	r->size = any_long();
 	r->port = any_long();
