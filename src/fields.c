@@ -16,8 +16,8 @@
 FLD("type", F_TYPE, type);
 FLD("time", F_TIME, time);
 FLD("target", F_STR, target);
-FLD("addr", F_ADDR, addr);
-FLD("from", F_ADDR, from);
+FLD("addr", F_PLAIN, addr);
+FLD("from", F_PLAIN, from);
 FLD("seq", F_LONG, seq);
 FLD("size", F_LONG, size);
 FLD("ttl", F_INT, ttl);
@@ -59,10 +59,10 @@ FLD("stop", F_STR, stop);
 FLD("round", F_LONG, round);
 OPT("cause", F_STR, cause);
 OPT("last_hop", F_LONG, last_hop);
-OPT("last_addr", F_ADDR, last_addr);
+OPT("last_addr", F_PLAIN, last_addr);
 OPT("shared", F_BOOL, shared);
 OPT("named_by", F_STR, named_by);
-FLD("method", F_STR, method);
+FLD("method", F_PLAIN, method);
 OPT("port", F_LONG, port);
 FLD("jitter_ms", F_MS, jitter);
 FLD("rtt_last_ms", F_MS, rtt_last);
@@ -84,12 +84,12 @@ FIELD(f_rtts_asked, "rtts_ms", F_MSS, rtts, offsetof(struct record, nprobes),
     1);
 /* A summary's reason: only a name that did not resolve has one. */
 FIELD(f_why, "reason", F_STR, reason, 0, 1);
-FLD("to", F_ADDR, to);
+FLD("to", F_PLAIN, to);
 /* --all-paths: an interface's part of a hop record, and the probes a
  * verdict spent (absent, and left out of JSON, in other traces). */
 OPT("flows", F_LONG, flows);
 #define OPTF(v, n, k, m)	FIELD(v, n, k, m, 0, 1)
-OPTF(f_ofrom, "from", F_ADDR, from);
+OPTF(f_ofrom, "from", F_PLAIN, from);
 OPTF(f_osent, "sent", F_LONG, sent);
 OPTF(f_orecv, "received", F_LONG, received);
 OPTF(f_oloss, "loss_pct", F_PCT, loss_pct);
@@ -331,7 +331,7 @@ field_value(const struct field *f, const struct record *r, char *buf,
 		*is_string = 1;
 		return rec_type_name(r->type);
 	case F_STR:
-	case F_ADDR:
+	case F_PLAIN:
 		*is_string = 1;
 		return *(const char *const *)(const void *)p;
 	case F_LONG:
@@ -368,7 +368,7 @@ field_absent(const struct field *f, const struct record *r)
 
 	switch (f->kind) {
 	case F_STR:
-	case F_ADDR:
+	case F_PLAIN:
 		return *(const char *const *)p == NULL;
 	case F_LONG:
 		return *(const long *)p < 0;

@@ -9,9 +9,10 @@
 
 #include "out.h"
 
-/* F_ADDR: a string as inet_ntop writes an address (or "local"), with no
- * byte JSON must escape.  The last three are lists. */
-enum field_kind { F_STR, F_ADDR, F_LONG, F_INT, F_MS, F_TIME, F_PCT, F_BOOL,
+/* F_PLAIN: our own text, with no byte JSON must escape: an address
+ * as inet_ntop writes it (or "local"), a method's name.  The last three
+ * are lists. */
+enum field_kind { F_STR, F_PLAIN, F_LONG, F_INT, F_MS, F_TIME, F_PCT, F_BOOL,
 	F_TYPE, F_STRS, F_MSS, F_MPLS };
 
 struct field {

@@ -468,6 +468,8 @@ int
 out_flush(struct out *o)
 {
 	o->pending = o->urgent = 0;
+	if (o->ops && o->ops->drain)
+		o->ops->drain(o);
 	if (fflush(o->fp) == EOF || ferror(o->fp)) {
 		if (errno == 0)
 			errno = EIO;

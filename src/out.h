@@ -110,6 +110,9 @@ struct out_ops {
 	int64_t	(*tick)(struct out *, const struct run_counts *, int64_t now);
 	/* Whether emit would write records of this type at all. */
 	int	(*wants)(const struct out *, enum rec_type);
+	/* (optional): write what emit keeps back into the stream, before
+	 * out_flush flushes it. */
+	void	(*drain)(struct out *);
 };
 
 struct progress;

@@ -188,4 +188,4 @@ csv_finish(struct out *o)
 }
 
 const struct out_ops out_csv_ops = { csv_begin, csv_emit, csv_finish, NULL,
-	out_wants_all };
+	out_wants_all, NULL };

@@ -171,4 +171,4 @@ dot_wants(const struct out *o, enum rec_type t)
 }
 
 const struct out_ops out_dot_ops = { dot_begin, dot_emit, dot_finish, NULL,
-	dot_wants };
+	dot_wants, NULL };

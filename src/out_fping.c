@@ -804,4 +804,4 @@ fping_wants(const struct out *o, enum rec_type t)
 }
 
 const struct out_ops out_fping_ops = { fping_begin, fping_emit,
-	fping_finish, fping_tick, fping_wants };
+	fping_finish, fping_tick, fping_wants, NULL };

@@ -779,4 +779,4 @@ live_wants(const struct out *o, enum rec_type t)
 }
 
 const struct out_ops out_live_ops = { live_begin, live_emit, live_finish,
-	live_tick, live_wants };
+	live_tick, live_wants, NULL };

@@ -731,4 +731,4 @@ text_emit(struct out *o, const struct record *r)
 }
 
 const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL,
-	text_wants };
+	text_wants, NULL };

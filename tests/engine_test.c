@@ -365,7 +365,7 @@ cap_wants(const struct out *o, enum rec_type t)
 }
 
 static const struct out_ops cap_ops = { NULL, cap_emit, NULL, NULL,
-	cap_wants };
+	cap_wants, NULL };
 
 /* ---- a run: targets, conf, engine, mode ---- */
 

@@ -73,7 +73,7 @@ keep_wants(const struct out *o, enum rec_type t)
 }
 
 static const struct out_ops keep_ops = { NULL, keep_emit, NULL, NULL,
-	keep_wants };
+	keep_wants, NULL };
 
 static void	feed_to(struct hopsum *, const char *, int,
 		    const char *const *, const double *, const char *const *);

@@ -163,7 +163,7 @@ mcap_emit(struct out *o, const struct record *r)
 }
 
 static const struct out_ops mcap_ops = { NULL, mcap_emit, NULL, NULL,
-	cap_wants };
+	cap_wants, NULL };
 
 /* --all-paths with --confidence conf, n targets, the mode attached. */
 static struct rig *
