@@ -201,6 +201,44 @@ digits(char *end, uint64_t v, int min)
 	return p;
 }
 
+/* v in decimal ending just before end, in 32 bits (cheaper divisions):
+ * a time in seconds, a number of milliseconds. */
+static char *
+digits32(char *end, uint32_t v)
+{
+	char *p = end;
+	unsigned k;
+
+	while (v >= 100) {
+		k = v % 100 * 2;
+		v /= 100;
+		*--p = digit_pairs[k + 1];
+		*--p = digit_pairs[k];
+	}
+	*--p = digit_pairs[2 * v + 1];
+	if (v >= 10)
+		*--p = digit_pairs[2 * v];
+	return p;
+}
+
+/* The prec digits of a fraction v < 10^prec, leading zeros and all. */
+static char *
+fraction(char *end, uint32_t v, int prec)
+{
+	char *p = end;
+	unsigned k;
+
+	for (; prec >= 2; prec -= 2) {
+		k = v % 100 * 2;
+		v /= 100;
+		*--p = digit_pairs[k + 1];
+		*--p = digit_pairs[k];
+	}
+	if (prec)
+		*--p = (char)('0' + v);
+	return p;
+}
+
 /* Copy the text from p to end into buf, if it fits. */
 static const char *
 put(char *buf, size_t len, const char *p, const char *end)
@@ -273,10 +311,10 @@ fixed_digits(char *end, double d, int prec)
 		w++;
 	}
 	if (prec) {
-		p = digits(p, v, prec);
+		p = fraction(p, (uint32_t)v, prec);
 		*--p = '.';
 	}
-	return digits(p, w, 1);
+	return w <= UINT32_MAX ? digits32(p, (uint32_t)w) : digits(p, w, 1);
 }
 
 const char *
