@@ -259,24 +259,33 @@ fmt_ulong(char *buf, size_t len, unsigned long v)
 	    tmp + sizeof(tmp));
 }
 
+size_t
+put_ulong_at(char *p, unsigned long v)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *q;
+
+	/* Most counts of a record (seq, sent, lost, ttl, ...) are one or
+	 * two digits: no copy through tmp. */
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		p[0] = digit_pairs[2 * v];
+		p[1] = digit_pairs[2 * v + 1];
+		return 2;
+	}
+	q = digits(end, v, 1);
+	memcpy(p, q, (size_t)(end - q));
+	return (size_t)(end - q);
+}
+
 void
 obuf_ulong(struct obuf *b, unsigned long v)
 {
-	char tmp[24], *end = tmp + sizeof(tmp), *p;
-
-	/* Most counts of a record (seq, sent, lost, ttl, ...) are one or
-	 * two digits: no copy through tmp, no memcpy call. */
-	if (v < 10) {
-		obuf_putc(b, (char)('0' + v));
-		return;
-	}
-	if (v < 100) {
-		obuf_putc(b, digit_pairs[2 * v]);
-		obuf_putc(b, digit_pairs[2 * v + 1]);
-		return;
-	}
-	p = digits(end, v, 1);
-	obuf_putn(b, p, (size_t)(end - p));
+	if (b->n + PUT_AT_MAX > sizeof(b->b))
+		obuf_flush(b);
+	b->n += put_ulong_at(b->b + b->n, v);
 }
 
 /*
@@ -334,21 +343,25 @@ fmt_fixed(char *buf, size_t len, double d, int prec)
  * no call, no length-dependent copy (a --json sweep formats seven numbers
  * a target).  Only its length counts; the rest is overwritten later.
  */
-void
-obuf_fixed(struct obuf *b, double d, int prec)
+size_t
+put_fixed_at(char *at, double d, int prec)
 {
 	char tmp[FIXED_MAX + 64], *end = tmp + 64, *p;
 
 	memset(end, 0, FIXED_MAX);
-	if ((p = fixed_digits(end, d, prec)) == NULL) {
+	if ((p = fixed_digits(end, d, prec)) == NULL)
 		/* 63 bytes at most, as field_value's numbers */
-		obuf_put(b, fmt_fixed(tmp, 64, d, prec));
-		return;
-	}
-	if (b->n + FIXED_MAX > sizeof(b->b))
+		return strlen(fmt_fixed(at, PUT_AT_MAX, d, prec));
+	memcpy(at, p, FIXED_MAX);
+	return (size_t)(end - p);
+}
+
+void
+obuf_fixed(struct obuf *b, double d, int prec)
+{
+	if (b->n + PUT_AT_MAX > sizeof(b->b))
 		obuf_flush(b);
-	memcpy(b->b + b->n, p, FIXED_MAX);
-	b->n += (size_t)(end - p);
+	b->n += put_fixed_at(b->b + b->n, d, prec);
 }
 
 #define OUT_BUFFER	(1 << 20)

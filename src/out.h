@@ -228,6 +228,11 @@ const char *fmt_ulong(char *buf, size_t len, unsigned long v);
 /* fmt_ulong and fmt_fixed (with a 64-byte buf), written straight into b. */
 void	obuf_ulong(struct obuf *, unsigned long v);
 void	obuf_fixed(struct obuf *, double d, int prec);
+/* The same at p, which has room for PUT_AT_MAX bytes (not NUL-ended);
+ * they return the length. */
+#define PUT_AT_MAX	64
+size_t	put_ulong_at(char *p, unsigned long v);
+size_t	put_fixed_at(char *p, double d, int prec);
 const char *rec_type_name(enum rec_type);
 /* -q keeps only the one record per target: summary, or trace. */
 

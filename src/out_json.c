@@ -218,102 +218,123 @@ json_list(struct obuf *j, const struct field *f, const struct record *r)
 	obuf_putc(j, ']');
 }
 
+/* Room for a key and any value but a string to escape or a list: a field
+ * checks for room once, and writes the rest without looking. */
+#define FIELD_ROOM	(sizeof(((struct field *)0)->key) + PUT_AT_MAX + 2)
+
 /*
- * Our own text (F_PLAIN, a record's type): no byte to escape, so a strlen
- * and one copy, not the scan (a --json sweep writes nine a target).
+ * Our own text (F_PLAIN, a record's type) at p: no byte to escape, so a
+ * strlen and one copy, not the scan (a --json sweep writes nine a
+ * target).  Returns the length, or 0 when it is longer than ours.
  */
-static void
-json_plain(struct obuf *j, const char *s)
+static size_t
+plain_at(char *p, const char *s)
 {
 	size_t k = strlen(s);
-	char *p;
 
-	if (k > 64) {		/* longer than ours: no shortcut */
-		json_string(j, s);
-		return;
-	}
-	p = room(j, k + 2);
+	if (k > PUT_AT_MAX)
+		return 0;
 	p[0] = '"';
 	memcpy(p + 1, s, k);
 	p[k + 1] = '"';
-	j->n += k + 2;
+	return k + 2;
 }
 
 /*
- * The value of field f in r, as field_value has it (null when absent).
- * Returns 0 when it is absent and f optional, having written nothing: one
- * look at the value, not a field_absent before it.
+ * A string at p, or through the escape scan; returns 0 with the value
+ * written (j->n moved on), or the length put at p (j->n not moved).
  */
-static int
-json_value(struct obuf *j, const struct field *f, const struct record *r)
+static size_t
+json_str_at(struct obuf *j, char *p, const char *s, int as_is)
 {
-	const void *p = field_at(f, r);
+	size_t k;
+
+	if (as_is && (k = plain_at(p, s)) != 0)
+		return k;
+	json_string(j, s);
+	return 0;
+}
+
+/*
+ * The value of field f in r at p (FIELD_ROOM left), as field_value has
+ * it (null when absent).  Returns its length; 0 when the value went out
+ * on its own (a string to escape, a list: j->n moved on); -1 when it is
+ * absent and f optional, having written nothing: one look at the value,
+ * not a field_absent before it.
+ */
+static long
+json_value(struct obuf *j, char *p, const struct field *f,
+    const struct record *r)
+{
+	const void *v = field_at(f, r);
 	const char *s;
 	double d;
-	long v;
+	long l;
 
 	switch (f->kind) {
 	case F_TYPE:
-		json_plain(j, rec_type_name(r->type));
-		return 1;
+		return (long)json_str_at(j, p, rec_type_name(r->type), 1);
 	case F_STR:
 	case F_PLAIN:
-		if ((s = *(const char *const *)p) == NULL)
+		if ((s = *(const char *const *)v) == NULL)
 			break;
 		/* A target given as an address is the address. */
-		if (f->kind == F_PLAIN || s == r->addr)
-			json_plain(j, s);
-		else
-			json_string(j, s);
-		return 1;
+		return (long)json_str_at(j, p, s, f->kind == F_PLAIN ||
+		    s == r->addr);
 	case F_LONG:
 	case F_INT:
-		v = f->kind == F_LONG ? *(const long *)p : *(const int *)p;
-		if (v < 0)
+		l = f->kind == F_LONG ? *(const long *)v : *(const int *)v;
+		if (l < 0)
 			break;
-		obuf_ulong(j, (unsigned long)v);
-		return 1;
+		return (long)put_ulong_at(p, (unsigned long)l);
 	case F_BOOL:
-		if (*(const int *)p == 0 && f->optional)
-			return 0;
-		put_word(j, *(const int *)p ? "true" : "false");
-		return 1;
+		if (*(const int *)v == 0 && f->optional)
+			return -1;
+		memcpy(p, *(const int *)v ? "true " : "false", 5);
+		return *(const int *)v ? 4 : 5;
 	case F_MS:
 	case F_TIME:
 	case F_PCT:
-		if (isnan(d = *(const double *)p))
+		if (isnan(d = *(const double *)v))
 			break;
-		obuf_fixed(j, d, f->kind == F_MS ? 3 :
+		return (long)put_fixed_at(p, d, f->kind == F_MS ? 3 :
 		    f->kind == F_TIME ? 6 : 2);
-		return 1;
 	default:
 		if (f->optional && field_list_len(f, r) < 0)
-			return 0;
+			return -1;
 		json_list(j, f, r);
-		return 1;
+		return 0;
 	}
 	if (f->optional)
-		return 0;
-	put_word(j, "null");
-	return 1;
+		return -1;
+	memcpy(p, "null", 4);
+	return 4;
 }
 
 /*
- * ,"name": in one fixed-size copy (a compiler makes it two moves), the
- * first field's comma then made the record's opening brace.  Returns
- * where it began (after any flush), for an absent field to take it back.
+ * A field: ,"name": in one fixed-size copy (a compiler makes it two
+ * moves), the first field's comma then made the record's opening brace,
+ * and its value.  Returns whether it was written (an absent optional
+ * field takes its key back).
  */
-static size_t
-json_key(struct obuf *j, const struct field *f, int first)
+static int
+json_field(struct obuf *j, const struct field *f, const struct record *r,
+    int first)
 {
-	char *p = room(j, sizeof(f->key));
+	char *p = room(j, FIELD_ROOM);
 	size_t mark = j->n;
+	long n;
 
 	memcpy(p, f->key, sizeof(f->key));
 	if (first)
 		*p = '{';
 	j->n += f->keylen;
-	return mark;
+	if ((n = json_value(j, p + f->keylen, f, r)) < 0) {
+		j->n = mark;
+		return 0;
+	}
+	j->n += (size_t)n;
+	return 1;
 }
 
 /*
@@ -353,21 +374,15 @@ json_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f;
 	struct obuf own, *j = o->view;
-	size_t mark;
 	int first = 1;
 
 	if (!out_wants_all(o, r->type))
 		return;
 	if (j == NULL)
 		obuf_init(j = &own, o->fp);
-	for (f = fields_of(r->type); *f; f++) {
-		/* An absent optional field takes its key back. */
-		mark = json_key(j, *f, first);
-		if (json_value(j, *f, r))
+	for (f = fields_of(r->type); *f; f++)
+		if (json_field(j, *f, r, first))
 			first = 0;
-		else
-			j->n = mark;
-	}
 	if (r->type == REC_START) {
 		/* Once per run: stdio is fine. */
 		obuf_flush(j);

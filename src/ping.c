@@ -221,7 +221,7 @@ reply_record(struct engine *e, struct target *t, const struct answer *a,
 	report_target(e->rep, &r, REC_REPLY, t, &txt);
 	r.seq = a->h.seq;
 	r.probe = a->h.attempt;
-	report_answer(&r, a, &txt);
+	report_answer(e->rep, t, &r, a, &txt);
 	/* In whole microseconds, as the summary's statistics. */
 	r.rtt_ms = stats_us(a->rtt_ns) / 1e3;
 	r.foreign = kind == R_FOREIGN;
@@ -286,7 +286,7 @@ failure_record(struct engine *e, struct target *t, const struct probe *pr,
 	    REC_ERROR, t, &txt);
 	r.seq = pr->seq;
 	if (a->kind != OC_TIMEOUT) {
-		report_answer(&r, a, &txt);
+		report_answer(e->rep, t, &r, a, &txt);
 		targets_count(e->tg, (uint32_t)(t - e->tg->t), TC_ERRORS);
 	}
 	emit_event(e, t, &r);

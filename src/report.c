@@ -108,9 +108,18 @@ report_timestamps(struct record *r, const struct answer *a)
 }
 
 void
-report_answer(struct record *r, const struct answer *a, struct rec_text *txt)
+report_answer(const struct report *rep, const struct target *t,
+    struct record *r, const struct answer *a, struct rec_text *txt)
 {
-	r->from = addr16_str(a->family, a->from, txt->from, sizeof(txt->from));
+	uint8_t to[16];
+
+	/* A reply from the target itself: its address as text is made. */
+	if (r->addr && a->family == t->family &&
+	    memcmp(target_a16(rep->tg, t, to), a->from, sizeof(to)) == 0)
+		r->from = r->addr;
+	else
+		r->from = addr16_str(a->family, a->from, txt->from,
+		    sizeof(txt->from));
 	if (a->kind == OC_REPLY) {
 		r->size = a->size;
 		r->ttl = a->ttl;

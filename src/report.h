@@ -42,9 +42,10 @@ void	report_counts(const struct report *, const struct target *,
 	    struct record *);
 /* RTT min/avg/max/stddev and jitter of s (NaN: none). */
 void	report_rtts(const struct stats *, struct record *);
-/* Who answered and with what error, into a record. */
-void	report_answer(struct record *, const struct answer *,
-	    struct rec_text *);
+/* Who answered and with what error, into a record report_target made
+ * for target t. */
+void	report_answer(const struct report *, const struct target *t,
+	    struct record *, const struct answer *, struct rec_text *);
 /*
  * A port's state ("open", "closed", NULL: none) as a small number, for
  * tables that keep one per probe or per target, and back.
