@@ -1,5 +1,6 @@
 /* JSON Lines: one object per record, every string escaped as JSON wants. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,8 @@ json_list(struct obuf *j, const struct field *f, const struct record *r)
 /* Room for a key and any value but a string to escape or a list: a field
  * checks for room once, and writes the rest without looking. */
 #define FIELD_ROOM	(sizeof(((struct field *)0)->key) + PUT_AT_MAX + 2)
+/* A number copied whole: more than the 23 bytes of one under 2^53. */
+#define FIXED_COPY	32
 
 /*
  * Our own text (F_PLAIN, a record's type) at p: no byte to escape, so a
@@ -256,6 +259,39 @@ json_str_at(struct obuf *j, char *p, const char *s, int as_is)
 }
 
 /*
+ * The number a record wrote last: a summary of one reply has its RTT as
+ * min, avg and max, three times the same number (by its bits: -0.0 is not
+ * 0.0), copied instead of made again.
+ */
+struct json_rec {
+	uint64_t bits;
+	int	 prec;
+	size_t	 len;
+	char	 text[FIXED_COPY];
+};
+
+static size_t
+fixed_at(struct json_rec *c, char *p, double d, int prec)
+{
+	uint64_t bits;
+	size_t n;
+
+	memcpy(&bits, &d, sizeof(bits));
+	if (bits == c->bits && prec == c->prec) {
+		memcpy(p, c->text, FIXED_COPY);
+		return c->len;
+	}
+	n = put_fixed_at(p, d, prec);
+	if (n <= FIXED_COPY) {
+		memcpy(c->text, p, FIXED_COPY);
+		c->bits = bits;
+		c->prec = prec;
+		c->len = n;
+	}
+	return n;
+}
+
+/*
  * The value of field f in r at p (FIELD_ROOM left), as field_value has
  * it (null when absent).  Returns its length; 0 when the value went out
  * on its own (a string to escape, a list: j->n moved on); -1 when it is
@@ -264,7 +300,7 @@ json_str_at(struct obuf *j, char *p, const char *s, int as_is)
  */
 static long
 json_value(struct obuf *j, char *p, const struct field *f,
-    const struct record *r)
+    const struct record *r, struct json_rec *c)
 {
 	const void *v = field_at(f, r);
 	const char *s;
@@ -297,7 +333,7 @@ json_value(struct obuf *j, char *p, const struct field *f,
 	case F_PCT:
 		if (isnan(d = *(const double *)v))
 			break;
-		return (long)put_fixed_at(p, d, f->kind == F_MS ? 3 :
+		return (long)fixed_at(c, p, d, f->kind == F_MS ? 3 :
 		    f->kind == F_TIME ? 6 : 2);
 	default:
 		if (f->optional && field_list_len(f, r) < 0)
@@ -319,7 +355,7 @@ json_value(struct obuf *j, char *p, const struct field *f,
  */
 static int
 json_field(struct obuf *j, const struct field *f, const struct record *r,
-    int first)
+    struct json_rec *c, int first)
 {
 	char *p = room(j, FIELD_ROOM);
 	size_t mark = j->n;
@@ -329,7 +365,7 @@ json_field(struct obuf *j, const struct field *f, const struct record *r,
 	if (first)
 		*p = '{';
 	j->n += f->keylen;
-	if ((n = json_value(j, p + f->keylen, f, r)) < 0) {
+	if ((n = json_value(j, p + f->keylen, f, r, c)) < 0) {
 		j->n = mark;
 		return 0;
 	}
@@ -374,6 +410,7 @@ json_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f;
 	struct obuf own, *j = o->view;
+	struct json_rec c = { 0, -1, 0, "" };
 	int first = 1;
 
 	if (!out_wants_all(o, r->type))
@@ -381,7 +418,7 @@ json_emit(struct out *o, const struct record *r)
 	if (j == NULL)
 		obuf_init(j = &own, o->fp);
 	for (f = fields_of(r->type); *f; f++)
-		if (json_field(j, *f, r, first))
+		if (json_field(j, *f, r, &c, first))
 			first = 0;
 	if (r->type == REC_START) {
 		/* Once per run: stdio is fine. */

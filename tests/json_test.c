@@ -201,7 +201,7 @@ any_addr(void)
 static double
 any_double(void)
 {
-	static const double special[] = { 0, 0.0005, 0.0015, 0.9995,
+	static const double special[] = { 0, -0.0, 0.0005, 0.0015, 0.9995,
 	    99.9995, 2.5, 1e9, 1763900000.123456, 1e300, -1.5, INFINITY,
 	    NAN, NAN };
 	uint64_t x = rnd();
@@ -286,6 +286,13 @@ any_record(struct record *r, enum rec_type t)
 	r->rtt_max = any_double();
 	r->rtt_stddev = any_double();
 	r->jitter = any_double();
+	/* One reply's summary: min, avg and max the same number (the
+	 * formatter copies it), then 0 or -0 (which it must not). */
+	if (rnd() % 3 == 0) {
+		r->rtt_avg = r->rtt_max = r->rtt_min;
+		r->rtt_stddev = rnd() % 2 ? 0.0 : -0.0;
+		r->jitter = -r->rtt_stddev;
+	}
 	r->t_start = any_double();
 	r->t_end = any_double();
 	r->duration = any_double();
