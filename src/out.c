@@ -76,6 +76,55 @@ obuf_flush(struct obuf *b)
 	b->n = 0;
 }
 
+/*
+ * A formatter's records collect in one buffer that lives as long as the
+ * formatter (its view), and go on into stdio when it is full or the
+ * output is flushed (drain): a sweep's records are 2 KiB writes into
+ * stdio, not an fwrite each (its call, its buffer walk and copy: 500
+ * instructions a target of a --json sweep).  Without the buffer (no
+ * memory), each record is written from its own, on the stack.
+ */
+void
+obuf_view_begin(struct out *o)
+{
+	struct obuf *b;
+
+	if ((b = malloc(sizeof(*b))) != NULL)
+		obuf_init(b, o->fp);
+	o->view = b;
+}
+
+void
+obuf_view_drain(struct out *o)
+{
+	if (o->view)
+		obuf_flush(o->view);
+}
+
+void
+obuf_view_finish(struct out *o)
+{
+	obuf_view_drain(o);
+	free(o->view);
+	o->view = NULL;
+}
+
+struct obuf *
+obuf_of(struct out *o, struct obuf *own)
+{
+	if (o->view)
+		return o->view;
+	obuf_init(own, o->fp);
+	return own;
+}
+
+void
+obuf_done(struct obuf *b, struct obuf *own)
+{
+	if (b == own)
+		obuf_flush(b);
+}
+
 /* What does not fit: flush, and write a piece too big for the buffer. */
 void
 obuf_putn_slow(struct obuf *b, const void *s, size_t k)
@@ -515,12 +564,18 @@ out_tick(struct out *o, const struct run_counts *rc, int64_t now)
 	return a < 0 || (b >= 0 && b < a) ? b : a;
 }
 
+void
+out_drain(struct out *o)
+{
+	if (o->ops && o->ops->drain)
+		o->ops->drain(o);
+}
+
 int
 out_flush(struct out *o)
 {
 	o->pending = o->urgent = 0;
-	if (o->ops && o->ops->drain)
-		o->ops->drain(o);
+	out_drain(o);
 	if (fflush(o->fp) == EOF || ferror(o->fp)) {
 		if (errno == 0)
 			errno = EIO;

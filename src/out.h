@@ -165,6 +165,8 @@ void	out_finish(struct out *);
 int64_t	out_tick(struct out *, const struct run_counts *, int64_t now);
 /* Flush; returns -1 (errno set) if the output could not be written. */
 int	out_flush(struct out *);
+/* What the formatter keeps back, into the stream (out_flush does it). */
+void	out_drain(struct out *);
 void	record_clear(struct record *, enum rec_type);
 /* d as printf's "%.*f" with prec 0..6 would write it, but faster. */
 /*
@@ -180,6 +182,17 @@ struct obuf {
 
 void	obuf_init(struct obuf *, FILE *);
 void	obuf_flush(struct obuf *);
+/*
+ * A formatter that keeps its records in one buffer (its view) until the
+ * output is flushed: its begin, drain and finish.  obuf_of gives that
+ * buffer, or own made ready when there is none; obuf_done after a record
+ * writes own out.
+ */
+void	obuf_view_begin(struct out *);
+void	obuf_view_drain(struct out *);
+void	obuf_view_finish(struct out *);
+struct obuf *obuf_of(struct out *, struct obuf *own);
+void	obuf_done(struct obuf *, struct obuf *own);
 void	obuf_putn_slow(struct obuf *, const void *, size_t);
 
 /* Inline: a record is many small pieces. */

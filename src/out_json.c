@@ -2,7 +2,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
@@ -373,50 +372,17 @@ json_field(struct obuf *j, const struct field *f, const struct record *r,
 	return 1;
 }
 
-/*
- * Records go into one buffer that lives as long as the formatter, and on
- * to stdio when it is full or the engine flushes (drain): a sweep's
- * records are 2 KiB writes into stdio, not an fwrite each (its lock-free
- * call, its buffer walk and copy: 500 instructions a target).  Without
- * that buffer (no memory), a record's own on the stack.
- */
-static void
-json_begin(struct out *o)
-{
-	struct obuf *j;
-
-	if ((j = malloc(sizeof(*j))) != NULL)
-		obuf_init(j, o->fp);
-	o->view = j;
-}
-
-static void
-json_drain(struct out *o)
-{
-	if (o->view)
-		obuf_flush(o->view);
-}
-
-static void
-json_finish(struct out *o)
-{
-	json_drain(o);
-	free(o->view);
-	o->view = NULL;
-}
-
 static void
 json_emit(struct out *o, const struct record *r)
 {
 	const struct field *const *f;
-	struct obuf own, *j = o->view;
+	struct obuf own, *j;
 	struct json_rec c = { 0, -1, 0, "" };
 	int first = 1;
 
 	if (!out_wants_all(o, r->type))
 		return;
-	if (j == NULL)
-		obuf_init(j = &own, o->fp);
+	j = obuf_of(o, &own);
 	for (f = fields_of(r->type); *f; f++)
 		if (json_field(j, *f, r, &c, first))
 			first = 0;
@@ -426,9 +392,8 @@ json_emit(struct out *o, const struct record *r)
 		json_start_extra(o->fp, r);
 	}
 	put_short(j, "}\n", 2);
-	if (j == &own)
-		obuf_flush(j);
+	obuf_done(j, &own);
 }
 
-const struct out_ops out_json_ops = { json_begin, json_emit, json_finish,
-	NULL, out_wants_all, json_drain };
+const struct out_ops out_json_ops = { obuf_view_begin, json_emit,
+	obuf_view_finish, NULL, out_wants_all, obuf_view_drain };

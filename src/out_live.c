@@ -715,8 +715,11 @@ live_emit(struct out *o, const struct record *r)
 			update(w, r);
 		/* Summaries are for after the view, as text. */
 		leave(o, v);
-		if (v->text.ops)
+		if (v->text.ops) {
 			out_emit(&v->text, r);
+			/* Into the stream now, where the view writes too. */
+			out_drain(&v->text);
+		}
 		break;
 	default:
 		break;

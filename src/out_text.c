@@ -637,7 +637,6 @@ text_table(struct obuf *l, const struct record *r, const struct conf *c)
 		obuf_put(l, "\n");
 	table_hop(l, r, c);
 	obuf_put(l, "\n");
-	obuf_flush(l);
 }
 
 /* -D */
@@ -651,84 +650,89 @@ stamp(struct obuf *l, const struct conf *c, const struct record *r)
 }
 
 static void
-text_emit(struct out *o, const struct record *r)
+text_record(struct obuf *l, const struct record *r, const struct conf *c)
 {
-	struct obuf l;
-
-	if (!text_wants(o, r->type))
-		return;
-	obuf_init(&l, o->fp);
 	/* -a, -u: a bare list of names (-D: each with its time). */
 	if (r->type == REC_ALIVE || r->type == REC_UNREACHABLE) {
-		stamp(&l, o->conf, r);
-		obuf_put_shown(&l, r->target);
-		obuf_put(&l, "\n");
-		obuf_flush(&l);
+		stamp(l, c, r);
+		obuf_put_shown(l, r->target);
+		obuf_put(l, "\n");
 		return;
 	}
 	if (r->type == REC_HOP_SUMMARY) {
-		text_table(&l, r, o->conf);
+		text_table(l, r, c);
 		return;
 	}
-	if (o->conf->color)
-		obuf_put(&l, colour_of(r));
-	stamp(&l, o->conf, r);
+	if (c->color)
+		obuf_put(l, colour_of(r));
+	stamp(l, c, r);
 	/* --trace-down: a trace is indented under its down line. */
 	if (r->cause)
-		obuf_put(&l, "    ");
+		obuf_put(l, "    ");
 	if (r->type == REC_RELOAD)
-		text_reload(&l, r);
+		text_reload(l, r);
 	else
-		label(&l, r);
+		label(l, r);
 	switch (r->type) {
 	case REC_RELOAD:
 		break;
 	case REC_RESOLVED:
-		text_resolved(&l, r);
+		text_resolved(l, r);
 		break;
 	case REC_REPLY:
-		text_reply(&l, r);
+		text_reply(l, r);
 		break;
 	case REC_TIMEOUT:
-		put_long(&l, ": seq=", r->seq);
-		obuf_put(&l, " timeout");
+		put_long(l, ": seq=", r->seq);
+		obuf_put(l, " timeout");
 		break;
 	case REC_ERROR:
-		text_error(&l, r);
+		text_error(l, r);
 		break;
 	case REC_HOP:
 		if (r->shared)
-			text_shared(&l, r);
+			text_shared(l, r);
 		else if (r->froms == NULL)
-			text_iface(&l, r, o->conf);
+			text_iface(l, r, c);
 		else
-			text_hop(&l, r);
+			text_hop(l, r);
 		break;
 	case REC_LINK:
-		text_link(&l, r);
+		text_link(l, r);
 		break;
 	case REC_PATH:
-		text_path(&l, r);
+		text_path(l, r);
 		break;
 	case REC_TRACE:
-		text_trace(&l, r, o->conf);
+		text_trace(l, r, c);
 		break;
 	case REC_INTERVAL:
-		text_interval(&l, r);
+		text_interval(l, r);
 		break;
 	case REC_DOWN:
 	case REC_UP:
-		text_change(&l, r);
+		text_change(l, r);
 		break;
 	default:
-		text_summary(&l, r);
+		text_summary(l, r);
 		break;
 	}
-	if (o->conf->color)
-		obuf_put(&l, SGR_RESET);
-	obuf_put(&l, "\n");
-	obuf_flush(&l);
+	if (c->color)
+		obuf_put(l, SGR_RESET);
+	obuf_put(l, "\n");
 }
 
-const struct out_ops out_text_ops = { NULL, text_emit, NULL, NULL,
-	text_wants, NULL };
+static void
+text_emit(struct out *o, const struct record *r)
+{
+	struct obuf own, *l;
+
+	if (!text_wants(o, r->type))
+		return;
+	l = obuf_of(o, &own);
+	text_record(l, r, o->conf);
+	obuf_done(l, &own);
+}
+
+const struct out_ops out_text_ops = { obuf_view_begin, text_emit,
+	obuf_view_finish, NULL, text_wants, obuf_view_drain };
