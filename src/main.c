@@ -683,6 +683,8 @@ go(struct run *run, int rfd)
 		attach_reload(run);
 	sig_hup = 0;	/* one before the run began has nothing to redo */
 	if (engine_run(e, run->l) == -1) {
+		/* The records so far, into stdio, which exit flushes. */
+		out_drain(&run->out);
 		if (e->nomem)
 			errx(EXIT_SYSTEM, "out of memory");
 		if (e->write_error)
