@@ -117,23 +117,17 @@ _fe_forger()
 	return 1
 }
 
+_fe_lab()	{ _fe_build && _fe_forger; }
+
 setup_file()
 {
+	netns_lab_up FE fe _fe_lab || return 1
 	netns_is_root || return 0
-	netns_gc fe
-	export FE="fe-$$"
-	export FE_DIR
-	FE_DIR=$(netns_mkdir fe) || return 1
-	_fe_build && _fe_forger || { netns_down "$FE_DIR" "$FE"; return 1; }
 	mkdir -p "$FE_DIR/bin" &&
 	ln -s "$(cd "$(dirname "$MPING")" && pwd)/mping" "$FE_DIR/bin/fping"
 }
 
-teardown_file()
-{
-	netns_is_root || return 0
-	netns_down "${FE_DIR:-}" "${FE:-}"
-}
+teardown_file()	{ netns_lab_down FE; }
 
 setup()
 {

@@ -111,22 +111,14 @@ _mfp_build()
 
 setup_file()
 {
+	netns_lab_up MFP mfp _mfp_build || return 1
 	netns_is_root || return 0
-	netns_gc mfp
-	export MFP="mfp-$$"
-	export MFP_DIR
-	MFP_DIR=$(netns_mkdir mfp) || return 1
-	_mfp_build || { netns_down "$MFP_DIR" "$MFP"; return 1; }
 	mkdir -p "$MFP_DIR/bin" &&
 	ln -s "$(cd "$(dirname "$MPING")" && pwd)/mping" "$MFP_DIR/bin/fping" &&
 	ln -s "$(cd "$(dirname "$MPING")" && pwd)/mping" "$MFP_DIR/bin/fping6"
 }
 
-teardown_file()
-{
-	netns_is_root || return 0
-	netns_down "${MFP_DIR:-}" "${MFP:-}"
-}
+teardown_file()	{ netns_lab_down MFP; }
 
 setup()
 {

@@ -60,21 +60,13 @@ _fo_build()
 
 setup_file()
 {
+	netns_lab_up FO fo _fo_build || return 1
 	netns_is_root || return 0
-	netns_gc fo
-	export FO="fo-$$"
-	export FO_DIR
-	FO_DIR=$(netns_mkdir fo) || return 1
-	_fo_build || { netns_down "$FO_DIR" "$FO"; return 1; }
 	mkdir -p "$FO_DIR/bin" &&
 	ln -s "$(cd "$(dirname "$MPING")" && pwd)/mping" "$FO_DIR/bin/fping"
 }
 
-teardown_file()
-{
-	netns_is_root || return 0
-	netns_down "${FO_DIR:-}" "${FO:-}"
-}
+teardown_file()	{ netns_lab_down FO; }
 
 setup()
 {

@@ -67,25 +67,8 @@ _mhe_build()
 	mhe_exec c ping -c 1 -W 1 198.51.100.2 >/dev/null 2>&1 || true
 }
 
-setup_file()
-{
-	netns_is_root || return 0
-	export MHE="mhe-$$"
-	export MHE_DIR
-	netns_gc mhe
-	MHE_DIR=$(netns_mkdir mhe) || return 1
-	if ! _mhe_build; then
-		echo "building the mhe lab failed" >&2
-		netns_down "$MHE_DIR" "$MHE"
-		return 1
-	fi
-}
-
-teardown_file()
-{
-	[ -n "${MHE_DIR:-}" ] || return 0
-	netns_down "$MHE_DIR" "$MHE"
-}
+setup_file()	{ netns_lab_up MHE mhe _mhe_build; }
+teardown_file()	{ netns_lab_down MHE; }
 
 setup()
 {

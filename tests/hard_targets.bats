@@ -102,24 +102,13 @@ _mht_responders()
 
 setup_file()
 {
+	netns_lab_up MHT mht _mht_build || return 1
 	netns_is_root || return 0
-	export MHT="mht-$$" MHT_DIR
-	netns_gc mht
-	MHT_DIR=$(netns_mkdir mht) || return 1
-	if ! _mht_build; then
-		echo "building the lab failed" >&2
-		netns_down "$MHT_DIR" "$MHT"
-		return 1
-	fi
 	${CC:-cc} -std=c99 -Wall -Wextra -Werror -shared -fPIC \
 	    -o "$MHT_DIR/failmalloc.so" "$MHT_REPO/tests/failmalloc.c" -ldl
 }
 
-teardown_file()
-{
-	[ -n "${MHT:-}" ] || return 0
-	netns_down "${MHT_DIR:-}" "$MHT"
-}
+teardown_file()	{ netns_lab_down MHT; }
 
 setup()
 {

@@ -38,25 +38,8 @@ _mm_hosts()
 	    >"$dir/resolv.conf"
 }
 
-setup_file()
-{
-	netns_is_root || return 0
-	export MM="mm-$$"
-	export MM_DIR
-	netns_gc mm
-	MM_DIR=$(netns_mkdir mm) || return 1
-	if ! _mm_build; then
-		echo "building the mm lab failed" >&2
-		netns_down "$MM_DIR" "$MM"
-		return 1
-	fi
-}
-
-teardown_file()
-{
-	[ -n "${MM_DIR:-}" ] || return 0
-	netns_down "$MM_DIR" "$MM"
-}
+setup_file()	{ netns_lab_up MM mm _mm_build; }
+teardown_file()	{ netns_lab_down MM; }
 
 setup()
 {

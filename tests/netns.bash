@@ -136,6 +136,34 @@ netns_down()
 	return 0
 }
 
+# netns_lab_up VAR TAG BUILD: a test file's lab, from its setup_file: VAR
+# (exported) names it, TAG-<pid>, and VAR_DIR its directory; the labs of
+# TAG that dead runs left are cleared first, then BUILD builds it.  If
+# BUILD fails the lab is removed again.  Not root: nothing (tests skip).
+netns_lab_up()
+{
+	local var=$1 tag=$2 build=$3 dir
+
+	netns_is_root || return 0
+	netns_gc "$tag"
+	dir=$(netns_mkdir "$tag") || return 1
+	export "$var=$tag-$$" "${var}_DIR=$dir"
+	if ! "$build"; then
+		echo "building the $tag lab failed" >&2
+		netns_down "$dir" "$tag-$$"
+		return 1
+	fi
+}
+
+# netns_lab_down VAR: remove netns_lab_up's lab (teardown_file).
+netns_lab_down()
+{
+	local dir=${1}_DIR
+
+	[ -n "${!dir:-}" ] || return 0
+	netns_down "${!dir}" "${!1}"
+}
+
 # netns_nobody_copy DIR MPING: a copy of MPING in DIR/bin that nobody may
 # execute (none if MPING is not built yet).
 netns_nobody_copy()

@@ -130,20 +130,12 @@ _mrc_build()
 
 setup_file()
 {
+	netns_lab_up MRC mrc _mrc_build || return 1
 	netns_is_root || return 0
-	netns_gc mrc
-	export MRC="mrc-$$"
-	export MRC_DIR
-	MRC_DIR=$(netns_mkdir mrc) || return 1
-	_mrc_build || { netns_down "$MRC_DIR" "$MRC"; return 1; }
 	netns_nobody_copy "$MRC_DIR" "$MPING"
 }
 
-teardown_file()
-{
-	netns_is_root || return 0
-	netns_down "${MRC_DIR:-}" "${MRC:-}"
-}
+teardown_file()	{ netns_lab_down MRC; }
 
 setup()
 {

@@ -40,25 +40,8 @@ _mdf_build()
 	netns_nobody_copy "$MDF_DIR" "$MPING"
 }
 
-setup_file()
-{
-	netns_is_root || return 0
-	export MDF="mdf-$$"
-	export MDF_DIR
-	netns_gc mdf
-	MDF_DIR=$(netns_mkdir mdf) || return 1
-	if ! _mdf_build; then
-		echo "building the mdf lab failed" >&2
-		netns_down "$MDF_DIR" "$MDF"
-		return 1
-	fi
-}
-
-teardown_file()
-{
-	[ -n "${MDF_DIR:-}" ] || return 0
-	netns_down "$MDF_DIR" "$MDF"
-}
+setup_file()	{ netns_lab_up MDF mdf _mdf_build; }
+teardown_file()	{ netns_lab_down MDF; }
 
 setup()
 {
