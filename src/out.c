@@ -223,9 +223,6 @@ obuf_put_shown(struct obuf *b, const char *s)
 		obuf_putn(b, buf, shown_text(buf, sizeof(buf), s, 0));
 }
 
-/* obuf_fixed's copy: more than its longest text. */
-#define FIXED_MAX	32
-
 /* v in decimal, at least min digits, ending just before end. */
 static char *
 digits(char *end, uint64_t v, int min)
@@ -388,20 +385,21 @@ fmt_fixed(char *buf, size_t len, double d, int prec)
 
 /*
  * The text (at most 23 bytes: 16 digits, a point, 6) is built backwards in
- * tmp, then copied as a fixed 32 bytes, which a compiler makes two moves:
- * no call, no length-dependent copy (a --json sweep formats seven numbers
- * a target).  Only its length counts; the rest is overwritten later.
+ * tmp, then copied as a fixed FIXED_COPY bytes, which a compiler makes two
+ * moves: no call, no length-dependent copy (a --json sweep formats five
+ * numbers a target).  Only its length counts; the rest is overwritten
+ * later.
  */
 size_t
 put_fixed_at(char *at, double d, int prec)
 {
-	char tmp[FIXED_MAX + 64], *end = tmp + 64, *p;
+	char tmp[FIXED_COPY + 64], *end = tmp + 64, *p;
 
-	memset(end, 0, FIXED_MAX);
+	memset(end, 0, FIXED_COPY);
 	if ((p = fixed_digits(end, d, prec)) == NULL)
 		/* 63 bytes at most, as field_value's numbers */
 		return strlen(fmt_fixed(at, PUT_AT_MAX, d, prec));
-	memcpy(at, p, FIXED_MAX);
+	memcpy(at, p, FIXED_COPY);
 	return (size_t)(end - p);
 }
 

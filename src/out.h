@@ -242,8 +242,11 @@ const char *fmt_ulong(char *buf, size_t len, unsigned long v);
 void	obuf_ulong(struct obuf *, unsigned long v);
 void	obuf_fixed(struct obuf *, double d, int prec);
 /* The same at p, which has room for PUT_AT_MAX bytes (not NUL-ended);
- * they return the length. */
+ * they return the length.  A number under 2^53 takes at most 23 bytes:
+ * put_fixed_at writes FIXED_COPY bytes for it, its text and what follows
+ * (a caller may copy it so too). */
 #define PUT_AT_MAX	64
+#define FIXED_COPY	32
 size_t	put_ulong_at(char *p, unsigned long v);
 size_t	put_fixed_at(char *p, double d, int prec);
 const char *rec_type_name(enum rec_type);

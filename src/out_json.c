@@ -221,8 +221,6 @@ json_list(struct obuf *j, const struct field *f, const struct record *r)
 /* Room for a key and any value but a string to escape or a list: a field
  * checks for room once, and writes the rest without looking. */
 #define FIELD_ROOM	(sizeof(((struct field *)0)->key) + PUT_AT_MAX + 2)
-/* A number copied whole: more than the 23 bytes of one under 2^53. */
-#define FIXED_COPY	32
 
 /*
  * Our own text (F_PLAIN, a record's type) at p: no byte to escape, so a
