@@ -255,17 +255,25 @@ EOF
 }
 
 @test "routers at stock ICMP limits: the first diamond still whole, its silence retried, not counted" {
+	local st i want
+	want=$(truth4 203.0.113.31 | grep -E '^(hop [123]|link [12]) ')
 	mdl_stock_limits
-	# At 99%: at 95% the stopping rule misses hop 2's second interface
-	# in about 1 run of 32 (6 flows all through one), as it may.
-	run mdp --all-paths -U --confidence 99 --max-hops 3 -t 500 --json \
-	    203.0.113.31
-	local st=$status
+	# At 99% with one rerun, as the exact topologies above: at 95% the
+	# stopping rule misses hop 2's second interface in about 1 run of 32
+	# (6 flows all through one), as it may; at 99% it did once in CI.
+	# Before the rerun the routers' buckets fill again (a token a
+	# second, a burst of 6).
+	for i in 1 2; do
+		run mdp --all-paths -U --confidence 99 --max-hops 3 -t 500 \
+		    --json 203.0.113.31
+		st=$status
+		[ "$(paths_of 203.0.113.31)" = "$want" ] && break
+		[ "$i" = 2 ] || sleep 6
+	done
 	mdl_no_limits
 	# Not reached within 3 hops: exit status 1.
 	[ "$st" -eq 1 ]
-	[ "$(paths_of 203.0.113.31)" = "$(truth4 203.0.113.31 |
-	    grep -E '^(hop [123]|link [12]) ')" ]
+	[ "$(paths_of 203.0.113.31)" = "$want" ]
 	[ "$(jcount '.type == "trace" and .stop == "max-hops" and
 	    .hops == 3')" = 1 ]
 	# Hop 2 is 2 wide: 11 flows there at least, every one answered; r3
