@@ -361,35 +361,6 @@ field_value(const struct field *f, const struct record *r, char *buf,
 	return NULL;
 }
 
-int
-field_absent(const struct field *f, const struct record *r)
-{
-	const void *p = field_at(f, r);
-
-	switch (f->kind) {
-	case F_STR:
-	case F_PLAIN:
-		return *(const char *const *)p == NULL;
-	case F_LONG:
-		return *(const long *)p < 0;
-	case F_INT:
-		return *(const int *)p < 0;
-	case F_MS:
-	case F_TIME:
-	case F_PCT:
-		return isnan(*(const double *)p);
-	case F_BOOL:
-		/* An optional one (a hop's shared) is there only when true. */
-		return f->optional && *(const int *)p == 0;
-	case F_STRS:
-	case F_MSS:
-	case F_MPLS:
-		return field_list_len(f, r) < 0;
-	default:
-		return 0;
-	}
-}
-
 long
 field_list_len(const struct field *f, const struct record *r)
 {

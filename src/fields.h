@@ -35,9 +35,6 @@ field_at(const struct field *f, const struct record *r)
 {
 	return (const char *)r + f->off;
 }
-/* Whether f has no value in r: field_value would give NULL, or a list is
- * null. */
-int		 field_absent(const struct field *, const struct record *);
 /* Lists: the number of elements, or -1 when the list is absent (null). */
 long		 field_list_len(const struct field *, const struct record *);
 /* Element i of a list as text; NULL when absent ("*" in a hop line). */

@@ -292,8 +292,9 @@ fixed_at(struct json_rec *c, char *p, double d, int prec)
  * The value of field f in r at p (FIELD_ROOM left), as field_value has
  * it (null when absent).  Returns its length; 0 when the value went out
  * on its own (a string to escape, a list: j->n moved on); -1 when it is
- * absent and f optional, having written nothing: one look at the value,
- * not a field_absent before it.
+ * absent (what field_value gives as NULL, a list null) and f optional,
+ * having written nothing: one look at the value, not a check for its
+ * absence before it.
  */
 static long
 json_value(struct obuf *j, char *p, const struct field *f,
